@@ -1,0 +1,41 @@
+package dev.lanes.spi;
+
+import java.time.Duration;
+
+/**
+ * Settles one {@link Delivery} on its broker. Exactly one of {@link #ack()}, {@link #retry} or
+ * {@link #reject} is called, once, from any thread (usually a lane thread); {@link #touch()} may
+ * be called any number of times before that. Implementations are thread-safe and must not block
+ * long: batch and confirm in the background where the broker allows (but see {@link
+ * Source#flush()}).
+ */
+public interface Acknowledger {
+
+  /** The message was handled: the broker may forget it (basicAck, FIN, offset completed). */
+  void ack();
+
+  /**
+   * Hand the message back to the broker for another attempt, not before {@code delay}, with
+   * {@link dev.lanes.api.Message#attempt()} one higher on redelivery (AMQP delay queue, NSQ REQ,
+   * Kafka retry topic...). Used for delays too long to hold in process; see the transport's docs
+   * for how it holds the message and what ordering it keeps.
+   */
+  void retry(Duration delay);
+
+  /**
+   * Send the message to the dead letter destination with {@code reason} and the original
+   * coordinates in headers (see {@link LanesHeaders}), then settle the original.
+   */
+  void reject(String reason);
+
+  /** Tell the broker the message is still being worked on (NSQ TOUCH); no-op where not needed. */
+  default void touch() {}
+
+  /**
+   * Whether the broker has already taken this delivery back (channel closed, partition revoked):
+   * the dispatcher then skips it without calling the handler, and settling it is a no-op.
+   */
+  default boolean isStale() {
+    return false;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.lanes.spi;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A subscription to one broker destination that pushes {@link Delivery deliveries} to a {@link
+ * DeliverySink}. Created by {@link Transport#openSource}; used by exactly one dispatcher.
+ *
+ * <p>The shutdown protocol calls, in this order: {@link #stopReceiving()}, (lanes drain), {@link
+ * #flush()}, {@link #close()}. Deliveries never settled by then are left to the broker, which
+ * redelivers them: a source never acks on its own.
+ *
+ * <p>{@link #pause()} and {@link #resume()} may be called from any thread, any number of times.
+ */
+public interface Source extends AutoCloseable {
+
+  /**
+   * Connects and starts delivering to {@code sink}; returns once the subscription is established.
+   *
+   * @throws dev.lanes.api.ReadyFailedException when the broker is unreachable or the destination
+   *     cannot be subscribed; nothing has been consumed then
+   */
+  void start(DeliverySink sink);
+
+  /** Backpressure: stop fetching new messages soon (deliveries already fetched may still come). */
+  void pause();
+
+  /** Undo {@link #pause()}. */
+  void resume();
+
+  /**
+   * Step 1 of shutdown: cancel the subscription so no new deliveries reach the sink once this
+   * returns. Settling deliveries already handed out keeps working. Idempotent.
+   */
+  void stopReceiving();
+
+  /**
+   * Step 2 of shutdown: settle everything buffered by the transport (batched acks, offset
+   * commits) and wait for the broker to confirm, within the transport's own timeout.
+   */
+  default void flush() {}
+
+  /**
+   * Step 4 of shutdown: close connections. Unsettled deliveries return to the broker. Idempotent.
+   */
+  @Override
+  void close();
+
+  /** The queue/topic name for the {@code messaging.destination.name} metric tag. */
+  String destinationName();
+
+  /** The consumer group / channel, where the broker has one, for metrics and status. */
+  default Optional<String> consumerGroup() {
+    return Optional.empty();
+  }
+
+  /**
+   * How often the dispatcher must {@link Acknowledger#touch()} deliveries it still holds (running
+   * or waiting to retry) so the broker does not redeliver them; {@code null} when never needed.
+   */
+  default Duration touchInterval() {
+    return null;
+  }
+
+  /**
+   * Messages waiting on the broker for this subscription (queue depth, consumer lag, channel
+   * depth), when known. May do I/O; called from a metrics thread, not the hot path.
+   */
+  default OptionalLong backlog() {
+    return OptionalLong.empty();
+  }
+
+  /** Whether the source is connected and consuming; drives the readiness probe. */
+  default boolean isConnected() {
+    return true;
+  }
+}

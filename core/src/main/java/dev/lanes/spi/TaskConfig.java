@@ -1,0 +1,68 @@
+package dev.lanes.spi;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.lanes.api.ReadyFailedException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One task's validated settings: its section of the task file over {@code system} over the
+ * defaults in {@code reference.conf}. Built once, immutable; transports read their own section
+ * with {@link #section(String)}.
+ *
+ * @param name the task's name (its section in the task file)
+ * @param transport the transport name, e.g. {@code kafka}
+ * @param handler the handler class or plugin name; empty when the task is run programmatically
+ * @param consumerNum the number of lanes
+ * @param channelLength the queue bound of each lane
+ * @param deliverBy the routing field: a dotted JSON path, {@code key}, {@code header:NAME}, or
+ *     empty for no key (least-loaded lane)
+ * @param retry the retry policy
+ * @param handlerTimeout how long one handler call may run before it counts as failed
+ * @param shutdownTimeout the deadline of the whole graceful stop
+ * @param config the full resolved config of the task
+ * @param origin where the config came from (a file name), for error messages
+ */
+public record TaskConfig(
+    String name,
+    String transport,
+    String handler,
+    int consumerNum,
+    int channelLength,
+    String deliverBy,
+    RetrySettings retry,
+    Duration handlerTimeout,
+    Duration shutdownTimeout,
+    Config config,
+    String origin) {
+
+  public TaskConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * A transport's or feature's own section, e.g. {@code section("kafka")}.
+   *
+   * @throws ReadyFailedException naming the file and key when the section is missing or not an
+   *     object
+   */
+  public Config section(String key) {
+    try {
+      return config.getConfig(key);
+    } catch (ConfigException e) {
+      throw invalid(key, "an object { ... }", e);
+    }
+  }
+
+  /**
+   * A ReadyFailed error for an invalid key of this task, in the one format every module uses:
+   * {@code <origin>: task '<name>': <key>: expected <expectation> (<cause>)}.
+   */
+  public ReadyFailedException invalid(String key, String expectation, Exception cause) {
+    String detail = cause == null ? "" : " (" + cause.getMessage() + ")";
+    return new ReadyFailedException(
+        origin + ": task '" + name + "': " + key + ": expected " + expectation + detail, cause);
+  }
+}

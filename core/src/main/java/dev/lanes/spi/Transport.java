@@ -1,0 +1,38 @@
+package dev.lanes.spi;
+
+/**
+ * A broker binding, found with {@link java.util.ServiceLoader}: list the implementation in {@code
+ * META-INF/services/dev.lanes.spi.Transport}. Implementations need a public no-argument
+ * constructor, hold no connections themselves and are thread-safe.
+ */
+public interface Transport {
+
+  /** The name used in config ({@code transport = kafka}): {@code amqp}, {@code kafka}, ... */
+  String name();
+
+  /**
+   * The OpenTelemetry {@code messaging.system} value for metrics, e.g. {@code rabbitmq} for the
+   * {@code amqp} transport. Defaults to {@link #name()}.
+   */
+  default String messagingSystem() {
+    return name();
+  }
+
+  /**
+   * Creates (but does not start) a source for the task's subscription. Validates the transport's
+   * config section eagerly.
+   *
+   * @throws dev.lanes.api.ReadyFailedException when the config section is invalid; the message
+   *     names the key and what was expected
+   */
+  Source openSource(TaskConfig task);
+
+  /**
+   * Opens a publisher to the task's own destination (the queue/topic its source consumes), used by
+   * samples, tests and the runner's publish command.
+   *
+   * @throws dev.lanes.api.ReadyFailedException when the config is invalid or the broker is
+   *     unreachable
+   */
+  Publisher openPublisher(TaskConfig task);
+}

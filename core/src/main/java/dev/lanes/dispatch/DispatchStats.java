@@ -1,0 +1,24 @@
+package dev.lanes.dispatch;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of one dispatcher, cheap to update from any lane. */
+final class DispatchStats {
+  final LongAdder received = new LongAdder();
+  final LongAdder settled = new LongAdder();
+  final LongAdder acked = new LongAdder();
+  final LongAdder retried = new LongAdder();
+  final LongAdder rejected = new LongAdder();
+  final LongAdder handedBack = new LongAdder();
+  final LongAdder stale = new LongAdder();
+  final LongAdder settleFailures = new LongAdder();
+
+  long inFlight() {
+    return received.sum() - settled.sum();
+  }
+
+  TaskStats snapshot() {
+    return new TaskStats(received.sum(), acked.sum(), retried.sum(), rejected.sum(), stale.sum(),
+        inFlight());
+  }
+}

@@ -30,6 +30,7 @@ public final class Dispatcher implements DeliverySink {
   private final RoutingKey routingKey;
   private final int channelLength;
   private final DispatchStats stats;
+  private final TaskMetrics metrics;
   private final List<Lane> lanes = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicBoolean paused;
@@ -40,17 +41,19 @@ public final class Dispatcher implements DeliverySink {
   /**
    * @param stats counters shared with the dispatchers this one replaces, if any
    * @param sourcePaused whether the source is paused now (it resumes once the lanes have room)
+   * @param listener told about every handler call and dead letter
    */
   public Dispatcher(TaskConfig task, MessageHandler handler, TaskMetrics metrics, Source source,
-      DispatchStats stats, boolean sourcePaused) {
+      DispatchStats stats, boolean sourcePaused, HandlingListener listener) {
     this.task = task;
     this.source = source;
     this.stats = stats;
+    this.metrics = metrics;
     this.paused = new AtomicBoolean(sourcePaused);
     this.routingKey = RoutingKey.forField(task.deliverBy());
     this.channelLength = task.channelLength();
     HandlerInvoker invoker = new HandlerInvoker(handler, task.handlerTimeout(), metrics);
-    Settler settler = new Settler(task.name(), new Backoff(task.retry()), metrics, stats);
+    Settler settler = new Settler(task.name(), new Backoff(task.retry()), metrics, stats, listener);
     Lane.LaneControl control = new Lane.LaneControl() {
       @Override
       public void laneProgressed() {
@@ -81,6 +84,7 @@ public final class Dispatcher implements DeliverySink {
   @Override
   public void accept(Delivery delivery) {
     stats.received.increment();
+    metrics.received();
     Object key = routingKey.of(delivery.message());
     Lane lane = key == null ? leastLoaded() : lanes.get(LaneRouter.laneOf(key, lanes.size()));
     lane.offer(new Envelope(delivery, key, System.nanoTime()));

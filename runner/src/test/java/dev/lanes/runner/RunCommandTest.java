@@ -28,7 +28,7 @@ class RunCommandTest {
 
   private Path taskFile(String text) throws IOException {
     Path file = dir.resolve("tasks.conf");
-    Files.writeString(file, text);
+    Files.writeString(file, text + "\nsystem.http.port = 0\n");
     return file;
   }
 

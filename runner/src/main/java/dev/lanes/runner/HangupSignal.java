@@ -18,7 +18,11 @@ final class HangupSignal {
 
   private HangupSignal() {}
 
-  /** Installs {@code action} as the SIGHUP handler; it runs on a JDK signal thread. */
+  /**
+   * Installs {@code action} as the SIGHUP handler. It runs on a thread of its own, {@code
+   * lanes-reload}, with this class's loader as context class loader (the JDK's signal thread has
+   * none, and config loading needs one).
+   */
   static void onHangup(Runnable action) {
     try {
       Class<?> signalType = Class.forName("sun.misc.Signal");
@@ -33,10 +37,20 @@ final class HangupSignal {
     }
   }
 
+  private static void runLogged(Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      log.error("SIGHUP: reload failed: {}", e.toString(), e);
+    }
+  }
+
   private static Object invoke(Method method, Runnable action, Object proxy, Object[] args) {
     return switch (method.getName()) {
       case "handle" -> {
-        action.run();
+        Thread reload = new Thread(() -> runLogged(action), "lanes-reload");
+        reload.setContextClassLoader(HangupSignal.class.getClassLoader());
+        reload.start();
         yield null;
       }
       case "hashCode" -> System.identityHashCode(proxy);

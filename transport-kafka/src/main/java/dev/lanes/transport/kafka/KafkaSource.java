@@ -1,0 +1,274 @@
+package dev.lanes.transport.kafka;
+
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.DeliverySink;
+import dev.lanes.spi.Source;
+import dev.lanes.spi.TaskConfig;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer-group subscription to the task's topics and their retry topics. One poll thread,
+ * {@code lanes-<task>-kafka-poll}, owns the {@link KafkaConsumer}; acknowledgers only mark
+ * records done and that thread commits, per partition, the offset of the oldest unfinished
+ * record. See {@code docs/transports/kafka.md} for the full mapping.
+ *
+ * <p>Thread-safety: {@link #pause()}, {@link #resume()}, {@link #backlog()}, {@link
+ * #lagByPartition()} and {@link #isConnected()} may be called from any thread; the lifecycle
+ * methods follow the {@link Source} protocol. {@code pause}, {@code resume} and {@code
+ * stopReceiving} before {@link #start} are no-ops.
+ */
+public final class KafkaSource implements Source {
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaSource.class);
+
+  private final TaskConfig task;
+  private final KafkaSettings settings;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Admin admin;
+  private volatile Producer<byte[], byte[]> producer;
+  private volatile Republisher republisher;
+  private volatile PollLoop loop;
+
+  KafkaSource(TaskConfig task, KafkaSettings settings) {
+    this.task = task;
+    this.settings = settings;
+  }
+
+  /**
+   * Checks the topics (creating missing retry and dead-letter topics), subscribes, starts the
+   * poll thread and waits up to {@code kafka.connectTimeout} for the group's first assignment
+   * (it goes on waiting in the background if the group takes longer).
+   *
+   * @throws ReadyFailedException when the broker does not answer, a topic is missing or the
+   *     consumer cannot join its group; nothing was consumed then
+   */
+  @Override
+  public void start(DeliverySink sink) {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("task '" + task.name() + "': Kafka source already started");
+    }
+    try {
+      admin = Admin.create(settings.adminProperties());
+      new TopicSetup(admin, settings, task).prepare();
+      producer = new KafkaProducer<>(settings.producerProperties());
+      republisher = new Republisher(settings, producer);
+      KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumerProperties());
+      PollLoop poll = new PollLoop(settings, consumer, republisher, sink);
+      consumer.subscribe(settings.subscription(), poll);
+      loop = poll;
+      new Thread(poll, "lanes-" + task.name() + "-kafka-poll").start();
+      boolean assigned = poll.awaitFirstAssignment(settings.connectTimeout());
+      if (poll.isFinished()) {
+        Throwable cause = poll.failure();
+        throw task.invalid("kafka.group",
+            "a consumer group this task can join on " + settings.bootstrap(),
+            cause instanceof Exception ? (Exception) cause : null);
+      }
+      if (!assigned) {
+        log.warn("task '{}': no partitions assigned within {}; consuming starts when group '{}'"
+            + " assigns some", task.name(), settings.connectTimeout(), settings.group());
+      }
+      log.info("task '{}': consuming {} as group '{}' from {}", task.name(),
+          settings.subscription(), settings.group(), settings.bootstrap());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      shutDown(Duration.ZERO);
+      throw new ReadyFailedException("task '" + task.name() + "': interrupted while starting", e);
+    } catch (ReadyFailedException e) {
+      shutDown(Duration.ZERO);
+      throw e;
+    } catch (KafkaException e) {
+      shutDown(Duration.ZERO);
+      throw task.invalid("kafka", "settings a Kafka client accepts", e);
+    }
+  }
+
+  @Override
+  public void pause() {
+    PollLoop poll = loop;
+    if (poll != null) {
+      poll.pause();
+    }
+  }
+
+  @Override
+  public void resume() {
+    PollLoop poll = loop;
+    if (poll != null) {
+      poll.resume();
+    }
+  }
+
+  @Override
+  public void stopReceiving() {
+    PollLoop poll = loop;
+    if (poll != null) {
+      poll.stopReceiving();
+    }
+  }
+
+  /**
+   * Waits for retry and dead-letter writes in flight, then has the poll thread commit every
+   * finished offset synchronously, each within {@code kafka.commitTimeout}.
+   */
+  @Override
+  public void flush() {
+    PollLoop poll = loop;
+    if (poll == null || poll.isFinished()) {
+      return;
+    }
+    try {
+      republisher.flush();
+      boolean committed =
+          poll.requestCommit().get(settings.commitTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+      if (!committed) {
+        log.warn("task '{}': final commit did not complete; finished records may be consumed again",
+            task.name());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (TimeoutException | ExecutionException e) {
+      log.warn("task '{}': final commit did not complete in time; finished records may be"
+          + " consumed again", task.name());
+    }
+  }
+
+  /**
+   * Commits what finished, leaves the group and closes the clients. Unsettled records are left
+   * uncommitted, so the partitions' next owner consumes them again. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      shutDown(settings.commitTimeout());
+    }
+  }
+
+  private void shutDown(Duration timeout) {
+    PollLoop poll = loop;
+    if (poll != null) {
+      poll.requestClose();
+      try {
+        // a final commit and the consumer's close, each bounded by commitTimeout
+        if (!poll.awaitFinished(settings.commitTimeout().multipliedBy(2).plusSeconds(1))) {
+          log.warn("task '{}': Kafka poll thread did not finish in time", task.name());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (producer != null) {
+      producer.close(timeout);
+    }
+    if (admin != null) {
+      admin.close(timeout);
+    }
+  }
+
+  @Override
+  public String destinationName() {
+    return String.join(",", settings.topics());
+  }
+
+  @Override
+  public Optional<String> consumerGroup() {
+    return Optional.of(settings.group());
+  }
+
+  /** Total consumer lag of the partitions this source holds; see {@link #lagByPartition()}. */
+  @Override
+  public OptionalLong backlog() {
+    return readLag()
+        .map(lag -> OptionalLong.of(lag.values().stream().mapToLong(Long::longValue).sum()))
+        .orElse(OptionalLong.empty());
+  }
+
+  /**
+   * Consumer lag of each partition assigned to this source right now (its topics' and retry
+   * topics'): the partition's end offset minus the group's committed offset (or minus its start
+   * when nothing was committed yet), so records in lanes count until their offsets are committed.
+   * Asks the broker (two or three requests, each bounded by {@code kafka.connectTimeout}).
+   *
+   * @return sorted by partition; empty before start, after close, without assignment or when the
+   *     broker did not answer
+   */
+  public Map<TopicPartition, Long> lagByPartition() {
+    return readLag().orElse(Map.of());
+  }
+
+  private Optional<Map<TopicPartition, Long>> readLag() {
+    PollLoop poll = loop;
+    Admin client = admin;
+    if (poll == null || client == null || closed.get()) {
+      return Optional.empty();
+    }
+    Set<TopicPartition> partitions = poll.assignment();
+    if (partitions.isEmpty()) {
+      return Optional.of(Map.of());
+    }
+    try {
+      long timeout = settings.connectTimeout().toMillis();
+      Map<TopicPartition, OffsetAndMetadata> committed = client
+          .listConsumerGroupOffsets(Map.of(settings.group(),
+              new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)))
+          .partitionsToOffsetAndMetadata(settings.group())
+          .get(timeout, TimeUnit.MILLISECONDS);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+      for (TopicPartition partition : partitions) {
+        latest.put(partition, OffsetSpec.latest());
+        if (committed.get(partition) == null) {
+          earliest.put(partition, OffsetSpec.earliest());
+        }
+      }
+      Map<TopicPartition, ListOffsetsResultInfo> ends =
+          client.listOffsets(latest).all().get(timeout, TimeUnit.MILLISECONDS);
+      Map<TopicPartition, ListOffsetsResultInfo> starts = earliest.isEmpty() ? Map.of()
+          : client.listOffsets(earliest).all().get(timeout, TimeUnit.MILLISECONDS);
+      Map<TopicPartition, Long> lag = new TreeMap<>(
+          Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+      for (TopicPartition partition : partitions) {
+        OffsetAndMetadata done = committed.get(partition);
+        long from = done != null ? done.offset() : starts.get(partition).offset();
+        lag.put(partition, Math.max(0, ends.get(partition).offset() - from));
+      }
+      return Optional.of(lag);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (ExecutionException | TimeoutException | KafkaException e) {
+      log.debug("task '{}': could not read consumer lag: {}", task.name(), e.toString());
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public boolean isConnected() {
+    PollLoop poll = loop;
+    return poll != null && !closed.get() && poll.isConnected();
+  }
+}

@@ -1,0 +1,87 @@
+package dev.lanes.transport.kafka;
+
+import dev.lanes.api.Message;
+import dev.lanes.spi.LanesHeaders;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes retries to the retry topic and dead letters to the dead-letter topic, asynchronously:
+ * {@code onWritten} runs (on the producer's I/O thread) once the broker confirmed the record. When
+ * the write fails after the producer's own retries ({@code delivery.timeout.ms}) the original
+ * stays unsettled, so its partition's offset is not committed past it and it is consumed again
+ * after a restart or rebalance; an ERROR says so. Thread-safe.
+ */
+final class Republisher {
+
+  private static final Logger log = LoggerFactory.getLogger(Republisher.class);
+
+  private final KafkaSettings settings;
+  private final Producer<byte[], byte[]> producer;
+
+  Republisher(KafkaSettings settings, Producer<byte[], byte[]> producer) {
+    this.settings = settings;
+    this.producer = producer;
+  }
+
+  /**
+   * Writes {@code message} to the retry topic of {@code taskTopic}, due after {@code delay}, with
+   * {@link LanesHeaders#ATTEMPT} one higher.
+   */
+  void retry(Message message, String taskTopic, Duration delay, Runnable onWritten) {
+    Map<String, String> headers = RecordCodec.withOriginalCoordinates(message);
+    headers.put(LanesHeaders.ATTEMPT, Integer.toString(message.attempt() + 1));
+    headers.put(RecordCodec.RETRY_DUE, Long.toString(System.currentTimeMillis() + delay.toMillis()));
+    headers.put(RecordCodec.TASK_TOPIC, taskTopic);
+    send("retry", RecordCodec.toRecord(settings.retryTopicFor(taskTopic), message, headers),
+        message, onWritten);
+  }
+
+  /**
+   * Writes {@code message} to the dead-letter topic of {@code taskTopic} with {@code reason}, the
+   * attempt that failed and where it was first consumed from.
+   */
+  void deadLetter(Message message, String taskTopic, String reason, Runnable onWritten) {
+    Map<String, String> headers = RecordCodec.withOriginalCoordinates(message);
+    headers.remove(RecordCodec.RETRY_DUE);
+    headers.remove(RecordCodec.TASK_TOPIC);
+    headers.put(LanesHeaders.REASON, reason);
+    headers.put(LanesHeaders.ATTEMPT, Integer.toString(message.attempt()));
+    send("dead letter",
+        RecordCodec.toRecord(settings.deadLetterTopicFor(taskTopic), message, headers),
+        message, onWritten);
+  }
+
+  /** Waits until every write so far is confirmed or failed. */
+  void flush() {
+    producer.flush();
+  }
+
+  private void send(
+      String what, ProducerRecord<byte[], byte[]> record, Message message, Runnable onWritten) {
+    try {
+      producer.send(
+          record,
+          (metadata, error) -> {
+            if (error == null) {
+              onWritten.run();
+            } else {
+              failed(what, record.topic(), message, error);
+            }
+          });
+    } catch (RuntimeException e) {
+      failed(what, record.topic(), message, e);
+    }
+  }
+
+  private void failed(String what, String topic, Message message, Exception error) {
+    log.error(
+        "task '{}': could not write the {} of {} to topic '{}' ({}); the message stays unsettled"
+            + " and is consumed again after a restart or rebalance",
+        settings.task(), what, message, topic, error.toString());
+  }
+}

@@ -33,7 +33,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * @param task the task's name, used in thread names and errors
  * @param bootstrap {@code bootstrap.servers}
  * @param topics the topics consumed, in config order; the publisher writes to the first
- * @param group the consumer group id
+ * @param group the consumer group of the task's topics (the retry topics' is {@code
+ *     <group>.retry})
  * @param retryTopic the configured retry topic, or empty for {@code <topic>.retry}
  * @param deadLetterTopic the configured dead-letter topic, or empty for {@code <topic>.DLT}
  * @param createTopics whether start creates missing retry and dead-letter topics
@@ -125,15 +126,13 @@ record KafkaSettings(
         .collect(Collectors.toCollection(LinkedHashSet::new));
   }
 
-  /** The topics the consumer subscribes to: the task's topics and their retry topics. */
-  List<String> subscription() {
-    LinkedHashSet<String> all = new LinkedHashSet<>(topics);
-    all.addAll(retryTopics());
-    return List.copyOf(all);
+  /** The consumer group of the retry topics' consumer: {@code <group>.retry}. */
+  String retryGroup() {
+    return group + RETRY_SUFFIX;
   }
 
-  /** Properties of the task's consumer. */
-  Map<String, Object> consumerProperties() {
+  /** Properties of a consumer of the task in {@code groupId}. */
+  Map<String, Object> consumerProperties(String groupId) {
     Map<String, Object> props = new LinkedHashMap<>();
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(
@@ -142,7 +141,7 @@ record KafkaSettings(
     props.putAll(client);
     props.putAll(consumer);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -212,7 +211,7 @@ record KafkaSettings(
               key("topic"), "topics other than the task's retry and dead-letter topics", null);
         }
       }
-      validate("consumer", ConsumerConfig.configDef(), settings.consumerProperties());
+      validate("consumer", ConsumerConfig.configDef(), settings.consumerProperties(group));
       validate("producer", ProducerConfig.configDef(), settings.producerProperties());
       validate("client", AdminClientConfig.configDef(), settings.adminProperties());
       warnUnknown("client", settings.client(), ConsumerConfig.configDef(),

@@ -7,11 +7,15 @@ import dev.lanes.spi.TaskConfig;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,10 +34,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A consumer-group subscription to the task's topics and their retry topics. One poll thread,
- * {@code lanes-<task>-kafka-poll}, owns the {@link KafkaConsumer}; acknowledgers only mark
- * records done and that thread commits, per partition, the offset of the oldest unfinished
- * record. See {@code docs/transports/kafka.md} for the full mapping.
+ * A consumer-group subscription to the task's topics and their retry topics. Each topic set has
+ * its own {@link KafkaConsumer} and group, owned by its own poll thread: {@code
+ * lanes-<task>-kafka-poll} in {@code kafka.group} for the task's topics and {@code
+ * lanes-<task>-kafka-retry-poll} in {@code <group>.retry} for the retry topics. So the task's
+ * partitions are balanced among instances on their own (one subscription over both would let a
+ * sticky assignment give a new instance only retry partitions) and neither consumer's rebalances
+ * stall the other. Acknowledgers only mark records done; each poll thread commits, per
+ * partition, the offset of the oldest unfinished record. See {@code docs/transports/kafka.md}.
  *
  * <p>Thread-safety: {@link #pause()}, {@link #resume()}, {@link #backlog()}, {@link
  * #lagByPartition()} and {@link #isConnected()} may be called from any thread; the lifecycle
@@ -51,7 +59,7 @@ public final class KafkaSource implements Source {
   private volatile Admin admin;
   private volatile Producer<byte[], byte[]> producer;
   private volatile Republisher republisher;
-  private volatile PollLoop loop;
+  private volatile List<PollLoop> loops = List.of();
 
   KafkaSource(TaskConfig task, KafkaSettings settings) {
     this.task = task;
@@ -60,11 +68,11 @@ public final class KafkaSource implements Source {
 
   /**
    * Checks the topics (creating missing retry and dead-letter topics), subscribes, starts the
-   * poll thread and waits up to {@code kafka.connectTimeout} for the group's first assignment
-   * (it goes on waiting in the background if the group takes longer).
+   * poll threads and waits up to {@code kafka.connectTimeout} for the group's first assignment
+   * (consumption starts later if the group takes longer).
    *
-   * @throws ReadyFailedException when the broker does not answer, a topic is missing or the
-   *     consumer cannot join its group; nothing was consumed then
+   * @throws ReadyFailedException when the broker does not answer, a topic is missing or a
+   *     consumer cannot join the group; nothing was consumed then
    */
   @Override
   public void start(DeliverySink sink) {
@@ -76,24 +84,28 @@ public final class KafkaSource implements Source {
       new TopicSetup(admin, settings, task).prepare();
       producer = new KafkaProducer<>(settings.producerProperties());
       republisher = new Republisher(settings, producer);
-      KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumerProperties());
-      PollLoop poll = new PollLoop(settings, consumer, republisher, sink);
-      consumer.subscribe(settings.subscription(), poll);
-      loop = poll;
-      new Thread(poll, "lanes-" + task.name() + "-kafka-poll").start();
-      boolean assigned = poll.awaitFirstAssignment(settings.connectTimeout());
-      if (poll.isFinished()) {
-        Throwable cause = poll.failure();
-        throw task.invalid("kafka.group",
-            "a consumer group this task can join on " + settings.bootstrap(),
-            cause instanceof Exception ? (Exception) cause : null);
+      List<PollLoop> running = new CopyOnWriteArrayList<>();
+      loops = running;
+      running.add(startLoop(settings.topics(), settings.group(), "kafka-poll", sink));
+      running.add(startLoop(List.copyOf(settings.retryTopics()), settings.retryGroup(),
+          "kafka-retry-poll", sink));
+      for (PollLoop poll : running) {
+        boolean assigned = poll.awaitFirstAssignment(settings.connectTimeout());
+        if (poll.isFinished()) {
+          Throwable cause = poll.failure();
+          throw task.invalid("kafka.group",
+              "a consumer group this task can join on " + settings.bootstrap(),
+              cause instanceof Exception ? (Exception) cause : null);
+        }
+        if (!assigned) {
+          log.warn("task '{}': no partitions of {} assigned within {}; consuming starts when"
+              + " group '{}' assigns some", task.name(), poll.topics(), settings.connectTimeout(),
+              poll.group());
+        }
       }
-      if (!assigned) {
-        log.warn("task '{}': no partitions assigned within {}; consuming starts when group '{}'"
-            + " assigns some", task.name(), settings.connectTimeout(), settings.group());
-      }
-      log.info("task '{}': consuming {} as group '{}' from {}", task.name(),
-          settings.subscription(), settings.group(), settings.bootstrap());
+      log.info("task '{}': consuming {} as group '{}' and retries from {} as group '{}' from {}",
+          task.name(), settings.topics(), settings.group(), settings.retryTopics(),
+          settings.retryGroup(), settings.bootstrap());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       shutDown(Duration.ZERO);
@@ -107,47 +119,51 @@ public final class KafkaSource implements Source {
     }
   }
 
+  private PollLoop startLoop(List<String> topics, String group, String role, DeliverySink sink) {
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(settings.consumerProperties(group));
+    PollLoop poll = new PollLoop(settings, topics, group, consumer, republisher, sink);
+    consumer.subscribe(topics, poll);
+    new Thread(poll, "lanes-" + task.name() + "-" + role).start();
+    return poll;
+  }
+
   @Override
   public void pause() {
-    PollLoop poll = loop;
-    if (poll != null) {
-      poll.pause();
-    }
+    loops.forEach(PollLoop::pause);
   }
 
   @Override
   public void resume() {
-    PollLoop poll = loop;
-    if (poll != null) {
-      poll.resume();
-    }
+    loops.forEach(PollLoop::resume);
   }
 
   @Override
   public void stopReceiving() {
-    PollLoop poll = loop;
-    if (poll != null) {
-      poll.stopReceiving();
-    }
+    loops.forEach(PollLoop::stopReceiving);
   }
 
   /**
-   * Waits for retry and dead-letter writes in flight, then has the poll thread commit every
-   * finished offset synchronously, each within {@code kafka.commitTimeout}.
+   * Waits for retry and dead-letter writes in flight, then has each poll thread commit every
+   * finished offset synchronously, within {@code kafka.commitTimeout}.
    */
   @Override
   public void flush() {
-    PollLoop poll = loop;
-    if (poll == null || poll.isFinished()) {
+    List<PollLoop> running = loops.stream().filter(poll -> !poll.isFinished()).toList();
+    if (running.isEmpty()) {
       return;
     }
     try {
       republisher.flush();
-      boolean committed =
-          poll.requestCommit().get(settings.commitTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
-      if (!committed) {
-        log.warn("task '{}': final commit did not complete; finished records may be consumed again",
-            task.name());
+      List<CompletableFuture<Boolean>> commits =
+          running.stream().map(PollLoop::requestCommit).toList();
+      long deadline = System.nanoTime() + settings.commitTimeout().multipliedBy(2).toNanos();
+      for (CompletableFuture<Boolean> commit : commits) {
+        long remaining = Math.max(0, deadline - System.nanoTime());
+        if (!commit.get(remaining, TimeUnit.NANOSECONDS)) {
+          log.warn("task '{}': final commit failed; finished records may be consumed again",
+              task.name());
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -169,17 +185,20 @@ public final class KafkaSource implements Source {
   }
 
   private void shutDown(Duration timeout) {
-    PollLoop poll = loop;
-    if (poll != null) {
-      poll.requestClose();
-      try {
-        // a final commit and the consumer's close, each bounded by commitTimeout
-        if (!poll.awaitFinished(settings.commitTimeout().multipliedBy(2).plusSeconds(1))) {
-          log.warn("task '{}': Kafka poll thread did not finish in time", task.name());
+    List<PollLoop> all = loops;
+    all.forEach(PollLoop::requestClose);
+    // each loop: a final commit and the consumer's close, each bounded by commitTimeout
+    long deadline = System.nanoTime() + settings.commitTimeout().multipliedBy(2).plusSeconds(1)
+        .toNanos();
+    try {
+      for (PollLoop poll : all) {
+        if (!poll.awaitFinished(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+          log.warn("task '{}': Kafka poll thread of {} did not finish in time", task.name(),
+              poll.topics());
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     if (producer != null) {
       producer.close(timeout);
@@ -187,6 +206,13 @@ public final class KafkaSource implements Source {
     if (admin != null) {
       admin.close(timeout);
     }
+  }
+
+  /** The partitions assigned to this source right now, of its topics and retry topics. */
+  Set<TopicPartition> assignment() {
+    Set<TopicPartition> all = new HashSet<>();
+    loops.forEach(poll -> all.addAll(poll.assignment()));
+    return all;
   }
 
   @Override
@@ -209,9 +235,9 @@ public final class KafkaSource implements Source {
 
   /**
    * Consumer lag of each partition assigned to this source right now (its topics' and retry
-   * topics'): the partition's end offset minus the group's committed offset (or minus its start
+   * topics'): the partition's end offset minus its group's committed offset (or minus its start
    * when nothing was committed yet), so records in lanes count until their offsets are committed.
-   * Asks the broker (two or three requests, each bounded by {@code kafka.connectTimeout}).
+   * Asks the broker (a few requests, each bounded by {@code kafka.connectTimeout}).
    *
    * @return sorted by partition; empty before start, after close, without assignment or when the
    *     broker did not answer
@@ -221,40 +247,17 @@ public final class KafkaSource implements Source {
   }
 
   private Optional<Map<TopicPartition, Long>> readLag() {
-    PollLoop poll = loop;
     Admin client = admin;
-    if (poll == null || client == null || closed.get()) {
+    if (loops.isEmpty() || client == null || closed.get()) {
       return Optional.empty();
     }
-    Set<TopicPartition> partitions = poll.assignment();
-    if (partitions.isEmpty()) {
-      return Optional.of(Map.of());
-    }
     try {
-      long timeout = settings.connectTimeout().toMillis();
-      Map<TopicPartition, OffsetAndMetadata> committed = client
-          .listConsumerGroupOffsets(Map.of(settings.group(),
-              new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)))
-          .partitionsToOffsetAndMetadata(settings.group())
-          .get(timeout, TimeUnit.MILLISECONDS);
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-      for (TopicPartition partition : partitions) {
-        latest.put(partition, OffsetSpec.latest());
-        if (committed.get(partition) == null) {
-          earliest.put(partition, OffsetSpec.earliest());
-        }
-      }
-      Map<TopicPartition, ListOffsetsResultInfo> ends =
-          client.listOffsets(latest).all().get(timeout, TimeUnit.MILLISECONDS);
-      Map<TopicPartition, ListOffsetsResultInfo> starts = earliest.isEmpty() ? Map.of()
-          : client.listOffsets(earliest).all().get(timeout, TimeUnit.MILLISECONDS);
       Map<TopicPartition, Long> lag = new TreeMap<>(
           Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
-      for (TopicPartition partition : partitions) {
-        OffsetAndMetadata done = committed.get(partition);
-        long from = done != null ? done.offset() : starts.get(partition).offset();
-        lag.put(partition, Math.max(0, ends.get(partition).offset() - from));
+      for (PollLoop poll : loops) {
+        if (!poll.assignment().isEmpty()) {
+          lag.putAll(lag(client, poll.group(), poll.assignment()));
+        }
       }
       return Optional.of(lag);
     } catch (InterruptedException e) {
@@ -266,9 +269,38 @@ public final class KafkaSource implements Source {
     }
   }
 
+  private Map<TopicPartition, Long> lag(Admin client, String group, Set<TopicPartition> partitions)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long timeout = settings.connectTimeout().toMillis();
+    Map<TopicPartition, OffsetAndMetadata> committed = client
+        .listConsumerGroupOffsets(Map.of(group,
+            new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)))
+        .partitionsToOffsetAndMetadata(group)
+        .get(timeout, TimeUnit.MILLISECONDS);
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+    for (TopicPartition partition : partitions) {
+      latest.put(partition, OffsetSpec.latest());
+      if (committed.get(partition) == null) {
+        earliest.put(partition, OffsetSpec.earliest());
+      }
+    }
+    Map<TopicPartition, ListOffsetsResultInfo> ends =
+        client.listOffsets(latest).all().get(timeout, TimeUnit.MILLISECONDS);
+    Map<TopicPartition, ListOffsetsResultInfo> starts = earliest.isEmpty() ? Map.of()
+        : client.listOffsets(earliest).all().get(timeout, TimeUnit.MILLISECONDS);
+    Map<TopicPartition, Long> lag = new HashMap<>();
+    for (TopicPartition partition : partitions) {
+      OffsetAndMetadata done = committed.get(partition);
+      long from = done != null ? done.offset() : starts.get(partition).offset();
+      lag.put(partition, Math.max(0, ends.get(partition).offset() - from));
+    }
+    return lag;
+  }
+
   @Override
   public boolean isConnected() {
-    PollLoop poll = loop;
-    return poll != null && !closed.get() && poll.isConnected();
+    List<PollLoop> all = loops;
+    return !all.isEmpty() && !closed.get() && all.stream().allMatch(PollLoop::isConnected);
   }
 }

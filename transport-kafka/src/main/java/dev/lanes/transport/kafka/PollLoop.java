@@ -54,6 +54,8 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
   private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
 
   private final KafkaSettings settings;
+  private final List<String> topics;
+  private final String group;
   private final Consumer<byte[], byte[]> consumer;
   private final Republisher republisher;
   private final DeliverySink sink;
@@ -81,12 +83,20 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
   private boolean closing;
   private boolean consumerClosed;
 
+  /**
+   * @param topics what {@code consumer} subscribes to: the task's topics or its retry topics
+   * @param group the consumer's group
+   */
   PollLoop(
       KafkaSettings settings,
+      List<String> topics,
+      String group,
       Consumer<byte[], byte[]> consumer,
       Republisher republisher,
       DeliverySink sink) {
     this.settings = settings;
+    this.topics = List.copyOf(topics);
+    this.group = group;
     this.consumer = consumer;
     this.republisher = republisher;
     this.sink = sink;
@@ -144,6 +154,16 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
 
   boolean awaitFinished(Duration timeout) throws InterruptedException {
     return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The topics this loop consumes. */
+  List<String> topics() {
+    return topics;
+  }
+
+  /** The consumer's group. */
+  String group() {
+    return group;
   }
 
   /** Why the loop ended abnormally, or {@code null}. */

@@ -22,9 +22,9 @@ class KafkaSettingsTest {
     assertThat(settings.bootstrap()).isEqualTo("127.0.0.1:9092");
     assertThat(settings.topics()).containsExactly("orders");
     assertThat(settings.group()).isEqualTo("orders");
+    assertThat(settings.retryGroup()).isEqualTo("orders.retry");
     assertThat(settings.retryTopics()).containsExactly("orders.retry");
     assertThat(settings.deadLetterTopics()).containsExactly("orders.DLT");
-    assertThat(settings.subscription()).containsExactly("orders", "orders.retry");
     assertThat(settings.createTopics()).isTrue();
     assertThat(settings.retryHoldMax()).isEqualTo(1000);
     assertThat(settings.commitInterval()).isEqualTo(Duration.ofMillis(100));
@@ -45,7 +45,7 @@ class KafkaSettingsTest {
     assertThat(settings.group()).isEqualTo("g1");
     assertThat(settings.retryTopicFor("b")).isEqualTo("all.retry");
     assertThat(settings.deadLetterTopicFor("a")).isEqualTo("all.dead");
-    assertThat(settings.subscription()).containsExactly("a", "b", "all.retry");
+    assertThat(settings.retryTopics()).containsExactly("all.retry");
   }
 
   @Test
@@ -60,7 +60,7 @@ class KafkaSettingsTest {
         """));
     KafkaSettings settings = KafkaSettings.read(task);
 
-    Map<String, Object> consumer = settings.consumerProperties();
+    Map<String, Object> consumer = settings.consumerProperties("orders");
     assertThat(consumer).containsEntry("security.protocol", "PLAINTEXT")
         .containsEntry("client.id", "reader")
         .containsEntry("max.poll.records", "50")
@@ -79,7 +79,8 @@ class KafkaSettingsTest {
 
   @Test
   void consumerStartsAtTheEarliestOffsetWithCooperativeRebalancingByDefault() {
-    Map<String, Object> consumer = KafkaSettings.read(task(Map.of())).consumerProperties();
+    Map<String, Object> consumer =
+        KafkaSettings.read(task(Map.of())).consumerProperties("orders");
     assertThat(consumer).containsEntry("auto.offset.reset", "earliest")
         .containsEntry("partition.assignment.strategy",
             "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
@@ -131,7 +132,6 @@ class KafkaSettingsTest {
   void retryTopicsAreAllSubscribedOnce() {
     KafkaSettings settings = KafkaSettings.read(task(Map.of("kafka.topic", "a,b")));
     assertThat(settings.retryTopics()).isEqualTo(Set.of("a.retry", "b.retry"));
-    assertThat(settings.subscription()).containsExactly("a", "b", "a.retry", "b.retry");
   }
 
   private static TaskConfig task(Map<String, Object> overrides) {

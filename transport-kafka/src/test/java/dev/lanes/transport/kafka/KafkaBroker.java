@@ -64,6 +64,8 @@ final class KafkaBroker {
     config.put("kafka.topic", topic);
     config.put("kafka.group", group);
     config.put("kafka.connectTimeout", "15s");
+    // members learn of a rebalance at their next heartbeat: keep test rebalances short
+    config.put("kafka.consumer.heartbeat.interval.ms", 500);
     config.putAll(overrides);
     return TaskConfigLoader.forTask(name, config);
   }

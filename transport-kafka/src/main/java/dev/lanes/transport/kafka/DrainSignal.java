@@ -10,6 +10,7 @@ import java.util.Collection;
 final class DrainSignal {
 
   private volatile boolean waiting;
+  private volatile boolean aborted;
 
   /** Called after a record was settled (any thread). */
   void settled() {
@@ -20,11 +21,19 @@ final class DrainSignal {
     }
   }
 
+  /** Ends a wait in progress and every later one at once (the source is closing). */
+  void abort() {
+    aborted = true;
+    synchronized (this) {
+      notifyAll();
+    }
+  }
+
   /**
    * Waits until none of {@code partitions} has a record handed out and unsettled, or until
    * {@code timeout} passed.
    *
-   * @return whether they all drained in time
+   * @return whether they all drained in time ({@code false} when {@link #abort() aborted})
    */
   boolean await(Collection<PartitionTracker> partitions, Duration timeout)
       throws InterruptedException {
@@ -33,6 +42,9 @@ final class DrainSignal {
     try {
       synchronized (this) {
         while (!drained(partitions)) {
+          if (aborted) {
+            return false;
+          }
           long remaining = deadline - System.nanoTime();
           if (remaining <= 0) {
             return false;

@@ -5,6 +5,7 @@ import dev.lanes.spi.Acknowledger;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,7 @@ final class KafkaAcknowledger implements Acknowledger {
   }
 
   private final PartitionTracker partition;
-  private final long offset;
+  private final ConsumerRecord<byte[], byte[]> record;
   private final Message message;
   private final String taskTopic;
   private final Republisher republisher;
@@ -47,12 +48,12 @@ final class KafkaAcknowledger implements Acknowledger {
    */
   KafkaAcknowledger(
       PartitionTracker partition,
-      long offset,
+      ConsumerRecord<byte[], byte[]> record,
       Message message,
       String taskTopic,
       Republisher republisher) {
     this.partition = partition;
-    this.offset = offset;
+    this.record = record;
     this.message = message;
     this.taskTopic = taskTopic;
     this.republisher = republisher;
@@ -68,14 +69,14 @@ final class KafkaAcknowledger implements Acknowledger {
   @Override
   public void retry(Duration delay) {
     if (claim("retry")) {
-      republisher.retry(message, taskTopic, delay, this::complete);
+      republisher.retry(record, message, taskTopic, delay, this::complete);
     }
   }
 
   @Override
   public void reject(String reason) {
     if (claim("reject")) {
-      republisher.deadLetter(message, taskTopic, reason, this::complete);
+      republisher.deadLetter(record, message, taskTopic, reason, this::complete);
     }
   }
 
@@ -85,7 +86,7 @@ final class KafkaAcknowledger implements Acknowledger {
   }
 
   long offset() {
-    return offset;
+    return record.offset();
   }
 
   boolean isDone() {

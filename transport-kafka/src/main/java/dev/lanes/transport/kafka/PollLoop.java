@@ -145,6 +145,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
   /** Asks the loop to commit what finished, leave the group and end. */
   void requestClose() {
     closeRequested = true;
+    drain.abort();
     wakeUp();
   }
 
@@ -256,7 +257,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
           Message message = RecordCodec.toMessage(record, fromRetryTopic);
           KafkaAcknowledger acknowledger =
               new KafkaAcknowledger(
-                  tracker, record.offset(), message, taskTopic(record, fromRetryTopic), republisher);
+                  tracker, record, message, taskTopic(record, fromRetryTopic), republisher);
           tracker.track(acknowledger);
           Delivery delivery = new Delivery(message, acknowledger);
           long due = fromRetryTopic ? RecordCodec.dueMillis(record) : 0;

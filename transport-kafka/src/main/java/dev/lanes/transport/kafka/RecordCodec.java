@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -83,33 +84,48 @@ final class RecordCodec {
     }
   }
 
-  /** A record carrying {@code message}'s key, payload and headers to {@code topic}. */
+  /** A record carrying {@code message}'s key, payload and headers (UTF-8) to {@code topic}. */
   static ProducerRecord<byte[], byte[]> toRecord(String topic, Message message) {
-    return toRecord(topic, message, message.headers());
-  }
-
-  /** A record carrying {@code message}'s key and payload with {@code headers} to {@code topic}. */
-  static ProducerRecord<byte[], byte[]> toRecord(
-      String topic, Message message, Map<String, String> headers) {
     RecordHeaders recordHeaders = new RecordHeaders();
-    headers.forEach((name, value) -> recordHeaders.add(name, value.getBytes(StandardCharsets.UTF_8)));
+    message.headers().forEach(
+        (name, value) -> recordHeaders.add(name, value.getBytes(StandardCharsets.UTF_8)));
     byte[] key = message.key() == null ? null : message.key().getBytes(StandardCharsets.UTF_8);
     return new ProducerRecord<>(topic, null, null, key, message.payload(), recordHeaders);
   }
 
   /**
-   * The headers of a retry or dead letter of {@code message}: its own headers plus where it was
-   * first consumed from, which an earlier retry may already have recorded.
+   * A copy of a consumed record for {@code topic} (its retry or dead-letter topic): the record's
+   * own key, value and headers, byte for byte, except the headers named in {@code drop} or
+   * {@code set}, plus {@code set} as UTF-8.
    */
-  static Map<String, String> withOriginalCoordinates(Message message) {
-    Map<String, String> headers = new HashMap<>(message.headers());
-    Origin origin = message.origin();
-    if (!headers.containsKey(LanesHeaders.ORIGINAL_DESTINATION)) {
+  static ProducerRecord<byte[], byte[]> copyOf(
+      ConsumerRecord<byte[], byte[]> record, String topic, Map<String, String> set,
+      Set<String> drop) {
+    RecordHeaders headers = new RecordHeaders();
+    for (Header header : record.headers()) {
+      if (!set.containsKey(header.key()) && !drop.contains(header.key())) {
+        headers.add(header);
+      }
+    }
+    set.forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
+    return new ProducerRecord<>(topic, null, null, record.key(), record.value(), headers);
+  }
+
+  /**
+   * Where {@code message} was first consumed from, as {@link LanesHeaders} for its retry or dead
+   * letter; empty when an earlier retry already recorded it (the message's headers carry it).
+   */
+  static Map<String, String> originalCoordinates(Message message) {
+    Map<String, String> headers = new HashMap<>();
+    if (!message.headers().containsKey(LanesHeaders.ORIGINAL_DESTINATION)) {
+      Origin origin = message.origin();
       headers.put(LanesHeaders.ORIGINAL_DESTINATION, origin.destination());
       headers.put(LanesHeaders.ORIGINAL_PARTITION, Integer.toString(origin.partition()));
       headers.put(LanesHeaders.ORIGINAL_OFFSET, Long.toString(origin.offset()));
     }
-    headers.putIfAbsent(LanesHeaders.ORIGINAL_ID, message.id());
+    if (!message.headers().containsKey(LanesHeaders.ORIGINAL_ID)) {
+      headers.put(LanesHeaders.ORIGINAL_ID, message.id());
+    }
     return headers;
   }
 

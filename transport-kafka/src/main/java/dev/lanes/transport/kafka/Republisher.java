@@ -4,13 +4,16 @@ import dev.lanes.api.Message;
 import dev.lanes.spi.LanesHeaders;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes retries to the retry topic and dead letters to the dead-letter topic, asynchronously:
+ * Writes retries to the retry topic and dead letters to the dead-letter topic, asynchronously, as
+ * byte-for-byte copies of the consumed record (key, value, headers) plus Lanes' headers:
  * {@code onWritten} runs (on the producer's I/O thread) once the broker confirmed the record. When
  * the write fails after the producer's own retries ({@code delivery.timeout.ms}) the original
  * stays unsettled, so its partition's offset is not committed past it and it is consumed again
@@ -19,6 +22,9 @@ import org.slf4j.LoggerFactory;
 final class Republisher {
 
   private static final Logger log = LoggerFactory.getLogger(Republisher.class);
+
+  /** Headers that mean something only on a retry topic. */
+  private static final Set<String> RETRY_ONLY = Set.of(RecordCodec.RETRY_DUE, RecordCodec.TASK_TOPIC);
 
   private final KafkaSettings settings;
   private final Producer<byte[], byte[]> producer;
@@ -29,31 +35,30 @@ final class Republisher {
   }
 
   /**
-   * Writes {@code message} to the retry topic of {@code taskTopic}, due after {@code delay}, with
-   * {@link LanesHeaders#ATTEMPT} one higher.
+   * Writes a copy of {@code record} to the retry topic of {@code taskTopic}, due after {@code
+   * delay}, with {@link LanesHeaders#ATTEMPT} one higher than {@code message}'s.
    */
-  void retry(Message message, String taskTopic, Duration delay, Runnable onWritten) {
-    Map<String, String> headers = RecordCodec.withOriginalCoordinates(message);
+  void retry(ConsumerRecord<byte[], byte[]> record, Message message, String taskTopic,
+      Duration delay, Runnable onWritten) {
+    Map<String, String> headers = RecordCodec.originalCoordinates(message);
     headers.put(LanesHeaders.ATTEMPT, Integer.toString(message.attempt() + 1));
     headers.put(RecordCodec.RETRY_DUE, Long.toString(System.currentTimeMillis() + delay.toMillis()));
     headers.put(RecordCodec.TASK_TOPIC, taskTopic);
-    send("retry", RecordCodec.toRecord(settings.retryTopicFor(taskTopic), message, headers),
+    send("retry", RecordCodec.copyOf(record, settings.retryTopicFor(taskTopic), headers, Set.of()),
         message, onWritten);
   }
 
   /**
-   * Writes {@code message} to the dead-letter topic of {@code taskTopic} with {@code reason}, the
-   * attempt that failed and where it was first consumed from.
+   * Writes a copy of {@code record} to the dead-letter topic of {@code taskTopic} with {@code
+   * reason}, the attempt that failed and where it was first consumed from.
    */
-  void deadLetter(Message message, String taskTopic, String reason, Runnable onWritten) {
-    Map<String, String> headers = RecordCodec.withOriginalCoordinates(message);
-    headers.remove(RecordCodec.RETRY_DUE);
-    headers.remove(RecordCodec.TASK_TOPIC);
+  void deadLetter(ConsumerRecord<byte[], byte[]> record, Message message, String taskTopic,
+      String reason, Runnable onWritten) {
+    Map<String, String> headers = RecordCodec.originalCoordinates(message);
     headers.put(LanesHeaders.REASON, reason);
     headers.put(LanesHeaders.ATTEMPT, Integer.toString(message.attempt()));
-    send("dead letter",
-        RecordCodec.toRecord(settings.deadLetterTopicFor(taskTopic), message, headers),
-        message, onWritten);
+    send("dead letter", RecordCodec.copyOf(record, settings.deadLetterTopicFor(taskTopic), headers,
+        RETRY_ONLY), message, onWritten);
   }
 
   /** Waits until every write so far is confirmed or failed. */

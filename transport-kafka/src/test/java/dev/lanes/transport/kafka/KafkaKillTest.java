@@ -7,8 +7,11 @@ import static dev.lanes.transport.kafka.KafkaSourceTest.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.lanes.conformance.RecordingHandler;
+import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.TaskConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -36,7 +39,8 @@ class KafkaKillTest {
       throws Exception {
     String topic = createTopic(unique("killed"), 2);
     String group = unique("killed-group");
-    TaskConfig task = KafkaBroker.task("survivor", topic, group, Map.of());
+    TaskConfig task = KafkaBroker.task("survivor", topic, group,
+        Map.of("consumerNum", 8, "deliverBy", "key"));
     KafkaTransport transport = new KafkaTransport();
     try (Publisher publisher = transport.openPublisher(task)) {
       publisher.publishAll(messages(COUNT));
@@ -56,18 +60,19 @@ class KafkaKillTest {
         .isPositive()
         .isLessThan(COUNT);
 
-    KafkaSource survivor = (KafkaSource) transport.openSource(task);
+    RecordingHandler survivor = RecordingHandler.acking();
+    TaskRuntime run = TaskRuntime.create(task, transport, survivor, new SimpleMeterRegistry());
     try {
-      RecordingSink sink = RecordingSink.acking();
-      survivor.start(sink);
-      sink.awaitCount((int) (COUNT - committedCount), Duration.ofSeconds(60));
+      run.start();
+      await().atMost(Duration.ofSeconds(60))
+          .until(() -> survivor.acked().size() >= COUNT - committedCount);
       Set<String> all = new HashSet<>(handledByKilled);
-      sink.deliveries().forEach(d -> all.add(d.message().payloadAsString()));
+      all.addAll(survivor.ackedPayloads());
       assertThat(all).as("nothing lost").hasSize(COUNT);
-      assertThat(sink.deliveries()).as("everything after the committed offsets, once")
+      assertThat(survivor.acked()).as("everything after the committed offsets, once")
           .hasSize((int) (COUNT - committedCount));
     } finally {
-      survivor.close();
+      run.stop();
     }
   }
 

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -144,7 +145,8 @@ class PartitionTrackerTest {
     List<KafkaAcknowledger> records = new ArrayList<>();
     for (long offset : offsets) {
       Message message = Message.builder().id("t-0@" + offset).build();
-      KafkaAcknowledger record = new KafkaAcknowledger(tracker, offset, message, "t", null);
+      KafkaAcknowledger record = new KafkaAcknowledger(
+          tracker, new ConsumerRecord<>("t", 0, offset, null, new byte[0]), message, "t", null);
       tracker.track(record);
       records.add(record);
     }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -45,18 +46,38 @@ class RecordCodecTest {
   }
 
   @Test
-  void keepsTheFirstOriginAcrossRetries() {
+  void recordsTheFirstOriginOnlyOnce() {
     Message first = RecordCodec.toMessage(record("orders", Map.of()), false);
-    Map<String, String> once = RecordCodec.withOriginalCoordinates(first);
-    assertThat(once).containsEntry(LanesHeaders.ORIGINAL_DESTINATION, "orders")
+    Map<String, String> origin = RecordCodec.originalCoordinates(first);
+    assertThat(origin).containsEntry(LanesHeaders.ORIGINAL_DESTINATION, "orders")
         .containsEntry(LanesHeaders.ORIGINAL_PARTITION, "3")
         .containsEntry(LanesHeaders.ORIGINAL_OFFSET, "42")
         .containsEntry(LanesHeaders.ORIGINAL_ID, "orders-3@42");
 
-    Message retried = RecordCodec.toMessage(record("orders.retry", once), true);
-    assertThat(RecordCodec.withOriginalCoordinates(retried))
-        .containsEntry(LanesHeaders.ORIGINAL_DESTINATION, "orders")
-        .containsEntry(LanesHeaders.ORIGINAL_OFFSET, "42");
+    Message retried = RecordCodec.toMessage(record("orders.retry", origin), true);
+    assertThat(RecordCodec.originalCoordinates(retried)).isEmpty();
+  }
+
+  @Test
+  void copiesKeyValueAndHeadersByteForByteReplacingLanesHeaders() {
+    byte[] binary = {(byte) 0xff, 0, (byte) 0xfe};
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("trace", binary);
+    headers.add(LanesHeaders.ATTEMPT, "1".getBytes(StandardCharsets.UTF_8));
+    headers.add(RecordCodec.RETRY_DUE, "5".getBytes(StandardCharsets.UTF_8));
+    ConsumerRecord<byte[], byte[]> consumed = new ConsumerRecord<>("orders.retry", 0, 7, 0L,
+        TimestampType.CREATE_TIME, 3, 1, binary, binary, headers, Optional.empty());
+
+    ProducerRecord<byte[], byte[]> copy = RecordCodec.copyOf(consumed, "orders.DLT",
+        Map.of(LanesHeaders.ATTEMPT, "2"), Set.of(RecordCodec.RETRY_DUE));
+    assertThat(copy.topic()).isEqualTo("orders.DLT");
+    assertThat(copy.key()).isEqualTo(binary);
+    assertThat(copy.value()).isEqualTo(binary);
+    assertThat(copy.headers().lastHeader("trace").value()).isEqualTo(binary);
+    assertThat(copy.headers().headers(LanesHeaders.ATTEMPT)).hasSize(1);
+    assertThat(new String(copy.headers().lastHeader(LanesHeaders.ATTEMPT).value(),
+        StandardCharsets.UTF_8)).isEqualTo("2");
+    assertThat(copy.headers().lastHeader(RecordCodec.RETRY_DUE)).isNull();
   }
 
   @Test

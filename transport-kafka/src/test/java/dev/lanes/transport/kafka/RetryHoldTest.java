@@ -7,6 +7,7 @@ import dev.lanes.spi.Delivery;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +56,8 @@ class RetryHoldTest {
 
   private static Delivery delivery(PartitionTracker partition, long offset, String id) {
     Message message = Message.builder().id(id).build();
-    KafkaAcknowledger acknowledger = new KafkaAcknowledger(partition, offset, message, "t", null);
+    KafkaAcknowledger acknowledger = new KafkaAcknowledger(partition,
+        new ConsumerRecord<>("t.retry", 0, offset, null, new byte[0]), message, "t", null);
     partition.track(acknowledger);
     return new Delivery(message, acknowledger);
   }

@@ -211,7 +211,15 @@ record KafkaSettings(
               key("topic"), "topics other than the task's retry and dead-letter topics", null);
         }
       }
-      validate("consumer", ConsumerConfig.configDef(), settings.consumerProperties(group));
+      Map<String, Object> consumer =
+          validate("consumer", ConsumerConfig.configDef(), settings.consumerProperties(group));
+      Duration maxPollInterval =
+          Duration.ofMillis((Integer) consumer.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG));
+      if (settings.revokeTimeout().plus(settings.commitTimeout()).compareTo(maxPollInterval) >= 0) {
+        throw task.invalid(key("revokeTimeout"), "revokeTimeout + commitTimeout below the"
+            + " consumer's max.poll.interval.ms (" + maxPollInterval + "): a revoke runs inside"
+            + " poll", null);
+      }
       validate("producer", ProducerConfig.configDef(), settings.producerProperties());
       validate("client", AdminClientConfig.configDef(), settings.adminProperties());
       warnUnknown("client", settings.client(), ConsumerConfig.configDef(),
@@ -222,9 +230,10 @@ record KafkaSettings(
     }
 
     /** Kafka's own checks of types and allowed values, without creating a client. */
-    private void validate(String block, ConfigDef definition, Map<String, Object> properties) {
+    private Map<String, Object> validate(
+        String block, ConfigDef definition, Map<String, Object> properties) {
       try {
-        definition.parse(properties);
+        return definition.parse(properties);
       } catch (org.apache.kafka.common.config.ConfigException e) {
         throw task.invalid(key(block), "valid Kafka client properties", e);
       }

@@ -122,6 +122,15 @@ class KafkaSettingsTest {
   }
 
   @Test
+  void refusesARevokeWaitLongerThanThePollIntervalAllows() {
+    assertThatThrownBy(() -> KafkaSettings.read(task(Map.of(
+        "kafka.revokeTimeout", "60s", "kafka.consumer.max.poll.interval.ms", 30000))))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("kafka.revokeTimeout: expected revokeTimeout + commitTimeout below"
+            + " the consumer's max.poll.interval.ms (PT30S)");
+  }
+
+  @Test
   void refusesConsumingItsOwnRetryTopic() {
     assertThatThrownBy(() -> KafkaSettings.read(task(Map.of("kafka.topic", "a,a.retry"))))
         .isInstanceOf(ReadyFailedException.class)

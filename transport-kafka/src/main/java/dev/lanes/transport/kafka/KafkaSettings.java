@@ -135,11 +135,14 @@ record KafkaSettings(
   Map<String, Object> consumerProperties(String groupId) {
     Map<String, Object> props = new LinkedHashMap<>();
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(
-        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-        CooperativeStickyAssignor.class.getName());
     props.putAll(client);
     props.putAll(consumer);
+    Object protocol = props.getOrDefault(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+    if ("classic".equalsIgnoreCase(protocol.toString())) {
+      // KIP-848's protocol assigns on the broker and refuses a client-side assignor
+      props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+          CooperativeStickyAssignor.class.getName());
+    }
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -87,6 +87,14 @@ class KafkaSettingsTest {
   }
 
   @Test
+  void leavesAssignmentToTheBrokerWithTheConsumerGroupProtocol() {
+    Map<String, Object> consumer = KafkaSettings.read(
+        task(Map.of("kafka.consumer.group.protocol", "consumer"))).consumerProperties("orders");
+    assertThat(consumer).containsEntry("group.protocol", "consumer")
+        .doesNotContainKey("partition.assignment.strategy");
+  }
+
+  @Test
   void refusesPropertiesLanesSetsItself() {
     for (String owned : List.of("client.enable.auto.commit", "consumer.group.id",
         "producer.bootstrap.servers", "consumer.key.deserializer")) {

@@ -144,8 +144,9 @@ public final class KafkaSource implements Source {
   }
 
   /**
-   * Waits for retry and dead-letter writes in flight, then has each poll thread commit every
-   * finished offset synchronously, within {@code kafka.commitTimeout}.
+   * Waits (up to {@code kafka.commitTimeout}) for retry and dead-letter writes in flight, then has
+   * each poll thread commit every finished offset synchronously, within {@code
+   * kafka.commitTimeout}.
    */
   @Override
   public void flush() {
@@ -154,7 +155,11 @@ public final class KafkaSource implements Source {
       return;
     }
     try {
-      republisher.flush();
+      if (!republisher.awaitWritten(settings.commitTimeout())) {
+        log.warn("task '{}': retry or dead-letter writes still unconfirmed after {}; their"
+            + " messages stay uncommitted and are consumed again", task.name(),
+            settings.commitTimeout());
+      }
       List<CompletableFuture<Boolean>> commits =
           running.stream().map(PollLoop::requestCommit).toList();
       long deadline = System.nanoTime() + settings.commitTimeout().multipliedBy(2).toNanos();

@@ -77,13 +77,7 @@ final class PartitionTracker {
     return oldest == null ? next : oldest.offset();
   }
 
-  /** Records tracked and not yet settled, including those not handed out (poll thread). */
-  int unsettled() {
-    committable();
-    return unsettled.size();
-  }
-
-  /** The offset last sent in a commit, or {@code -1} (poll thread). */
+  /** The offset last sent in a commit (maybe not confirmed yet), or {@code -1} (poll thread). */
   long committed() {
     return committed;
   }

@@ -216,7 +216,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
         handOut(records);
       }
       closing = true;
-      commitSync(committable(trackers.values()), "close");
+      commitSync(committable(trackers.values(), false), "close");
       abandonAll();
       closeConsumer();
     } catch (InterruptException e) {
@@ -332,12 +332,17 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
 
   // ------------------------------------------------------------------ commits
 
+  /**
+   * The offsets to commit of {@code partitions}: for an asynchronous commit only those that moved
+   * since the last one sent; for a synchronous one every known offset, since an asynchronous
+   * commit sent earlier may still be in flight (a synchronous commit returns after it landed).
+   */
   private Map<TopicPartition, OffsetAndMetadata> committable(
-      Collection<PartitionTracker> partitions) {
+      Collection<PartitionTracker> partitions, boolean onlyMoved) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (PartitionTracker partition : partitions) {
       long offset = partition.committable();
-      if (offset > partition.committed()) {
+      if (offset >= 0 && (!onlyMoved || offset > partition.committed())) {
         offsets.put(partition.partition(), new OffsetAndMetadata(offset));
       }
     }
@@ -350,7 +355,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
       return;
     }
     nextCommitNanos = now + settings.commitInterval().toNanos();
-    Map<TopicPartition, OffsetAndMetadata> offsets = committable(trackers.values());
+    Map<TopicPartition, OffsetAndMetadata> offsets = committable(trackers.values(), true);
     if (offsets.isEmpty()) {
       return;
     }
@@ -416,7 +421,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
   private void serveCommitRequests() {
     CompletableFuture<Boolean> request;
     while ((request = commitRequests.poll()) != null) {
-      request.complete(commitSync(committable(trackers.values()), "flush"));
+      request.complete(commitSync(committable(trackers.values(), false), "flush"));
     }
   }
 
@@ -445,7 +450,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
     }
     hold.drop(partitions);
     boolean drained = closing || awaitDrain(revoked);
-    commitSync(committable(revoked), "revoke");
+    commitSync(committable(revoked, false), "revoke");
     int abandoned = 0;
     for (PartitionTracker tracker : revoked) {
       abandoned += tracker.handedOut();

@@ -5,6 +5,7 @@ import dev.lanes.spi.LanesHeaders;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,6 +29,7 @@ final class Republisher {
 
   private final KafkaSettings settings;
   private final Producer<byte[], byte[]> producer;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   Republisher(KafkaSettings settings, Producer<byte[], byte[]> producer) {
     this.settings = settings;
@@ -61,25 +63,53 @@ final class Republisher {
         RETRY_ONLY), message, onWritten);
   }
 
-  /** Waits until every write so far is confirmed or failed. */
-  void flush() {
-    producer.flush();
+  /**
+   * Waits until every write so far is confirmed or failed, at most {@code timeout}.
+   *
+   * @return whether none is in flight any more
+   */
+  boolean awaitWritten(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (inFlight) {
+      while (inFlight.get() > 0) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return false;
+        }
+        inFlight.wait(Math.max(1, remaining / 1_000_000));
+      }
+      return true;
+    }
   }
 
   private void send(
       String what, ProducerRecord<byte[], byte[]> record, Message message, Runnable onWritten) {
+    inFlight.incrementAndGet();
     try {
       producer.send(
           record,
           (metadata, error) -> {
-            if (error == null) {
-              onWritten.run();
-            } else {
-              failed(what, record.topic(), message, error);
+            try {
+              if (error == null) {
+                onWritten.run();
+              } else {
+                failed(what, record.topic(), message, error);
+              }
+            } finally {
+              written();
             }
           });
     } catch (RuntimeException e) {
       failed(what, record.topic(), message, e);
+      written();
+    }
+  }
+
+  private void written() {
+    if (inFlight.decrementAndGet() == 0) {
+      synchronized (inFlight) {
+        inFlight.notifyAll();
+      }
     }
   }
 

@@ -33,8 +33,14 @@ final class KafkaBroker {
 
   /** Creates {@code topic} with {@code partitions}; fails the test if the broker is not there. */
   static String createTopic(String topic, int partitions) {
+    return createTopic(topic, partitions, Map.of());
+  }
+
+  /** Creates {@code topic} with {@code partitions} and topic {@code configs}. */
+  static String createTopic(String topic, int partitions, Map<String, String> configs) {
     try {
-      admin().createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
+      admin().createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())
+              .configs(configs)))
           .all().get(15, TimeUnit.SECONDS);
       return topic;
     } catch (Exception e) {

@@ -260,6 +260,37 @@ class KafkaSourceTest {
   }
 
   @Test
+  void aRetryTheBrokerRefusesToStoreLeavesTheMessageUncommittedNotLost() throws Exception {
+    TaskConfig task = newTask("retry-refused", 1, Map.of());
+    String topic = task.config().getString("kafka.topic");
+    createTopic(topic + ".retry", 1, Map.of("max.message.bytes", "64"));
+    publish(task, List.of(
+        Message.builder().key("big").payload("x".repeat(500)).build(),
+        Message.builder().key("small").payload("s").build()));
+    KafkaSource source = open(task);
+    RecordingSink sink = new RecordingSink(d -> {
+      if (d.message().key().equals("big")) {
+        d.acknowledger().retry(Duration.ofSeconds(1));
+      } else {
+        d.acknowledger().ack();
+      }
+    });
+    source.start(sink);
+    sink.awaitCount(2, WAIT);
+
+    source.flush();
+    String group = source.consumerGroup().orElseThrow();
+    assertThat(committed(group, topic).getOrDefault(0, 0L))
+        .as("not past offset 0, the message whose retry was refused").isZero();
+    source.close();
+    KafkaSource next = open(task);
+    RecordingSink again = RecordingSink.acking();
+    next.start(again);
+    assertThat(again.awaitCount(2, WAIT)).extracting(d -> d.message().key())
+        .containsExactly("big", "small");
+  }
+
+  @Test
   void backlogIsTheConsumerLagPerPartitionAndInTotal() throws Exception {
     TaskConfig task = newTask("lag", 2, Map.of());
     publish(task, messages(30));

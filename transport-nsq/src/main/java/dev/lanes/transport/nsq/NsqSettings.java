@@ -68,9 +68,14 @@ public record NsqSettings(
     return !nsqd.isEmpty();
   }
 
-  /** How often held messages must be touched: half the message timeout. */
+  /**
+   * How often held messages must be touched: half the message timeout, less the time a TOUCH may
+   * wait in nsq-j's write buffer ({@link NsqSource#MAX_FLUSH_DELAY}). The other half covers the
+   * time nsqd's clock runs before the message reaches Lanes (nsqd's output buffer, 250 ms by
+   * default) and the dispatcher's timer.
+   */
   public Duration touchInterval() {
-    return msgTimeout.dividedBy(2);
+    return msgTimeout.dividedBy(2).minus(NsqSource.MAX_FLUSH_DELAY);
   }
 
   /** Whether {@code name} is a valid NSQ topic or channel name. */

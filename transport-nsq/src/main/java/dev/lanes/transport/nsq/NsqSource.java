@@ -46,11 +46,20 @@ final class NsqSource implements Source {
 
   private static final Logger log = LoggerFactory.getLogger(NsqSource.class);
 
-  /** How long {@link #close()} lets connections finish their last REQs before cutting them. */
-  private static final int CLOSE_WAIT_MILLIS = 2000;
+  /**
+   * How long {@link #close()} lets nsq-j close connections on its own before it closes them.
+   * Short: every REQ is on the wire already (with RDY 0 nsq-j writes each at once), and nsq-j
+   * closes a connection by itself only when its in-flight count reaches 0, a count that also
+   * keeps messages which timed out and came again, so it may never get there.
+   */
+  private static final int CLOSE_WAIT_MILLIS = 250;
 
-  /** Flushes of FIN/REQ/TOUCH by nsq-j's timer come at most this far apart. */
-  private static final int MAX_FLUSH_DELAY_MILLIS = 2000;
+  /**
+   * nsq-j batches FIN/REQ/TOUCH and writes them when a third of the RDY count (at most 150) is
+   * pending or, on a timer, once this much time passed (nsq-j's default is 2 s). Short, so that
+   * at low rates a settle reaches nsqd soon and a TOUCH well within the message timeout.
+   */
+  static final Duration MAX_FLUSH_DELAY = Duration.ofMillis(200);
 
   private final String task;
   private final NsqSettings settings;
@@ -133,8 +142,7 @@ final class NsqSource implements Source {
     s.setConfig(config);
     // Lanes' retry policy decides when attempts are exhausted, not nsq-j
     s.setMaxAttempts(Integer.MAX_VALUE);
-    // a TOUCH sent at msgTimeout/2 must reach nsqd well before msgTimeout
-    s.setMaxFlushDelayMillis((int) Math.min(MAX_FLUSH_DELAY_MILLIS, settings.msgTimeout().toMillis() / 4));
+    s.setMaxFlushDelayMillis((int) MAX_FLUSH_DELAY.toMillis());
     return s;
   }
 

@@ -29,7 +29,7 @@ class NsqSettingsTest {
     assertThat(s.channel()).as("channel defaults to the task name").isEqualTo("order_sync");
     assertThat(s.deadLetterTopic()).isEqualTo("orders_dlq");
     assertThat(s.msgTimeout()).isEqualTo(Duration.ofSeconds(60));
-    assertThat(s.touchInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.touchInterval()).isEqualTo(Duration.ofMillis(29_800));
     assertThat(s.lookupInterval()).isEqualTo(Duration.ofSeconds(15));
   }
 

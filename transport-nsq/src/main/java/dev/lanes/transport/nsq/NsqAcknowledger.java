@@ -11,12 +11,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * topic, then FIN, {@code touch} = TOUCH. Thread-safe; settles at most once.
  *
  * <p>The delivery is stale (the dispatcher skips it) once nsqd has taken the message back or is
- * about to: when nsqd delivered it again with the same id (its timeout passed, or nsqd restarted
- * with it on disk), when this source closed and requeued it, or when it was neither settled nor
- * touched for a whole message timeout. Settling a delivery taken back does nothing: a FIN would
- * finish the newer delivery of the same id, which nobody has handled yet. Settling one that only
- * timed out is still sent: if nsqd has not requeued it yet the FIN spares a redelivery, and if it
- * has, nsqd answers {@code E_FIN_FAILED}, which nsq-j logs and ignores.
+ * about to: when the connection it came on closed (nsqd requeues it after its timeout, or on
+ * restart from disk), when nsqd delivered it again with the same id, when this source closed and
+ * requeued it, or when it was neither settled nor touched for a whole message timeout. Settling a
+ * delivery taken back does nothing: a FIN would finish the newer delivery of the same id, which
+ * nobody has handled yet, and on a closed connection nsq-j would only log an error. Settling one
+ * that only timed out is still sent: if nsqd has not requeued it yet the FIN spares a
+ * redelivery, and if it has, nsqd answers {@code E_FIN_FAILED}, which nsq-j logs and ignores.
  */
 final class NsqAcknowledger implements Acknowledger {
 
@@ -25,15 +26,21 @@ final class NsqAcknowledger implements Acknowledger {
   private final com.sproutsocial.nsq.Message nsq;
   private final Message message;
   private final NsqSource source;
+  private final Thread connectionReader;
   private final long msgTimeoutNanos;
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
   private volatile long lastTouchNanos = System.nanoTime();
 
+  /**
+   * @param connectionReader nsq-j's reader thread of the connection the message came on (it ends
+   *     with the connection), or {@code null} when unknown
+   */
   NsqAcknowledger(com.sproutsocial.nsq.Message nsq, Message message, NsqSource source,
-      Duration msgTimeout) {
+      Thread connectionReader, Duration msgTimeout) {
     this.nsq = nsq;
     this.message = message;
     this.source = source;
+    this.connectionReader = connectionReader;
     this.msgTimeoutNanos = msgTimeout.toNanos();
   }
 
@@ -64,6 +71,10 @@ final class NsqAcknowledger implements Acknowledger {
     if (state.get() != State.OPEN) {
       return;
     }
+    if (!connectionAlive()) {
+      settle(); // taken back: nsqd redelivers it, so no dead letter now
+      return;
+    }
     source.deadLetters().publish(message, reason);
     if (settle()) {
       nsq.finish();
@@ -72,7 +83,7 @@ final class NsqAcknowledger implements Acknowledger {
 
   @Override
   public void touch() {
-    if (state.get() == State.OPEN) {
+    if (state.get() == State.OPEN && connectionAlive()) {
       lastTouchNanos = System.nanoTime();
       nsq.touch();
     }
@@ -81,12 +92,13 @@ final class NsqAcknowledger implements Acknowledger {
   @Override
   public boolean isStale() {
     return state.get() == State.TAKEN_BACK
-        || (state.get() == State.OPEN && System.nanoTime() - lastTouchNanos > msgTimeoutNanos);
+        || (state.get() == State.OPEN
+            && (!connectionAlive() || System.nanoTime() - lastTouchNanos > msgTimeoutNanos));
   }
 
   /** The source closes with this delivery unsettled: REQ it without delay for the next consumer. */
   void requeueOnClose() {
-    if (state.compareAndSet(State.OPEN, State.TAKEN_BACK)) {
+    if (state.compareAndSet(State.OPEN, State.TAKEN_BACK) && connectionAlive()) {
       nsq.requeue(0);
     }
   }
@@ -96,11 +108,22 @@ final class NsqAcknowledger implements Acknowledger {
     state.compareAndSet(State.OPEN, State.TAKEN_BACK);
   }
 
+  /**
+   * Moves to SETTLED, or to TAKEN_BACK when the connection is gone (nsqd redelivers the message
+   * anyway, and nsq-j would only log an error for a command on a closed socket).
+   *
+   * @return whether the settling command should be sent
+   */
   private boolean settle() {
-    if (state.compareAndSet(State.OPEN, State.SETTLED)) {
+    boolean alive = connectionAlive();
+    if (state.compareAndSet(State.OPEN, alive ? State.SETTLED : State.TAKEN_BACK)) {
       source.settled(this);
-      return true;
+      return alive;
     }
     return false;
+  }
+
+  private boolean connectionAlive() {
+    return connectionReader == null || connectionReader.isAlive();
   }
 }

@@ -18,8 +18,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -29,9 +27,8 @@ import org.slf4j.LoggerFactory;
  * Consumes one NSQ topic/channel with an nsq-j {@link Subscriber}, found through nsqlookupd or on
  * fixed nsqd addresses.
  *
- * <p>Flow: nsq-j's reader threads hand each message to one thread of this source ({@code
- * lanes-<task>-nsq-receive}), which keeps nsqd's delivery order, wraps it in a {@link Delivery}
- * and passes it to the sink. The RDY count ({@code maxInFlight}) bounds what nsqd sends before
+ * <p>Flow: nsq-j's reader threads hand each message to the {@link Receiver}, one thread that
+ * keeps nsqd's delivery order, wraps it in a {@link Delivery} and passes it to the sink. The RDY count ({@code maxInFlight}) bounds what nsqd sends before
  * anything is settled; {@link #pause()} sets it to 0 (see {@link RdyControl}).
  *
  * <p>Stop: {@link #stopReceiving()} closes the gate (a message that still arrives is requeued at
@@ -67,8 +64,7 @@ final class NsqSource implements Source {
   private final ChannelBacklog backlog;
   private final Origin origin;
   private final Map<String, NsqAcknowledger> held = new ConcurrentHashMap<>();
-  private final ExecutorService receiver;
-  private volatile Thread receiverThread;
+  private final Receiver receiver;
   private volatile DeliverySink sink;
   private volatile boolean receiving;
   private Client client;
@@ -85,11 +81,7 @@ final class NsqSource implements Source {
     this.lookupd = new Lookupd(http, settings.lookupd());
     this.backlog = new ChannelBacklog(settings, http, lookupd);
     this.origin = Origin.of(settings.topic());
-    this.receiver = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "lanes-" + task + "-nsq-receive");
-      receiverThread = t;
-      return t;
-    });
+    this.receiver = new Receiver(task);
   }
 
   @Override
@@ -173,7 +165,8 @@ final class NsqSource implements Source {
       return;
     }
     Message message = toMessage(nsq);
-    NsqAcknowledger acknowledger = new NsqAcknowledger(nsq, message, this, settings.msgTimeout());
+    NsqAcknowledger acknowledger =
+        new NsqAcknowledger(nsq, message, this, receiver.handedBy(), settings.msgTimeout());
     NsqAcknowledger earlier = held.put(nsq.getId(), acknowledger);
     if (earlier != null) {
       earlier.supersede();
@@ -240,7 +233,7 @@ final class NsqSource implements Source {
 
   /** Waits until the receiver thread has handed out whatever it took before the gate closed. */
   private void awaitReceiverIdle() {
-    if (Thread.currentThread() == receiverThread) {
+    if (receiver.isReceiverThread()) {
       return;
     }
     try {

@@ -165,8 +165,10 @@ class NsqSourceTest {
       List<Delivery> held = sink.next(5, WAIT);
       sink.assertQuietFor(Duration.ofMillis(500));
       assertThat(NsqTestBed.stats(topic, "rdy").inFlight()).isEqualTo(5);
+      assertThat(NsqTestBed.readyCounts(topic, "rdy")).containsExactly(5L);
 
-      source.pause();
+      source.pause(); // applied on the source's RDY thread: wait until nsqd has it
+      await().atMost(WAIT).until(() -> NsqTestBed.readyCounts(topic, "rdy").equals(List.of(0L)));
       held.forEach(d -> d.acknowledger().ack());
       awaitChannel(topic, "rdy", 15, 0);
       sink.assertQuietFor(Duration.ofSeconds(1));

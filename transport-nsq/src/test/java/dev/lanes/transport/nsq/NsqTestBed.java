@@ -108,6 +108,21 @@ final class NsqTestBed {
         HTTP.get(LOOKUPD_HTTP, "/lookup", Map.of("topic", topic)).status() == 200);
   }
 
+  /** The RDY counts nsqd holds for the clients of a channel. */
+  static List<Long> readyCounts(String topic, String channel) throws IOException {
+    Object body = HTTP.get(NSQD_HTTP, "/stats", Map.of("format", "json", "topic", topic,
+        "channel", channel, "include_mem", "false")).body();
+    List<Long> counts = new ArrayList<>();
+    for (Object t : NsqHttp.list(body, "topics")) {
+      for (Object c : NsqHttp.list(t, "channels")) {
+        for (Object client : NsqHttp.list(c, "clients")) {
+          counts.add(NsqHttp.number(client, "ready_count"));
+        }
+      }
+    }
+    return counts;
+  }
+
   static ChannelStats stats(String topic, String channel) throws IOException {
     return ChannelStats.read(HTTP, NSQD_HTTP, topic, channel);
   }

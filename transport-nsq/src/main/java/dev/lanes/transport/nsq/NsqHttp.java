@@ -29,14 +29,14 @@ final class NsqHttp {
     this.timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
   }
 
-  /** One answer: the status code and the parsed JSON body ({@code null} when empty). */
+  /** One answer: the status code and, for a 200, the parsed JSON body ({@code null} when empty). */
   record Answer(int status, Object body) {}
 
   /**
    * GETs {@code http://<address><path>?<query>}.
    *
    * @param query parameter names and values, URL-encoded here
-   * @throws IOException when the server cannot be reached or answers with something not JSON
+   * @throws IOException when the server cannot be reached or answers 200 with something not JSON
    */
   Answer get(String address, String path, Map<String, String> query) throws IOException {
     StringBuilder url = new StringBuilder("http://").append(address).append(path);
@@ -52,8 +52,11 @@ final class NsqHttp {
     http.setRequestProperty("Accept", "application/json");
     try {
       int status = http.getResponseCode();
-      try (InputStream in = status >= 400 ? http.getErrorStream() : http.getInputStream()) {
-        byte[] bytes = in == null ? new byte[0] : in.readAllBytes();
+      if (status != 200) {
+        return new Answer(status, null); // error bodies vary by version; the status says enough
+      }
+      try (InputStream in = http.getInputStream()) {
+        byte[] bytes = in.readAllBytes();
         return new Answer(status, bytes.length == 0 ? null : parse(bytes));
       }
     } finally {

@@ -270,6 +270,27 @@ class NsqSourceTest {
   }
 
   @Test
+  void closeLeavesNoThreadOfTheSourceBehind() throws Exception {
+    String topic = bed.topic("threads");
+    TaskConfig task = NsqTestBed.task("threads", topic, Map.of());
+    publish(task, 3);
+    try (NsqSource source = (NsqSource) transport.openSource(task)) {
+      RecordingSink sink = new RecordingSink();
+      source.start(sink);
+      sink.next(3, WAIT).forEach(d -> d.acknowledger().ack());
+      source.pause();
+      source.resume();
+      assertThat(threadsNamed("lanes-threads-nsq-")).contains("lanes-threads-nsq-receive");
+    }
+    await().atMost(WAIT).until(() -> threadsNamed("lanes-threads-nsq-").isEmpty());
+  }
+
+  private static List<String> threadsNamed(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive).map(Thread::getName).filter(n -> n.startsWith(prefix)).toList();
+  }
+
+  @Test
   void subscribesToNsqdDirectlyAndReadsTheBacklogFromItsHttpApi() throws Exception {
     String topic = bed.topic("direct");
     TaskConfig task = NsqTestBed.task("direct", topic, Map.of("nsq.nsqd", List.of(NsqTestBed.NSQD_TCP),

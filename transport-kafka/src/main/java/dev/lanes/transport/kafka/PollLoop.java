@@ -23,13 +23,9 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,9 +38,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>It keeps calling {@code poll} whatever the lanes do, so a slow handler never makes the
  *       consumer miss {@code max.poll.interval.ms}; backpressure pauses the partitions instead.
- *   <li>Every {@code commitInterval} it commits, asynchronously and with at most one commit in
- *       flight, the {@link PartitionTracker#committable() contiguous} offset of each partition
- *       that moved.
+ *   <li>Every {@code commitInterval} it commits, through the {@link OffsetCommitter}, the {@link
+ *       PartitionTracker#committable() contiguous} offset of each partition that moved.
  *   <li>On revoke it stops handing out the partitions' records, waits up to {@code revokeTimeout}
  *       for those in lanes, commits what finished (synchronously) and makes the rest stale.
  * </ul>
@@ -63,6 +58,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
   private final RetryHold hold;
   private final DrainSignal drain = new DrainSignal();
   private final Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
+  private final OffsetCommitter committer;
   private final Queue<CompletableFuture<Boolean>> commitRequests = new ConcurrentLinkedQueue<>();
   private final Object handOutLock = new Object();
   private final CountDownLatch firstAssignment = new CountDownLatch(1);
@@ -77,8 +73,6 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
   private volatile Metric connections;
 
   // poll thread only
-  private boolean commitInFlight;
-  private long nextCommitNanos;
   private boolean holdWasFull;
   private boolean closing;
   private boolean consumerClosed;
@@ -102,6 +96,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
     this.sink = sink;
     this.retryTopics = settings.retryTopics();
     this.hold = new RetryHold(settings.retryHoldMax());
+    this.committer = new OffsetCommitter(settings, consumer);
   }
 
   // ------------------------------------------------------------------ called from other threads
@@ -206,7 +201,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
         serveCommitRequests();
         applyPauses();
         releaseDueRetries();
-        commitIfDue();
+        committer.commitIfDue(trackers.values());
         ConsumerRecords<byte[], byte[]> records;
         try {
           records = consumer.poll(pollTimeout());
@@ -216,7 +211,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
         handOut(records);
       }
       closing = true;
-      commitSync(committable(trackers.values(), false), "close");
+      committer.commitSync(trackers.values(), "close");
       abandonAll();
       closeConsumer();
     } catch (InterruptException e) {
@@ -330,98 +325,10 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
     }
   }
 
-  // ------------------------------------------------------------------ commits
-
-  /**
-   * The offsets to commit of {@code partitions}: for an asynchronous commit only those that moved
-   * since the last one sent; for a synchronous one every known offset, since an asynchronous
-   * commit sent earlier may still be in flight (a synchronous commit returns after it landed).
-   */
-  private Map<TopicPartition, OffsetAndMetadata> committable(
-      Collection<PartitionTracker> partitions, boolean onlyMoved) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (PartitionTracker partition : partitions) {
-      long offset = partition.committable();
-      if (offset >= 0 && (!onlyMoved || offset > partition.committed())) {
-        offsets.put(partition.partition(), new OffsetAndMetadata(offset));
-      }
-    }
-    return offsets;
-  }
-
-  private void commitIfDue() {
-    long now = System.nanoTime();
-    if (commitInFlight || now - nextCommitNanos < 0) {
-      return;
-    }
-    nextCommitNanos = now + settings.commitInterval().toNanos();
-    Map<TopicPartition, OffsetAndMetadata> offsets = committable(trackers.values(), true);
-    if (offsets.isEmpty()) {
-      return;
-    }
-    offsets.forEach((partition, offset) -> trackers.get(partition).committing(offset.offset()));
-    commitInFlight = true;
-    consumer.commitAsync(
-        offsets,
-        (committed, error) -> {
-          commitInFlight = false;
-          if (error != null) {
-            offsets.forEach(
-                (partition, offset) -> {
-                  PartitionTracker tracker = trackers.get(partition);
-                  if (tracker != null) {
-                    tracker.commitFailed(offset.offset());
-                  }
-                });
-            if (error instanceof RetriableException
-                || error instanceof RebalanceInProgressException) {
-              log.debug("task '{}': commit failed, will retry: {}", settings.task(), error.toString());
-            } else {
-              log.warn("task '{}': commit of {} failed: {}", settings.task(), offsets, error.toString());
-            }
-          }
-        });
-  }
-
-  /** Commits synchronously within {@code commitTimeout}; a stray wakeup does not stop it. */
-  private boolean commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, String why) {
-    if (offsets.isEmpty()) {
-      return true;
-    }
-    long deadline = System.nanoTime() + settings.commitTimeout().toNanos();
-    while (true) {
-      try {
-        consumer.commitSync(offsets, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        offsets.forEach(
-            (partition, offset) -> {
-              PartitionTracker tracker = trackers.get(partition);
-              if (tracker != null) {
-                tracker.committing(offset.offset());
-              }
-            });
-        log.debug("task '{}': committed {} on {}", settings.task(), offsets, why);
-        return true;
-      } catch (WakeupException e) {
-        if (System.nanoTime() - deadline >= 0) {
-          log.warn("task '{}': commit of {} on {} timed out", settings.task(), offsets, why);
-          return false;
-        }
-      } catch (InterruptException e) {
-        throw e;
-      } catch (KafkaException e) {
-        log.warn(
-            "task '{}': commit of {} on {} failed ({}); records after those offsets will be"
-                + " consumed again",
-            settings.task(), offsets, why, e.toString());
-        return false;
-      }
-    }
-  }
-
   private void serveCommitRequests() {
     CompletableFuture<Boolean> request;
     while ((request = commitRequests.poll()) != null) {
-      request.complete(commitSync(committable(trackers.values(), false), "flush"));
+      request.complete(committer.commitSync(trackers.values(), "flush"));
     }
   }
 
@@ -450,7 +357,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
     }
     hold.drop(partitions);
     boolean drained = closing || awaitDrain(revoked);
-    commitSync(committable(revoked, false), "revoke");
+    committer.commitSync(revoked, "revoke");
     int abandoned = 0;
     for (PartitionTracker tracker : revoked) {
       abandoned += tracker.handedOut();

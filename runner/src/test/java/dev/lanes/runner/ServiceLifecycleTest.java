@@ -100,7 +100,7 @@ class ServiceLifecycleTest {
     Result stop = service.command("stop");
     assertThat(stop.code()).as(stop.toString()).isZero();
     assertThat(stop.out()).contains("stopped cleanly").contains("received " + MESSAGES + ", acked " + MESSAGES);
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     assertThat(service.files().socket()).doesNotExist();
     assertThat(service.files().pid()).doesNotExist();
 

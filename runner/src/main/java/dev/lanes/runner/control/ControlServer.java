@@ -3,8 +3,8 @@ package dev.lanes.runner.control;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.Writer;
 import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -91,7 +92,7 @@ public final class ControlServer implements AutoCloseable {
         return;
       } catch (IOException e) {
         log.warn("control socket: accept failed: {}", e.toString());
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         return; // closing
       }
     }
@@ -117,7 +118,11 @@ public final class ControlServer implements AutoCloseable {
   }
 
   private Reply dispatch(String command) {
-    log.info("control: {}", command);
+    if (command.equals("status")) {
+      log.debug("control: status");
+    } else {
+      log.info("control: {}", command);
+    }
     return switch (command) {
       case "status" -> commands.status();
       case "update" -> commands.update();

@@ -84,6 +84,16 @@ class ServiceReloadTest {
         .doesNotContain("messaging_destination_name=\"orders\"");
     assertThat(service.get(http, "/health/ready").statusCode()).isEqualTo(200);
 
+    service.writeConf(conf("transport = kafka, kafka { bootstrap = \"127.0.0.1:1\", topic = t, group = g,"
+        + " connectTimeout = 1s }"));
+    Result unreachable = service.command("update");
+    assertThat(unreachable.code()).as(unreachable.toString()).isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(unreachable.err()).contains("update rejected: the new pipeline could not start")
+        .contains("the previous config runs again");
+    assertThat(service.fact("state")).isEqualTo("RUNNING");
+    assertThat(service.fact("transport")).isEqualTo("memory (memory)");
+    assertThat(service.fact("lanes")).isEqualTo("2");
+
     ProcessHandle.of(pid).orElseThrow().destroy(); // SIGTERM
     service.awaitExit(pid);
     assertThat(service.files().socket()).doesNotExist();

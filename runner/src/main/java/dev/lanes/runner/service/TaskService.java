@@ -17,8 +17,6 @@ import dev.lanes.runtime.TaskState;
 import dev.lanes.runtime.Transports;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -202,10 +200,20 @@ public final class TaskService implements RunningTask, AutoCloseable {
     } catch (ReadyFailedException e) {
       log.error("task {}: the new pipeline could not start ({}); going back to the previous config",
           task.name(), e.getMessage());
-      TaskRuntime back = TaskRuntime.create(previous.task(), transport,
-          HandlerLoader.load(previous.task(), loader), metrics.registry(), monitor);
-      back.start();
-      runtime = back;
+      runtime = fresh;
+      try {
+        TaskRuntime back = TaskRuntime.create(previous.task(), transport,
+            HandlerLoader.load(previous.task(), loader), metrics.registry(), monitor);
+        runtime = back;
+        back.start();
+      } catch (ReadyFailedException again) {
+        // the monitor sees the FAILED runtime, raises abnormal_stop and stops the service
+        log.error("task {}: the previous config could not start again either: {}", task.name(),
+            again.getMessage());
+        return new Reply(false, "update rejected: the new pipeline could not start: " + e.getMessage()
+            + "\nthe previous config could not start again either: " + again.getMessage()
+            + "\nthe service stops");
+      }
       return new Reply(false, "update rejected: the new pipeline could not start: " + e.getMessage()
           + "\nthe previous config runs again");
     }
@@ -226,7 +234,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
 
   /**
    * Runs the graceful stop once; later calls return the same report. An unclean stop (work left
-   * unacked) raises the abnormal-stop alert.
+   * unacked) raises the abnormal-stop alert; the report of a task that FAILED is never clean.
    */
   public StopReport stop() {
     synchronized (lock) {
@@ -243,9 +251,10 @@ public final class TaskService implements RunningTask, AutoCloseable {
         monitor.abnormalStop(r.abandoned() + " deliveries did not finish within shutdownTimeout "
             + "and were left unacked for redelivery", facts);
       }
-      report = r;
+      // a task that FAILED (its alert came from the monitor) does not end cleanly either
+      report = runtime.state() == TaskState.FAILED ? new StopReport(false, r.abandoned(), r.took()) : r;
       stopped.countDown();
-      return r;
+      return report;
     }
   }
 

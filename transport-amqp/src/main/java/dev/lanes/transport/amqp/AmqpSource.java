@@ -1,0 +1,441 @@
+package dev.lanes.transport.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Consumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.lanes.api.Message;
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.Delivery;
+import dev.lanes.spi.DeliverySink;
+import dev.lanes.spi.Source;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes the task's work queue with manual acks and a prefetch window.
+ *
+ * <ul>
+ *   <li>Two connections: {@code consume} (deliveries and acks) and {@code publish} (retry copies
+ *       and dead letters with confirms, see {@link BufferedPublisher}), both auto-recovering.
+ *   <li>Backpressure: {@code prefetch} bounds what is in flight; {@link #pause()} cancels the
+ *       consumer and {@link #resume()} consumes again (on thread {@code lanes-<task>-amqp-control}).
+ *   <li>Each life of the consume channel is a {@link DeliveryEpoch}; after a loss the channel is
+ *       recovered or reopened, topology re-declared, consumption resumed in a new epoch, and the
+ *       old epoch's deliveries become stale (the broker redelivers them).
+ *   <li>Stop: {@link #stopReceiving()} cancels the consumer (deliveries arriving after it are
+ *       left unacked); {@link #flush()} waits for pending copies, acks every finished delivery and
+ *       waits until the broker processed the acks; {@link #close()} closes the connections, which
+ *       hands every unacked delivery back to the broker.
+ * </ul>
+ */
+final class AmqpSource implements Source {
+
+  private static final Logger log = LoggerFactory.getLogger(AmqpSource.class);
+
+  private final String task;
+  private final AmqpSettings settings;
+  private final Topology topology;
+  private final AmqpStats stats = new AmqpStats();
+  private final ExecutorService consumerThread;
+  private final ScheduledExecutorService control;
+  /** Orders handing deliveries to the sink against {@link #stopReceiving()}. */
+  private final Object deliverLock = new Object();
+  /** Guards the subscription: channel, epoch, consumer tag. */
+  private final Object subscription = new Object();
+  private Connection connection;
+  private Connection publishConnection;
+  private ChannelKeeper keeper;
+  private BufferedPublisher publisher;
+  private BacklogPoller backlog;
+  private ScheduledFuture<?> ackTicker;
+  private DeliverySink sink;
+  private Channel channel;
+  private volatile DeliveryEpoch epoch;
+  private long epochs;
+  private String consumerTag;
+  private volatile boolean receiving;
+  private volatile boolean paused;
+  private volatile boolean closed;
+
+  AmqpSource(String task, AmqpSettings settings) {
+    this.task = task;
+    this.settings = settings;
+    this.topology = new Topology(task, settings);
+    this.consumerThread = Executors.newSingleThreadExecutor(
+        Connections.threads("lanes-" + task + "-amqp-consume"));
+    this.control = Executors.newSingleThreadScheduledExecutor(
+        Connections.threads("lanes-" + task + "-amqp-control"));
+  }
+
+  @Override
+  public void start(DeliverySink deliverySink) {
+    try {
+      ConnectionFactory factory = Connections.factory(task, settings);
+      connection = Connections.open(factory, task, settings, "consume", consumerThread);
+      topology.apply(connection);
+      publishConnection = Connections.open(factory, task, settings, "publish", null);
+      publisher = new BufferedPublisher(task, publishConnection, control,
+          settings.publishBuffer(), settings.confirmTimeout(), settings.recoveryInterval(), stats);
+      publisher.start(this::releaseHeld);
+      sink = deliverySink;
+      receiving = true;
+      keeper = new ChannelKeeper("task '" + task + "' consume channel", connection,
+          new ChannelKeeper.Listener() {
+            @Override
+            public void opened(Channel ch, boolean fresh) throws IOException {
+              channelOpened(ch, fresh);
+            }
+
+            @Override
+            public void lost(ShutdownSignalException cause) {
+              channelLost(cause);
+            }
+          }, control, settings.recoveryInterval());
+      keeper.open();
+      long tick = settings.ackInterval().toNanos();
+      ackTicker = control.scheduleWithFixedDelay(this::flushDueAcks, tick, tick,
+          TimeUnit.NANOSECONDS);
+      backlog = new BacklogPoller(task, settings.queue(), connection, settings.backlogInterval());
+      backlog.start();
+      log.info("task {}: consuming queue '{}' on {} (prefetch {})", task, settings.queue(),
+          settings.maskedUri(), settings.prefetch());
+    } catch (IOException | ShutdownSignalException e) {
+      close();
+      throw new ReadyFailedException("task '" + task + "': amqp.queue: cannot consume queue '"
+          + settings.queue() + "' on " + settings.maskedUri() + ": " + Topology.brokerReason(e),
+          e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void channelOpened(Channel ch, boolean fresh) throws IOException {
+    boolean first;
+    synchronized (subscription) {
+      first = epoch == null;
+    }
+    if (fresh) {
+      ch.basicQos(settings.prefetch());
+    }
+    if (!first) {
+      redeclare();
+    }
+    synchronized (subscription) {
+      channel = ch;
+      consumerTag = null;
+      epoch = new DeliveryEpoch(task, ++epochs, ch, stats, settings.ackBatch(),
+          settings.prefetch());
+      reconcile();
+    }
+    if (!first) {
+      stats.resubscribes.increment();
+      log.info("task {}: consume channel {}; resumed consuming queue '{}' (epoch {})", task,
+          fresh ? "reopened" : "recovered", settings.queue(), epoch.number());
+    }
+  }
+
+  /** Declares (or checks) the topology again: a broker restart loses transient objects. */
+  private void redeclare() {
+    try {
+      topology.apply(connection);
+    } catch (ReadyFailedException e) {
+      log.error("task {}: after reconnecting: {}", task, e.getMessage());
+    }
+  }
+
+  private void channelLost(ShutdownSignalException cause) {
+    DeliveryEpoch lost = epoch;
+    long unacked = lost == null ? 0 : lost.markStale();
+    stats.channelLosses.increment();
+    stats.returnedOnChannelLoss.add(unacked);
+    log.warn("task {}: consume channel lost ({}); {} unacked deliveries of epoch {} go back to"
+        + " the broker and will be redelivered; acks for them are skipped", task,
+        Topology.brokerReason(cause), unacked, lost == null ? 0 : lost.number());
+  }
+
+  /** Consumes when wanted and not consuming, cancels when consuming and not wanted. */
+  private void reconcile() {
+    synchronized (subscription) {
+      DeliveryEpoch current = epoch;
+      boolean live = current != null && !current.isStale() && channel.isOpen();
+      boolean want = receiving && !paused && !closed && live;
+      try {
+        if (want && consumerTag == null) {
+          consumerTag = channel.basicConsume(settings.queue(), false, new EpochConsumer(current));
+        } else if (!want && consumerTag != null) {
+          String tag = consumerTag;
+          consumerTag = null;
+          if (live) {
+            channel.basicCancel(tag);
+          }
+        }
+      } catch (IOException | ShutdownSignalException e) {
+        log.error("task {}: could not {} queue '{}': {}", task,
+            want ? "consume" : "cancel consuming", settings.queue(), Topology.brokerReason(e));
+      }
+    }
+  }
+
+  private void reconcileLater(long delayMillis) {
+    try {
+      control.schedule(this::reconcile, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private void flushDueAcks() {
+    DeliveryEpoch current = epoch;
+    if (current != null) {
+      current.flush(false);
+    }
+  }
+
+  private void releaseHeld() {
+    DeliveryEpoch current = epoch;
+    if (current != null) {
+      int released = current.releaseHeld();
+      if (released > 0) {
+        log.warn("task {}: publishing works again; {} deliveries whose retry/dead letter could"
+            + " not be published were handed back to the queue", task, released);
+      }
+    }
+  }
+
+  @Override
+  public void pause() {
+    paused = true;
+    reconcileLater(0);
+  }
+
+  @Override
+  public void resume() {
+    paused = false;
+    reconcileLater(0);
+  }
+
+  @Override
+  public void stopReceiving() {
+    synchronized (deliverLock) {
+      receiving = false;
+    }
+    reconcile();
+  }
+
+  @Override
+  public void flush() {
+    try {
+      if (publisher != null && !publisher.awaitDrained(settings.flushTimeout())) {
+        log.warn("task {}: {} retries/dead letters still unconfirmed after {} ms; their"
+            + " originals stay unacked", task, publisher.pending(), settings.flushTimeout().toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    DeliveryEpoch current = epoch;
+    Channel ch;
+    synchronized (subscription) {
+      ch = channel;
+    }
+    if (current == null || current.isStale()) {
+      return;
+    }
+    current.flush(true);
+    try {
+      // an RPC after the acks: its reply means the broker has processed them
+      ch.basicQos(settings.prefetch());
+    } catch (IOException | ShutdownSignalException e) {
+      log.warn("task {}: could not confirm that the last acks arrived: {}", task, e.toString());
+    }
+    log.info("task {}: flushed; {} deliveries still unacked go back to the broker on close ({})",
+        task, current.unacked(), stats);
+  }
+
+  @Override
+  public void close() {
+    synchronized (deliverLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      receiving = false;
+    }
+    if (ackTicker != null) {
+      ackTicker.cancel(false);
+    }
+    if (backlog != null) {
+      backlog.close();
+    }
+    DeliveryEpoch current = epoch;
+    if (current != null) {
+      current.flush(true); // finished work is acked, whatever else happens
+    }
+    if (publisher != null) {
+      publisher.close();
+    }
+    if (keeper != null) {
+      keeper.close();
+    }
+    if (current != null) {
+      long unacked = current.markStale();
+      if (unacked > 0) {
+        log.info("task {}: closed with {} deliveries unacked; the broker redelivers them", task,
+            unacked);
+      }
+    }
+    closeQuietly(publishConnection);
+    closeQuietly(connection);
+    control.shutdownNow();
+    consumerThread.shutdownNow();
+    awaitQuietly(control);
+    awaitQuietly(consumerThread);
+  }
+
+  private void closeQuietly(Connection conn) {
+    if (conn != null) {
+      try {
+        conn.close(Math.toIntExact(settings.connectionTimeout().toMillis()));
+      } catch (IOException | ShutdownSignalException e) {
+        conn.abort();
+      }
+    }
+  }
+
+  private void awaitQuietly(ExecutorService executor) {
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("task {}: an AMQP thread did not stop within 5 s", task);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String destinationName() {
+    return settings.queue();
+  }
+
+  /** Ready messages in the queue (as last polled) plus this source's unacked deliveries. */
+  @Override
+  public OptionalLong backlog() {
+    BacklogPoller poller = backlog;
+    OptionalLong ready = poller == null ? OptionalLong.empty() : poller.ready();
+    if (ready.isEmpty()) {
+      return ready;
+    }
+    DeliveryEpoch current = epoch;
+    return OptionalLong.of(ready.getAsLong() + (current == null ? 0 : current.unacked()));
+  }
+
+  @Override
+  public boolean isConnected() {
+    DeliveryEpoch current = epoch;
+    return !closed && connection != null && connection.isOpen() && current != null
+        && !current.isStale();
+  }
+
+  // ---- for the acknowledgers and tests
+
+  String task() {
+    return task;
+  }
+
+  AmqpSettings settings() {
+    return settings;
+  }
+
+  RetryQueues retryQueues() {
+    return topology.retryQueues();
+  }
+
+  AmqpStats stats() {
+    return stats;
+  }
+
+  BufferedPublisher publisher() {
+    return publisher;
+  }
+
+  /** Deliveries of the current channel whose handler has not finished. */
+  long unfinished() {
+    DeliveryEpoch current = epoch;
+    return current == null ? 0 : current.unfinished();
+  }
+
+  /** Receives the deliveries of one basic.consume, all in the epoch it was made in. */
+  private final class EpochConsumer implements Consumer {
+    private final DeliveryEpoch owner;
+
+    EpochConsumer(DeliveryEpoch owner) {
+      this.owner = owner;
+    }
+
+    @Override
+    public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props,
+        byte[] body) {
+      long deliveryTag = envelope.getDeliveryTag();
+      owner.delivered(deliveryTag);
+      if (owner.isStale()) {
+        return; // its channel is gone; the broker redelivers it
+      }
+      Message message = AmqpMessages.toMessage(envelope, props, body, settings.queue());
+      Delivery delivery = new Delivery(message,
+          new AmqpAcknowledger(AmqpSource.this, owner, deliveryTag, message, props));
+      synchronized (deliverLock) {
+        if (!receiving) {
+          stats.afterStop.increment();
+          return; // left unacked: returns to the broker on close
+        }
+        stats.delivered.increment();
+        sink.accept(delivery);
+      }
+    }
+
+    @Override
+    public void handleCancel(String tag) {
+      synchronized (subscription) {
+        if (tag.equals(consumerTag)) {
+          consumerTag = null;
+        }
+      }
+      log.warn("task {}: the broker cancelled the consumer of queue '{}' (deleted?); consuming"
+          + " again in {} ms", task, settings.queue(), settings.recoveryInterval().toMillis());
+      try {
+        control.schedule(() -> {
+          redeclare();
+          reconcile();
+        }, settings.recoveryInterval().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // closed
+      }
+    }
+
+    @Override
+    public void handleConsumeOk(String tag) {}
+
+    @Override
+    public void handleCancelOk(String tag) {}
+
+    @Override
+    public void handleShutdownSignal(String tag, ShutdownSignalException sig) {}
+
+    @Override
+    public void handleRecoverOk(String tag) {}
+  }
+}

@@ -106,8 +106,13 @@ final class Lane implements Runnable {
 
   private void runDueRetries() {
     Envelope due;
+    boolean released = false;
     while (!abandoning && (due = parked.pollDue(System.nanoTime())) != null) {
       runReleased(due);
+      released = true;
+    }
+    if (released) {
+      control.laneProgressed(); // messages that waited behind a retry left the lane's depth
     }
   }
 

@@ -9,8 +9,9 @@ import java.util.BitSet;
  * lanes finish out of order:
  *
  * <ul>
- *   <li>one {@code basic.ack(multiple=true)} up to the highest tag below which every delivered
- *       tag has finished (the contiguous prefix);
+ *   <li>one {@code basic.ack(multiple=true)} over the contiguous prefix of finished tags, ending
+ *       at its highest tag not yet settled one by one (the broker requires that tag to be
+ *       outstanding);
  *   <li>single acks ({@code multiple=false}) for finished tags above a gap, only when asked for
  *       everything (stop) or when enough of them pile up to eat into the prefetch window (a slow
  *       or parked delivery must not stall the channel).
@@ -115,7 +116,10 @@ final class AckTracker {
     }
     int prefix = finished.nextClearBit(0);
     int unsentInPrefix = prefix - sent.get(0, prefix).cardinality();
-    long multipleUpTo = unsentInPrefix > 0 ? base + prefix - 1 : 0;
+    // RabbitMQ refuses a multiple ack whose own tag is no longer outstanding ("unknown delivery
+    // tag"), so it ends at the highest tag of the prefix not already settled one by one
+    int lastUnsent = prefix == 0 ? -1 : sent.previousClearBit(prefix - 1);
+    long multipleUpTo = lastUnsent >= 0 ? base + lastUnsent : 0;
     int beyondGap = pending - unsentInPrefix;
     long[] singles = new long[0];
     if (beyondGap > 0 && (everything || beyondGap >= pressure)) {

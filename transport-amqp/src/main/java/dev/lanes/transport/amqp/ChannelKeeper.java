@@ -123,6 +123,7 @@ final class ChannelKeeper implements AutoCloseable {
     }
     Channel old = channel;
     if (old != null && !old.isOpen()) {
+      old.removeShutdownListener(onShutdown);
       abortQuietly(old); // unregisters it, so connection recovery will not resurrect it
     }
     Channel created;

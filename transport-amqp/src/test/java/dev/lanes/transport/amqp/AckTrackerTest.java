@@ -77,7 +77,7 @@ class AckTrackerTest {
   }
 
   @Test
-  void aMultipleAckLaterCoversSinglyAckedTagsWithoutSendingThemAgain() {
+  void aMultipleAckNeverEndsOnATagAlreadyAckedAlone() {
     AckTracker tracker = delivered(1, 4);
     tracker.finished(2);
     tracker.finished(3);
@@ -86,7 +86,7 @@ class AckTrackerTest {
     tracker.finished(1);
     AckTracker.Acks acks = tracker.take(false, NO_PRESSURE);
 
-    assertThat(acks.multipleUpTo()).isEqualTo(3);
+    assertThat(acks.multipleUpTo()).isEqualTo(1); // tag 3 is no longer outstanding
     assertThat(acks.singles()).isEmpty();
     tracker.finished(4);
     assertThat(tracker.take(false, NO_PRESSURE).multipleUpTo()).isEqualTo(4);
@@ -96,13 +96,22 @@ class AckTrackerTest {
   @Test
   void aTagSettledAloneIsNeverAckedButLetsThePrefixMoveOn() {
     AckTracker tracker = delivered(1, 3);
-    tracker.settledAlone(1);
     tracker.finished(2);
+    tracker.settledAlone(1);
 
     AckTracker.Acks acks = tracker.take(false, NO_PRESSURE);
 
     assertThat(acks.multipleUpTo()).isEqualTo(2);
     assertThat(tracker.unacked()).isEqualTo(1);
+  }
+
+  @Test
+  void aMultipleAckSkipsBackOverATrailingNackedTag() {
+    AckTracker tracker = delivered(1, 3);
+    tracker.finished(1);
+    tracker.settledAlone(2);
+
+    assertThat(tracker.take(false, NO_PRESSURE).multipleUpTo()).isEqualTo(1);
   }
 
   @Test

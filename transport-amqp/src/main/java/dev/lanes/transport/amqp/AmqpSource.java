@@ -339,8 +339,7 @@ final class AmqpSource implements Source {
     if (ready.isEmpty()) {
       return ready;
     }
-    DeliveryEpoch current = epoch;
-    return OptionalLong.of(ready.getAsLong() + (current == null ? 0 : current.unacked()));
+    return OptionalLong.of(ready.getAsLong() + unacked());
   }
 
   @Override
@@ -370,6 +369,12 @@ final class AmqpSource implements Source {
 
   BufferedPublisher publisher() {
     return publisher;
+  }
+
+  /** Deliveries of the current channel the broker counts as unacked. */
+  long unacked() {
+    DeliveryEpoch current = epoch;
+    return current == null ? 0 : current.unacked();
   }
 
   /** Deliveries of the current channel whose handler has not finished. */

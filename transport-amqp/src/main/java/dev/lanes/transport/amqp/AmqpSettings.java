@@ -22,6 +22,7 @@ import java.util.function.Supplier;
  * @param exchangeType the exchange's type when declared
  * @param queue the work queue
  * @param key the binding key and publishing routing key
+ * @param queueType {@code classic} or {@code quorum}, for the work and dead-letter queues
  * @param durable durable topology and persistent messages
  * @param declare declare the topology ({@code true}) or only check it exists ({@code false})
  * @param prefetch basic.qos prefetch count of the consumer
@@ -44,6 +45,7 @@ record AmqpSettings(
     String exchangeType,
     String queue,
     String key,
+    String queueType,
     boolean durable,
     boolean declare,
     int prefetch,
@@ -89,6 +91,10 @@ record AmqpSettings(
     return text.substring(0, at) + user + ":***" + text.substring(at + userInfo.length());
   }
 
+  boolean quorum() {
+    return queueType.equals("quorum");
+  }
+
   /** Whether the work queue hangs off the default exchange (no binding of our own). */
   boolean usesDefaultExchange() {
     return exchange.isEmpty();
@@ -120,12 +126,21 @@ record AmqpSettings(
         throw invalid("key", "empty or the queue name '" + queue
             + "' when exchange is empty (the default exchange routes by queue name)", key);
       }
+      String queueType = text("queueType");
+      if (!queueType.equals("classic") && !queueType.equals("quorum")) {
+        throw invalid("queueType", "classic or quorum", queueType);
+      }
       boolean durable = bool("durable");
+      if (queueType.equals("quorum") && !durable) {
+        throw invalid("durable", "true with queueType = quorum (quorum queues are durable)",
+            false);
+      }
       boolean declare = bool("declare");
       int prefetch = between("prefetch", 1, 65535);
       String dlx = text("deadLetterExchange");
       String dlq = text("deadLetterQueue");
-      return new AmqpSettings(uri, exchange, exchangeType, queue, key, durable, declare, prefetch,
+      return new AmqpSettings(uri, exchange, exchangeType, queue, key, queueType, durable, declare,
+          prefetch,
           dlx.isEmpty() ? queue + ".dlx" : dlx,
           dlq.isEmpty() ? queue + ".dlq" : dlq,
           retryDelays(),

@@ -66,6 +66,8 @@ final class AmqpSource implements Source {
   private volatile DeliveryEpoch epoch;
   private long epochs;
   private String consumerTag;
+  /** Whether the channel also gets a channel-wide (global) prefetch; see channelOpened. */
+  private volatile boolean channelWidePrefetch;
   private volatile boolean receiving;
   private volatile boolean paused;
   private volatile boolean closed;
@@ -74,6 +76,7 @@ final class AmqpSource implements Source {
     this.task = task;
     this.settings = settings;
     this.topology = new Topology(task, settings);
+    this.channelWidePrefetch = !settings.quorum(); // quorum queues refuse a global prefetch
     this.consumerThread = Executors.newSingleThreadExecutor(
         Connections.threads("lanes-" + task + "-amqp-consume"));
     this.control = Executors.newSingleThreadScheduledExecutor(
@@ -129,8 +132,12 @@ final class AmqpSource implements Source {
       first = epoch == null;
     }
     if (fresh) {
-      ch.basicQos(settings.prefetch());
+      ch.basicQos(settings.prefetch(), false);
     }
+    // pause/resume cancels and re-creates the consumer; a per-consumer limit alone would not
+    // count the unacked deliveries of the cancelled one. 0 lifts the channel-wide limit, which a
+    // recovered channel would otherwise restore.
+    ch.basicQos(channelWidePrefetch ? settings.prefetch() : 0, true);
     if (!first) {
       redeclare();
     }
@@ -184,8 +191,17 @@ final class AmqpSource implements Source {
           }
         }
       } catch (IOException | ShutdownSignalException e) {
-        log.error("task {}: could not {} queue '{}': {}", task,
-            want ? "consume" : "cancel consuming", settings.queue(), Topology.brokerReason(e));
+        String reason = Topology.brokerReason(e);
+        if (reason.contains("does not support global qos")) {
+          // a connection error: the channel comes back with the connection, without the limit
+          channelWidePrefetch = false;
+          log.warn("task {}: queue '{}' (a quorum or stream queue?) refuses a channel-wide"
+              + " prefetch; consuming with the per-consumer limit only, so a pause/resume may"
+              + " briefly let up to two prefetch windows in flight", task, settings.queue());
+        } else {
+          log.error("task {}: could not {} queue '{}': {}", task,
+              want ? "consume" : "cancel consuming", settings.queue(), reason);
+        }
       }
     }
   }
@@ -258,7 +274,7 @@ final class AmqpSource implements Source {
     current.flush(true);
     try {
       // an RPC after the acks: its reply means the broker has processed them
-      ch.basicQos(settings.prefetch());
+      ch.basicQos(settings.prefetch(), false);
     } catch (IOException | ShutdownSignalException e) {
       log.warn("task {}: could not confirm that the last acks arrived: {}", task, e.toString());
     }

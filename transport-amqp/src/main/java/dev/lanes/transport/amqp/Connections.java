@@ -2,6 +2,7 @@ package dev.lanes.transport.amqp;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.impl.DefaultExceptionHandler;
 import dev.lanes.api.ReadyFailedException;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -11,6 +12,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens the task's connections: automatic recovery on (the client reconnects and reopens channels
@@ -19,6 +22,8 @@ import javax.net.ssl.SSLContext;
  * starts is named {@code lanes-<task>-amqp-io-N}.
  */
 final class Connections {
+
+  private static final Logger log = LoggerFactory.getLogger(Connections.class);
 
   private Connections() {}
 
@@ -46,6 +51,14 @@ final class Connections {
     factory.setHandshakeTimeout(Math.toIntExact(settings.connectionTimeout().toMillis()));
     factory.setChannelRpcTimeout(Math.toIntExact(settings.connectionTimeout().toMillis()));
     factory.setThreadFactory(threads("lanes-" + task + "-amqp-io"));
+    factory.setExceptionHandler(new DefaultExceptionHandler() {
+      @Override
+      public void handleUnexpectedConnectionDriverException(Connection conn, Throwable e) {
+        // the channel keepers log the loss once, with what it means for deliveries
+        log.info("task {}: connection {} failed: {}", task, conn.getClientProvidedName(),
+            e.toString());
+      }
+    });
     return factory;
   }
 

@@ -42,12 +42,13 @@ final class Topology {
     if (!settings.usesDefaultExchange()) {
       exchange(connection, "amqp.exchange", settings.exchange(), settings.exchangeType());
     }
-    queue(connection, "amqp.queue", settings.queue(), Map.of());
+    Map<String, Object> typed = settings.quorum() ? Map.of("x-queue-type", "quorum") : Map.of();
+    queue(connection, "amqp.queue", settings.queue(), typed);
     if (!settings.usesDefaultExchange()) {
       bind(connection, "amqp.key", settings.queue(), settings.exchange(), settings.key());
     }
     exchange(connection, "amqp.deadLetterExchange", settings.deadLetterExchange(), "direct");
-    queue(connection, "amqp.deadLetterQueue", settings.deadLetterQueue(), Map.of());
+    queue(connection, "amqp.deadLetterQueue", settings.deadLetterQueue(), typed);
     bind(connection, "amqp.deadLetterQueue", settings.deadLetterQueue(),
         settings.deadLetterExchange(), settings.queue());
     for (RetryQueues.Tier tier : retryQueues.tiers()) {
@@ -113,7 +114,8 @@ final class Topology {
       todo = "declare = false, so Lanes only checks that it exists: create it, or set amqp.declare = true";
     } else if (reason.contains("PRECONDITION_FAILED")) {
       todo = "it exists with other properties than durable = " + settings.durable()
-          + " and Lanes' arguments: delete it, or change " + key + " or amqp.durable";
+          + ", queueType = " + settings.queueType() + " and Lanes' arguments: delete it, or"
+          + " change " + key + ", amqp.durable or amqp.queueType";
     } else {
       todo = "check the user's permissions on the virtual host";
     }

@@ -129,8 +129,6 @@ class AmqpDispatcherTest {
     Set<String> handled = handler.acked().stream().map(c -> c.message().id())
         .collect(Collectors.toSet());
     await().atMost(WAIT).until(() -> broker.ready(name) == 92);
-    assertThat(transport.source().stats().singleAcks.sum())
-        .as("finished deliveries above a gap, acked alone at stop").isPositive();
     List<GetResponse> back = broker.drain(name);
     Set<String> backIds = back.stream().map(r -> r.getProps().getMessageId())
         .collect(Collectors.toSet());

@@ -97,6 +97,7 @@ class AmqpSourceTest {
       }
       source.stopReceiving();
       source.flush();
+      assertThat(source.stats().singleAcks.sum()).as("2, 4, 5, 7, 9: above a gap").isEqualTo(5);
     }
     assertThat(got.get(1).acknowledger().isStale()).isTrue();
 
@@ -341,6 +342,39 @@ class AmqpSourceTest {
     Channel ch = c.createChannel();
     ch.addShutdownListener(cause -> c.abort());
     return ch;
+  }
+
+  @Test
+  void aQuorumQueueIsDeclaredAndConsumedWithThePerConsumerPrefetch() throws Exception {
+    String name = RabbitBroker.unique("quorum");
+    TaskConfig task = broker.task(name, Map.of("prefetch", 5, "queueType", "quorum"));
+    consumeTwelveWithinAWindowOfFive(name, task);
+  }
+
+  @Test
+  void aQueueThatRefusesAChannelWidePrefetchIsStillConsumed() throws Exception {
+    String name = RabbitBroker.unique("quorumops");
+    RabbitBroker.publish(broker.task(name, Map.of("queueType", "quorum")), List.of());
+    // declare = false and the default queueType: Lanes finds out from the broker's refusal
+    TaskConfig task = broker.task(name, Map.of("prefetch", 5, "declare", false));
+    consumeTwelveWithinAWindowOfFive(name, task);
+  }
+
+  private void consumeTwelveWithinAWindowOfFive(String name, TaskConfig task) throws Exception {
+    RabbitBroker.publish(task, RabbitBroker.messages("m", 12, 12));
+    Collector sink = new Collector();
+
+    try (AmqpSource source = open(task)) {
+      source.start(sink);
+      List<Delivery> window = sink.take(5, WAIT);
+      assertThat(sink.poll(Duration.ofMillis(300))).as("prefetch still bounds").isNull();
+      window.forEach(d -> d.acknowledger().ack());
+      for (int i = 0; i < 7; i++) {
+        sink.take(1, WAIT).get(0).acknowledger().ack();
+      }
+      source.flush();
+    }
+    await().atMost(WAIT).until(() -> broker.ready(name) == 0);
   }
 
   @Test

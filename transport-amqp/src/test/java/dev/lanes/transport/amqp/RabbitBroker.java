@@ -146,6 +146,8 @@ final class RabbitBroker implements AutoCloseable {
   /** Deletes every queue and exchange of the tasks made by {@link #task}, then disconnects. */
   @Override
   public void close() throws IOException {
+    // after a fault test the admin connection may still be reconnecting
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(admin::isOpen);
     try {
       for (AmqpSettings s : created) {
         List<String> queues = new ArrayList<>(List.of(s.queue(), s.deadLetterQueue()));

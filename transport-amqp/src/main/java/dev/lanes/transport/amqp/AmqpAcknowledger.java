@@ -89,6 +89,7 @@ final class AmqpAcknowledger implements Acknowledger {
         }, () -> epoch.hold(tag));
     if (!source.publisher().offer(outgoing)) {
       epoch.hold(tag);
+      source.releaseHeldIfPublisherIdle(); // the buffer may have drained meanwhile
       throw new IllegalStateException("could not " + what + " " + message
           + ": the publish buffer (amqp.publishBuffer) is full, the broker is slow or away;"
           + " the delivery stays unacked and is handled again later");

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes to the task's exchange with its routing key ({@code amqp.key}), mandatory and with
@@ -25,6 +26,8 @@ final class AmqpPublisher implements Publisher {
   private final Connection connection;
   private final Channel channel;
   private final ConcurrentLinkedQueue<Return> returns = new ConcurrentLinkedQueue<>();
+  /** Channel losses so far: confirms awaited across a loss belong to another channel. */
+  private final AtomicLong losses = new AtomicLong();
 
   AmqpPublisher(String task, AmqpSettings settings) {
     this.task = task;
@@ -36,6 +39,7 @@ final class AmqpPublisher implements Publisher {
       channel = connection.createChannel();
       channel.confirmSelect();
       channel.addReturnListener(returns::add);
+      channel.addShutdownListener(cause -> losses.incrementAndGet());
     } catch (IOException | RuntimeException e) {
       connection.abort();
       throw e instanceof ReadyFailedException ready ? ready
@@ -52,12 +56,14 @@ final class AmqpPublisher implements Publisher {
   /**
    * Publishes the messages in order and waits for all their confirms at once.
    *
-   * @throws IOException when the broker nacked or returned one of them, or the channel failed
+   * @throws IOException when the broker nacked or returned one of them, or the connection was
+   *     lost meanwhile (some may have been sent)
    * @throws TimeoutException when confirms did not arrive within {@code amqp.confirmTimeout}
    */
   @Override
   public synchronized void publishAll(List<Message> messages) throws Exception {
     returns.clear();
+    long lossesBefore = losses.get();
     for (Message message : messages) {
       channel.basicPublish(settings.exchange(), settings.key(), true,
           AmqpMessages.forPublish(message, settings.durable()), message.payload());
@@ -67,6 +73,11 @@ final class AmqpPublisher implements Publisher {
     } catch (ShutdownSignalException e) {
       throw new IOException("task '" + task + "': the broker did not confirm " + messages.size()
           + " messages: " + Topology.brokerReason(e), e);
+    }
+    if (losses.get() != lossesBefore) {
+      // the client recovered the channel meanwhile: the confirms it saw were not for these
+      throw new IOException("task '" + task + "': the connection was lost while publishing "
+          + messages.size() + " messages; some may not have been sent");
     }
     Return returned = returns.poll();
     if (returned != null) {

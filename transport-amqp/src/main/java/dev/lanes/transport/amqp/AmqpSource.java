@@ -15,6 +15,7 @@ import dev.lanes.spi.Source;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -68,6 +69,9 @@ final class AmqpSource implements Source {
   private String consumerTag;
   /** Whether the channel also gets a channel-wide (global) prefetch; see channelOpened. */
   private volatile boolean channelWidePrefetch;
+  /** Opened by the first successful basic.consume. */
+  private final CountDownLatch subscribed = new CountDownLatch(1);
+  private volatile String subscribeError = "no consumer registered";
   private volatile boolean receiving;
   private volatile boolean paused;
   private volatile boolean closed;
@@ -108,6 +112,7 @@ final class AmqpSource implements Source {
             }
           }, control, settings.recoveryInterval());
       keeper.open();
+      awaitSubscribed();
       long tick = settings.ackInterval().toNanos();
       ackTicker = control.scheduleWithFixedDelay(this::flushDueAcks, tick, tick,
           TimeUnit.NANOSECONDS);
@@ -123,6 +128,28 @@ final class AmqpSource implements Source {
     } catch (RuntimeException e) {
       close();
       throw e;
+    }
+  }
+
+  /**
+   * Start returns once the consumer is registered. A queue that refuses the channel-wide
+   * prefetch costs one reconnection first; any other refusal fails the start.
+   */
+  private void awaitSubscribed() throws IOException {
+    if (subscribed.getCount() == 0) {
+      return;
+    }
+    if (channelWidePrefetch) {
+      throw new IOException(subscribeError);
+    }
+    Duration patience = settings.recoveryInterval().plus(settings.connectionTimeout());
+    try {
+      if (!subscribed.await(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IOException(subscribeError);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while subscribing");
     }
   }
 
@@ -183,6 +210,7 @@ final class AmqpSource implements Source {
       try {
         if (want && consumerTag == null) {
           consumerTag = channel.basicConsume(settings.queue(), false, new EpochConsumer(current));
+          subscribed.countDown();
         } else if (!want && consumerTag != null) {
           String tag = consumerTag;
           consumerTag = null;
@@ -192,6 +220,7 @@ final class AmqpSource implements Source {
         }
       } catch (IOException | ShutdownSignalException e) {
         String reason = Topology.brokerReason(e);
+        subscribeError = reason;
         if (reason.contains("does not support global qos")) {
           // a connection error: the channel comes back with the connection, without the limit
           channelWidePrefetch = false;
@@ -218,6 +247,12 @@ final class AmqpSource implements Source {
     DeliveryEpoch current = epoch;
     if (current != null) {
       current.flush(false);
+    }
+  }
+
+  void releaseHeldIfPublisherIdle() {
+    if (publisher.pending() == 0) {
+      releaseHeld();
     }
   }
 

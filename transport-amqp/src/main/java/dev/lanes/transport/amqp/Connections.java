@@ -83,11 +83,18 @@ final class Connections {
     }
   }
 
-  /** A factory of daemon threads named {@code prefix-1}, {@code prefix-2}... */
+  /**
+   * A factory of daemon threads named {@code prefix-1}, {@code prefix-2}... The name is set again
+   * when the thread starts, because the client renames the threads it gets from a factory.
+   */
   static ThreadFactory threads(String prefix) {
     AtomicInteger count = new AtomicInteger();
     return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      String name = prefix + "-" + count.incrementAndGet();
+      Thread thread = new Thread(() -> {
+        Thread.currentThread().setName(name);
+        runnable.run();
+      }, name);
       thread.setDaemon(true);
       return thread;
     };

@@ -81,6 +81,10 @@ class AmqpSettingsTest {
         .hasMessageContaining("amqp.ackInterval: expected a duration > 0");
     assertThatThrownBy(() -> settings(Map.of("durable", "perhaps")))
         .hasMessageContaining("amqp.durable: expected true or false");
+    assertThatThrownBy(() -> settings(Map.of("queueType", "stream")))
+        .hasMessageContaining("amqp.queueType: expected classic or quorum");
+    assertThatThrownBy(() -> settings(Map.of("queueType", "quorum", "durable", false)))
+        .hasMessageContaining("amqp.durable: expected true with queueType = quorum");
   }
 
   @Test

@@ -378,6 +378,22 @@ class AmqpSourceTest {
   }
 
   @Test
+  void aQueueConsumedExclusivelyElsewhereFailsReady() throws Exception {
+    String name = RabbitBroker.unique("exclusive");
+    TaskConfig task = broker.task(name, Map.of());
+    RabbitBroker.publish(task, List.of());
+    try (Channel ch = adminChannel()) {
+      ch.basicConsume(name, false, "", false, true, null, new com.rabbitmq.client.DefaultConsumer(ch));
+
+      Source source = new AmqpTransport().openSource(task);
+      assertThatThrownBy(() -> source.start(new Collector()))
+          .isInstanceOf(ReadyFailedException.class)
+          .hasMessageContaining("amqp.queue: cannot consume queue '" + name + "'")
+          .hasMessageContaining("ACCESS_REFUSED");
+    }
+  }
+
+  @Test
   void anUnreachableBrokerFailsReadyWithTheMaskedUri() {
     TaskConfig task = broker.task(RabbitBroker.unique("unreachable"),
         Map.of("uri", "amqp://lanes:hunter2@127.0.0.1:1", "connectionTimeout", "2s"));

@@ -91,12 +91,12 @@ public final class Dispatcher implements DeliverySink {
 
   private Lane leastLoaded() {
     Lane best = lanes.get(0);
-    int bestDepth = best.depth();
-    for (int i = 1; i < lanes.size() && bestDepth > 0; i++) {
-      int depth = lanes.get(i).depth();
-      if (depth < bestDepth) {
+    int bestLoad = best.load();
+    for (int i = 1; i < lanes.size() && bestLoad > 0; i++) {
+      int load = lanes.get(i).load();
+      if (load < bestLoad) {
         best = lanes.get(i);
-        bestDepth = depth;
+        bestLoad = load;
       }
     }
     return best;

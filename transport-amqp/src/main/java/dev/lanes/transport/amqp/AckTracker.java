@@ -13,8 +13,9 @@ import java.util.BitSet;
  *       at its highest tag not yet settled one by one (the broker requires that tag to be
  *       outstanding);
  *   <li>single acks ({@code multiple=false}) for finished tags above a gap, only when asked for
- *       everything (stop) or when enough of them pile up to eat into the prefetch window (a slow
- *       or parked delivery must not stall the channel).
+ *       everything (stop), or when enough of them pile up to eat into the prefetch window while
+ *       the gap has lasted a while (a slow or parked delivery must not stall the channel, but a
+ *       lane thread descheduled for a moment is not worth hundreds of single acks).
  * </ul>
  *
  * <p>Tags grow by one per delivery on a channel. Not thread-safe: the owner ({@link
@@ -41,6 +42,9 @@ final class AckTracker {
   private BitSet sent = new BitSet();
   /** Finished tags not yet acked in any way. */
   private int pending;
+  /** The lowest unfinished tag when last looked at, and since when it is the lowest. */
+  private long head = -1;
+  private long headSinceNanos;
 
   /** Records a delivery; tags must arrive in increasing order. */
   void delivered(long tag) {
@@ -108,13 +112,20 @@ final class AckTracker {
    * Takes the acks to send now and records them as sent.
    *
    * @param everything also ack finished tags above a gap, however few
-   * @param pressure ack finished tags above a gap one by one once this many wait there
+   * @param pressure ack finished tags above a gap one by one once this many wait there...
+   * @param nowNanos the current {@link System#nanoTime()}
+   * @param stallNanos ...and the gap's lowest unfinished tag has been so for this long
    */
-  Acks take(boolean everything, int pressure) {
+  Acks take(boolean everything, int pressure, long nowNanos, long stallNanos) {
     if (pending == 0) {
       return Acks.NONE;
     }
     int prefix = finished.nextClearBit(0);
+    if (head != base + prefix) {
+      head = base + prefix;
+      headSinceNanos = nowNanos;
+    }
+    boolean stalled = nowNanos - headSinceNanos >= stallNanos;
     int unsentInPrefix = prefix - sent.get(0, prefix).cardinality();
     // RabbitMQ refuses a multiple ack whose own tag is no longer outstanding ("unknown delivery
     // tag"), so it ends at the highest tag of the prefix not already settled one by one
@@ -122,7 +133,7 @@ final class AckTracker {
     long multipleUpTo = lastUnsent >= 0 ? base + lastUnsent : 0;
     int beyondGap = pending - unsentInPrefix;
     long[] singles = new long[0];
-    if (beyondGap > 0 && (everything || beyondGap >= pressure)) {
+    if (beyondGap > 0 && (everything || beyondGap >= pressure && stalled)) {
       singles = new long[beyondGap];
       int n = 0;
       for (int i = finished.nextSetBit(prefix); i >= 0; i = finished.nextSetBit(i + 1)) {

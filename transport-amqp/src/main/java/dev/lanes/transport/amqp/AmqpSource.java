@@ -172,7 +172,7 @@ final class AmqpSource implements Source {
       channel = ch;
       consumerTag = null;
       epoch = new DeliveryEpoch(task, ++epochs, ch, stats, settings.ackBatch(),
-          settings.prefetch());
+          settings.prefetch(), settings.ackInterval());
       reconcile();
     }
     if (!first) {

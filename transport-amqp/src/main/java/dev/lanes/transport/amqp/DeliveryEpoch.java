@@ -3,6 +3,7 @@ package dev.lanes.transport.amqp;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,6 +31,7 @@ final class DeliveryEpoch {
   private final AmqpStats stats;
   private final int flushAt;
   private final int pressure;
+  private final long stallNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final AckTracker tracker = new AckTracker();
   private final List<Long> held = new ArrayList<>();
@@ -37,16 +39,19 @@ final class DeliveryEpoch {
 
   /**
    * @param ackBatch finished deliveries that trigger a flush from the acking thread
-   * @param prefetch the channel's prefetch; half of it finished above a gap forces single acks
+   * @param prefetch the channel's prefetch; half of it finished above a gap that has lasted four
+   *     ack intervals forces single acks
+   * @param ackInterval the period of the ack flush
    */
   DeliveryEpoch(String task, long number, Channel channel, AmqpStats stats, int ackBatch,
-      int prefetch) {
+      int prefetch, Duration ackInterval) {
     this.task = task;
     this.number = number;
     this.channel = channel;
     this.stats = stats;
     this.pressure = Math.max(1, prefetch / 2);
     this.flushAt = Math.min(ackBatch, pressure);
+    this.stallNanos = 4 * ackInterval.toNanos();
   }
 
   long number() {
@@ -145,7 +150,7 @@ final class DeliveryEpoch {
   }
 
   private void send(boolean everything) {
-    AckTracker.Acks acks = tracker.take(everything, pressure);
+    AckTracker.Acks acks = tracker.take(everything, pressure, System.nanoTime(), stallNanos);
     if (acks.isEmpty()) {
       return;
     }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 class AckTrackerTest {
 
   private static final int NO_PRESSURE = Integer.MAX_VALUE;
+  private static final long NOW = 1_000_000_000L;
 
   private static AckTracker delivered(long from, long to) {
     AckTracker tracker = new AckTracker();
@@ -24,7 +25,7 @@ class AckTrackerTest {
     tracker.finished(1);
     tracker.finished(3);
 
-    AckTracker.Acks acks = tracker.take(false, NO_PRESSURE);
+    AckTracker.Acks acks = tracker.take(false, NO_PRESSURE, NOW, 0);
 
     assertThat(acks.multipleUpTo()).isEqualTo(3);
     assertThat(acks.singles()).isEmpty();
@@ -39,7 +40,7 @@ class AckTrackerTest {
     tracker.finished(3);
     tracker.finished(5);
 
-    AckTracker.Acks acks = tracker.take(false, NO_PRESSURE);
+    AckTracker.Acks acks = tracker.take(false, NO_PRESSURE, NOW, 0);
 
     assertThat(acks.isEmpty()).isTrue();
     assertThat(tracker.pending()).isEqualTo(3);
@@ -53,12 +54,12 @@ class AckTrackerTest {
     tracker.finished(3);
     tracker.finished(5);
 
-    AckTracker.Acks acks = tracker.take(true, NO_PRESSURE);
+    AckTracker.Acks acks = tracker.take(true, NO_PRESSURE, NOW, 0);
 
     assertThat(acks.multipleUpTo()).isEqualTo(1);
     assertThat(acks.singles()).containsExactly(3, 5);
     assertThat(tracker.unacked()).isEqualTo(3); // 2, 4, 6
-    assertThat(tracker.take(true, NO_PRESSURE).isEmpty()).isTrue();
+    assertThat(tracker.take(true, NO_PRESSURE, NOW, 0).isEmpty()).isTrue();
   }
 
   @Test
@@ -67,13 +68,32 @@ class AckTrackerTest {
     for (long tag = 2; tag <= 5; tag++) {
       tracker.finished(tag);
     }
-    assertThat(tracker.take(false, 5).isEmpty()).isTrue();
+    assertThat(tracker.take(false, 5, NOW, 0).isEmpty()).isTrue();
 
     tracker.finished(6);
-    AckTracker.Acks acks = tracker.take(false, 5);
+    AckTracker.Acks acks = tracker.take(false, 5, NOW, 0);
 
     assertThat(acks.multipleUpTo()).isZero();
     assertThat(acks.singles()).containsExactly(2, 3, 4, 5, 6);
+  }
+
+  @Test
+  void waitsForAGapToLastBeforeAckingAboveItUnderPressure() {
+    AckTracker tracker = delivered(1, 10);
+    for (long tag = 2; tag <= 7; tag++) {
+      tracker.finished(tag);
+    }
+    long stall = 80_000_000L;
+
+    assertThat(tracker.take(false, 5, NOW, stall).isEmpty()).as("gap just seen").isTrue();
+    assertThat(tracker.take(false, 5, NOW + stall - 1, stall).isEmpty()).isTrue();
+    assertThat(tracker.take(false, 5, NOW + stall, stall).singles()).hasSize(6);
+
+    tracker.finished(1); // the gap closes; a new one starts at 8
+    tracker.finished(9);
+    AckTracker.Acks acks = tracker.take(false, 1, NOW + stall + 1, stall);
+    assertThat(acks.multipleUpTo()).isEqualTo(1);
+    assertThat(acks.singles()).as("the gap at 8 is new").isEmpty();
   }
 
   @Test
@@ -81,15 +101,15 @@ class AckTrackerTest {
     AckTracker tracker = delivered(1, 4);
     tracker.finished(2);
     tracker.finished(3);
-    assertThat(tracker.take(true, NO_PRESSURE).singles()).containsExactly(2, 3);
+    assertThat(tracker.take(true, NO_PRESSURE, NOW, 0).singles()).containsExactly(2, 3);
 
     tracker.finished(1);
-    AckTracker.Acks acks = tracker.take(false, NO_PRESSURE);
+    AckTracker.Acks acks = tracker.take(false, NO_PRESSURE, NOW, 0);
 
     assertThat(acks.multipleUpTo()).isEqualTo(1); // tag 3 is no longer outstanding
     assertThat(acks.singles()).isEmpty();
     tracker.finished(4);
-    assertThat(tracker.take(false, NO_PRESSURE).multipleUpTo()).isEqualTo(4);
+    assertThat(tracker.take(false, NO_PRESSURE, NOW, 0).multipleUpTo()).isEqualTo(4);
     assertThat(tracker.unacked()).isZero();
   }
 
@@ -99,7 +119,7 @@ class AckTrackerTest {
     tracker.finished(2);
     tracker.settledAlone(1);
 
-    AckTracker.Acks acks = tracker.take(false, NO_PRESSURE);
+    AckTracker.Acks acks = tracker.take(false, NO_PRESSURE, NOW, 0);
 
     assertThat(acks.multipleUpTo()).isEqualTo(2);
     assertThat(tracker.unacked()).isEqualTo(1);
@@ -111,17 +131,17 @@ class AckTrackerTest {
     tracker.finished(1);
     tracker.settledAlone(2);
 
-    assertThat(tracker.take(false, NO_PRESSURE).multipleUpTo()).isEqualTo(1);
+    assertThat(tracker.take(false, NO_PRESSURE, NOW, 0).multipleUpTo()).isEqualTo(1);
   }
 
   @Test
   void aPrefixOfTagsAlreadySettledOneByOneNeedsNoMultipleAck() {
     AckTracker tracker = delivered(1, 3);
     tracker.finished(2);
-    assertThat(tracker.take(true, NO_PRESSURE).singles()).containsExactly(2);
+    assertThat(tracker.take(true, NO_PRESSURE, NOW, 0).singles()).containsExactly(2);
     tracker.settledAlone(1);
 
-    assertThat(tracker.take(true, NO_PRESSURE).isEmpty()).isTrue();
+    assertThat(tracker.take(true, NO_PRESSURE, NOW, 0).isEmpty()).isTrue();
     assertThat(tracker.unacked()).isEqualTo(1);
   }
 
@@ -131,7 +151,7 @@ class AckTrackerTest {
     tracker.finished(257);
     tracker.finished(258);
 
-    assertThat(tracker.take(false, NO_PRESSURE).multipleUpTo()).isEqualTo(258);
+    assertThat(tracker.take(false, NO_PRESSURE, NOW, 0).multipleUpTo()).isEqualTo(258);
     assertThat(tracker.unacked()).isEqualTo(2);
   }
 
@@ -142,7 +162,7 @@ class AckTrackerTest {
 
     assertThatThrownBy(() -> tracker.finished(1)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> tracker.finished(3)).isInstanceOf(IllegalStateException.class);
-    tracker.take(false, NO_PRESSURE);
+    tracker.take(false, NO_PRESSURE, NOW, 0);
     assertThatThrownBy(() -> tracker.finished(1)).isInstanceOf(IllegalStateException.class);
   }
 
@@ -158,7 +178,7 @@ class AckTrackerTest {
       tracker.finished(tag + 1);
       tracker.finished(tag);
       tracker.finished(tag + 2);
-      AckTracker.Acks acks = tracker.take(false, 128);
+      AckTracker.Acks acks = tracker.take(false, 128, NOW, 0);
       acked = Math.max(acked, acks.multipleUpTo());
     }
     assertThat(acked).isEqualTo(1_000_000);

@@ -57,8 +57,8 @@ final class AmqpAcknowledger implements Acknowledger {
       return;
     }
     RetryQueues.Route route = source.retryQueues().route(delay);
-    AMQP.BasicProperties copy = AmqpMessages.forRetry(props, message, route.perMessageTtl(),
-        source.settings().durable());
+    AMQP.BasicProperties copy = AmqpMessages.forRetry(props, message, source.settings().queue(),
+        route.perMessageTtl(), source.settings().durable());
     publish("retry", "", route.queue(), copy, source.stats().retriesPublished::increment);
   }
 

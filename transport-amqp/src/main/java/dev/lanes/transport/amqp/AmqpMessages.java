@@ -22,7 +22,10 @@ import java.util.UUID;
  *   <li>id: the {@code message-id} property; a random UUID when the producer set none (then it is
  *       not stable across redeliveries);
  *   <li>key: the {@value #KEY} header, else the routing key the message was published with;
- *   <li>attempt: the {@link LanesHeaders#ATTEMPT} header, else 1;
+ *   <li>attempt: the {@link LanesHeaders#ATTEMPT} header of a retry copy coming back to the queue
+ *       it was retried from ({@value #RETRY_QUEUE} names that queue), else 1. So a dead letter,
+ *       whose {@code lanes-attempt} tells the attempt that failed last, starts again at 1 on its
+ *       own consumer, and foreign {@code lanes-attempt} headers are just headers;
  *   <li>timestamp: the {@code timestamp} property (whole seconds), else the time of receipt;
  *   <li>headers: every header with a scalar value, as text; tables and arrays (such as the
  *       broker's {@code x-death}) are left out.
@@ -37,6 +40,9 @@ final class AmqpMessages {
    * binding, so the key travels in this header.
    */
   static final String KEY = "lanes-key";
+
+  /** On a retry copy: the queue whose attempts {@link LanesHeaders#ATTEMPT} counts. */
+  static final String RETRY_QUEUE = "lanes-retry-queue";
 
   private static final int PERSISTENT = 2;
   private static final int TRANSIENT = 1;
@@ -55,7 +61,8 @@ final class AmqpMessages {
         .key(key)
         .payload(body == null ? new byte[0] : body)
         .headers(headers)
-        .attempt(attempt(headers.get(LanesHeaders.ATTEMPT)))
+        .attempt(queue.equals(headers.get(RETRY_QUEUE))
+            ? attempt(headers.get(LanesHeaders.ATTEMPT)) : 1)
         .timestamp(timestamp == null ? Instant.now() : timestamp.toInstant())
         .origin(Origin.of(queue))
         .build();
@@ -117,14 +124,17 @@ final class AmqpMessages {
 
   /**
    * Properties of the copy sent for a broker-side retry: the original's properties and headers,
-   * with {@link LanesHeaders#ATTEMPT} one higher and the key kept in {@value #KEY}.
+   * with {@link LanesHeaders#ATTEMPT} one higher, {@value #RETRY_QUEUE} = {@code queue} and the
+   * key kept in {@value #KEY}.
    *
+   * @param queue the queue the copy returns to
    * @param perMessageTtl the expiration to set, or {@code null} when the delay queue's TTL applies
    */
   static AMQP.BasicProperties forRetry(AMQP.BasicProperties original, Message message,
-      Duration perMessageTtl, boolean durable) {
+      String queue, Duration perMessageTtl, boolean durable) {
     Map<String, Object> headers = carriedHeaders(original, message);
     headers.put(LanesHeaders.ATTEMPT, message.attempt() + 1);
+    headers.put(RETRY_QUEUE, queue);
     return copy(original, message, headers, durable)
         .expiration(perMessageTtl == null ? null : Long.toString(perMessageTtl.toMillis()))
         .build();
@@ -132,11 +142,12 @@ final class AmqpMessages {
 
   /**
    * Properties of a dead letter: the original's properties and headers plus the reason, the
-   * attempts made, the original queue and id.
+   * attempt that failed last, the original queue and id.
    */
   static AMQP.BasicProperties forDeadLetter(AMQP.BasicProperties original, Message message,
       String reason, String queue, boolean durable) {
     Map<String, Object> headers = carriedHeaders(original, message);
+    headers.remove(RETRY_QUEUE);
     headers.put(LanesHeaders.REASON, reason);
     headers.put(LanesHeaders.ATTEMPT, message.attempt());
     headers.put(LanesHeaders.ORIGINAL_DESTINATION, queue);

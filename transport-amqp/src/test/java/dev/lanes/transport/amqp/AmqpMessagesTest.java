@@ -26,6 +26,7 @@ class AmqpMessagesTest {
         .headers(Map.of(
             AmqpMessages.KEY, LongStringHelper.asLongString("order-35432"),
             LanesHeaders.ATTEMPT, 3,
+            AmqpMessages.RETRY_QUEUE, LongStringHelper.asLongString("q.work"),
             "tenant", LongStringHelper.asLongString("acme"),
             "x-death", List.of(Map.of("count", 1L))))
         .build();
@@ -41,8 +42,29 @@ class AmqpMessagesTest {
   }
 
   @Test
+  void aDeadLetterStartsAgainAtAttemptOneOnItsOwnQueueAndCountsItsOwnRetries() {
+    Message failed = Message.builder().id("m-9").payload("x").attempt(5).build();
+    AMQP.BasicProperties dead = AmqpMessages.forDeadLetter(new AMQP.BasicProperties(),
+        AmqpMessages.toMessage(ENVELOPE, AmqpMessages.forRetry(new AMQP.BasicProperties(), failed,
+            "q.work", null, true), new byte[0], "q.work").toBuilder().attempt(5).build(),
+        "gave up", "q.work", true);
+
+    Message onDlq = AmqpMessages.toMessage(ENVELOPE, dead, new byte[0], "q.work.dlq");
+    assertThat(onDlq.attempt()).isEqualTo(1);
+    assertThat(onDlq.headers()).containsEntry(LanesHeaders.ATTEMPT, "5")
+        .doesNotContainKey(AmqpMessages.RETRY_QUEUE);
+
+    AMQP.BasicProperties retriedOnDlq = AmqpMessages.forRetry(dead, onDlq, "q.work.dlq", null,
+        true);
+    assertThat(AmqpMessages.toMessage(ENVELOPE, retriedOnDlq, new byte[0], "q.work.dlq")
+        .attempt()).isEqualTo(2);
+  }
+
+  @Test
   void foreignMessagesGetTheRoutingKeyAsKeyAndAttemptOne() {
-    Message m = AmqpMessages.toMessage(ENVELOPE, new AMQP.BasicProperties(), new byte[0], "q");
+    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+        .headers(Map.of(LanesHeaders.ATTEMPT, 4)).build();
+    Message m = AmqpMessages.toMessage(ENVELOPE, props, new byte[0], "q");
 
     assertThat(m.key()).isEqualTo("k.route");
     assertThat(m.attempt()).isEqualTo(1);
@@ -59,7 +81,8 @@ class AmqpMessagesTest {
         .build();
     Message m = Message.builder().id("m-2").key("k-2").payload("{}").attempt(2).build();
 
-    AMQP.BasicProperties copy = AmqpMessages.forRetry(original, m, Duration.ofMillis(7200), true);
+    AMQP.BasicProperties copy = AmqpMessages.forRetry(original, m, "q.work",
+        Duration.ofMillis(7200), true);
 
     assertThat(copy.getContentType()).isEqualTo("application/json");
     assertThat(copy.getCorrelationId()).isEqualTo("c-9");
@@ -70,6 +93,7 @@ class AmqpMessagesTest {
     assertThat(copy.getHeaders())
         .containsEntry("tenant", "acme")
         .containsEntry(LanesHeaders.ATTEMPT, 3)
+        .containsEntry(AmqpMessages.RETRY_QUEUE, "q.work")
         .containsEntry(AmqpMessages.KEY, "k-2")
         .doesNotContainKeys("x-death", "x-first-death-queue");
   }

@@ -26,6 +26,7 @@ public final class Dispatcher implements DeliverySink {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
   private final TaskConfig task;
+  private final TaskMetrics metrics;
   private final Source source;
   private final RoutingKey routingKey;
   private final int channelLength;
@@ -44,6 +45,7 @@ public final class Dispatcher implements DeliverySink {
   public Dispatcher(TaskConfig task, MessageHandler handler, TaskMetrics metrics, Source source,
       DispatchStats stats, boolean sourcePaused) {
     this.task = task;
+    this.metrics = metrics;
     this.source = source;
     this.stats = stats;
     this.paused = new AtomicBoolean(sourcePaused);
@@ -81,11 +83,13 @@ public final class Dispatcher implements DeliverySink {
   @Override
   public void accept(Delivery delivery) {
     stats.received.increment();
+    metrics.received();
     Object key = routingKey.of(delivery.message());
     Lane lane = key == null ? leastLoaded() : lanes.get(LaneRouter.laneOf(key, lanes.size()));
     lane.offer(new Envelope(delivery, key, System.nanoTime()));
     if (lane.depth() >= channelLength && paused.compareAndSet(false, true)) {
       source.pause();
+      resumeIfDrained(); // a lane may have drained before the flag was set
     }
   }
 

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class DispatcherBackpressureTest {
@@ -76,26 +78,51 @@ class DispatcherBackpressureTest {
   }
 
   @Test
-  void countsMessagesWaitingBehindAParkedRetryTowardsTheLaneBound() {
-    try (DispatcherHarness h = new DispatcherHarness(
-        Map.of("consumerNum", 1, "channelLength", 2, "deliverBy", "order_id"),
-        m -> m.field("seq").orElseThrow().equals(0L) && m.attempt() == 1
-            ? Outcome.retry(Duration.ofMillis(300)) : Outcome.ack())) {
-      var first = h.send(Messages.order(7, 0));
-      eventually().until(() -> h.calls().size() == 1);
-      h.send(Messages.order(7, 1));
-      h.send(Messages.order(7, 2));
-      h.send(Messages.order(7, 3));
-      // all wait behind the parked retry of key 7: the lane is over its bound, the source paused
-      eventually().until(() -> h.dispatcher.depth(0) == 3);
-      assertThat(h.source.pauses()).isEqualTo(1);
-      assertThat(h.source.resumes()).isZero();
-      assertThat(first.isSettled()).isFalse();
+  void countsMessagesWaitingBehindAParkedRetryTowardsTheLaneBound() throws Exception {
+    AtomicBoolean key7Recovers = new AtomicBoolean();
+    CountDownLatch blockerRunning = new CountDownLatch(1);
+    CountDownLatch releaseBlocker = new CountDownLatch(1);
+    try (DispatcherHarness h = new DispatcherHarness(Map.of("consumerNum", 1, "channelLength", 4,
+        "deliverBy", "order_id", "retry.maxAttempts", 1000), m -> {
+          long key = (Long) m.field("order_id").orElseThrow();
+          if (key == 9) {
+            blockerRunning.countDown();
+            releaseBlocker.await();
+          }
+          boolean head = key == 7 && m.field("seq").orElseThrow().equals(0L);
+          return head && !key7Recovers.get() ? Outcome.retry(Duration.ofMillis(20)) : Outcome.ack();
+        })) {
+      h.send(Messages.order(7, 0));
+      for (int seq = 1; seq <= 3; seq++) {
+        h.send(Messages.order(7, seq));
+      }
+      eventually().until(() -> h.dispatcher.depth(0) == 3 && h.calls().size() >= 2);
+      assertThat(h.source.pauses()).isZero();
 
-      // once the retry runs, its followers leave the lane and the source resumes
-      eventually().until(() -> h.calls().size() == 5);
+      // with the lane busy on key 9, a fourth message of key 7 fills the lane: pause
+      h.send(Messages.order(9, 0));
+      blockerRunning.await();
+      h.send(Messages.order(7, 4));
+      assertThat(h.dispatcher.depth(0)).isEqualTo(4);
+      assertThat(h.source.pauses()).isEqualTo(1);
+
+      // key 7 keeps retrying; its followers still fill the lane, so the source stays paused
+      releaseBlocker.countDown();
+      int callsSoFar = h.calls().size();
+      eventually().until(() -> h.calls().size() >= callsSoFar + 3);
+      assertThat(h.dispatcher.depth(0)).isEqualTo(4);
+      assertThat(h.source.resumes()).isZero();
+
+      // once key 7 recovers, its followers run in order and the source resumes
+      key7Recovers.set(true);
       eventually().until(() -> h.source.resumes() == 1);
+      eventually().until(() -> h.calls().stream().filter(c -> c.result().equals("Ack")).count() == 6);
+      assertThat(h.calls()).filteredOn(c -> c.result().equals("Ack"))
+          .extracting(c -> c.message().field("order_id").orElseThrow() + "/"
+              + c.message().field("seq").orElseThrow())
+          .containsExactly("9/0", "7/0", "7/1", "7/2", "7/3", "7/4");
       assertThat(h.dispatcher.depth(0)).isZero();
+      assertThat(h.source.pauses()).isEqualTo(1);
     }
   }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A started {@link Dispatcher} fed by a {@link FakeSource}, with a handler that records every
@@ -43,6 +44,12 @@ final class DispatcherHarness implements AutoCloseable {
   private boolean drained;
 
   DispatcherHarness(Map<String, ?> overrides, Behaviour behaviour) {
+    this(overrides, source -> {}, behaviour);
+  }
+
+  /** @param setup configures the source before the dispatcher reads it (e.g. its touch interval) */
+  DispatcherHarness(Map<String, ?> overrides, Consumer<FakeSource> setup, Behaviour behaviour) {
+    setup.accept(source);
     TaskConfig task = Tasks.task("dispatch", overrides);
     TaskMetrics metrics = new TaskMetrics(registry, task.name(), "fake", "fake-queue", null);
     Dispatcher[] self = new Dispatcher[1];

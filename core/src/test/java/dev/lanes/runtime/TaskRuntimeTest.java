@@ -375,4 +375,31 @@ class TaskRuntimeTest {
     eventually().until(() -> a.isSettled() && b.isSettled());
     assertThat(lanes).containsExactlyInAnyOrder(1, 2);
   }
+
+  @Test
+  void isReadyOnlyWhileRunningWithItsSourceConnected() {
+    TaskRuntime runtime = runtime(Map.of(), new LoggingHandler(m -> Outcome.ack()));
+    assertThat(runtime.isReady()).isFalse();
+    runtime.start();
+    assertThat(runtime.isReady()).isTrue();
+    source.connected(false);
+    assertThat(runtime.isReady()).isFalse();
+    source.connected(true);
+    assertThat(runtime.isReady()).isTrue();
+    runtime.stop();
+    assertThat(runtime.isReady()).isFalse();
+  }
+
+  @Test
+  void reportsTheSourceBacklogAsAGauge() {
+    TaskRuntime runtime = runtime(Map.of(), new LoggingHandler(m -> Outcome.ack()));
+    assertThat(runtime.backlog()).isEmpty();
+    runtime.start();
+    Gauge backlog = registry.find(TaskMetrics.BACKLOG).tag("lanes.task", "rt").gauge();
+    assertThat(backlog).isNotNull();
+    assertThat(backlog.value()).as("unknown").isNaN();
+    source.backlog(42);
+    assertThat(runtime.backlog()).hasValue(42);
+    assertThat(backlog.value()).isEqualTo(42.0);
+  }
 }

@@ -4,7 +4,9 @@ import dev.lanes.api.Message;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.Source;
+import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,6 +24,9 @@ public final class FakeSource implements Source {
   private volatile DeliverySink sink;
   private volatile Runnable onStart = () -> {};
   private volatile Runnable onStopReceiving = () -> {};
+  private volatile Duration touchInterval;
+  private volatile boolean connected = true;
+  private volatile OptionalLong backlog = OptionalLong.empty();
 
   public FakeSource(EventLog log) {
     this.log = log;
@@ -34,6 +39,22 @@ public final class FakeSource implements Source {
 
   public FakeSource onStopReceiving(Runnable hook) {
     this.onStopReceiving = hook;
+    return this;
+  }
+
+  /** Asks the dispatcher to touch held deliveries this often. */
+  public FakeSource touchInterval(Duration interval) {
+    this.touchInterval = interval;
+    return this;
+  }
+
+  public FakeSource connected(boolean connected) {
+    this.connected = connected;
+    return this;
+  }
+
+  public FakeSource backlog(long messages) {
+    this.backlog = OptionalLong.of(messages);
     return this;
   }
 
@@ -95,5 +116,20 @@ public final class FakeSource implements Source {
   @Override
   public String destinationName() {
     return "fake-queue";
+  }
+
+  @Override
+  public Duration touchInterval() {
+    return touchInterval;
+  }
+
+  @Override
+  public boolean isConnected() {
+    return connected;
+  }
+
+  @Override
+  public OptionalLong backlog() {
+    return backlog;
   }
 }

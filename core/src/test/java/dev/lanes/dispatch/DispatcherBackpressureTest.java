@@ -93,6 +93,7 @@ class DispatcherBackpressureTest {
           return head && !key7Recovers.get() ? Outcome.retry(Duration.ofMillis(20)) : Outcome.ack();
         })) {
       h.send(Messages.order(7, 0));
+      eventually().until(() -> h.calls().size() >= 1);
       for (int seq = 1; seq <= 3; seq++) {
         h.send(Messages.order(7, seq));
       }

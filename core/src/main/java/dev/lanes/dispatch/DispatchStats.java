@@ -2,8 +2,11 @@ package dev.lanes.dispatch;
 
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of one dispatcher, cheap to update from any lane. */
-final class DispatchStats {
+/**
+ * Counters of a task's dispatching, cheap to update from any lane; shared by the dispatchers that
+ * replace one another when lanes are re-sharded.
+ */
+public final class DispatchStats {
   final LongAdder received = new LongAdder();
   final LongAdder settled = new LongAdder();
   final LongAdder acked = new LongAdder();
@@ -13,11 +16,12 @@ final class DispatchStats {
   final LongAdder stale = new LongAdder();
   final LongAdder settleFailures = new LongAdder();
 
-  long inFlight() {
+  /** Deliveries received and not settled. */
+  public long inFlight() {
     return received.sum() - settled.sum();
   }
 
-  TaskStats snapshot() {
+  public TaskStats snapshot() {
     return new TaskStats(received.sum(), acked.sum(), retried.sum(), rejected.sum(), stale.sum(),
         inFlight());
   }

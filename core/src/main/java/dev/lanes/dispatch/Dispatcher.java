@@ -29,16 +29,24 @@ public final class Dispatcher implements DeliverySink {
   private final Source source;
   private final RoutingKey routingKey;
   private final int channelLength;
-  private final DispatchStats stats = new DispatchStats();
+  private final DispatchStats stats;
   private final List<Lane> lanes = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
-  private final AtomicBoolean paused = new AtomicBoolean();
+  private final AtomicBoolean paused;
   private final Watchdog watchdog;
+  private volatile boolean draining;
   private volatile long drainDeadlineNanos = Long.MAX_VALUE;
 
-  public Dispatcher(TaskConfig task, MessageHandler handler, TaskMetrics metrics, Source source) {
+  /**
+   * @param stats counters shared with the dispatchers this one replaces, if any
+   * @param sourcePaused whether the source is paused now (it resumes once the lanes have room)
+   */
+  public Dispatcher(TaskConfig task, MessageHandler handler, TaskMetrics metrics, Source source,
+      DispatchStats stats, boolean sourcePaused) {
     this.task = task;
     this.source = source;
+    this.stats = stats;
+    this.paused = new AtomicBoolean(sourcePaused);
     this.routingKey = RoutingKey.forField(task.deliverBy());
     this.channelLength = task.channelLength();
     HandlerInvoker invoker = new HandlerInvoker(handler, task.handlerTimeout(), metrics);
@@ -60,15 +68,14 @@ public final class Dispatcher implements DeliverySink {
       threads.add(new LaneThread(this, lane, "lanes-" + task.name() + "-lane-" + i));
       metrics.laneGauge(i, lane::depth);
     }
-    metrics.gauge(TaskMetrics.INFLIGHT, "Deliveries received and not settled", stats,
-        DispatchStats::inFlight);
     this.watchdog = new Watchdog(task.name(), lanes, threads, task.handlerTimeout(),
         source.touchInterval());
   }
 
-  /** Starts the lane threads. */
+  /** Starts the lane threads; deliveries accepted before this wait in the lanes' queues. */
   public void start() {
     threads.forEach(Thread::start);
+    resumeIfDrained();
   }
 
   @Override
@@ -84,19 +91,19 @@ public final class Dispatcher implements DeliverySink {
 
   private Lane leastLoaded() {
     Lane best = lanes.get(0);
-    int bestDepth = best.depth();
-    for (int i = 1; i < lanes.size() && bestDepth > 0; i++) {
-      int depth = lanes.get(i).depth();
-      if (depth < bestDepth) {
+    int bestLoad = best.load();
+    for (int i = 1; i < lanes.size() && bestLoad > 0; i++) {
+      int load = lanes.get(i).load();
+      if (load < bestLoad) {
         best = lanes.get(i);
-        bestDepth = depth;
+        bestLoad = load;
       }
     }
     return best;
   }
 
   private void resumeIfDrained() {
-    if (!paused.get()) {
+    if (!paused.get() || draining) {
       return;
     }
     int low = channelLength / 2;
@@ -110,6 +117,11 @@ public final class Dispatcher implements DeliverySink {
     }
   }
 
+  /** Stops resuming the source: it stays paused until a successor or the stop takes over. */
+  public void seal() {
+    draining = true;
+  }
+
   /**
    * Lets the lanes finish what they hold until {@code deadlineNanos} ({@link System#nanoTime()}),
    * then abandons the rest unsettled, so the broker redelivers it. Call after the source stopped
@@ -118,6 +130,7 @@ public final class Dispatcher implements DeliverySink {
    * @return how many deliveries were left unsettled
    */
   public int drain(long deadlineNanos) {
+    draining = true;
     drainDeadlineNanos = deadlineNanos;
     lanes.forEach(Lane::stop);
     boolean finished = joinAll(deadlineNanos);
@@ -171,9 +184,6 @@ public final class Dispatcher implements DeliverySink {
     return lanes.get(lane).depth();
   }
 
-  public TaskStats stats() {
-    return stats.snapshot();
-  }
 
   private static final class LaneThread extends Thread {
     final Dispatcher owner;

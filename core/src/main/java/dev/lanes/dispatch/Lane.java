@@ -63,6 +63,11 @@ final class Lane implements Runnable {
     return inbox.size() + parkedDepth;
   }
 
+  /** {@link #depth()} plus the delivery being handled, if any: what "least loaded" compares. */
+  int load() {
+    return depth() + (current != null ? 1 : 0);
+  }
+
   @Override
   public void run() {
     try {

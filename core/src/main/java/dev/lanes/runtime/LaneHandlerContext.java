@@ -27,7 +27,8 @@ final class LaneHandlerContext implements HandlerContext {
 
   @Override
   public int laneCount() {
-    return task.consumerNum();
+    Dispatcher d = dispatcher.get();
+    return d == null ? task.consumerNum() : d.laneCount();
   }
 
   @Override

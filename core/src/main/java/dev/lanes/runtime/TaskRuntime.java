@@ -2,6 +2,7 @@ package dev.lanes.runtime;
 
 import dev.lanes.api.MessageHandler;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.dispatch.DispatchStats;
 import dev.lanes.dispatch.Dispatcher;
 import dev.lanes.dispatch.TaskStats;
 import dev.lanes.metrics.TaskMetrics;
@@ -28,11 +29,13 @@ public final class TaskRuntime implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TaskRuntime.class);
 
-  private final TaskConfig task;
+  private volatile TaskConfig task;
   private final Transport transport;
   private final MessageHandler handler;
   private final MeterRegistry registry;
   private final Lifecycle lifecycle;
+  private final DispatchStats stats = new DispatchStats();
+  private volatile SwitchingSink sink;
   private volatile Source source;
   private volatile Dispatcher dispatcher;
   private volatile TaskMetrics metrics;
@@ -68,9 +71,10 @@ public final class TaskRuntime implements AutoCloseable {
           source.destinationName(), source.consumerGroup().orElse(null));
       registerTaskGauges();
       openHandler();
-      dispatcher = new Dispatcher(task, handler, metrics, source);
+      dispatcher = new Dispatcher(task, handler, metrics, source, stats, false);
       dispatcher.start();
-      source.start(dispatcher);
+      sink = new SwitchingSink(dispatcher);
+      source.start(sink);
       lifecycle.move(TaskState.STARTING, TaskState.RUNNING);
     } catch (RuntimeException e) {
       lifecycle.fail();
@@ -83,6 +87,8 @@ public final class TaskRuntime implements AutoCloseable {
   private void registerTaskGauges() {
     metrics.gauge(TaskMetrics.TASK_STATE, "Task lifecycle state code (see TaskState)", lifecycle,
         l -> l.get().code());
+    metrics.gauge(TaskMetrics.INFLIGHT, "Deliveries received and not settled", stats,
+        DispatchStats::inFlight);
     metrics.gauge(TaskMetrics.BACKLOG, "Messages waiting on the broker for this task", this,
         r -> r.backlog().isPresent() ? r.backlog().getAsLong() : Double.NaN);
   }
@@ -108,6 +114,50 @@ public final class TaskRuntime implements AutoCloseable {
     if (metrics != null) {
       metrics.close();
     }
+  }
+
+  /** What {@link #update} did. */
+  public enum UpdateResult {
+    /** The new settings are in effect in this runtime. */
+    APPLIED,
+    /** The change needs a new subscription: stop this runtime and start one with the new config. */
+    RESTART_REQUIRED
+  }
+
+  /**
+   * Applies a new config to the running task when it can be done live (lanes, queue bounds,
+   * routing, retry policy, timeouts): intake is paused, the current lanes finish what they hold
+   * (so every key's earlier messages are done before its later ones start on the new lanes), then
+   * new lanes take over and intake resumes. Nothing is dropped or redelivered.
+   *
+   * @return {@link UpdateResult#RESTART_REQUIRED}, changing nothing, when the subscription or
+   *     handler changed
+   */
+  public synchronized UpdateResult update(TaskConfig next) {
+    if (lifecycle.get() != TaskState.RUNNING) {
+      throw new IllegalStateException("task " + task.name() + " is " + lifecycle.get() + ", not RUNNING");
+    }
+    if (LiveChanges.needRestart(task, next)) {
+      return UpdateResult.RESTART_REQUIRED;
+    }
+    Dispatcher old = dispatcher;
+    old.seal();
+    source.pause();
+    metrics.removeLaneGauges();
+    Dispatcher fresh = new Dispatcher(next, handler, metrics, source, stats, true);
+    sink.switchTo(fresh);
+    long budget = next.retry().parkLimit().plus(next.handlerTimeout()).plus(next.shutdownTimeout()).toNanos();
+    int abandoned = old.drain(System.nanoTime() + budget);
+    if (abandoned > 0) {
+      log.error("task {}: {} deliveries could not finish while re-sharding; the broker redelivers"
+          + " them once the connection is renewed", task.name(), abandoned);
+    }
+    dispatcher = fresh;
+    task = next;
+    fresh.start();
+    log.info("task {}: now {} lanes, channelLength {}, deliverBy '{}'", next.name(),
+        next.consumerNum(), next.channelLength(), next.deliverBy());
+    return UpdateResult.APPLIED;
   }
 
   /**
@@ -177,8 +227,7 @@ public final class TaskRuntime implements AutoCloseable {
 
   /** Counters since start; all zero before it. */
   public TaskStats stats() {
-    Dispatcher d = dispatcher;
-    return d == null ? new TaskStats(0, 0, 0, 0, 0, 0) : d.stats();
+    return stats.snapshot();
   }
 
   /** Messages waiting on the broker, when the transport knows. */

@@ -39,6 +39,7 @@ final class DispatcherHarness implements AutoCloseable {
   final EventLog log = new EventLog();
   final FakeSource source = new FakeSource(log);
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final DispatchStats stats = new DispatchStats();
   final Dispatcher dispatcher;
   private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
   private boolean drained;
@@ -66,7 +67,7 @@ final class DispatcherHarness implements AutoCloseable {
         throw e;
       }
     };
-    dispatcher = new Dispatcher(task, handler, metrics, source);
+    dispatcher = new Dispatcher(task, handler, metrics, source, stats, false);
     self[0] = dispatcher;
     source.start(dispatcher);
     dispatcher.start();
@@ -74,6 +75,10 @@ final class DispatcherHarness implements AutoCloseable {
 
   static DispatcherHarness acking(Map<String, ?> overrides) {
     return new DispatcherHarness(overrides, m -> Outcome.ack());
+  }
+
+  TaskStats taskStats() {
+    return stats.snapshot();
   }
 
   RecordingAcknowledger send(Message message) {

@@ -57,7 +57,7 @@ class DispatcherRetryTest {
       assertThat(settled.reason())
           .isEqualTo("retries exhausted after 3 attempts: "
               + "java.lang.IllegalStateException: downstream is down");
-      TaskStats stats = h.dispatcher.stats();
+      TaskStats stats = h.taskStats();
       assertThat(stats.received()).isEqualTo(1);
       assertThat(stats.retried()).isEqualTo(2);
       assertThat(stats.rejected()).isEqualTo(1);
@@ -103,8 +103,8 @@ class DispatcherRetryTest {
       assertThat(ack.single()).extracting(Settlement::kind, Settlement::delay)
           .containsExactly("retry", requested);
       assertThat(h.calls()).hasSize(1);
-      assertThat(h.dispatcher.stats().retried()).isEqualTo(1);
-      assertThat(h.dispatcher.stats().inFlight()).isZero();
+      assertThat(h.taskStats().retried()).isEqualTo(1);
+      assertThat(h.taskStats().inFlight()).isZero();
     }
   }
 
@@ -293,7 +293,7 @@ class DispatcherRetryTest {
       eventually().until(fresh::isSettled);
       assertThat(h.calls()).extracting(DispatcherRetryTest::label).containsExactly("1/1#1");
       assertThat(stale.settlements()).isEmpty();
-      TaskStats stats = h.dispatcher.stats();
+      TaskStats stats = h.taskStats();
       assertThat(stats.stale()).isEqualTo(1);
       assertThat(stats.received()).isEqualTo(2);
       assertThat(stats.inFlight()).isZero();

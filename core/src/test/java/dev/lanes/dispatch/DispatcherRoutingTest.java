@@ -7,12 +7,14 @@ import dev.lanes.api.Message;
 import dev.lanes.api.Outcome;
 import dev.lanes.testing.Messages;
 import dev.lanes.testing.RecordingAcknowledger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -160,6 +162,28 @@ class DispatcherRoutingTest {
       assertThat(h.lanes()).containsExactly(2, 2, 2, 2);
       release.countDown();
       eventually().until(() -> h.calls().size() == 9);
+    }
+  }
+
+  @Test
+  void sendsKeylessMessagesToIdleLanesRatherThanBehindABusyHandler() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    Set<Integer> running = ConcurrentHashMap.newKeySet();
+    try (DispatcherHarness h = new DispatcherHarness(Map.of("consumerNum", 4, "deliverBy", ""),
+        m -> {
+          running.add(m.field("seq").map(s -> ((Long) s).intValue()).orElseThrow());
+          release.await();
+          return Outcome.ack();
+        })) {
+      for (int seq = 0; seq < 4; seq++) {
+        h.send(Messages.order(seq, seq));
+        int started = seq + 1;
+        eventually().atMost(Duration.ofSeconds(1)).until(() -> running.size() == started);
+      }
+      assertThat(running).containsExactlyInAnyOrder(0, 1, 2, 3);
+      release.countDown();
+      eventually().until(() -> h.calls().size() == 4);
+      assertThat(h.lanes()).containsExactlyInAnyOrder(0, 1, 2, 3);
     }
   }
 

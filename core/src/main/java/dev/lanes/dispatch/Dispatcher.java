@@ -26,6 +26,7 @@ public final class Dispatcher implements DeliverySink {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
   private final TaskConfig task;
+  private final TaskMetrics metrics;
   private final Source source;
   private final RoutingKey routingKey;
   private final int channelLength;
@@ -46,6 +47,7 @@ public final class Dispatcher implements DeliverySink {
   public Dispatcher(TaskConfig task, MessageHandler handler, TaskMetrics metrics, Source source,
       DispatchStats stats, boolean sourcePaused, HandlingListener listener) {
     this.task = task;
+    this.metrics = metrics;
     this.source = source;
     this.stats = stats;
     this.metrics = metrics;
@@ -90,6 +92,7 @@ public final class Dispatcher implements DeliverySink {
     lane.offer(new Envelope(delivery, key, System.nanoTime()));
     if (lane.depth() >= channelLength && paused.compareAndSet(false, true)) {
       source.pause();
+      resumeIfDrained(); // a lane may have drained before the flag was set
     }
   }
 

@@ -31,13 +31,18 @@ public final class Dispatcher implements DeliverySink {
   private final RoutingKey routingKey;
   private final int channelLength;
   private final DispatchStats stats;
-  private final TaskMetrics metrics;
   private final List<Lane> lanes = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicBoolean paused;
   private final Watchdog watchdog;
   private volatile boolean draining;
   private volatile long drainDeadlineNanos = Long.MAX_VALUE;
+
+  /** A dispatcher that reports handler calls to nobody. */
+  public Dispatcher(TaskConfig task, MessageHandler handler, TaskMetrics metrics, Source source,
+      DispatchStats stats, boolean sourcePaused) {
+    this(task, handler, metrics, source, stats, sourcePaused, HandlingListener.NONE);
+  }
 
   /**
    * @param stats counters shared with the dispatchers this one replaces, if any
@@ -50,7 +55,6 @@ public final class Dispatcher implements DeliverySink {
     this.metrics = metrics;
     this.source = source;
     this.stats = stats;
-    this.metrics = metrics;
     this.paused = new AtomicBoolean(sourcePaused);
     this.routingKey = RoutingKey.forField(task.deliverBy());
     this.channelLength = task.channelLength();

@@ -95,6 +95,11 @@ class ServiceLifecycleTest {
     assertThat(update.out()).contains("applied live: consumerNum 4 -> 16");
     assertThat(ackedBefore).as("the update came mid-stream").isLessThan(MESSAGES - 1000);
     assertThat(service.fact("lanes")).isEqualTo("16");
+    assertThat(service.get(http, "/test/ping").body()).as("a route added through HttpRoutes")
+        .isEqualTo("orders on memory with 16 lanes\n");
+    assertThat(service.get(http, "/health/live").statusCode()).isEqualTo(200);
+    assertThat(service.get(http, "/health/ready").body()).contains("\"status\":\"UP\"");
+    assertThat(service.get(http, "/health/ready/x").statusCode()).isEqualTo(404);
 
     await().atMost(Duration.ofSeconds(60)).until(() -> service.number("acked") == MESSAGES);
     Result stop = service.command("stop");

@@ -41,24 +41,21 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     RunFiles files = target.files();
     files.createRunDir();
-    long self = ProcessHandle.current().pid();
-    Optional<ProcessHandle> other = PidFile.liveProcess(files.pid()).filter(p -> p.pid() != self);
-    if (other.isPresent()) {
-      throw new ReadyFailedException(files.label() + " is already running (pid " + other.get().pid() + ")");
+    Optional<PidFile.Held> held = PidFile.acquire(files.pid());
+    if (held.isEmpty()) {
+      throw new ReadyFailedException(files.label() + " is already running (pid "
+          + PidFile.read(files.pid()).map(String::valueOf).orElse("?") + ")");
     }
-    PidFile.writeCurrent(files.pid());
-    try {
+    try (PidFile.Held pid = held.get()) {
       LogSetup.jsonFile(files.log());
-      return serve(files);
+      return serve(files, pid);
     } catch (ReadyFailedException e) {
       log.error("{} could not start: {}", files.label(), e.getMessage());
       throw e;
-    } finally {
-      PidFile.deleteIfCurrent(files.pid());
     }
   }
 
-  private int serve(RunFiles files) throws IOException, InterruptedException {
+  private int serve(RunFiles files, PidFile.Held pid) throws IOException, InterruptedException {
     TaskService service = TaskService.start(
         new TaskSource(target.taskFile().toFile(), target.task, null), ServeCommand.class.getClassLoader());
     ControlServer control;
@@ -72,7 +69,7 @@ final class ServeCommand implements Callable<Integer> {
       service.stop();
       control.close();
       service.close();
-      PidFile.deleteIfCurrent(files.pid());
+      pid.close();
     };
     Thread hook = new Thread(cleanup, "lanes-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);

@@ -49,6 +49,9 @@ class ServiceReloadTest {
     assertThat(start.code()).as(start + service.diagnostics()).isZero();
     String http = ServiceHarness.fact(start.out(), "http");
     long pid = service.pid();
+    Result again = service.command("start");
+    assertThat(again.code()).isEqualTo(ExitCodes.FAILED);
+    assertThat(again.err()).contains("development/orders is already running (pid " + pid + ")");
 
     service.writeConf(conf("consumerNum = -3"));
     Result rejected = service.command("update");

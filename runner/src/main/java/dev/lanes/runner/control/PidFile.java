@@ -1,13 +1,20 @@
 package dev.lanes.runner.control;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
-/** Reads and writes a service's pid file and tells whether the process it names is alive. */
+/**
+ * A service's pid file: written and locked by the service while it runs; read by the control
+ * commands, which tell a live service from a stale file.
+ */
 public final class PidFile {
 
   private PidFile() {}
@@ -28,16 +35,49 @@ public final class PidFile {
     return read(file).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
   }
 
-  /** Writes this process's pid, owner-readable. */
-  public static void writeCurrent(Path file) throws IOException {
-    Files.writeString(file, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+  /**
+   * Takes the pid file for this process: locks it (so a second service for the same ENV/TASK
+   * cannot start, however close the race) and writes this process's pid.
+   *
+   * @return the held file, or empty when another live process holds it
+   */
+  public static Optional<Held> acquire(Path file) throws IOException {
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    if (lock == null) {
+      channel.close();
+      return Optional.empty();
+    }
+    channel.truncate(0);
+    channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+    channel.force(false);
+    return Optional.of(new Held(file, channel));
   }
 
-  /** Deletes {@code file} if it still names this process. */
-  public static void deleteIfCurrent(Path file) {
-    if (read(file).filter(pid -> pid == ProcessHandle.current().pid()).isPresent()) {
+  /** A pid file this process holds; {@link #close()} deletes it and releases the lock. Idempotent. */
+  public static final class Held implements AutoCloseable {
+    private final Path file;
+    private final FileChannel channel;
+
+    private Held(Path file, FileChannel channel) {
+      this.file = file;
+      this.channel = channel;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (!channel.isOpen()) {
+        return;
+      }
       try {
         Files.deleteIfExists(file);
+        channel.close();
       } catch (IOException e) {
         // left behind: the next start sees a dead pid and cleans it up
       }

@@ -48,6 +48,7 @@ abstract class RunnerOnBrokerTest {
           transport = memory
           consumerNum = 8
           deliverBy = order_id
+          http.port = 0
         }
         orders {
           handler = dev.lanes.samples.RecordingHandler

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * One message as a handler sees it, whatever broker it came from. Immutable.
@@ -23,7 +24,7 @@ public final class Message {
   private final Origin origin;
 
   private Message(Builder b) {
-    this.id = Objects.requireNonNull(b.id, "id");
+    this.id = b.id != null ? b.id : UUID.randomUUID().toString();
     this.key = b.key;
     this.payload = Objects.requireNonNull(b.payload, "payload");
     this.headers = Map.copyOf(b.headers);
@@ -35,7 +36,10 @@ public final class Message {
     this.origin = Objects.requireNonNull(b.origin, "origin");
   }
 
-  /** A builder with attempt 1, timestamp now, no headers and origin {@code "unknown"}. */
+  /**
+   * A builder with a random id, attempt 1, timestamp now, no headers and origin {@code
+   * "unknown"}.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -174,7 +178,6 @@ public final class Message {
       return this;
     }
 
-    /** @throws NullPointerException if no id was set */
     public Message build() {
       return new Message(this);
     }

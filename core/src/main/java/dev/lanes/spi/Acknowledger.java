@@ -8,6 +8,10 @@ import java.time.Duration;
  * be called any number of times before that. Implementations are thread-safe and must not block
  * long: batch and confirm in the background where the broker allows (but see {@link
  * Source#flush()}).
+ *
+ * <p>A settle method may throw when it cannot do its job (e.g. a full publish buffer during an
+ * outage); the delivery must then stay unsettled, so the broker redelivers it. The dispatcher logs
+ * and counts that and moves on.
  */
 public interface Acknowledger {
 

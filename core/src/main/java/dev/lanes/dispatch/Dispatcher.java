@@ -1,0 +1,198 @@
+package dev.lanes.dispatch;
+
+import dev.lanes.api.MessageHandler;
+import dev.lanes.metrics.TaskMetrics;
+import dev.lanes.retry.Backoff;
+import dev.lanes.spi.Delivery;
+import dev.lanes.spi.DeliverySink;
+import dev.lanes.spi.Source;
+import dev.lanes.spi.TaskConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each delivery to one of {@code consumerNum} lanes by its {@code deliverBy} key and keeps
+ * memory bounded by pausing the source while any lane is full.
+ *
+ * <p>{@link #accept} is called by source threads and never blocks; everything else is called by
+ * the task runtime.
+ */
+public final class Dispatcher implements DeliverySink {
+
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  private final TaskConfig task;
+  private final Source source;
+  private final RoutingKey routingKey;
+  private final int channelLength;
+  private final DispatchStats stats;
+  private final List<Lane> lanes = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final AtomicBoolean paused;
+  private final Watchdog watchdog;
+  private volatile boolean draining;
+  private volatile long drainDeadlineNanos = Long.MAX_VALUE;
+
+  /**
+   * @param stats counters shared with the dispatchers this one replaces, if any
+   * @param sourcePaused whether the source is paused now (it resumes once the lanes have room)
+   */
+  public Dispatcher(TaskConfig task, MessageHandler handler, TaskMetrics metrics, Source source,
+      DispatchStats stats, boolean sourcePaused) {
+    this.task = task;
+    this.source = source;
+    this.stats = stats;
+    this.paused = new AtomicBoolean(sourcePaused);
+    this.routingKey = RoutingKey.forField(task.deliverBy());
+    this.channelLength = task.channelLength();
+    HandlerInvoker invoker = new HandlerInvoker(handler, task.handlerTimeout(), metrics);
+    Settler settler = new Settler(task.name(), new Backoff(task.retry()), metrics, stats);
+    Lane.LaneControl control = new Lane.LaneControl() {
+      @Override
+      public void laneProgressed() {
+        resumeIfDrained();
+      }
+
+      @Override
+      public long drainDeadlineNanos() {
+        return drainDeadlineNanos;
+      }
+    };
+    for (int i = 0; i < task.consumerNum(); i++) {
+      Lane lane = new Lane(i, invoker, settler, control, stats);
+      lanes.add(lane);
+      threads.add(new LaneThread(this, lane, "lanes-" + task.name() + "-lane-" + i));
+      metrics.laneGauge(i, lane::depth);
+    }
+    this.watchdog = new Watchdog(task.name(), lanes, threads, task.handlerTimeout(),
+        source.touchInterval());
+  }
+
+  /** Starts the lane threads; deliveries accepted before this wait in the lanes' queues. */
+  public void start() {
+    threads.forEach(Thread::start);
+    resumeIfDrained();
+  }
+
+  @Override
+  public void accept(Delivery delivery) {
+    stats.received.increment();
+    Object key = routingKey.of(delivery.message());
+    Lane lane = key == null ? leastLoaded() : lanes.get(LaneRouter.laneOf(key, lanes.size()));
+    lane.offer(new Envelope(delivery, key, System.nanoTime()));
+    if (lane.depth() >= channelLength && paused.compareAndSet(false, true)) {
+      source.pause();
+    }
+  }
+
+  private Lane leastLoaded() {
+    Lane best = lanes.get(0);
+    int bestLoad = best.load();
+    for (int i = 1; i < lanes.size() && bestLoad > 0; i++) {
+      int load = lanes.get(i).load();
+      if (load < bestLoad) {
+        best = lanes.get(i);
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  private void resumeIfDrained() {
+    if (!paused.get() || draining) {
+      return;
+    }
+    int low = channelLength / 2;
+    for (Lane lane : lanes) {
+      if (lane.depth() > low) {
+        return;
+      }
+    }
+    if (paused.compareAndSet(true, false)) {
+      source.resume();
+    }
+  }
+
+  /** Stops resuming the source: it stays paused until a successor or the stop takes over. */
+  public void seal() {
+    draining = true;
+  }
+
+  /**
+   * Lets the lanes finish what they hold until {@code deadlineNanos} ({@link System#nanoTime()}),
+   * then abandons the rest unsettled, so the broker redelivers it. Call after the source stopped
+   * receiving.
+   *
+   * @return how many deliveries were left unsettled
+   */
+  public int drain(long deadlineNanos) {
+    draining = true;
+    drainDeadlineNanos = deadlineNanos;
+    lanes.forEach(Lane::stop);
+    boolean finished = joinAll(deadlineNanos);
+    if (!finished) {
+      log.warn("task {}: lanes did not finish by the shutdown deadline; abandoning the rest unacked",
+          task.name());
+      lanes.forEach(Lane::abandon);
+      threads.forEach(Thread::interrupt);
+      if (!joinAll(System.nanoTime() + TimeUnit.SECONDS.toNanos(2))) {
+        log.error("task {}: a handler ignores interruption; its lane thread is left behind",
+            task.name());
+      }
+    }
+    watchdog.close();
+    int abandoned = 0;
+    for (Lane lane : lanes) {
+      abandoned += lane.abandonedCount();
+    }
+    return abandoned;
+  }
+
+  private boolean joinAll(long deadlineNanos) {
+    for (Thread thread : threads) {
+      long left = deadlineNanos - System.nanoTime();
+      try {
+        if (left > 0) {
+          TimeUnit.NANOSECONDS.timedJoin(thread, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      if (thread.isAlive()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The lane index of the calling thread if it is one of this dispatcher's lanes, else -1. */
+  public int currentLane() {
+    return Thread.currentThread() instanceof LaneThread t && t.owner == this ? t.lane.index : -1;
+  }
+
+  public int laneCount() {
+    return lanes.size();
+  }
+
+  /** Deliveries queued in lane {@code lane}, including those waiting behind parked retries. */
+  public int depth(int lane) {
+    return lanes.get(lane).depth();
+  }
+
+
+  private static final class LaneThread extends Thread {
+    final Dispatcher owner;
+    final Lane lane;
+
+    LaneThread(Dispatcher owner, Lane lane, String name) {
+      super(lane, name);
+      this.owner = owner;
+      this.lane = lane;
+    }
+  }
+}

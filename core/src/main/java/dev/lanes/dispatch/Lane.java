@@ -1,0 +1,283 @@
+package dev.lanes.dispatch;
+
+import dev.lanes.dispatch.HandlerInvoker.Attempt;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One lane: a queue and the single thread that handles its deliveries in order. Retries due
+ * within the park limit wait here, and the later messages of their key wait behind them, while
+ * the lane goes on with other keys.
+ *
+ * <p>The queue is unbounded as a data structure; the dispatcher bounds it by pausing the source
+ * when the lane's {@link #depth()} reaches {@code channelLength}.
+ */
+final class Lane implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(Lane.class);
+
+  final int index;
+  private final LinkedBlockingQueue<Envelope> inbox = new LinkedBlockingQueue<>();
+  private final ParkedRetries parked = new ParkedRetries();
+  private final HandlerInvoker invoker;
+  private final Settler settler;
+  private final LaneControl control;
+  private final DispatchStats stats;
+  private final Object callLock = new Object();
+
+  private volatile int parkedDepth;
+  private volatile Envelope current;
+  private volatile long callStartedNanos;
+  private volatile boolean timedOut;
+  private volatile boolean abandoning;
+  private volatile boolean touchParkedDue;
+  private volatile int abandoned;
+
+  /** What a lane needs from its dispatcher. */
+  interface LaneControl {
+    /** Called after the lane took work off its queue, so a paused source can be resumed. */
+    void laneProgressed();
+
+    /** The shutdown deadline in {@link System#nanoTime()} terms, once draining. */
+    long drainDeadlineNanos();
+  }
+
+  Lane(int index, HandlerInvoker invoker, Settler settler, LaneControl control, DispatchStats stats) {
+    this.index = index;
+    this.invoker = invoker;
+    this.settler = settler;
+    this.control = control;
+    this.stats = stats;
+  }
+
+  void offer(Envelope envelope) {
+    inbox.add(envelope);
+  }
+
+  /** Deliveries queued or waiting behind a parked retry of their key. */
+  int depth() {
+    return inbox.size() + parkedDepth;
+  }
+
+  /** {@link #depth()} plus the delivery being handled, if any: what "least loaded" compares. */
+  int load() {
+    return depth() + (current != null ? 1 : 0);
+  }
+
+  @Override
+  public void run() {
+    try {
+      loop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      abandoned = countUnsettled();
+    }
+  }
+
+  private void loop() throws InterruptedException {
+    while (!abandoning) {
+      touchParkedIfAsked();
+      Envelope next = nextFromInbox();
+      runDueRetries();
+      if (next == Envelope.STOP) {
+        finishParked();
+        return;
+      }
+      if (next != null) {
+        control.laneProgressed();
+        if (parked.blocks(next.key)) {
+          parked.waitBehind(next);
+          updateParkedDepth();
+        } else {
+          execute(next);
+        }
+      }
+    }
+  }
+
+  private Envelope nextFromInbox() throws InterruptedException {
+    if (parked.isEmpty()) {
+      return inbox.poll(1, TimeUnit.SECONDS); // wakes now and then to serve touch requests
+    }
+    long wait = parked.nextDueNanos(0) - System.nanoTime();
+    return wait <= 0 ? inbox.poll() : inbox.poll(Math.min(wait, TimeUnit.SECONDS.toNanos(1)),
+        TimeUnit.NANOSECONDS);
+  }
+
+  private void runDueRetries() {
+    Envelope due;
+    boolean released = false;
+    while (!abandoning && (due = parked.pollDue(System.nanoTime())) != null) {
+      runReleased(due);
+      released = true;
+    }
+    if (released) {
+      control.laneProgressed(); // messages that waited behind a retry left the lane's depth
+    }
+  }
+
+  /** Runs a parked retry, then the messages of its key that waited behind it, in order. */
+  private void runReleased(Envelope head) {
+    Envelope running = head;
+    while (running != null && !abandoning) {
+      if (execute(running)) {
+        if (running != head) {
+          parked.handOver(head, running);
+        }
+        updateParkedDepth();
+        return;
+      }
+      running = parked.nextWaiting(head);
+      updateParkedDepth();
+    }
+  }
+
+  /** Handles one envelope; returns whether it was parked for an in-process retry. */
+  private boolean execute(Envelope envelope) {
+    if (envelope.delivery.acknowledger().isStale()) {
+      stats.stale.increment();
+      stats.settled.increment();
+      return false;
+    }
+    Attempt attempt = invoker.invoke(this, envelope);
+    if (attempt.abandoned()) {
+      abandoned++;
+      return false;
+    }
+    Duration park = settler.settle(envelope, attempt);
+    if (park == null) {
+      return false;
+    }
+    envelope.message = envelope.message.withAttempt(envelope.message.attempt() + 1);
+    parked.park(envelope, System.nanoTime() + park.toNanos());
+    return true;
+  }
+
+  /**
+   * On stop: keeps running parked retries that fall due before the drain deadline, then hands the
+   * rest back to the broker with their remaining delay. Messages waiting behind them stay
+   * unsettled, so the broker redelivers them.
+   */
+  private void finishParked() throws InterruptedException {
+    long margin = TimeUnit.SECONDS.toNanos(1);
+    while (!parked.isEmpty() && !abandoning
+        && parked.nextDueNanos(0) - (control.drainDeadlineNanos() - margin) < 0) {
+      long wait = parked.nextDueNanos(0) - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      runDueRetries();
+    }
+    List<Envelope> rest = parked.drainAll();
+    for (Envelope head : rest) {
+      Duration remaining = Duration.ofNanos(Math.max(0, head.dueNanos - System.nanoTime()));
+      try {
+        head.delivery.acknowledger().retry(remaining);
+        stats.handedBack.increment();
+        stats.settled.increment();
+      } catch (RuntimeException e) {
+        log.warn("lane {}: could not hand a parked retry back to the broker; it will be redelivered: {}",
+            index, e.toString());
+      }
+      abandoned += head.waiting == null ? 0 : head.waiting.size();
+      parked.abandonWaiting(head);
+    }
+    updateParkedDepth();
+  }
+
+  private void touchParkedIfAsked() {
+    if (touchParkedDue) {
+      touchParkedDue = false;
+      parked.forEachHeld(e -> e.delivery.acknowledger().touch());
+    }
+  }
+
+  private void updateParkedDepth() {
+    parkedDepth = parked.waitingCount();
+  }
+
+  private int countUnsettled() {
+    int queued = 0;
+    for (Envelope e : inbox) {
+      if (e != Envelope.STOP) {
+        queued++;
+      }
+    }
+    int[] held = {0};
+    parked.forEachHeld(e -> held[0]++);
+    return abandoned + queued + held[0];
+  }
+
+  // ---- called by the handler invoker on the lane thread
+
+  void beginCall(Envelope envelope, long startNanos) {
+    synchronized (callLock) {
+      current = envelope;
+      timedOut = false;
+      callStartedNanos = startNanos;
+    }
+  }
+
+  void endCall() {
+    synchronized (callLock) {
+      current = null;
+      callStartedNanos = 0;
+    }
+  }
+
+  boolean timedOut() {
+    return timedOut;
+  }
+
+  boolean abandoning() {
+    return abandoning;
+  }
+
+  // ---- called by the watchdog and the dispatcher from other threads
+
+  /** Interrupts the running handler if it has run longer than {@code timeoutNanos}. */
+  void interruptIfOverdue(long nowNanos, long timeoutNanos, Thread thread) {
+    synchronized (callLock) {
+      long started = callStartedNanos;
+      if (current != null && !timedOut && nowNanos - started > timeoutNanos) {
+        timedOut = true;
+        log.warn("lane {}: handler ran past handlerTimeout on {}; interrupting it", index,
+            current.message);
+        thread.interrupt();
+      }
+    }
+  }
+
+  /** Touches the delivery being handled and those queued; asks the lane to touch its parked ones. */
+  void touchHeld() {
+    Envelope running = current;
+    if (running != null) {
+      running.delivery.acknowledger().touch();
+    }
+    for (Envelope e : inbox) {
+      if (e != Envelope.STOP) {
+        e.delivery.acknowledger().touch();
+      }
+    }
+    touchParkedDue = true;
+  }
+
+  void stop() {
+    inbox.add(Envelope.STOP);
+  }
+
+  /** Past the deadline: stop taking work; the running handler is interrupted by the caller. */
+  void abandon() {
+    abandoning = true;
+  }
+
+  /** Deliveries this lane left unsettled; valid after its thread ended. */
+  int abandonedCount() {
+    return abandoned;
+  }
+}

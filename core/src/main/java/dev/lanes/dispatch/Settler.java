@@ -1,0 +1,93 @@
+package dev.lanes.dispatch;
+
+import dev.lanes.api.Message;
+import dev.lanes.api.Outcome;
+import dev.lanes.dispatch.HandlerInvoker.Attempt;
+import dev.lanes.metrics.TaskMetrics;
+import dev.lanes.retry.Backoff;
+import dev.lanes.spi.Acknowledger;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the retry policy to an attempt and settles the delivery on its broker: ack, reject to
+ * dead letter, hand back for a broker-side delayed retry, or tell the lane to park it in process.
+ * Thread-safe; shared by the lanes of a task.
+ */
+final class Settler {
+
+  private static final Logger log = LoggerFactory.getLogger(Settler.class);
+
+  private final String task;
+  private final Backoff backoff;
+  private final TaskMetrics metrics;
+  private final DispatchStats stats;
+
+  Settler(String task, Backoff backoff, TaskMetrics metrics, DispatchStats stats) {
+    this.task = task;
+    this.backoff = backoff;
+    this.metrics = metrics;
+    this.stats = stats;
+  }
+
+  /**
+   * Settles {@code envelope} after {@code attempt}.
+   *
+   * @return the delay to park it in process for, or {@code null} when it was settled
+   */
+  Duration settle(Envelope envelope, Attempt attempt) {
+    Message message = envelope.message;
+    String error = attempt.failure() == null ? null : attempt.failure().getClass().getName();
+    if (attempt.failure() != null) {
+      log.warn("task {}: handler failed on {} (attempt {}): {}", task, message, message.attempt(),
+          attempt.failure().toString());
+    }
+    Outcome outcome = attempt.outcome();
+    if (outcome instanceof Outcome.Ack) {
+      metrics.processed("ack", error, attempt.nanos());
+      return settleWith(envelope, "ack", Acknowledger::ack);
+    }
+    if (outcome instanceof Outcome.Reject reject) {
+      return deadLetter(envelope, reject.reason(), error, attempt.nanos());
+    }
+    Duration requested = ((Outcome.Retry) outcome).delay();
+    if (!backoff.mayRetry(message.attempt())) {
+      String cause = attempt.failure() == null ? "handler asked to retry" : attempt.failure().toString();
+      return deadLetter(envelope, "retries exhausted after " + message.attempt() + " attempts: " + cause,
+          error, attempt.nanos());
+    }
+    Duration delay = requested != null ? requested : backoff.delayAfter(message.attempt());
+    metrics.processed("retry", error, attempt.nanos());
+    stats.retried.increment();
+    if (backoff.parksInProcess(delay)) {
+      return delay;
+    }
+    return settleWith(envelope, "retry", a -> a.retry(delay));
+  }
+
+  private Duration deadLetter(Envelope envelope, String reason, String error, long nanos) {
+    metrics.processed("reject", error, nanos);
+    metrics.deadLettered();
+    log.warn("task {}: dead-lettering {}: {}", task, envelope.message, reason);
+    return settleWith(envelope, "reject", a -> a.reject(reason));
+  }
+
+  private Duration settleWith(Envelope envelope, String what, java.util.function.Consumer<Acknowledger> action) {
+    try {
+      action.accept(envelope.delivery.acknowledger());
+      switch (what) {
+        case "ack" -> stats.acked.increment();
+        case "reject" -> stats.rejected.increment();
+        default -> stats.handedBack.increment();
+      }
+    } catch (RuntimeException e) {
+      // unsettled: the broker redelivers it, so nothing is lost
+      stats.settleFailures.increment();
+      log.error("task {}: could not {} {}; the broker will redeliver it: {}", task, what,
+          envelope.message, e.toString());
+    }
+    stats.settled.increment();
+    return null;
+  }
+}

@@ -1,0 +1,62 @@
+package dev.lanes.dispatch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One thread per task that interrupts handlers running past {@code handlerTimeout} and, for
+ * brokers that need it, touches every delivery the lanes still hold.
+ */
+final class Watchdog implements AutoCloseable {
+
+  private final ScheduledExecutorService scheduler;
+  private final List<Lane> lanes;
+  private final List<Thread> threads;
+  private final long timeoutNanos;
+  private final long touchNanos;
+  private long lastTouch = System.nanoTime();
+
+  /** @param touchInterval {@code null} when the broker needs no touches */
+  Watchdog(String task, List<Lane> lanes, List<Thread> threads, Duration handlerTimeout,
+      Duration touchInterval) {
+    this.lanes = lanes;
+    this.threads = threads;
+    this.timeoutNanos = handlerTimeout.toNanos();
+    this.touchNanos = touchInterval == null ? 0 : touchInterval.toNanos();
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(
+        r -> new Thread(r, "lanes-" + task + "-watchdog"));
+    long tickMillis = Math.max(10, Math.min(1000, handlerTimeout.toMillis() / 4));
+    if (touchNanos > 0) {
+      tickMillis = Math.min(tickMillis, Math.max(10, touchInterval.toMillis() / 2));
+    }
+    scheduler.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private void tick() {
+    try {
+      check();
+    } catch (RuntimeException e) {
+      // a failing touch must not end the schedule
+      org.slf4j.LoggerFactory.getLogger(Watchdog.class).warn("watchdog tick failed: {}", e.toString());
+    }
+  }
+
+  private void check() {
+    long now = System.nanoTime();
+    for (int i = 0; i < lanes.size(); i++) {
+      lanes.get(i).interruptIfOverdue(now, timeoutNanos, threads.get(i));
+    }
+    if (touchNanos > 0 && now - lastTouch >= touchNanos) {
+      lastTouch = now;
+      lanes.forEach(Lane::touchHeld);
+    }
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+  }
+}

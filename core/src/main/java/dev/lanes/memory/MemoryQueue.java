@@ -1,0 +1,178 @@
+package dev.lanes.memory;
+
+import dev.lanes.api.Message;
+import dev.lanes.api.Origin;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A named queue of the in-memory broker: ready messages in publish order, delayed ones until
+ * due, and unacked ones per consumer until settled (or returned when the consumer goes away).
+ * Thread-safe.
+ */
+public final class MemoryQueue {
+
+  private final String name;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final PriorityQueue<Stored> ready = new PriorityQueue<>(Comparator.comparingLong(s -> s.seq));
+  private final PriorityQueue<Stored> delayed =
+      new PriorityQueue<>(Comparator.comparingLong(s -> s.dueNanos));
+  private final Map<Long, Stored> unacked = new HashMap<>();
+  private long nextSeq = 1;
+
+  MemoryQueue(String name) {
+    this.name = name;
+  }
+
+  /** One stored message; {@code owner} is the consumer holding it unacked. */
+  static final class Stored {
+    final long seq;
+    Message message;
+    long dueNanos;
+    Object owner;
+
+    Stored(long seq, Message message) {
+      this.seq = seq;
+      this.message = message;
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Stores a message, deliverable after {@code delay}; returns its id. */
+  public String publish(Message message, Duration delay) {
+    lock.lock();
+    try {
+      long seq = nextSeq++;
+      Message stored = message.toBuilder().origin(new Origin(name, -1, seq)).build();
+      schedule(new Stored(seq, stored), delay);
+      return stored.id();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void schedule(Stored stored, Duration delay) {
+    stored.owner = null;
+    if (delay.isZero() || delay.isNegative()) {
+      ready.add(stored);
+    } else {
+      stored.dueNanos = System.nanoTime() + delay.toNanos();
+      delayed.add(stored);
+    }
+    changed.signalAll();
+  }
+
+  /**
+   * Takes the next deliverable message for {@code owner}, waiting up to {@code maxWait}.
+   *
+   * @return the message, or {@code null} when none became deliverable in time
+   */
+  Stored take(Object owner, Duration maxWait) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    lock.lock();
+    try {
+      while (true) {
+        promoteDue();
+        Stored next = ready.poll();
+        if (next != null) {
+          next.owner = owner;
+          unacked.put(next.seq, next);
+          return next;
+        }
+        long wait = deadline - System.nanoTime();
+        if (!delayed.isEmpty()) {
+          wait = Math.min(wait, delayed.peek().dueNanos - System.nanoTime());
+        }
+        if (deadline - System.nanoTime() <= 0) {
+          return null;
+        }
+        changed.awaitNanos(Math.max(wait, TimeUnit.MICROSECONDS.toNanos(100)));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void promoteDue() {
+    long now = System.nanoTime();
+    while (!delayed.isEmpty() && delayed.peek().dueNanos - now <= 0) {
+      ready.add(delayed.poll());
+    }
+  }
+
+  /** Removes an unacked message held by {@code owner}; returns it, or null if it is not held. */
+  Stored settle(long seq, Object owner) {
+    lock.lock();
+    try {
+      Stored stored = unacked.get(seq);
+      if (stored == null || stored.owner != owner) {
+        return null;
+      }
+      unacked.remove(seq);
+      return stored;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Puts a settled-for-retry message back, deliverable after {@code delay}. */
+  void reschedule(Stored stored, Message next, Duration delay) {
+    lock.lock();
+    try {
+      stored.message = next;
+      schedule(stored, delay);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns every message {@code owner} holds unacked to the ready queue, in original order. */
+  void returnAll(Object owner) {
+    lock.lock();
+    try {
+      Iterator<Stored> it = unacked.values().iterator();
+      while (it.hasNext()) {
+        Stored stored = it.next();
+        if (stored.owner == owner) {
+          it.remove();
+          stored.owner = null;
+          ready.add(stored);
+        }
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Messages not yet delivered (ready or delayed). */
+  public long depth() {
+    lock.lock();
+    try {
+      return ready.size() + delayed.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Messages delivered and not settled. */
+  public long unackedCount() {
+    lock.lock();
+    try {
+      return unacked.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package dev.lanes.memory;
+
+import dev.lanes.api.Message;
+import dev.lanes.spi.Acknowledger;
+import dev.lanes.spi.Delivery;
+import dev.lanes.spi.DeliverySink;
+import dev.lanes.spi.LanesHeaders;
+import dev.lanes.spi.Source;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Consumes one {@link MemoryQueue} on a thread of its own. */
+final class MemorySource implements Source {
+
+  private static final Logger log = LoggerFactory.getLogger(MemorySource.class);
+  private static final Duration TAKE_WAIT = Duration.ofMillis(100);
+
+  private final String task;
+  private final MemoryQueue queue;
+  private final ReentrantLock pauseLock = new ReentrantLock();
+  private final Condition unpaused = pauseLock.newCondition();
+  private volatile boolean paused;
+  private volatile boolean receiving;
+  private volatile boolean closed;
+  private Thread consumer;
+
+  MemorySource(String task, MemoryQueue queue) {
+    this.task = task;
+    this.queue = queue;
+  }
+
+  @Override
+  public synchronized void start(DeliverySink sink) {
+    receiving = true;
+    consumer = new Thread(() -> consume(sink), "lanes-" + task + "-memory");
+    consumer.start();
+  }
+
+  private void consume(DeliverySink sink) {
+    try {
+      while (receiving) {
+        awaitUnpaused();
+        MemoryQueue.Stored stored = receiving ? queue.take(this, TAKE_WAIT) : null;
+        if (stored != null) {
+          sink.accept(new Delivery(stored.message, new MemoryAcknowledger(stored)));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void awaitUnpaused() throws InterruptedException {
+    pauseLock.lock();
+    try {
+      while (paused && receiving) {
+        unpaused.await();
+      }
+    } finally {
+      pauseLock.unlock();
+    }
+  }
+
+  @Override
+  public void pause() {
+    paused = true;
+  }
+
+  @Override
+  public void resume() {
+    pauseLock.lock();
+    try {
+      paused = false;
+      unpaused.signalAll();
+    } finally {
+      pauseLock.unlock();
+    }
+  }
+
+  @Override
+  public synchronized void stopReceiving() {
+    receiving = false;
+    resume();
+    if (consumer != null) {
+      try {
+        consumer.join(TimeUnit.SECONDS.toMillis(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      stopReceiving();
+      closed = true;
+      queue.returnAll(this);
+    }
+  }
+
+  @Override
+  public String destinationName() {
+    return queue.name();
+  }
+
+  @Override
+  public OptionalLong backlog() {
+    return OptionalLong.of(queue.depth());
+  }
+
+  /** Settles one stored message; a no-op once the source closed (the message went back). */
+  private final class MemoryAcknowledger implements Acknowledger {
+    private final MemoryQueue.Stored stored;
+
+    MemoryAcknowledger(MemoryQueue.Stored stored) {
+      this.stored = stored;
+    }
+
+    @Override
+    public void ack() {
+      queue.settle(stored.seq, MemorySource.this);
+    }
+
+    @Override
+    public void retry(Duration delay) {
+      if (queue.settle(stored.seq, MemorySource.this) != null) {
+        Message m = stored.message;
+        Map<String, String> headers = new HashMap<>(m.headers());
+        headers.put(LanesHeaders.ATTEMPT, Integer.toString(m.attempt() + 1));
+        queue.reschedule(stored, m.toBuilder().attempt(m.attempt() + 1).headers(headers).build(), delay);
+      }
+    }
+
+    @Override
+    public void reject(String reason) {
+      if (queue.settle(stored.seq, MemorySource.this) != null) {
+        Message m = stored.message;
+        Map<String, String> headers = new HashMap<>(m.headers());
+        headers.put(LanesHeaders.REASON, reason);
+        headers.put(LanesHeaders.ATTEMPT, Integer.toString(m.attempt()));
+        headers.put(LanesHeaders.ORIGINAL_DESTINATION, queue.name());
+        headers.put(LanesHeaders.ORIGINAL_ID, m.id());
+        MemoryBroker.queue(MemoryBroker.deadLetterName(queue.name()))
+            .publish(m.toBuilder().attempt(1).headers(headers).build(), Duration.ZERO);
+        log.debug("task {}: dead-lettered {}", task, m);
+      }
+    }
+
+    @Override
+    public boolean isStale() {
+      return closed;
+    }
+  }
+}

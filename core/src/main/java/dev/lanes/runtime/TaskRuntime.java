@@ -1,0 +1,262 @@
+package dev.lanes.runtime;
+
+import dev.lanes.api.MessageHandler;
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.dispatch.DispatchStats;
+import dev.lanes.dispatch.Dispatcher;
+import dev.lanes.dispatch.TaskStats;
+import dev.lanes.metrics.TaskMetrics;
+import dev.lanes.spi.Source;
+import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.Transport;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one task: a transport's source feeding a handler through the lanes, with the lifecycle
+ * and the ordered stop of the design.
+ *
+ * <p>{@link #start()} either reaches {@code RUNNING} or throws {@link ReadyFailedException} with
+ * nothing consumed. {@link #stop()} runs the shutdown protocol within {@code shutdownTimeout}:
+ * stop receiving, let the lanes finish what they hold, flush acks/commits, stop the lanes
+ * (leaving whatever did not finish unacked for the broker to redeliver), close the connection.
+ * Thread-safe; start and stop are called once each.
+ */
+public final class TaskRuntime implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(TaskRuntime.class);
+
+  private volatile TaskConfig task;
+  private final Transport transport;
+  private final MessageHandler handler;
+  private final MeterRegistry registry;
+  private final Lifecycle lifecycle;
+  private final DispatchStats stats = new DispatchStats();
+  private volatile SwitchingSink sink;
+  private volatile Source source;
+  private volatile Dispatcher dispatcher;
+  private volatile TaskMetrics metrics;
+  private boolean handlerOpen;
+
+  private TaskRuntime(TaskConfig task, Transport transport, MessageHandler handler,
+      MeterRegistry registry) {
+    this.task = task;
+    this.transport = transport;
+    this.handler = handler;
+    this.registry = registry;
+    this.lifecycle = new Lifecycle(task.name());
+  }
+
+  /** A runtime in state {@code NEW}; nothing is connected until {@link #start()}. */
+  public static TaskRuntime create(TaskConfig task, Transport transport, MessageHandler handler,
+      MeterRegistry registry) {
+    return new TaskRuntime(task, transport, handler, registry);
+  }
+
+  /**
+   * Connects, opens the handler and starts consuming.
+   *
+   * @throws ReadyFailedException when the task cannot start; nothing was consumed
+   */
+  public synchronized void start() {
+    if (!lifecycle.move(TaskState.NEW, TaskState.STARTING)) {
+      throw new IllegalStateException("task " + task.name() + " was already started");
+    }
+    try {
+      source = transport.openSource(task);
+      metrics = new TaskMetrics(registry, task.name(), transport.messagingSystem(),
+          source.destinationName(), source.consumerGroup().orElse(null));
+      registerTaskGauges();
+      openHandler();
+      dispatcher = new Dispatcher(task, handler, metrics, source, stats, false);
+      dispatcher.start();
+      sink = new SwitchingSink(dispatcher);
+      source.start(sink);
+      lifecycle.move(TaskState.STARTING, TaskState.RUNNING);
+    } catch (RuntimeException e) {
+      lifecycle.fail();
+      abortStart();
+      throw e instanceof ReadyFailedException ready ? ready
+          : new ReadyFailedException("task '" + task.name() + "' could not start: " + e, e);
+    }
+  }
+
+  private void registerTaskGauges() {
+    metrics.gauge(TaskMetrics.TASK_STATE, "Task lifecycle state code (see TaskState)", lifecycle,
+        l -> l.get().code());
+    metrics.gauge(TaskMetrics.INFLIGHT, "Deliveries received and not settled", stats,
+        DispatchStats::inFlight);
+    metrics.gauge(TaskMetrics.BACKLOG, "Messages waiting on the broker for this task", this,
+        r -> r.backlog().isPresent() ? r.backlog().getAsLong() : Double.NaN);
+  }
+
+  private void openHandler() {
+    try {
+      handler.open(new LaneHandlerContext(task, registry, () -> dispatcher));
+      handlerOpen = true;
+    } catch (Exception e) {
+      throw new ReadyFailedException("task '" + task.name() + "': handler "
+          + handler.getClass().getName() + " failed to open: " + e, e);
+    }
+  }
+
+  private void abortStart() {
+    if (dispatcher != null) {
+      quietly("stop lanes", () -> dispatcher.drain(System.nanoTime()));
+    }
+    closeHandler();
+    if (source != null) {
+      quietly("close source", source::close);
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
+  }
+
+  /** What {@link #update} did. */
+  public enum UpdateResult {
+    /** The new settings are in effect in this runtime. */
+    APPLIED,
+    /** The change needs a new subscription: stop this runtime and start one with the new config. */
+    RESTART_REQUIRED
+  }
+
+  /**
+   * Applies a new config to the running task when it can be done live (lanes, queue bounds,
+   * routing, retry policy, timeouts): intake is paused, the current lanes finish what they hold
+   * (so every key's earlier messages are done before its later ones start on the new lanes), then
+   * new lanes take over and intake resumes. Nothing is dropped or redelivered.
+   *
+   * @return {@link UpdateResult#RESTART_REQUIRED}, changing nothing, when the subscription or
+   *     handler changed
+   */
+  public synchronized UpdateResult update(TaskConfig next) {
+    if (lifecycle.get() != TaskState.RUNNING) {
+      throw new IllegalStateException("task " + task.name() + " is " + lifecycle.get() + ", not RUNNING");
+    }
+    if (LiveChanges.needRestart(task, next)) {
+      return UpdateResult.RESTART_REQUIRED;
+    }
+    Dispatcher old = dispatcher;
+    old.seal();
+    source.pause();
+    metrics.removeLaneGauges();
+    Dispatcher fresh = new Dispatcher(next, handler, metrics, source, stats, true);
+    sink.switchTo(fresh);
+    long budget = next.retry().parkLimit().plus(next.handlerTimeout()).plus(next.shutdownTimeout()).toNanos();
+    int abandoned = old.drain(System.nanoTime() + budget);
+    if (abandoned > 0) {
+      log.error("task {}: {} deliveries could not finish while re-sharding; the broker redelivers"
+          + " them once the connection is renewed", task.name(), abandoned);
+    }
+    dispatcher = fresh;
+    task = next;
+    fresh.start();
+    log.info("task {}: now {} lanes, channelLength {}, deliverBy '{}'", next.name(),
+        next.consumerNum(), next.channelLength(), next.deliverBy());
+    return UpdateResult.APPLIED;
+  }
+
+  /**
+   * Runs the shutdown protocol. Safe to call more than once and while handlers block: later
+   * calls return at once with an empty report.
+   */
+  public synchronized StopReport stop() {
+    long started = System.nanoTime();
+    if (!lifecycle.move(TaskState.RUNNING, TaskState.DRAINING)) {
+      return new StopReport(true, 0, Duration.ZERO);
+    }
+    long deadline = started + task.shutdownTimeout().toNanos();
+    int[] abandoned = {0};
+    try {
+      quietly("stop receiving", source::stopReceiving);
+      quietly("drain lanes", () -> abandoned[0] = dispatcher.drain(deadline));
+      quietly("flush acknowledgements", source::flush);
+      closeHandler();
+      quietly("close source", source::close);
+    } finally {
+      lifecycle.move(TaskState.DRAINING, TaskState.STOPPED);
+      metrics.close();
+    }
+    StopReport report = new StopReport(abandoned[0] == 0, abandoned[0],
+        Duration.ofNanos(System.nanoTime() - started));
+    if (report.clean()) {
+      log.info("task {}: stopped cleanly in {} ms", task.name(), report.took().toMillis());
+    } else {
+      log.warn("task {}: stopped with {} deliveries left unacked for redelivery", task.name(),
+          report.abandoned());
+    }
+    return report;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private void closeHandler() {
+    if (handlerOpen) {
+      handlerOpen = false;
+      quietly("close handler", handler::close);
+    }
+  }
+
+  private void quietly(String step, ThrowingRunnable action) {
+    try {
+      action.run();
+    } catch (Exception e) {
+      log.error("task {}: could not {}: {}", task.name(), step, e.toString(), e);
+    }
+  }
+
+  @FunctionalInterface
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  public TaskState state() {
+    return lifecycle.get();
+  }
+
+  public TaskConfig task() {
+    return task;
+  }
+
+  /** Counters since start; all zero before it. */
+  public TaskStats stats() {
+    return stats.snapshot();
+  }
+
+  /** Messages waiting on the broker, when the transport knows. */
+  public OptionalLong backlog() {
+    Source s = source;
+    try {
+      return s == null ? OptionalLong.empty() : s.backlog();
+    } catch (RuntimeException e) {
+      log.debug("task {}: backlog unavailable: {}", task.name(), e.toString());
+      return OptionalLong.empty();
+    }
+  }
+
+  /** Whether the task is running and its source connected (readiness). */
+  public boolean isReady() {
+    Source s = source;
+    return lifecycle.get() == TaskState.RUNNING && s != null && s.isConnected();
+  }
+
+  /** Deliveries queued per lane, for status displays. */
+  public int[] laneDepths() {
+    Dispatcher d = dispatcher;
+    if (d == null) {
+      return new int[0];
+    }
+    int[] depths = new int[d.laneCount()];
+    for (int i = 0; i < depths.length; i++) {
+      depths[i] = d.depth(i);
+    }
+    return depths;
+  }
+}

@@ -1,0 +1,375 @@
+package dev.lanes.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lanes.api.Message;
+import dev.lanes.api.MessageHandler;
+import dev.lanes.api.Outcome;
+import dev.lanes.config.TaskConfigLoader;
+import dev.lanes.runtime.StopReport;
+import dev.lanes.runtime.TaskRuntime;
+import dev.lanes.spi.LanesHeaders;
+import dev.lanes.spi.Publisher;
+import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.Transport;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scenarios every transport must pass, run against its real broker. A transport's test
+ * extends this class and says how to name a fresh destination, how to consume its dead letters,
+ * and which {@link Features} it has. Each scenario uses its own destination.
+ */
+public abstract class TransportConformanceKit {
+
+  private final List<TaskRuntime> started = new ArrayList<>();
+
+  /** The transport under test. */
+  protected abstract Transport transport();
+
+  /** Transport config keys (e.g. {@code kafka.topic}) for a fresh destination unique to this run. */
+  protected abstract Map<String, Object> destination(String scenario);
+
+  /** Transport config keys of a task that consumes the dead letters of {@code task}. */
+  protected abstract Map<String, Object> deadLetters(TaskConfig task);
+
+  protected Features features() {
+    return Features.defaults();
+  }
+
+  @AfterEach
+  void stopEverything() {
+    started.forEach(TaskRuntime::stop);
+    started.clear();
+  }
+
+  // ---------------------------------------------------------------- scenarios
+
+  @Test
+  void deliversEveryMessageIntact() throws Exception {
+    TaskConfig task = task("intact", Map.of());
+    List<Message> sent = orders(8, 5);
+    publish(task, sent);
+    RecordingHandler handler = RecordingHandler.acking();
+    start(task, handler);
+
+    awaitPayloads(handler, sent);
+    assertThat(handler.payloads()).isEqualTo(payloads(sent));
+    for (RecordingHandler.Call call : handler.calls()) {
+      Message original = byPayload(sent, call.payload());
+      assertThat(call.message().attempt()).isEqualTo(1);
+      if (features().keys()) {
+        assertThat(call.message().key()).isEqualTo(original.key());
+      }
+      if (features().headers()) {
+        assertThat(call.message().headers()).containsEntry("conformance", original.headers().get("conformance"));
+      }
+    }
+  }
+
+  @Test
+  void ackedMessagesAreNotRedelivered() throws Exception {
+    TaskConfig task = task("acked", Map.of());
+    List<Message> sent = orders(4, 5);
+    publish(task, sent);
+    RecordingHandler first = RecordingHandler.acking();
+    TaskRuntime run = start(task, first);
+    awaitPayloads(first, sent);
+    assertThat(run.stop().clean()).isTrue();
+
+    RecordingHandler second = RecordingHandler.acking();
+    start(task, second);
+    Message marker = order("marker", 0);
+    publish(task, List.of(marker));
+    awaitPayloads(second, List.of(marker));
+    TimeUnit.MILLISECONDS.sleep(features().quietPeriod().toMillis());
+    assertThat(second.payloads()).containsExactly(marker.payloadAsString());
+    assertThat(first.calls()).hasSize(sent.size());
+  }
+
+  @Test
+  void retriesInProcessAfterTheRequestedDelay() throws Exception {
+    TaskConfig task = task("retry_in_process", Map.of("retry.maxAttempts", 5));
+    Duration delay = Duration.ofMillis(300);
+    RecordingHandler handler = new RecordingHandler(
+        m -> m.attempt() < 3 ? Outcome.retry(delay) : Outcome.ack());
+    publish(task, List.of(order("k", 1)));
+    start(task, handler);
+
+    await().atMost(features().timeout()).until(() -> handler.acked().size() == 1);
+    List<RecordingHandler.Call> calls = handler.calls();
+    assertThat(calls).extracting(c -> c.message().attempt()).containsExactly(1, 2, 3);
+    assertGapAtLeast(calls, delay);
+  }
+
+  @Test
+  void retriesThroughTheBrokerAfterTheRequestedDelay() throws Exception {
+    assumeTrue(features().brokerRetry(), "transport declares no broker-side retry");
+    TaskConfig task = task("retry_broker", Map.of("retry.parkLimit", "0s"));
+    Duration delay = Duration.ofSeconds(1);
+    RecordingHandler handler = new RecordingHandler(
+        m -> m.attempt() < 2 ? Outcome.retry(delay) : Outcome.ack());
+    publish(task, List.of(order("k", 1)));
+    start(task, handler);
+
+    await().atMost(features().timeout()).until(() -> handler.acked().size() == 1);
+    List<RecordingHandler.Call> calls = handler.calls();
+    assertThat(calls).extracting(c -> c.message().attempt()).containsExactly(1, 2);
+    assertThat(calls.get(1).payload()).isEqualTo(calls.get(0).payload());
+    assertGapAtLeast(calls, delay);
+  }
+
+  @Test
+  void failuresFollowTheRetryPolicyThenDeadLetter() throws Exception {
+    TaskConfig task = task("exhausted", Map.of("retry.maxAttempts", 3, "retry.initialDelay", "50ms"));
+    RecordingHandler handler = new RecordingHandler(m -> {
+      throw new IllegalStateException("downstream is down");
+    });
+    Message sent = order("k", 1);
+    publish(task, List.of(sent));
+    start(task, handler);
+
+    RecordingHandler dead = consumeDeadLetters(task);
+    awaitPayloads(dead, List.of(sent));
+    assertThat(handler.calls()).extracting(c -> c.message().attempt()).containsExactly(1, 2, 3);
+    if (features().headers()) {
+      assertThat(dead.calls().get(0).message().headers().get(LanesHeaders.REASON))
+          .contains("retries exhausted").contains("downstream is down");
+    }
+  }
+
+  @Test
+  void rejectedMessagesLandInTheDeadLetterWithTheirReason() throws Exception {
+    TaskConfig task = task("rejected", Map.of());
+    List<Message> sent = orders(2, 5);
+    List<Message> rejected = sent.stream().filter(m -> seq(m) % 2 == 1).toList();
+    RecordingHandler handler = new RecordingHandler(
+        m -> seq(m) % 2 == 1 ? Outcome.reject("bad payload") : Outcome.ack());
+    publish(task, sent);
+    start(task, handler);
+
+    RecordingHandler dead = consumeDeadLetters(task);
+    awaitPayloads(dead, rejected);
+    awaitPayloads(handler, sent);
+    assertThat(dead.payloads()).isEqualTo(payloads(rejected));
+    assertThat(handler.calls()).hasSize(sent.size());
+    if (features().headers()) {
+      assertThat(dead.calls()).allSatisfy(c ->
+          assertThat(c.message().headers()).containsEntry(LanesHeaders.REASON, "bad payload"));
+    }
+  }
+
+  @Test
+  void keepsPerKeyOrderAcrossParallelLanes() throws Exception {
+    TaskConfig task = task("order", Map.of("consumerNum", 8, "deliverBy", "order_id"));
+    int keys = 16;
+    int perKey = 20;
+    List<Message> sent = orders(keys, perKey);
+    RecordingHandler handler = new RecordingHandler(m -> {
+      TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(2000));
+      boolean flaky = seq(m) == 5 && m.attempt() == 1;
+      return flaky ? Outcome.retry(Duration.ofMillis(50)) : Outcome.ack();
+    });
+    publish(task, sent);
+    start(task, handler);
+
+    await().atMost(features().timeout()).until(() -> handler.acked().size() >= sent.size());
+    Map<String, List<Integer>> seqsByKey = new LinkedHashMap<>();
+    Set<Integer> lanes = new HashSet<>();
+    for (RecordingHandler.Call call : handler.acked()) {
+      seqsByKey.computeIfAbsent(orderId(call.message()), k -> new ArrayList<>()).add(seq(call.message()));
+      lanes.add(call.lane());
+    }
+    assertThat(seqsByKey).hasSize(keys);
+    List<Integer> expected = IntStream.range(0, perKey).boxed().toList();
+    seqsByKey.forEach((key, seqs) -> assertThat(seqs).as("order of key %s", key).isEqualTo(expected));
+    assertThat(lanes).as("lanes used").hasSizeGreaterThan(1).doesNotContain(-1);
+  }
+
+  @Test
+  void pausesTheSourceWhileLanesAreFull() throws Exception {
+    int lanes = 2;
+    int channelLength = 5;
+    TaskConfig task = task("backpressure", Map.of("consumerNum", lanes, "channelLength", channelLength));
+    List<Message> sent = orders(10, 30);
+    publish(task, sent);
+    RecordingHandler handler = new RecordingHandler(m -> {
+      TimeUnit.MILLISECONDS.sleep(2);
+      return Outcome.ack();
+    });
+    TaskRuntime run = start(task, handler);
+    AtomicLong maxInFlight = new AtomicLong();
+    AtomicBoolean sampling = new AtomicBoolean(true);
+    Thread sampler = new Thread(() -> {
+      while (sampling.get()) {
+        maxInFlight.accumulateAndGet(run.stats().inFlight(), Math::max);
+        Thread.onSpinWait();
+      }
+    });
+    sampler.start();
+    try {
+      awaitPayloads(handler, sent);
+    } finally {
+      sampling.set(false);
+      sampler.join();
+    }
+    long bound = (long) lanes * channelLength + lanes + features().fetchWindow();
+    assertThat(maxInFlight.get()).as("max in flight").isBetween(1L, bound);
+  }
+
+  @Test
+  void gracefulStopLosesNothingAndAcksNothingUnhandled() throws Exception {
+    TaskConfig task = task("graceful", Map.of("channelLength", 4));
+    List<Message> sent = orders(10, 10);
+    publish(task, sent);
+    RecordingHandler first = new RecordingHandler(m -> {
+      TimeUnit.MILLISECONDS.sleep(10);
+      return Outcome.ack();
+    });
+    TaskRuntime run = start(task, first);
+    await().atMost(features().timeout()).until(() -> first.calls().size() >= 20);
+    StopReport report = run.stop();
+    assertThat(report.clean()).as("stop report %s", report).isTrue();
+
+    RecordingHandler second = RecordingHandler.acking();
+    start(task, second);
+    Set<String> remaining = new HashSet<>(payloads(sent));
+    remaining.removeAll(first.ackedPayloads());
+    await().atMost(features().timeout()).until(() -> second.payloads().containsAll(remaining));
+    TimeUnit.MILLISECONDS.sleep(features().quietPeriod().toMillis());
+    assertThat(second.payloads()).as("acked in the first run, redelivered in the second")
+        .doesNotContainAnyElementsOf(first.ackedPayloads());
+    assertThat(first.calls().size() + second.calls().size()).isEqualTo(sent.size());
+  }
+
+  @Test
+  void abandonsUnfinishedWorkAtTheDeadlineForRedelivery() throws Exception {
+    TaskConfig task = task("abandon", Map.of("shutdownTimeout", "1s", "handlerTimeout", "60s"));
+    List<Message> sent = orders(2, 5);
+    publish(task, sent);
+    RecordingHandler blocked = new RecordingHandler(m -> {
+      TimeUnit.HOURS.sleep(1); // interrupted at the shutdown deadline
+      return Outcome.ack();
+    });
+    TaskRuntime run = start(task, blocked);
+    await().atMost(features().timeout()).until(() -> run.stats().received() > 0);
+    StopReport report = run.stop();
+    assertThat(report.clean()).isFalse();
+    assertThat(report.abandoned()).isPositive();
+    assertThat(run.stop().abandoned()).as("second stop is a no-op").isZero();
+
+    RecordingHandler second = RecordingHandler.acking();
+    start(task, second);
+    awaitPayloads(second, sent);
+    assertThat(second.payloads()).isEqualTo(payloads(sent));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** A task for {@code scenario} on a fresh destination, with fast retries for tests. */
+  protected TaskConfig task(String scenario, Map<String, ?> overrides) {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("transport", transport().name());
+    settings.put("consumerNum", 4);
+    settings.put("channelLength", 64);
+    settings.put("handlerTimeout", "20s");
+    settings.put("shutdownTimeout", "15s");
+    settings.put("retry.initialDelay", "100ms");
+    settings.put("retry.jitter", 0);
+    settings.putAll(destination(scenario));
+    settings.putAll(overrides);
+    return TaskConfigLoader.forTask("conformance_" + scenario, settings);
+  }
+
+  protected TaskRuntime start(TaskConfig task, MessageHandler handler) {
+    TaskRuntime runtime = TaskRuntime.create(task, transport(), handler, new SimpleMeterRegistry());
+    started.add(runtime);
+    runtime.start();
+    return runtime;
+  }
+
+  protected void publish(TaskConfig task, List<Message> messages) throws Exception {
+    try (Publisher publisher = transport().openPublisher(task)) {
+      publisher.publishAll(messages);
+    }
+  }
+
+  /** Starts a task that acks everything from the dead letter destination of {@code task}. */
+  protected RecordingHandler consumeDeadLetters(TaskConfig task) {
+    Map<String, Object> settings = new HashMap<>(deadLetters(task));
+    settings.put("transport", transport().name());
+    settings.put("consumerNum", 1);
+    TaskConfig dead = TaskConfigLoader.forTask(task.name() + "_dead", settings);
+    RecordingHandler handler = RecordingHandler.acking();
+    start(dead, handler);
+    return handler;
+  }
+
+  protected void awaitPayloads(RecordingHandler handler, List<Message> expected) {
+    Set<String> wanted = payloads(expected);
+    await().atMost(features().timeout()).pollInterval(Duration.ofMillis(20))
+        .until(() -> handler.payloads().containsAll(wanted));
+  }
+
+  /** {@code keys * perKey} messages, interleaved by key, JSON payloads with order_id and seq. */
+  protected static List<Message> orders(int keys, int perKey) {
+    List<Message> messages = new ArrayList<>();
+    for (int seq = 0; seq < perKey; seq++) {
+      for (int k = 0; k < keys; k++) {
+        messages.add(order("o" + k, seq));
+      }
+    }
+    return messages;
+  }
+
+  protected static Message order(String orderId, int seq) {
+    String nonce = Long.toHexString(ThreadLocalRandom.current().nextLong());
+    return Message.builder()
+        .key(orderId)
+        .payload("{\"data\":{\"order_id\":\"" + orderId + "\",\"seq\":" + seq + "},\"nonce\":\"" + nonce + "\"}")
+        .headers(Map.of("conformance", orderId + "-" + seq))
+        .build();
+  }
+
+  protected static int seq(Message message) {
+    return ((Long) message.field("seq").orElseThrow()).intValue();
+  }
+
+  protected static String orderId(Message message) {
+    return String.valueOf(message.field("order_id").orElseThrow());
+  }
+
+  private static Set<String> payloads(List<Message> messages) {
+    Set<String> payloads = new HashSet<>();
+    messages.forEach(m -> payloads.add(m.payloadAsString()));
+    return payloads;
+  }
+
+  private static Message byPayload(List<Message> messages, String payload) {
+    return messages.stream().filter(m -> m.payloadAsString().equals(payload)).findFirst().orElseThrow();
+  }
+
+  private static void assertGapAtLeast(List<RecordingHandler.Call> calls, Duration delay) {
+    long tolerance = TimeUnit.MILLISECONDS.toNanos(25);
+    for (int i = 1; i < calls.size(); i++) {
+      long gap = calls.get(i).atNanos() - calls.get(i - 1).atNanos();
+      assertThat(gap).as("gap before attempt %d (ns)", i + 1).isGreaterThanOrEqualTo(delay.toNanos() - tolerance);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package dev.lanes.memory;
+
+import dev.lanes.conformance.TransportConformanceKit;
+import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.Transport;
+import java.util.Map;
+import java.util.UUID;
+
+class MemoryConformanceTest extends TransportConformanceKit {
+
+  @Override
+  protected Transport transport() {
+    return new MemoryTransport();
+  }
+
+  @Override
+  protected Map<String, Object> destination(String scenario) {
+    return Map.of("memory.queue", scenario + "-" + UUID.randomUUID());
+  }
+
+  @Override
+  protected Map<String, Object> deadLetters(TaskConfig task) {
+    return Map.of("memory.queue", MemoryBroker.deadLetterName(MemoryTransport.queueName(task)));
+  }
+}

@@ -1,0 +1,59 @@
+package dev.lanes.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Publishes with clients that are not Lanes: kcat, nsqd's HTTP API, amqp-publish. */
+final class ForeignClients {
+
+  private ForeignClients() {}
+
+  /** {@code kcat -P} with keys: each line is published as {@code key|value}. */
+  static void kcat(String topic, List<String> keyedLines, Path workDir) throws Exception {
+    Path input = workDir.resolve("kcat-input.txt");
+    Files.write(input, keyedLines);
+    run(workDir, "kcat", "-b", "127.0.0.1:9092", "-t", topic, "-P", "-K", "|", "-l", input.toString());
+  }
+
+  /** nsqd's {@code /mpub}: newline-separated bodies. */
+  static void nsqMpub(String topic, List<String> bodies) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:4151/mpub?topic=" + topic))
+            .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", bodies))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+  }
+
+  /** {@code amqp-publish} of one message per body to an exchange with a routing key. */
+  static void amqpPublish(String exchange, String routingKey, List<String> bodies, Path workDir)
+      throws Exception {
+    for (String body : bodies) {
+      Path file = workDir.resolve("amqp-body.json");
+      Files.writeString(file, body, StandardCharsets.UTF_8);
+      ProcessBuilder pb = new ProcessBuilder("amqp-publish", "--url=amqp://guest:guest@127.0.0.1:5672",
+          "-e", exchange, "-r", routingKey, "-p").redirectInput(file.toFile());
+      runProcess(pb.directory(workDir.toFile()), "amqp-publish");
+    }
+  }
+
+  private static void run(Path workDir, String... command) throws IOException, InterruptedException {
+    runProcess(new ProcessBuilder(command).directory(workDir.toFile()), command[0]);
+  }
+
+  private static void runProcess(ProcessBuilder pb, String name) throws IOException, InterruptedException {
+    Process process = pb.redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(name + " finished").isTrue();
+    assertThat(process.exitValue()).as(name + " failed: " + output).isZero();
+  }
+}

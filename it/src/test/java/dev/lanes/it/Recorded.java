@@ -1,0 +1,61 @@
+package dev.lanes.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads the JSON lines written by the samples' RecordingHandler. */
+final class Recorded {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Recorded() {}
+
+  /** The handled payloads, parsed, in the order they were recorded. */
+  static List<JsonNode> payloads(Path file) {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    try {
+      List<JsonNode> payloads = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        if (!line.isBlank()) {
+          payloads.add(JSON.readTree(JSON.readTree(line).get("payload").asText()));
+        }
+      }
+      return payloads;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The {@code seq} of each order's events, in handling order. */
+  static Map<Long, List<Long>> seqsByOrder(Path file) {
+    Map<Long, List<Long>> byOrder = new LinkedHashMap<>();
+    for (JsonNode payload : payloads(file)) {
+      JsonNode data = payload.get("data");
+      byOrder.computeIfAbsent(data.get("order_id").asLong(), k -> new ArrayList<>())
+          .add(data.get("seq").asLong());
+    }
+    return byOrder;
+  }
+
+  /** {@code orders × perOrder} order events as JSON lines, interleaved by order. */
+  static List<String> orderEvents(int orders, int perOrder) {
+    List<String> lines = new ArrayList<>();
+    for (int seq = 1; seq <= perOrder; seq++) {
+      for (int order = 0; order < orders; order++) {
+        lines.add("{\"type\":\"order.updated\",\"data\":{\"order_id\":" + (35000 + order)
+            + ",\"seq\":" + seq + "}}");
+      }
+    }
+    return lines;
+  }
+}

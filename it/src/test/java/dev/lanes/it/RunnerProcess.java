@@ -1,0 +1,77 @@
+package dev.lanes.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The real runner jar, run as a child process the way a user runs it. */
+final class RunnerProcess implements AutoCloseable {
+
+  static final Path JAR = Path.of("..", "runner", "target", "lanes-runner.jar").toAbsolutePath().normalize();
+
+  private final Process process;
+  private final Path output;
+
+  private RunnerProcess(Process process, Path output) {
+    this.process = process;
+    this.output = output;
+  }
+
+  static RunnerProcess start(Path workDir, String... args) throws IOException {
+    assertThat(JAR).as("the runner jar (built by the runner module)").exists();
+    List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    Path output = workDir.resolve("runner-output.txt");
+    Process process = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    return new RunnerProcess(process, output);
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** Sends SIGTERM (the graceful stop) and waits for the exit code. */
+  int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    return waitFor(timeout);
+  }
+
+  int waitFor(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("runner did not exit within " + timeout + "; output:\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  String output() {
+    try {
+      return Files.exists(output) ? Files.readString(output) : "";
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  static File file(Path dir, String name) {
+    return dir.resolve(name).toFile();
+  }
+}

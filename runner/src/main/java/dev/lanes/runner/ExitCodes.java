@@ -1,0 +1,33 @@
+package dev.lanes.runner;
+
+import dev.lanes.api.ReadyFailedException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/** The runner's exit codes and the mapping of failures onto them. */
+public final class ExitCodes {
+
+  /** The task ran and stopped cleanly. */
+  public static final int OK = 0;
+  /** The task ran but failed or stopped with work left unacked. */
+  public static final int FAILED = 1;
+  /** Nothing was consumed: bad config, unknown task/transport, missing handler, broker down. */
+  public static final int READY_FAILED = 2;
+
+  private ExitCodes() {}
+
+  /** Prints a ReadyFailed as one line on stderr and exits 2; anything else exits 1. */
+  static final class ExceptionMapper implements IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
+      if (e instanceof ReadyFailedException) {
+        cmd.getErr().println("runner: " + e.getMessage());
+        return READY_FAILED;
+      }
+      cmd.getErr().println("runner: failed: " + e);
+      e.printStackTrace(cmd.getErr());
+      return FAILED;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package dev.lanes.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class RunCommandTest {
+
+  @TempDir Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+
+  private Path taskFile(String text) throws IOException {
+    Path file = dir.resolve("tasks.conf");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void runsTheSeededDemoToCompletionAndExitsZero() throws IOException {
+    Path record = dir.resolve("handled.jsonl");
+    Path file = taskFile("""
+        system { transport = memory, consumerNum = 4, deliverBy = order_id }
+        demo {
+          handler = dev.lanes.samples.RecordingHandler
+          record.file = "%s"
+          memory.queue = "runner-demo-test"
+          seed { generator = dev.lanes.samples.SampleOrders, count = 300, orders = 30 }
+          exitWhenIdle = 300ms
+        }
+        """.formatted(record));
+
+    int code = run("--task", "demo", "--config", file.toString());
+
+    assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
+    assertThat(out.toString()).contains("demo: stopped cleanly").contains("received 300, acked 300");
+    List<String> lines = Files.readAllLines(record);
+    assertThat(lines).hasSize(300);
+    assertThat(lines).allSatisfy(l -> assertThat(l).contains("\"attempt\":1").containsPattern("\"lane\":[0-3]"));
+  }
+
+  @Test
+  void transportFlagOverridesTheFile() throws IOException {
+    Path file = taskFile("t { transport = kafka-that-does-not-exist, handler = dev.lanes.samples.OrderEventsHandler,"
+        + " exitWhenIdle = 200ms, memory.queue = override-test }");
+
+    assertThat(run("--task", "t", "--transport", "memory", "--config", file.toString()))
+        .as(err.toString()).isEqualTo(ExitCodes.OK);
+  }
+
+  @Test
+  void unknownTaskIsReadyFailedListingTheTasks() throws IOException {
+    Path file = taskFile("system { consumerNum = 2 }\nalpha { handler = x }\nbeta { handler = y }\n");
+
+    assertThat(run("--task", "gamma", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(oneLineError()).contains("unknown task 'gamma'").contains("[alpha, beta]");
+  }
+
+  @Test
+  void unknownTransportIsReadyFailedListingTheAvailableOnes() throws IOException {
+    Path file = taskFile("t { handler = dev.lanes.samples.OrderEventsHandler, transport = carrier-pigeon }");
+
+    assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(oneLineError()).contains("unknown transport 'carrier-pigeon'").contains("available: ").contains("memory");
+  }
+
+  @Test
+  void missingHandlerClassIsReadyFailedNamingIt() throws IOException {
+    Path file = taskFile("t { handler = com.acme.NoSuchHandler }");
+
+    assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(oneLineError()).contains("handler class not found: com.acme.NoSuchHandler").contains("tasks.conf");
+  }
+
+  @Test
+  void invalidValueIsReadyFailedNamingFileLineAndKey() throws IOException {
+    Path file = taskFile("t {\n  handler = dev.lanes.samples.OrderEventsHandler\n  consumerNum = -3\n}\n");
+
+    assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(oneLineError()).contains("tasks.conf:3").contains("consumerNum").contains("expected an integer >= 1");
+  }
+
+  @Test
+  void missingOrUnparsableFileIsReadyFailed() throws IOException {
+    assertThat(run("--task", "t", "--config", dir.resolve("absent.conf").toString()))
+        .isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(oneLineError()).contains("task file not found");
+
+    err.getBuffer().setLength(0);
+    Path broken = taskFile("t { consumerNum = \n");
+    assertThat(run("--task", "t", "--config", broken.toString())).isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(oneLineError()).contains("invalid task file");
+  }
+
+  @Test
+  void handlerThatFailsToOpenIsReadyFailed() throws IOException {
+    Path file = taskFile("t { handler = dev.lanes.samples.RecordingHandler, memory.queue = open-fails }");
+
+    assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(oneLineError()).contains("dev.lanes.samples.RecordingHandler failed to open").contains("record.file");
+  }
+
+  private String oneLineError() {
+    List<String> lines = err.toString().lines().filter(l -> l.startsWith("runner:")).toList();
+    assertThat(lines).hasSize(1);
+    return lines.get(0);
+  }
+}

@@ -1,0 +1,47 @@
+package dev.lanes.samples;
+
+import dev.lanes.api.DoingFailedException;
+import dev.lanes.api.HandlerContext;
+import dev.lanes.api.Message;
+import dev.lanes.api.MessageHandler;
+import dev.lanes.api.Outcome;
+import java.io.IOException;
+
+/**
+ * The flaky-downstream sample: a downstream that fails the first {@code
+ * flaky.failuresBeforeSuccess} attempts of every message, and every attempt of a message marked
+ * {@code "poison": true}. Shows the retry policy at work — attempts with growing backoff, then
+ * success — and dead-lettering once {@code retry.maxAttempts} run out. When {@code record.file}
+ * is set, every successful message is recorded as by {@link RecordingHandler}.
+ */
+public final class FlakyDownstreamHandler implements MessageHandler {
+
+  private final RecordingHandler recorder = new RecordingHandler();
+  private int failuresBeforeSuccess;
+  private boolean recording;
+
+  @Override
+  public void open(HandlerContext context) throws IOException {
+    failuresBeforeSuccess = context.config().getInt("flaky.failuresBeforeSuccess");
+    recording = !context.config().getString("record.file").isBlank();
+    if (recording) {
+      recorder.open(context);
+    }
+  }
+
+  @Override
+  public Outcome handle(Message message) throws IOException {
+    if (Boolean.TRUE.equals(message.field("poison").orElse(null))) {
+      throw new DoingFailedException("downstream rejects poison message " + message.id());
+    }
+    if (message.attempt() <= failuresBeforeSuccess) {
+      throw new DoingFailedException("downstream unavailable (attempt " + message.attempt() + ")");
+    }
+    return recording ? recorder.handle(message) : Outcome.ack();
+  }
+
+  @Override
+  public void close() throws IOException {
+    recorder.close();
+  }
+}

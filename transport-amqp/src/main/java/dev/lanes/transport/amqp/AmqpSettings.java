@@ -1,0 +1,249 @@
+package dev.lanes.transport.amqp;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.TaskConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * The {@code amqp { ... }} block of one task, read and validated eagerly; every default lives in
+ * this module's {@code reference.conf}. Derived names (queue from the task name, dead-letter
+ * exchange/queue from the queue) are resolved here, once.
+ *
+ * @param uri the broker URI (may hold credentials: log {@link #maskedUri()} only)
+ * @param exchange the exchange, or {@code ""} for the default exchange
+ * @param exchangeType the exchange's type when declared
+ * @param queue the work queue
+ * @param key the binding key and publishing routing key
+ * @param queueType {@code classic} or {@code quorum}, for the work and dead-letter queues
+ * @param durable durable topology and persistent messages
+ * @param declare declare the topology ({@code true}) or only check it exists ({@code false})
+ * @param prefetch basic.qos prefetch count of the consumer
+ * @param deadLetterExchange exchange dead letters are published to
+ * @param deadLetterQueue queue bound to {@code deadLetterExchange} with key {@code queue}
+ * @param retryDelays retry delay tiers, ascending, distinct
+ * @param ackBatch handled deliveries that trigger an acknowledgement flush
+ * @param ackInterval longest time a handled delivery waits for its acknowledgement to be sent
+ * @param publishBuffer retries/dead letters waiting for publish and confirm at once
+ * @param confirmTimeout wait for the confirms of one publish batch
+ * @param flushTimeout longest wait of {@code Source.flush()}
+ * @param backlogInterval period of the queue-depth poll
+ * @param heartbeat requested AMQP heartbeat, zero for none
+ * @param connectionTimeout connect/handshake timeout, also the channel RPC timeout
+ * @param recoveryInterval pause between reconnection attempts
+ */
+record AmqpSettings(
+    URI uri,
+    String exchange,
+    String exchangeType,
+    String queue,
+    String key,
+    String queueType,
+    boolean durable,
+    boolean declare,
+    int prefetch,
+    String deadLetterExchange,
+    String deadLetterQueue,
+    List<Duration> retryDelays,
+    int ackBatch,
+    Duration ackInterval,
+    int publishBuffer,
+    Duration confirmTimeout,
+    Duration flushTimeout,
+    Duration backlogInterval,
+    Duration heartbeat,
+    Duration connectionTimeout,
+    Duration recoveryInterval) {
+
+  static final String SECTION = "amqp";
+  private static final Set<String> EXCHANGE_TYPES = Set.of("direct", "fanout", "topic", "headers");
+
+  /**
+   * Reads the task's {@code amqp} block.
+   *
+   * @throws ReadyFailedException naming the key and what was expected
+   */
+  static AmqpSettings of(TaskConfig task) {
+    return new Reader(task).read();
+  }
+
+  /** The URI with its password replaced by {@code ***}, for logs and error messages. */
+  String maskedUri() {
+    return mask(uri);
+  }
+
+  static String mask(URI uri) {
+    String userInfo = uri.getRawUserInfo();
+    if (userInfo == null) {
+      return uri.toString();
+    }
+    int colon = userInfo.indexOf(':');
+    String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
+    String text = uri.toString();
+    int at = text.indexOf(userInfo + "@");
+    return text.substring(0, at) + user + ":***" + text.substring(at + userInfo.length());
+  }
+
+  boolean quorum() {
+    return queueType.equals("quorum");
+  }
+
+  /** Whether the work queue hangs off the default exchange (no binding of our own). */
+  boolean usesDefaultExchange() {
+    return exchange.isEmpty();
+  }
+
+  /** Reads and checks the keys one by one, so the first bad key is the one reported. */
+  private static final class Reader {
+    private final TaskConfig task;
+    private final Config amqp;
+
+    Reader(TaskConfig task) {
+      this.task = task;
+      this.amqp = task.section(SECTION);
+    }
+
+    AmqpSettings read() {
+      URI uri = uri();
+      String exchange = text("exchange");
+      String exchangeType = exchangeType();
+      String queue = text("queue");
+      if (queue.isEmpty()) {
+        queue = task.name();
+      }
+      String key = text("key");
+      if (key.isEmpty()) {
+        key = queue;
+      }
+      if (exchange.isEmpty() && !key.equals(queue)) {
+        throw invalid("key", "empty or the queue name '" + queue
+            + "' when exchange is empty (the default exchange routes by queue name)", key);
+      }
+      String queueType = text("queueType");
+      if (!queueType.equals("classic") && !queueType.equals("quorum")) {
+        throw invalid("queueType", "classic or quorum", queueType);
+      }
+      boolean durable = bool("durable");
+      if (queueType.equals("quorum") && !durable) {
+        throw invalid("durable", "true with queueType = quorum (quorum queues are durable)",
+            false);
+      }
+      boolean declare = bool("declare");
+      int prefetch = between("prefetch", 1, 65535);
+      String dlx = text("deadLetterExchange");
+      String dlq = text("deadLetterQueue");
+      return new AmqpSettings(uri, exchange, exchangeType, queue, key, queueType, durable, declare,
+          prefetch,
+          dlx.isEmpty() ? queue + ".dlx" : dlx,
+          dlq.isEmpty() ? queue + ".dlq" : dlq,
+          retryDelays(),
+          between("ackBatch", 1, 65535),
+          positive("ackInterval"),
+          between("publishBuffer", 1, 1_000_000),
+          positive("confirmTimeout"),
+          positive("flushTimeout"),
+          positive("backlogInterval"),
+          heartbeat(),
+          positive("connectionTimeout"),
+          positive("recoveryInterval"));
+    }
+
+    private URI uri() {
+      String text = text("uri");
+      URI uri;
+      try {
+        uri = new URI(text);
+      } catch (URISyntaxException e) {
+        // the raw text may hold a password: report only the parser's position, not the value
+        throw task.invalid(SECTION + ".uri", "an amqp:// or amqps:// URI",
+            new IllegalArgumentException("not a URI: " + e.getReason() + " at index " + e.getIndex()));
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
+      if (!scheme.equals("amqp") && !scheme.equals("amqps") || uri.getHost() == null) {
+        throw task.invalid(SECTION + ".uri", "an amqp:// or amqps:// URI with a host",
+            new IllegalArgumentException("got " + mask(uri)));
+      }
+      return uri;
+    }
+
+    private String exchangeType() {
+      String type = text("exchangeType");
+      if (!EXCHANGE_TYPES.contains(type) && !type.startsWith("x-")) {
+        throw invalid("exchangeType", "direct, fanout, topic, headers or a plugin type x-...", type);
+      }
+      return type;
+    }
+
+    private List<Duration> retryDelays() {
+      List<Duration> delays = get("retryDelays", "a list of durations such as [1s, 30s, 5m]",
+          () -> amqp.getDurationList("retryDelays"));
+      if (delays.isEmpty()) {
+        throw invalid("retryDelays", "at least one delay", delays);
+      }
+      TreeSet<Duration> sorted = new TreeSet<>();
+      for (Duration delay : delays) {
+        if (delay.toMillis() < 1) {
+          throw invalid("retryDelays", "delays of at least 1ms", delays);
+        }
+        sorted.add(delay);
+      }
+      return List.copyOf(sorted);
+    }
+
+    private Duration heartbeat() {
+      Duration value = duration("heartbeat");
+      if (value.isNegative() || value.getSeconds() > 65535) {
+        throw invalid("heartbeat", "a duration from 0s to 65535s", value);
+      }
+      return value;
+    }
+
+    private Duration positive(String key) {
+      Duration value = duration(key);
+      if (value.isNegative() || value.isZero()) {
+        throw invalid(key, "a duration > 0", value);
+      }
+      return value;
+    }
+
+    private Duration duration(String key) {
+      return get(key, "a duration such as 500ms or 30s", () -> amqp.getDuration(key));
+    }
+
+    private int between(String key, int min, int max) {
+      int value = get(key, "an integer", () -> amqp.getInt(key));
+      if (value < min || value > max) {
+        throw invalid(key, "an integer from " + min + " to " + max, value);
+      }
+      return value;
+    }
+
+    private boolean bool(String key) {
+      return get(key, "true or false", () -> amqp.getBoolean(key));
+    }
+
+    private String text(String key) {
+      return get(key, "a string", () -> amqp.getString(key).trim());
+    }
+
+    private <T> T get(String key, String expectation, Supplier<T> reader) {
+      try {
+        return reader.get();
+      } catch (ConfigException e) {
+        throw task.invalid(SECTION + "." + key, expectation, e);
+      }
+    }
+
+    private ReadyFailedException invalid(String key, String expectation, Object actual) {
+      return task.invalid(SECTION + "." + key, expectation,
+          new IllegalArgumentException("got " + actual));
+    }
+  }
+}

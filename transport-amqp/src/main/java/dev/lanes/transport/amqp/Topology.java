@@ -1,0 +1,156 @@
+package dev.lanes.transport.amqp;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.lanes.api.ReadyFailedException;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The broker objects of one task: the exchange and the work queue bound to it by {@code key}, the
+ * dead-letter exchange and queue, and the retry delay queues. {@link #apply} declares them
+ * ({@code declare = true}, idempotent) or checks that they exist ({@code declare = false}).
+ *
+ * <p>Each step runs on a fresh short-lived channel, because a failed declaration closes its
+ * channel. Stateless apart from the settings; thread-safe.
+ */
+final class Topology {
+
+  private final String task;
+  private final AmqpSettings settings;
+  private final RetryQueues retryQueues;
+
+  Topology(String task, AmqpSettings settings) {
+    this.task = task;
+    this.settings = settings;
+    this.retryQueues = new RetryQueues(settings.queue(), settings.retryDelays());
+  }
+
+  RetryQueues retryQueues() {
+    return retryQueues;
+  }
+
+  /**
+   * Declares or checks every object.
+   *
+   * @throws ReadyFailedException naming the object, the config key and what to do
+   */
+  void apply(Connection connection) {
+    if (!settings.usesDefaultExchange()) {
+      exchange(connection, "amqp.exchange", settings.exchange(), settings.exchangeType());
+    }
+    Map<String, Object> typed = settings.quorum() ? Map.of("x-queue-type", "quorum") : Map.of();
+    queue(connection, "amqp.queue", settings.queue(), typed);
+    if (!settings.usesDefaultExchange()) {
+      bind(connection, "amqp.key", settings.queue(), settings.exchange(), settings.key());
+    }
+    exchange(connection, "amqp.deadLetterExchange", settings.deadLetterExchange(), "direct");
+    queue(connection, "amqp.deadLetterQueue", settings.deadLetterQueue(), typed);
+    bind(connection, "amqp.deadLetterQueue", settings.deadLetterQueue(),
+        settings.deadLetterExchange(), settings.queue());
+    for (RetryQueues.Tier tier : retryQueues.tiers()) {
+      Map<String, Object> args = backToWorkQueue();
+      args.put("x-message-ttl", tier.ttl().toMillis());
+      queue(connection, "amqp.retryDelays", tier.queue(), args);
+    }
+    queue(connection, "amqp.retryDelays", retryQueues.longQueue(), backToWorkQueue());
+  }
+
+  private Map<String, Object> backToWorkQueue() {
+    Map<String, Object> args = new HashMap<>();
+    args.put("x-dead-letter-exchange", "");
+    args.put("x-dead-letter-routing-key", settings.queue());
+    return args;
+  }
+
+  private void exchange(Connection connection, String key, String name, String type) {
+    step(connection, key, "exchange '" + name + "'", ch -> {
+      if (settings.declare()) {
+        ch.exchangeDeclare(name, type, settings.durable(), false, null);
+      } else {
+        ch.exchangeDeclarePassive(name);
+      }
+    });
+  }
+
+  private void queue(Connection connection, String key, String name, Map<String, Object> args) {
+    step(connection, key, "queue '" + name + "'", ch -> {
+      if (settings.declare()) {
+        ch.queueDeclare(name, settings.durable(), false, false, args.isEmpty() ? null : args);
+      } else {
+        ch.queueDeclarePassive(name);
+      }
+    });
+  }
+
+  private void bind(Connection connection, String key, String queue, String exchange,
+      String routingKey) {
+    if (!settings.declare()) {
+      return; // AMQP 0-9-1 cannot check a binding passively; with declare = false ops own it
+    }
+    step(connection, key, "binding of queue '" + queue + "' to exchange '" + exchange
+        + "' with key '" + routingKey + "'", ch -> ch.queueBind(queue, exchange, routingKey));
+  }
+
+  private void step(Connection connection, String key, String what, ChannelAction action) {
+    Channel channel = null;
+    try {
+      channel = connection.createChannel();
+      action.run(channel);
+    } catch (IOException | ShutdownSignalException e) {
+      throw new ReadyFailedException(describe(key, what, e), e);
+    } finally {
+      closeQuietly(channel);
+    }
+  }
+
+  private String describe(String key, String what, Exception e) {
+    String reason = brokerReason(e);
+    String todo;
+    if (!settings.declare()) {
+      todo = "declare = false, so Lanes only checks that it exists: create it, or set amqp.declare = true";
+    } else if (reason.contains("PRECONDITION_FAILED")) {
+      todo = "it exists with other properties than durable = " + settings.durable()
+          + ", queueType = " + settings.queueType() + " and Lanes' arguments: delete it, or"
+          + " change " + key + ", amqp.durable or amqp.queueType";
+    } else {
+      todo = "check the user's permissions on the virtual host";
+    }
+    return "task '" + task + "': " + key + ": " + what + " on " + settings.maskedUri() + ": "
+        + reason + " (" + todo + ")";
+  }
+
+  /** The broker's close reason (e.g. {@code NOT_FOUND - no queue 'x'}) or the exception text. */
+  static String brokerReason(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ShutdownSignalException s && s.getReason() != null) {
+        String text = s.getReason().toString();
+        int start = text.indexOf("reply-text=");
+        if (start >= 0) {
+          int end = text.indexOf(", ", start);
+          return text.substring(start + "reply-text=".length(), end < 0 ? text.length() : end);
+        }
+        return text;
+      }
+    }
+    return String.valueOf(e.getMessage());
+  }
+
+  private static void closeQuietly(Channel channel) {
+    if (channel != null && channel.isOpen()) {
+      try {
+        channel.close();
+      } catch (IOException | TimeoutException | ShutdownSignalException e) {
+        // the step's outcome is already decided; a channel that will not close goes with its connection
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface ChannelAction {
+    void run(Channel channel) throws IOException;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.lanes.transport.kafka;
+
+import dev.lanes.spi.Publisher;
+import dev.lanes.spi.Source;
+import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.Transport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+
+/**
+ * The {@code kafka} transport: a consumer-group subscription per task on {@code
+ * org.apache.kafka:kafka-clients}, committed offsets for acks, a retry topic for long retries and
+ * a dead-letter topic for rejects. Stateless and thread-safe; found by {@link
+ * java.util.ServiceLoader}.
+ */
+public final class KafkaTransport implements Transport {
+
+  @Override
+  public String name() {
+    return "kafka";
+  }
+
+  @Override
+  public Source openSource(TaskConfig task) {
+    return new KafkaSource(task, KafkaSettings.read(task));
+  }
+
+  /**
+   * A publisher to the task's first topic. Checks that the broker answers for the topic within
+   * {@code kafka.connectTimeout} (with the broker's auto-creation on, this creates the topic).
+   */
+  @Override
+  public Publisher openPublisher(TaskConfig task) {
+    KafkaSettings settings = KafkaSettings.read(task);
+    String topic = settings.topics().get(0);
+    Producer<byte[], byte[]> producer;
+    try {
+      producer = new KafkaProducer<>(settings.producerProperties());
+    } catch (KafkaException e) {
+      throw task.invalid("kafka", "settings a Kafka client accepts", e);
+    }
+    try {
+      producer.partitionsFor(topic);
+    } catch (KafkaException e) {
+      producer.close(java.time.Duration.ZERO);
+      throw task.invalid("kafka.topic",
+          "topic '" + topic + "' available on " + settings.bootstrap() + " within "
+              + settings.connectTimeout() + " (is the broker up and does the topic exist?)", e);
+    }
+    return new KafkaPublisher(producer, topic, settings.commitTimeout());
+  }
+}

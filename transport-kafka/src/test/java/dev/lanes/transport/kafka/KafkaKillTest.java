@@ -1,0 +1,107 @@
+package dev.lanes.transport.kafka;
+
+import static dev.lanes.transport.kafka.KafkaBroker.committed;
+import static dev.lanes.transport.kafka.KafkaBroker.createTopic;
+import static dev.lanes.transport.kafka.KafkaBroker.unique;
+import static dev.lanes.transport.kafka.KafkaSourceTest.messages;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lanes.conformance.RecordingHandler;
+import dev.lanes.runtime.TaskRuntime;
+import dev.lanes.spi.Publisher;
+import dev.lanes.spi.TaskConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** A consumer process killed with SIGKILL mid-stream loses nothing: the group redelivers. */
+@Tag("broker")
+class KafkaKillTest {
+
+  private static final int COUNT = 2000;
+
+  @Test
+  void recordsUnfinishedWhenTheConsumerProcessIsKilledAreRedeliveredAndNothingIsLost()
+      throws Exception {
+    String topic = createTopic(unique("killed"), 2);
+    String group = unique("killed-group");
+    TaskConfig task = KafkaBroker.task("survivor", topic, group,
+        Map.of("consumerNum", 8, "deliverBy", "key"));
+    KafkaTransport transport = new KafkaTransport();
+    try (Publisher publisher = transport.openPublisher(task)) {
+      publisher.publishAll(messages(COUNT));
+    }
+
+    Set<String> handledByKilled = ConcurrentHashMap.newKeySet();
+    Process child = startChild(topic, group, handledByKilled);
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> handledByKilled.size() >= 300);
+    } finally {
+      child.destroyForcibly(); // SIGKILL: no revoke, no final commit, no leave-group
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    Map<Integer, Long> committedByKilled = committed(group, topic);
+    long committedCount = committedByKilled.values().stream().mapToLong(Long::longValue).sum();
+    assertThat(committedCount).as("the killed consumer had committed some work")
+        .isPositive()
+        .isLessThan(COUNT);
+
+    RecordingHandler survivor = RecordingHandler.acking();
+    TaskRuntime run = TaskRuntime.create(task, transport, survivor, new SimpleMeterRegistry());
+    try {
+      run.start();
+      await().atMost(Duration.ofSeconds(60))
+          .until(() -> survivor.acked().size() >= COUNT - committedCount);
+      Set<String> all = new HashSet<>(handledByKilled);
+      all.addAll(survivor.ackedPayloads());
+      assertThat(all).as("nothing lost").hasSize(COUNT);
+      assertThat(survivor.acked()).as("everything after the committed offsets, once")
+          .hasSize((int) (COUNT - committedCount));
+    } finally {
+      run.stop();
+    }
+  }
+
+  private static Process startChild(String topic, String group, Set<String> handled)
+      throws IOException {
+    String classPath = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    File log = new File("target/killed-consumer.log");
+    Process child = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", classPath,
+        "-Dlanes.kafka.bootstrap=" + KafkaBroker.BOOTSTRAP, KilledConsumerMain.class.getName(),
+        topic, group))
+        .redirectError(ProcessBuilder.Redirect.appendTo(log))
+        .start();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(
+          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          if (line.startsWith("handled ")) {
+            handled.add(line.substring("handled ".length()));
+          }
+        }
+      } catch (IOException e) {
+        // the child is gone; what it printed so far is in `handled`
+      }
+    }, "killed-consumer-stdout");
+    reader.setDaemon(true);
+    reader.start();
+    return child;
+  }
+}

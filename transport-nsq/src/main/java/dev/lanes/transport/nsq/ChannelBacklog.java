@@ -1,0 +1,56 @@
+package dev.lanes.transport.nsq;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Sums a channel's {@link ChannelStats} over the nsqd nodes that carry its topic: those
+ * nsqlookupd announces, or the configured {@code nsqdHttp} addresses in direct mode. Does HTTP on
+ * the calling thread. Thread-safe.
+ */
+final class ChannelBacklog {
+
+  private final NsqSettings settings;
+  private final NsqHttp http;
+  private final Lookupd lookupd;
+
+  ChannelBacklog(NsqSettings settings, NsqHttp http, Lookupd lookupd) {
+    this.settings = settings;
+    this.http = http;
+    this.lookupd = lookupd;
+  }
+
+  /**
+   * The channel's counters over all its nodes; empty in direct mode without {@code nsqdHttp}.
+   *
+   * @throws IOException when a node or every nsqlookupd cannot be read (a partial sum would
+   *     under-report the backlog)
+   */
+  Optional<ChannelStats> read() throws IOException {
+    List<String> nodes = nodes();
+    if (nodes == null) {
+      return Optional.empty();
+    }
+    ChannelStats sum = ChannelStats.NONE;
+    for (String node : nodes) {
+      sum = sum.plus(ChannelStats.read(http, node, settings.topic(), settings.channel()));
+    }
+    return Optional.of(sum);
+  }
+
+  private List<String> nodes() throws IOException {
+    if (settings.direct()) {
+      return settings.nsqdHttp().isEmpty() ? null : settings.nsqdHttp();
+    }
+    Lookupd.Result result = lookupd.lookup(settings.topic());
+    if (result.answered() == 0) {
+      // every nsqd registers with every nsqlookupd, so one answer is enough
+      throw new IOException("no nsqlookupd answered: " + String.join("; ", result.failures()));
+    }
+    List<String> nodes = new ArrayList<>();
+    result.producers().forEach(p -> nodes.add(p.httpAddress()));
+    return nodes;
+  }
+}

@@ -1,0 +1,129 @@
+package dev.lanes.transport.nsq;
+
+import dev.lanes.api.Message;
+import dev.lanes.spi.Acknowledger;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Settles one NSQ message: {@code ack} = FIN, {@code retry(delay)} = REQ with that delay (nsqd
+ * defers it; the next delivery has attempts + 1), {@code reject} = publish to the dead-letter
+ * topic, then FIN, {@code touch} = TOUCH. Thread-safe; settles at most once.
+ *
+ * <p>The delivery is stale (the dispatcher skips it) once nsqd has taken the message back or is
+ * about to: when the connection it came on closed (nsqd requeues it after its timeout, or on
+ * restart from disk), when nsqd delivered it again with the same id, when this source closed and
+ * requeued it, or when it was neither settled nor touched for a whole message timeout. Settling a
+ * delivery taken back does nothing: a FIN would finish the newer delivery of the same id, which
+ * nobody has handled yet, and on a closed connection nsq-j would only log an error. Settling one
+ * that only timed out is still sent: if nsqd has not requeued it yet the FIN spares a
+ * redelivery, and if it has, nsqd answers {@code E_FIN_FAILED}, which nsq-j logs and ignores.
+ */
+final class NsqAcknowledger implements Acknowledger {
+
+  private enum State { OPEN, SETTLED, TAKEN_BACK }
+
+  private final com.sproutsocial.nsq.Message nsq;
+  private final Message message;
+  private final NsqSource source;
+  private final Thread connectionReader;
+  private final long msgTimeoutNanos;
+  private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
+  private volatile long lastTouchNanos = System.nanoTime();
+
+  /**
+   * @param connectionReader nsq-j's reader thread of the connection the message came on (it ends
+   *     with the connection), or {@code null} when unknown
+   */
+  NsqAcknowledger(com.sproutsocial.nsq.Message nsq, Message message, NsqSource source,
+      Thread connectionReader, Duration msgTimeout) {
+    this.nsq = nsq;
+    this.message = message;
+    this.source = source;
+    this.connectionReader = connectionReader;
+    this.msgTimeoutNanos = msgTimeout.toNanos();
+  }
+
+  String id() {
+    return nsq.getId();
+  }
+
+  @Override
+  public void ack() {
+    if (settle()) {
+      nsq.finish();
+    }
+  }
+
+  @Override
+  public void retry(Duration delay) {
+    if (settle()) {
+      nsq.requeue((int) Math.min(Integer.MAX_VALUE, delay.toMillis()));
+    }
+  }
+
+  /**
+   * Publishes the dead letter, then FIN. When the publish fails the message stays unsettled (and
+   * untouched), so nsqd redelivers it after its timeout, and the exception reaches the caller.
+   */
+  @Override
+  public void reject(String reason) {
+    if (state.get() != State.OPEN) {
+      return;
+    }
+    if (!connectionAlive()) {
+      settle(); // taken back: nsqd redelivers it, so no dead letter now
+      return;
+    }
+    source.deadLetters().publish(message, reason);
+    if (settle()) {
+      nsq.finish();
+    }
+  }
+
+  @Override
+  public void touch() {
+    if (state.get() == State.OPEN && connectionAlive()) {
+      lastTouchNanos = System.nanoTime();
+      nsq.touch();
+    }
+  }
+
+  @Override
+  public boolean isStale() {
+    return state.get() == State.TAKEN_BACK
+        || (state.get() == State.OPEN
+            && (!connectionAlive() || System.nanoTime() - lastTouchNanos > msgTimeoutNanos));
+  }
+
+  /** The source closes with this delivery unsettled: REQ it without delay for the next consumer. */
+  void requeueOnClose() {
+    if (state.compareAndSet(State.OPEN, State.TAKEN_BACK) && connectionAlive()) {
+      nsq.requeue(0);
+    }
+  }
+
+  /** nsqd delivered the message again: the newer delivery owns its id now. */
+  void supersede() {
+    state.compareAndSet(State.OPEN, State.TAKEN_BACK);
+  }
+
+  /**
+   * Moves to SETTLED, or to TAKEN_BACK when the connection is gone (nsqd redelivers the message
+   * anyway, and nsq-j would only log an error for a command on a closed socket).
+   *
+   * @return whether the settling command should be sent
+   */
+  private boolean settle() {
+    boolean alive = connectionAlive();
+    if (state.compareAndSet(State.OPEN, alive ? State.SETTLED : State.TAKEN_BACK)) {
+      source.settled(this);
+      return alive;
+    }
+    return false;
+  }
+
+  private boolean connectionAlive() {
+    return connectionReader == null || connectionReader.isAlive();
+  }
+}

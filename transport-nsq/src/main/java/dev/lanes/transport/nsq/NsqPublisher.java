@@ -1,0 +1,76 @@
+package dev.lanes.transport.nsq;
+
+import com.sproutsocial.nsq.Client;
+import dev.lanes.api.Message;
+import dev.lanes.spi.Publisher;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Publishes to one topic of one nsqd over TCP with nsq-j: {@code PUB} for one message, {@code
+ * MPUB} for several; each returns once nsqd answered {@code OK}. A message with a key or headers
+ * travels in an {@link Envelope}. Thread-safe (nsq-j's publisher is synchronized).
+ *
+ * <p>nsq-j's publisher is built with the same nsqd as its "failover": on a failed publish it then
+ * reconnects and tries once more at once, and throws if that fails too. Without a failover it
+ * would sleep ten seconds on the calling thread (a lane, when dead-lettering) before its retry.
+ */
+final class NsqPublisher implements Publisher {
+
+  /** MPUB batches stay under this many body bytes (nsqd's --max-body-size is 5 MB by default). */
+  private static final int MPUB_MAX_BYTES = 1 << 20;
+
+  private final com.sproutsocial.nsq.Publisher publisher;
+  private final String topic;
+  private final Client ownClient;
+
+  /**
+   * @param client the nsq-j client to publish through
+   * @param ownsClient whether {@link #close()} also stops {@code client}
+   */
+  NsqPublisher(Client client, boolean ownsClient, String nsqd, String topic) {
+    this.publisher = new com.sproutsocial.nsq.Publisher(client, nsqd, nsqd);
+    this.topic = topic;
+    this.ownClient = ownsClient ? client : null;
+  }
+
+  String topic() {
+    return topic;
+  }
+
+  @Override
+  public void publish(Message message) {
+    publisher.publish(topic, body(message));
+  }
+
+  @Override
+  public void publishAll(List<Message> messages) {
+    List<byte[]> batch = new ArrayList<>();
+    int bytes = 0;
+    for (Message message : messages) {
+      byte[] body = body(message);
+      if (!batch.isEmpty() && bytes + body.length > MPUB_MAX_BYTES) {
+        publisher.publish(topic, batch);
+        batch = new ArrayList<>();
+        bytes = 0;
+      }
+      batch.add(body);
+      bytes += body.length;
+    }
+    if (!batch.isEmpty()) {
+      publisher.publish(topic, batch);
+    }
+  }
+
+  private static byte[] body(Message message) {
+    return Envelope.encode(message.key(), message.headers(), message.payload());
+  }
+
+  @Override
+  public void close() {
+    publisher.stop();
+    if (ownClient != null) {
+      ownClient.stop();
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package dev.lanes.transport.nsq;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.lanes.spi.TaskConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * A task's {@code nsq { ... }} block, read and validated once when the source or publisher is
+ * opened. Every default lives in this module's {@code reference.conf}.
+ *
+ * @param lookupd nsqlookupd HTTP addresses ({@code host:port}) that locate the nsqd nodes of the
+ *     topic; used when {@code nsqd} is empty
+ * @param nsqd nsqd TCP addresses to subscribe to directly; when not empty, {@code lookupd} is not
+ *     used for consuming
+ * @param nsqdHttp nsqd HTTP addresses for the backlog metric in direct mode
+ * @param publishTo the nsqd TCP address publishers and dead letters go to
+ * @param topic the topic consumed and published to
+ * @param channel the channel consumed (the task's name unless set)
+ * @param maxInFlight the RDY count of the subscription: how many messages nsqd may have in flight
+ *     to this source at once, derived from the lanes unless set
+ * @param msgTimeout the message timeout negotiated with nsqd (IDENTIFY {@code msg_timeout})
+ * @param deadLetterTopic where rejected messages go ({@code <topic>_dlq} unless set)
+ * @param lookupInterval how often nsq-j looks the topic up again (and reconnects to nodes it lost)
+ * @param httpTimeout connect and read timeout of the HTTP calls to nsqlookupd and nsqd
+ */
+public record NsqSettings(
+    List<String> lookupd,
+    List<String> nsqd,
+    List<String> nsqdHttp,
+    String publishTo,
+    String topic,
+    String channel,
+    int maxInFlight,
+    Duration msgTimeout,
+    String deadLetterTopic,
+    Duration lookupInterval,
+    Duration httpTimeout) {
+
+  /** Where derived RDY counts stop: nsqd's default {@code --max-rdy-count}. */
+  static final int DERIVED_MAX_IN_FLIGHT_CAP = 2500;
+
+  private static final String EPHEMERAL = "#ephemeral";
+  private static final Pattern NAME = Pattern.compile("[.a-zA-Z0-9_-]+");
+  private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^\\s:\\[\\]]+):(\\d{1,5})");
+  private static final int MAX_NAME_LENGTH = 64;
+
+  public NsqSettings {
+    lookupd = List.copyOf(lookupd);
+    nsqd = List.copyOf(nsqd);
+    nsqdHttp = List.copyOf(nsqdHttp);
+  }
+
+  /**
+   * Reads {@code task.section("nsq")}.
+   *
+   * @throws dev.lanes.api.ReadyFailedException naming the key and what was expected
+   */
+  public static NsqSettings from(TaskConfig task) {
+    return new Reader(task).read();
+  }
+
+  /** Whether the source subscribes to {@link #nsqd()} directly rather than through nsqlookupd. */
+  public boolean direct() {
+    return !nsqd.isEmpty();
+  }
+
+  /**
+   * How often held messages must be touched: half the message timeout, less the time a TOUCH may
+   * wait in nsq-j's write buffer ({@link NsqSource#MAX_FLUSH_DELAY}). The other half covers the
+   * time nsqd's clock runs before the message reaches Lanes (nsqd's output buffer, 250 ms by
+   * default) and the dispatcher's timer.
+   */
+  public Duration touchInterval() {
+    return msgTimeout.dividedBy(2).minus(NsqSource.MAX_FLUSH_DELAY);
+  }
+
+  /** Whether {@code name} is a valid NSQ topic or channel name. */
+  static boolean validName(String name) {
+    String base = name.endsWith(EPHEMERAL) ? name.substring(0, name.length() - EPHEMERAL.length()) : name;
+    return name.length() <= MAX_NAME_LENGTH && NAME.matcher(base).matches();
+  }
+
+  private static final class Reader {
+    private final TaskConfig task;
+    private final Config nsq;
+
+    Reader(TaskConfig task) {
+      this.task = task;
+      this.nsq = task.section("nsq");
+    }
+
+    NsqSettings read() {
+      List<String> lookupd = addresses("lookupd");
+      List<String> nsqd = addresses("nsqd");
+      if (lookupd.isEmpty() && nsqd.isEmpty()) {
+        throw task.invalid("nsq.lookupd",
+            "at least one nsqlookupd address, or nsqd addresses in nsq.nsqd, got none", null);
+      }
+      String topic = name("topic", get("topic", "a string", () -> nsq.getString("topic")));
+      String channelSetting = get("channel", "a string", () -> nsq.getString("channel"));
+      String channel = name("channel", channelSetting.isEmpty() ? task.name() : channelSetting);
+      String deadLetterSetting = get("deadLetterTopic", "a string", () -> nsq.getString("deadLetterTopic"));
+      String deadLetterTopic = name("deadLetterTopic",
+          deadLetterSetting.isEmpty() ? nonEphemeral(topic) + "_dlq" : deadLetterSetting);
+      return new NsqSettings(
+          lookupd,
+          nsqd,
+          addresses("nsqdHttp"),
+          address("publishTo", get("publishTo", "a string", () -> nsq.getString("publishTo"))),
+          topic,
+          channel,
+          maxInFlight(),
+          atLeast("msgTimeout", Duration.ofSeconds(1)),
+          deadLetterTopic,
+          wholeSeconds(atLeast("lookupInterval", Duration.ofSeconds(1))),
+          atLeast("httpTimeout", Duration.ofMillis(1)));
+    }
+
+    private int maxInFlight() {
+      int value = get("maxInFlight", "an integer", () -> nsq.getInt("maxInFlight"));
+      if (value < 0) {
+        throw invalid("maxInFlight", "an integer >= 0 (0 derives it from the lanes)", value);
+      }
+      if (value > 0) {
+        return value;
+      }
+      long lanes = (long) task.consumerNum() * task.channelLength();
+      return (int) Math.min(lanes, DERIVED_MAX_IN_FLIGHT_CAP);
+    }
+
+    private List<String> addresses(String key) {
+      List<String> values = get(key, "a list of host:port strings", () -> nsq.getStringList(key));
+      return values.stream().map(v -> address(key, v)).toList();
+    }
+
+    private String address(String key, String value) {
+      String trimmed = value.trim();
+      var m = HOST_PORT.matcher(trimmed);
+      if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
+        throw invalid(key, "host:port addresses such as 127.0.0.1:4150", value);
+      }
+      return trimmed;
+    }
+
+    private String name(String key, String value) {
+      if (value.isEmpty()) {
+        throw task.invalid("nsq." + key, "a name (it has no default)", null);
+      }
+      if (!validName(value)) {
+        throw invalid(key, "1-64 characters of [.a-zA-Z0-9_-], optionally ending in #ephemeral", value);
+      }
+      return value;
+    }
+
+    private Duration atLeast(String key, Duration min) {
+      Duration value = get(key, "a duration such as 500ms or 30s", () -> nsq.getDuration(key));
+      if (value.compareTo(min) < 0) {
+        throw invalid(key, "a duration >= " + min.toMillis() + "ms", value);
+      }
+      return value;
+    }
+
+    private <T> T get(String key, String expectation, Supplier<T> reader) {
+      try {
+        return reader.get();
+      } catch (ConfigException e) {
+        throw task.invalid("nsq." + key, expectation, e);
+      }
+    }
+
+    private RuntimeException invalid(String key, String expectation, Object actual) {
+      return task.invalid("nsq." + key, expectation + ", got '" + actual + "'", null);
+    }
+
+    private static String nonEphemeral(String topic) {
+      return topic.endsWith(EPHEMERAL) ? topic.substring(0, topic.length() - EPHEMERAL.length()) : topic;
+    }
+
+    /** nsq-j schedules lookups in whole seconds; round up so the wait is never shorter. */
+    private static Duration wholeSeconds(Duration d) {
+      long seconds = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+      return Duration.ofSeconds(seconds);
+    }
+  }
+}

@@ -1,0 +1,305 @@
+package dev.lanes.transport.nsq;
+
+import com.sproutsocial.nsq.Client;
+import com.sproutsocial.nsq.Config;
+import com.sproutsocial.nsq.FixedNsqdSubscriber;
+import com.sproutsocial.nsq.Subscriber;
+import dev.lanes.api.Message;
+import dev.lanes.api.Origin;
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.Delivery;
+import dev.lanes.spi.DeliverySink;
+import dev.lanes.spi.Source;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes one NSQ topic/channel with an nsq-j {@link Subscriber}, found through nsqlookupd or on
+ * fixed nsqd addresses.
+ *
+ * <p>Flow: nsq-j's reader threads hand each message to the {@link Receiver}, one thread that
+ * keeps nsqd's delivery order, wraps it in a {@link Delivery} and passes it to the sink. The RDY count ({@code maxInFlight}) bounds what nsqd sends before
+ * anything is settled; {@link #pause()} sets it to 0 (see {@link RdyControl}).
+ *
+ * <p>Stop: {@link #stopReceiving()} closes the gate (a message that still arrives is requeued at
+ * once, never handed out) and runs nsq-j's subscriber stop, which sends RDY 0 and closes every
+ * connection with nothing in flight. Every FIN, REQ or TOUCH after that is written at once (with
+ * RDY 0 nsq-j no longer batches them), and a connection closes itself when its last message is
+ * settled, so {@link #flush()} has nothing left to do. {@link #close()} requeues (REQ 0) what is
+ * still unsettled, so the next consumer gets it without waiting for the message timeout, then
+ * stops the nsq-j client. Thread-safe.
+ */
+final class NsqSource implements Source {
+
+  private static final Logger log = LoggerFactory.getLogger(NsqSource.class);
+
+  /**
+   * How long {@link #close()} lets nsq-j close connections on its own before it closes them.
+   * Short: every REQ is on the wire already (with RDY 0 nsq-j writes each at once), and nsq-j
+   * closes a connection by itself only when its in-flight count reaches 0, a count that also
+   * keeps messages which timed out and came again, so it may never get there.
+   */
+  private static final int CLOSE_WAIT_MILLIS = 250;
+
+  /**
+   * nsq-j batches FIN/REQ/TOUCH and writes them when a third of the RDY count (at most 150) is
+   * pending or, on a timer, once this much time passed (nsq-j's default is 2 s). Short, so that
+   * at low rates a settle reaches nsqd soon and a TOUCH well within the message timeout.
+   */
+  static final Duration MAX_FLUSH_DELAY = Duration.ofMillis(200);
+
+  private final String task;
+  private final NsqSettings settings;
+  private final Lookupd lookupd;
+  private final ChannelBacklog backlog;
+  private final Origin origin;
+  private final Map<String, NsqAcknowledger> held = new ConcurrentHashMap<>();
+  private final Receiver receiver;
+  private volatile DeliverySink sink;
+  private volatile boolean receiving;
+  private Client client;
+  private volatile Subscriber subscriber;
+  private volatile RdyControl rdy;
+  private volatile DeadLetters deadLetters;
+  private boolean started;
+  private boolean closed;
+
+  NsqSource(String task, NsqSettings settings) {
+    this.task = task;
+    this.settings = settings;
+    NsqHttp http = new NsqHttp(settings.httpTimeout());
+    this.lookupd = new Lookupd(http, settings.lookupd());
+    this.backlog = new ChannelBacklog(settings, http, lookupd);
+    this.origin = Origin.of(settings.topic());
+    this.receiver = new Receiver(task);
+  }
+
+  @Override
+  public synchronized void start(DeliverySink sink) {
+    if (started) {
+      throw new IllegalStateException("task " + task + ": the NSQ source was already started");
+    }
+    started = true;
+    Lookupd.Result found = settings.direct() ? null : lookupOrFail();
+    this.sink = sink;
+    client = new Client();
+    client.setExecutor(receiver);
+    deadLetters = new DeadLetters(
+        new NsqPublisher(client, false, settings.publishTo(), settings.deadLetterTopic()),
+        settings.topic(), settings.channel());
+    subscriber = subscriber();
+    rdy = new RdyControl(task, subscriber, settings.topic(), settings.channel(), settings.maxInFlight());
+    receiving = true;
+    subscriber.subscribe(settings.topic(), settings.channel(), settings.maxInFlight(), this::onMessage);
+    checkSubscribed(found);
+    log.info("task {}: consuming NSQ topic {} channel {} {} (maxInFlight {}, msgTimeout {}, "
+            + "dead letters to {})", task, settings.topic(), settings.channel(),
+        settings.direct() ? "from nsqd " + settings.nsqd() : "via nsqlookupd " + settings.lookupd(),
+        settings.maxInFlight(), settings.msgTimeout(), settings.deadLetterTopic());
+  }
+
+  private Lookupd.Result lookupOrFail() {
+    Lookupd.Result found = lookupd.lookup(settings.topic());
+    if (found.answered() == 0) {
+      close();
+      throw new ReadyFailedException("task '" + task + "': nsq.lookupd: no nsqlookupd answered ("
+          + String.join("; ", found.failures()) + "); start nsqlookupd or fix nsq.lookupd");
+    }
+    if (found.producers().isEmpty()) {
+      log.info("task {}: no nsqd carries topic {} yet; nsqlookupd is asked again every {}",
+          task, settings.topic(), settings.lookupInterval());
+    }
+    return found;
+  }
+
+  private Subscriber subscriber() {
+    int intervalSecs = (int) settings.lookupInterval().toSeconds();
+    Subscriber s = settings.direct()
+        ? new FixedNsqdSubscriber(client, intervalSecs, settings.nsqd())
+        : new Subscriber(client, intervalSecs, 5, settings.lookupd().toArray(new String[0]));
+    Config config = new Config();
+    config.setMsgTimeout((int) settings.msgTimeout().toMillis());
+    config.setClientId(task);
+    config.setUserAgent("lanes (nsq-j 1.2)");
+    s.setConfig(config);
+    // Lanes' retry policy decides when attempts are exhausted, not nsq-j
+    s.setMaxAttempts(Integer.MAX_VALUE);
+    s.setMaxFlushDelayMillis((int) MAX_FLUSH_DELAY.toMillis());
+    return s;
+  }
+
+  /** nsq-j logs and swallows connection failures; fail the start when nothing could subscribe. */
+  private void checkSubscribed(Lookupd.Result found) {
+    if (subscriber.getConnectionCount() > 0) {
+      return;
+    }
+    if (settings.direct()) {
+      close();
+      throw new ReadyFailedException("task '" + task + "': nsq.nsqd: no nsqd of " + settings.nsqd()
+          + " accepted a subscription to topic " + settings.topic() + " channel "
+          + settings.channel() + " (see the nsq-j error above); start nsqd or fix nsq.nsqd");
+    }
+    if (!found.producers().isEmpty()) {
+      close();
+      throw new ReadyFailedException("task '" + task + "': nsqlookupd lists nsqd "
+          + found.producers().stream().map(Lookupd.Producer::tcpAddress).toList() + " for topic "
+          + settings.topic() + " but none accepted a subscription (see the nsq-j error above); "
+          + "check that those nsqd run and are reachable from here");
+    }
+  }
+
+  /** Runs on the receiver thread, in the order nsqd delivered. */
+  private void onMessage(com.sproutsocial.nsq.Message nsq) {
+    if (!receiving) {
+      nsq.requeue(0); // arrived after RDY 0: back to nsqd at once, never handed out
+      return;
+    }
+    Message message = toMessage(nsq);
+    NsqAcknowledger acknowledger =
+        new NsqAcknowledger(nsq, message, this, receiver.handedBy(), settings.msgTimeout());
+    NsqAcknowledger earlier = held.put(nsq.getId(), acknowledger);
+    if (earlier != null) {
+      earlier.supersede();
+    }
+    sink.accept(new Delivery(message, acknowledger));
+  }
+
+  private Message toMessage(com.sproutsocial.nsq.Message nsq) {
+    Envelope.Contents contents;
+    try {
+      contents = Envelope.decode(nsq.getData());
+    } catch (IllegalArgumentException e) {
+      log.warn("task {}: message {} looks like a Lanes envelope but is not one ({}); "
+          + "delivering its body as it is", task, nsq.getId(), e.getMessage());
+      contents = new Envelope.Contents(null, Map.of(), nsq.getData());
+    }
+    return Message.builder()
+        .id(nsq.getId())
+        .key(contents.key())
+        .payload(contents.payload())
+        .headers(contents.headers())
+        .attempt(Math.max(1, nsq.getAttempts()))
+        .timestamp(Instant.ofEpochSecond(0, nsq.getTimestamp()))
+        .origin(origin)
+        .build();
+  }
+
+  /** Called by an acknowledger that settled. */
+  void settled(NsqAcknowledger acknowledger) {
+    held.remove(acknowledger.id(), acknowledger);
+  }
+
+  DeadLetters deadLetters() {
+    return deadLetters;
+  }
+
+  @Override
+  public void pause() {
+    RdyControl r = rdy;
+    if (r != null) {
+      r.pause();
+    }
+  }
+
+  @Override
+  public void resume() {
+    RdyControl r = rdy;
+    if (r != null) {
+      r.resume();
+    }
+  }
+
+  @Override
+  public synchronized void stopReceiving() {
+    if (!receiving) {
+      return;
+    }
+    receiving = false;
+    rdy.stop(subscriber::stop);
+    awaitReceiverIdle();
+    log.info("task {}: stopped receiving from NSQ topic {} channel {} (RDY 0); {} unsettled",
+        task, settings.topic(), settings.channel(), held.size());
+  }
+
+  /** Waits until the receiver thread has handed out whatever it took before the gate closed. */
+  private void awaitReceiverIdle() {
+    if (receiver.isReceiverThread()) {
+      return;
+    }
+    try {
+      receiver.submit(() -> { }).get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("task {}: the NSQ receiver thread did not go idle: {}", task, e.toString());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (subscriber != null) {
+      stopReceiving();
+      int unsettled = held.size();
+      held.values().forEach(NsqAcknowledger::requeueOnClose);
+      held.clear();
+      if (unsettled > 0) {
+        log.info("task {}: requeued {} unsettled NSQ messages for the next consumer", task, unsettled);
+      }
+    }
+    if (client != null) {
+      client.stop(CLOSE_WAIT_MILLIS); // closes connections and the publisher, stops the receiver
+    }
+    receiver.shutdownNow();
+  }
+
+  @Override
+  public String destinationName() {
+    return settings.topic();
+  }
+
+  @Override
+  public Optional<String> consumerGroup() {
+    return Optional.of(settings.channel());
+  }
+
+  @Override
+  public Duration touchInterval() {
+    return settings.touchInterval();
+  }
+
+  /** Depth + deferred + in flight of the channel, summed over its nsqd nodes. */
+  @Override
+  public OptionalLong backlog() {
+    try {
+      return backlog.read().map(s -> OptionalLong.of(s.backlog())).orElse(OptionalLong.empty());
+    } catch (IOException e) {
+      log.debug("task {}: NSQ backlog unavailable: {}", task, e.toString());
+      return OptionalLong.empty();
+    }
+  }
+
+  /** The channel's counters over its nsqd nodes; empty when unknown. */
+  Optional<ChannelStats> channelStats() throws IOException {
+    return backlog.read();
+  }
+
+  @Override
+  public boolean isConnected() {
+    Subscriber s = subscriber;
+    return receiving && s != null && s.getConnectionCount() > 0;
+  }
+}

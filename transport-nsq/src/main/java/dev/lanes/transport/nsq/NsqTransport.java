@@ -1,0 +1,57 @@
+package dev.lanes.transport.nsq;
+
+import com.sproutsocial.nsq.Client;
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.Publisher;
+import dev.lanes.spi.Source;
+import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.Transport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+/**
+ * The {@code nsq} transport: NSQ topics and channels through nsq-j. A source consumes {@code
+ * nsq.topic}/{@code nsq.channel} (nsqd found through nsqlookupd, or given directly); a publisher
+ * publishes to {@code nsq.topic} on the nsqd at {@code nsq.publishTo}. How ack, retry, reject,
+ * touch, backpressure and stop map onto NSQ: {@code docs/transports/nsq.md}. Stateless.
+ */
+public final class NsqTransport implements Transport {
+
+  @Override
+  public String name() {
+    return "nsq";
+  }
+
+  @Override
+  public Source openSource(TaskConfig task) {
+    return new NsqSource(task.name(), NsqSettings.from(task));
+  }
+
+  /**
+   * A publisher to the task's topic on {@code nsq.publishTo}.
+   *
+   * @throws ReadyFailedException when the config is invalid or nothing listens at {@code
+   *     nsq.publishTo}
+   */
+  @Override
+  public Publisher openPublisher(TaskConfig task) {
+    NsqSettings settings = NsqSettings.from(task);
+    probe(task, settings);
+    return new NsqPublisher(new Client(), true, settings.publishTo(), settings.topic());
+  }
+
+  /** nsq-j connects on the first publish; fail at open instead when nsqd is not there. */
+  private static void probe(TaskConfig task, NsqSettings settings) {
+    String address = settings.publishTo();
+    int colon = address.lastIndexOf(':');
+    String host = address.substring(0, colon).replace("[", "").replace("]", "");
+    int port = Integer.parseInt(address.substring(colon + 1));
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), (int) settings.httpTimeout().toMillis());
+    } catch (IOException e) {
+      throw new ReadyFailedException("task '" + task.name() + "': nsq.publishTo: cannot reach nsqd at "
+          + address + " (" + e.getMessage() + "); start nsqd or fix nsq.publishTo", e);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.lanes.transport.nsq;
+
+import com.sproutsocial.nsq.Subscriber;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Backpressure by RDY count: {@link #pause()} sets the subscription's max-in-flight to 0 (RDY 0
+ * on every nsqd connection), {@link #resume()} back to {@code maxInFlight}. nsq-j takes its
+ * subscriber's lock for that, the lock it also holds during a lookup (HTTP calls of up to 30 s
+ * when an nsqlookupd hangs), so the change is applied on a thread of its own and {@code pause()}
+ * never blocks the dispatcher. Requests coalesce: only the latest wish is applied. Thread-safe.
+ */
+final class RdyControl {
+
+  private static final Logger log = LoggerFactory.getLogger(RdyControl.class);
+
+  private final String task;
+  private final Subscriber subscriber;
+  private final String topic;
+  private final String channel;
+  private final int maxInFlight;
+  private final ExecutorService executor;
+  private final Object lock = new Object();
+  private volatile boolean paused;
+  private boolean stopped;
+  private int applied;
+
+  /** @param maxInFlight the RDY count {@code subscriber} was subscribed with */
+  RdyControl(String task, Subscriber subscriber, String topic, String channel, int maxInFlight) {
+    this.task = task;
+    this.subscriber = subscriber;
+    this.topic = topic;
+    this.channel = channel;
+    this.maxInFlight = maxInFlight;
+    this.applied = maxInFlight;
+    this.executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "lanes-" + task + "-nsq-rdy"));
+  }
+
+  void pause() {
+    paused = true;
+    request();
+  }
+
+  void resume() {
+    paused = false;
+    request();
+  }
+
+  /**
+   * Ends RDY changes for good and runs {@code lastStep} (nsq-j's own stop, which sends RDY 0)
+   * with no change of ours in between. Idempotent.
+   */
+  void stop(Runnable lastStep) {
+    synchronized (lock) {
+      if (!stopped) {
+        stopped = true;
+        lastStep.run();
+      }
+    }
+    executor.shutdown();
+  }
+
+  private void request() {
+    try {
+      executor.execute(this::apply);
+    } catch (RejectedExecutionException e) {
+      // stopped: RDY stays 0
+    }
+  }
+
+  private void apply() {
+    synchronized (lock) {
+      int target = paused ? 0 : maxInFlight;
+      if (stopped || target == applied) {
+        return;
+      }
+      subscriber.setMaxInFlight(topic, channel, target);
+      applied = target;
+      log.debug("task {}: RDY {} on {}/{}", task, target, topic, channel);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.lanes.transport.nsq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.config.TaskConfigLoader;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NsqSettingsTest {
+
+  private static NsqSettings settings(Map<String, Object> overrides) {
+    Map<String, Object> all = new HashMap<>(Map.of("transport", "nsq", "nsq.topic", "orders"));
+    all.putAll(overrides);
+    return NsqSettings.from(TaskConfigLoader.forTask("order_sync", all));
+  }
+
+  @Test
+  void defaultsComeFromReferenceConf() {
+    NsqSettings s = settings(Map.of());
+    assertThat(s.lookupd()).containsExactly("127.0.0.1:4161");
+    assertThat(s.nsqd()).isEmpty();
+    assertThat(s.direct()).isFalse();
+    assertThat(s.publishTo()).isEqualTo("127.0.0.1:4150");
+    assertThat(s.channel()).as("channel defaults to the task name").isEqualTo("order_sync");
+    assertThat(s.deadLetterTopic()).isEqualTo("orders_dlq");
+    assertThat(s.msgTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(s.touchInterval()).isEqualTo(Duration.ofMillis(29_800));
+    assertThat(s.lookupInterval()).isEqualTo(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void derivesMaxInFlightFromTheLanesWithACap() {
+    assertThat(settings(Map.of("consumerNum", 4, "channelLength", 16)).maxInFlight()).isEqualTo(64);
+    assertThat(settings(Map.of()).maxInFlight()).as("10 x 1024 capped").isEqualTo(2500);
+    assertThat(settings(Map.of("nsq.maxInFlight", 7)).maxInFlight()).isEqualTo(7);
+    assertThat(settings(Map.of("nsq.maxInFlight", 5000)).maxInFlight())
+        .as("an explicit value is not capped").isEqualTo(5000);
+  }
+
+  @Test
+  void directModeWhenNsqdAddressesAreGiven() {
+    NsqSettings s = settings(Map.of("nsq.nsqd", List.of("127.0.0.1:4150", "[::1]:4150")));
+    assertThat(s.direct()).isTrue();
+    assertThat(s.nsqd()).containsExactly("127.0.0.1:4150", "[::1]:4150");
+  }
+
+  @Test
+  void deadLetterTopicOfAnEphemeralTopicIsNotEphemeral() {
+    assertThat(settings(Map.of("nsq.topic", "clicks#ephemeral")).deadLetterTopic()).isEqualTo("clicks_dlq");
+    assertThat(settings(Map.of("nsq.deadLetterTopic", "poison")).deadLetterTopic()).isEqualTo("poison");
+  }
+
+  @Test
+  void lookupIntervalIsRoundedUpToWholeSeconds() {
+    assertThat(settings(Map.of("nsq.lookupInterval", "1500ms")).lookupInterval()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void rejectsInvalidValuesNamingTheKey() {
+    assertInvalid(Map.of("nsq.topic", ""), "nsq.topic", "it has no default");
+    assertInvalid(Map.of("nsq.topic", "a/b"), "nsq.topic", "[.a-zA-Z0-9_-]");
+    assertInvalid(Map.of("nsq.topic", "t".repeat(65)), "nsq.topic", "1-64 characters");
+    assertInvalid(Map.of("nsq.topic", "t".repeat(62)), "nsq.deadLetterTopic", "_dlq");
+    assertInvalid(Map.of("nsq.channel", "bad channel"), "nsq.channel", "got 'bad channel'");
+    assertInvalid(Map.of("nsq.lookupd", List.of("localhost")), "nsq.lookupd", "host:port");
+    assertInvalid(Map.of("nsq.nsqd", List.of("127.0.0.1:99999")), "nsq.nsqd", "host:port");
+    assertInvalid(Map.of("nsq.lookupd", List.of()), "nsq.lookupd", "at least one");
+    assertInvalid(Map.of("nsq.maxInFlight", -1), "nsq.maxInFlight", ">= 0");
+    assertInvalid(Map.of("nsq.msgTimeout", "500ms"), "nsq.msgTimeout", ">= 1000ms");
+    assertInvalid(Map.of("nsq.lookupInterval", "soon"), "nsq.lookupInterval", "a duration");
+  }
+
+  private static void assertInvalid(Map<String, Object> overrides, String key, String expectation) {
+    assertThatThrownBy(() -> settings(overrides))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("task 'order_sync'")
+        .hasMessageContaining(key + ": expected")
+        .hasMessageContaining(expectation);
+  }
+}

@@ -5,7 +5,8 @@ import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
 import java.sql.SQLException;
-import java.util.List;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -17,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * Consumes one queue of the local store with one poll thread, {@code lanes-<task>-local-poll}.
  * Each turn the thread applies queued settlements in one transaction, renews the leases of the
  * rows it holds every {@code visibilityTimeout / 3}, and unless paused claims up to {@code
- * batchSize} due rows (hiding them for {@code visibilityTimeout}) and hands them to the sink. It
- * then sleeps until woken (a publish to the queue from this JVM, a settlement, resume, close),
+ * batchSize} due rows (hiding them for {@code visibilityTimeout}) and hands them to the sink one by
+ * one, stopping as soon as the dispatcher pauses it: the rest of the batch stays claimed and is
+ * handed out first after resume, so at most one delivery arrives after a pause. It then sleeps until woken (a publish to the queue from this JVM, a settlement, resume, close),
  * until the next row is due, or at most {@code pollInterval}.
  *
  * <p>On {@link #close()} the rows still held and unsettled are given back at once (due again at
@@ -47,6 +49,7 @@ final class LocalSource implements Source {
   private volatile Settler settler;
   private DeliverySink sink;
   private Thread poller;
+  private final Deque<LocalAcknowledger> prefetched = new ArrayDeque<>(); // guarded by deliverLock
 
   LocalSource(TaskConfig task, LocalSettings settings) {
     this.task = task;
@@ -183,13 +186,11 @@ final class LocalSource implements Source {
             nextRenewal = now + renewEvery;
           }
           wakeAt = Math.min(now + settings.pollInterval().toMillis(), nextRenewal);
-          if (receiving && !paused) {
-            LocalStore.Claimed claimed = fetch();
-            if (claimed.messages().size() == settings.batchSize()) {
-              continue;
-            }
-            wakeAt = Math.min(wakeAt, claimed.nextVisibleAt());
+          long[] nextVisibleAt = {Long.MAX_VALUE};
+          if (fetch(nextVisibleAt)) {
+            continue;
           }
+          wakeAt = Math.min(wakeAt, nextVisibleAt[0]);
           if (failures > 0) {
             log.info("task '{}': local store {} works again", task.name(), store.file());
           }
@@ -212,25 +213,49 @@ final class LocalSource implements Source {
     }
   }
 
-  private LocalStore.Claimed fetch() throws SQLException {
+  /**
+   * Hands prefetched rows to the sink until paused; claims a new batch only once they are all
+   * handed out.
+   *
+   * @return whether a full batch was claimed and handed out, so more may be due at once
+   */
+  private boolean fetch(long[] nextVisibleAt) throws SQLException {
     synchronized (deliverLock) {
-      if (!receiving) {
-        return new LocalStore.Claimed(List.of(), Long.MAX_VALUE);
+      if (!receiving || paused) {
+        return false;
       }
-      long deadline = System.currentTimeMillis() + leaseMs;
-      LocalStore.Claimed claimed = store.claim(settings.queue(), settings.batchSize(), leaseMs);
-      for (StoredMessage m : claimed.messages()) {
-        LocalAcknowledger acknowledger = new LocalAcknowledger(m, settler, leaseMs, deadline);
-        settler.hold(acknowledger);
-        try {
-          sink.accept(new Delivery(m.toMessage(), acknowledger));
-        } catch (RuntimeException e) {
-          log.error("task '{}': the dispatcher refused message {}; giving it back", task.name(),
-              m.id(), e);
-          settler.submit(new Settlement(Settlement.Kind.RELEASE, m, 0, null));
+      boolean full = false;
+      if (prefetched.isEmpty()) {
+        long deadline = System.currentTimeMillis() + leaseMs;
+        LocalStore.Claimed claimed = store.claim(settings.queue(), settings.batchSize(), leaseMs);
+        for (StoredMessage m : claimed.messages()) {
+          LocalAcknowledger acknowledger = new LocalAcknowledger(m, settler, leaseMs, deadline);
+          settler.hold(acknowledger);
+          prefetched.add(acknowledger);
+        }
+        nextVisibleAt[0] = claimed.nextVisibleAt();
+        full = claimed.messages().size() == settings.batchSize();
+      }
+      // the dispatcher pauses from inside accept when a lane fills up: stop right there, the
+      // rest stays claimed (leases renewed) until resume
+      while (!paused && !prefetched.isEmpty()) {
+        LocalAcknowledger acknowledger = prefetched.poll();
+        if (!acknowledger.isStale()) {
+          deliver(acknowledger);
         }
       }
-      return claimed;
+      return full && prefetched.isEmpty();
+    }
+  }
+
+  private void deliver(LocalAcknowledger acknowledger) {
+    StoredMessage m = acknowledger.message();
+    try {
+      sink.accept(new Delivery(m.toMessage(), acknowledger));
+    } catch (RuntimeException e) {
+      log.error("task '{}': the dispatcher refused message {}; giving it back", task.name(),
+          m.id(), e);
+      settler.submit(new Settlement(Settlement.Kind.RELEASE, m, 0, null));
     }
   }
 

@@ -290,6 +290,7 @@ final class LocalStore {
     headers.put(LanesHeaders.ORIGINAL_DESTINATION, m.queue());
     headers.put(LanesHeaders.ORIGINAL_ID, Long.toString(m.id()));
     headers.put(LanesHeaders.ORIGINAL_OFFSET, Long.toString(m.id()));
+    headers.put(LanesHeaders.ATTEMPT, Integer.toString(m.attempt()));
     return headers;
   }
 

@@ -238,7 +238,7 @@ final class LocalSource implements Source {
       }
       // the dispatcher pauses from inside accept when a lane fills up: stop right there, the
       // rest stays claimed (leases renewed) until resume
-      while (!paused && !prefetched.isEmpty()) {
+      while (!paused && receiving && !prefetched.isEmpty()) {
         LocalAcknowledger acknowledger = prefetched.poll();
         if (!acknowledger.isStale()) {
           deliver(acknowledger);

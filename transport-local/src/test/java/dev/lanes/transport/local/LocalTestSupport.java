@@ -5,6 +5,12 @@ import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.TaskConfig;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +42,48 @@ final class LocalTestSupport {
   }
 
   static Message message(String key, String payload) {
-    return Message.builder().id("unused").key(key).payload(payload).build();
+    return Message.builder().key(key).payload(payload).build();
   }
 
   static Message message(String key, String payload, Map<String, String> headers) {
-    return Message.builder().id("unused").key(key).payload(payload).headers(headers).build();
+    return Message.builder().key(key).payload(payload).headers(headers).build();
+  }
+
+  /** Rows of {@code queue} in the store of {@code dataDir}, read with a connection of its own. */
+  static long rows(Path dataDir, String queue) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + StoreFile.of(dataDir));
+        PreparedStatement st = c.prepareStatement("SELECT count(*) FROM messages WHERE queue = ?")) {
+      st.setString(1, queue);
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Runs one update on the store of {@code dataDir} with a connection of its own. */
+  static int update(Path dataDir, String sql, Object... args) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + StoreFile.of(dataDir));
+        PreparedStatement st = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        st.setObject(i + 1, args[i]);
+      }
+      return st.executeUpdate();
+    }
+  }
+
+  /** Reads one number from the store of {@code dataDir} with a connection of its own. */
+  static long queryLong(Path dataDir, String sql, Object... args) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + StoreFile.of(dataDir));
+        PreparedStatement st = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        st.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   /** A sink that queues deliveries for the test thread to take. */
@@ -69,7 +112,7 @@ final class LocalTestSupport {
     }
 
     List<Delivery> take(int n, long seconds) throws InterruptedException {
-      List<Delivery> out = new java.util.ArrayList<>();
+      List<Delivery> out = new ArrayList<>();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       while (out.size() < n) {
         Delivery d = deliveries.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);

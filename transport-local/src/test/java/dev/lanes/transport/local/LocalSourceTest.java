@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -282,7 +283,7 @@ class LocalSourceTest {
   void competingConsumersShareTheQueueWithoutDuplicates() throws Exception {
     String q = queue("compete");
     publish(q, 300);
-    Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Set<String> seen = ConcurrentHashMap.newKeySet();
     AtomicInteger duplicates = new AtomicInteger();
     for (int i = 0; i < 2; i++) {
       Source source = transport.openSource(task(dataDir, q, "batchSize", 16));

@@ -33,11 +33,17 @@ final class DeliveryTime {
           "give either header '" + LocalHeaders.DELIVER_AT + "' or '" + LocalHeaders.DELAY
               + "', not both");
     }
-    if (deliverAt != null) {
-      return Math.max(now, parseDeliverAt(deliverAt.trim()).toEpochMilli());
-    }
-    if (delay != null) {
-      return Math.addExact(now, parseDelay(delay.trim()).toMillis());
+    try {
+      if (deliverAt != null) {
+        return Math.max(now, parseDeliverAt(deliverAt.trim()).toEpochMilli());
+      }
+      if (delay != null) {
+        return Math.addExact(now, parseDelay(delay.trim()).toMillis());
+      }
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("header '"
+          + (deliverAt != null ? LocalHeaders.DELIVER_AT + "' = '" + deliverAt
+              : LocalHeaders.DELAY + "' = '" + delay) + "': too far in the future", e);
     }
     return now;
   }
@@ -45,8 +51,7 @@ final class DeliveryTime {
   /** Parses a {@link LocalHeaders#DELIVER_AT} value. */
   static Instant parseDeliverAt(String value) {
     if (EPOCH_SECONDS.matcher(value).matches()) {
-      BigDecimal millis = new BigDecimal(value).movePointRight(3);
-      return Instant.ofEpochMilli(millis.longValue());
+      return Instant.ofEpochMilli(new BigDecimal(value).movePointRight(3).longValue());
     }
     try {
       return OffsetDateTime.parse(value).toInstant();

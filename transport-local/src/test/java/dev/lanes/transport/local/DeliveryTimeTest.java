@@ -63,6 +63,9 @@ class DeliveryTimeTest {
         .hasMessageContaining("with zone");
     assertThatThrownBy(() -> DeliveryTime.dueAt(Map.of("deliverAt", "tomorrow"), NOW))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DeliveryTime.dueAt(Map.of("delay", "PT9223372036854775807S"), NOW))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("too far in the future");
   }
 
   @Test

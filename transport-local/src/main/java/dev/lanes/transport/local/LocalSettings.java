@@ -67,7 +67,8 @@ public record LocalSettings(
   }
 
   private static Duration duration(TaskConfig task, Config c, String name) {
-    Duration value = get(task, c, name, "a duration such as 500ms or 30s", () -> c.getDuration(name));
+    Duration value =
+        get(task, c, name, "a duration such as 500ms or 30s", () -> c.getDuration(name));
     if (value.isNegative() || value.isZero()) {
       throw task.invalid(key(name), "a duration > 0, got " + value, null);
     }

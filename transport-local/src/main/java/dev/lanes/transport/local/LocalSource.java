@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * rows it holds every {@code visibilityTimeout / 3}, and unless paused claims up to {@code
  * batchSize} due rows (hiding them for {@code visibilityTimeout}) and hands them to the sink one by
  * one, stopping as soon as the dispatcher pauses it: the rest of the batch stays claimed and is
- * handed out first after resume, so at most one delivery arrives after a pause. It then sleeps until woken (a publish to the queue from this JVM, a settlement, resume, close),
- * until the next row is due, or at most {@code pollInterval}.
+ * handed out first after resume, so at most one delivery arrives after a pause. It then sleeps
+ * until woken (a publish to the queue from this JVM, a settlement, resume, close), until the next
+ * row is due, or at most {@code pollInterval}.
  *
  * <p>On {@link #close()} the rows still held and unsettled are given back at once (due again at
  * their previous due time); after a crash they come back when their lease runs out.
@@ -62,7 +63,7 @@ final class LocalSource implements Source {
     if (started || closed) {
       throw new IllegalStateException("local source of task '" + task.name() + "' was started");
     }
-    this.store = LocalStore.acquire(settings.dataDir());
+    this.store = LocalStore.acquire(task, settings.dataDir());
     this.sink = sink;
     this.settler = new Settler(store, wake);
     store.subscribe(settings.queue(), wake);

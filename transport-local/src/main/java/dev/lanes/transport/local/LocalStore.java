@@ -1,6 +1,8 @@
 package dev.lanes.transport.local;
 
+import dev.lanes.api.ReadyFailedException;
 import dev.lanes.spi.LanesHeaders;
+import dev.lanes.spi.TaskConfig;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -73,6 +75,21 @@ final class LocalStore {
       }
       store.references++;
       return store;
+    }
+  }
+
+  /**
+   * {@link #acquire(Path)} for a task: a failure names the task and its config file.
+   *
+   * @throws ReadyFailedException {@code <origin>: task '<name>': local.dataDir: <what and what
+   *     to do>}
+   */
+  static LocalStore acquire(TaskConfig task, Path dataDir) {
+    try {
+      return acquire(dataDir);
+    } catch (ReadyFailedException e) {
+      throw new ReadyFailedException(
+          task.origin() + ": task '" + task.name() + "': " + e.getMessage(), e.getCause());
     }
   }
 

@@ -35,6 +35,6 @@ public final class LocalTransport implements Transport {
   @Override
   public LocalPublisher openPublisher(TaskConfig task) {
     LocalSettings settings = LocalSettings.from(task);
-    return new LocalPublisher(LocalStore.acquire(settings.dataDir()), settings.queue());
+    return new LocalPublisher(LocalStore.acquire(task, settings.dataDir()), settings.queue());
   }
 }

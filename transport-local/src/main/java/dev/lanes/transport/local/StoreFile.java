@@ -33,6 +33,8 @@ final class StoreFile {
   /** How long a write waits for another process holding the store's write lock. */
   static final int BUSY_TIMEOUT_MS = 10_000;
 
+  private static final String KEY = "local.dataDir";
+
   private static final Logger log = LoggerFactory.getLogger(StoreFile.class);
 
   private static final String[] SCHEMA = {
@@ -94,10 +96,11 @@ final class StoreFile {
   private static boolean ensureDirectory(Path dataDir) {
     if (Files.exists(dataDir)) {
       if (!Files.isDirectory(dataDir)) {
-        throw fail(dataDir, "exists but is not a directory", "point local.dataDir at a directory");
+        throw fail(dataDir.toString(), "exists but is not a directory",
+            "point local.dataDir at a directory");
       }
       if (!Files.isReadable(dataDir) || !Files.isWritable(dataDir)) {
-        throw fail(dataDir, "is not a readable and writable directory",
+        throw fail(dataDir.toString(), "is not a readable and writable directory",
             "fix its permissions or point local.dataDir elsewhere");
       }
       return false;
@@ -106,7 +109,7 @@ final class StoreFile {
       Files.createDirectories(dataDir);
       return true;
     } catch (IOException e) {
-      throw fail(dataDir, "does not exist and cannot be created (" + e + ")",
+      throw fail(dataDir.toString(), "does not exist and cannot be created (" + e + ")",
           "create it or point local.dataDir elsewhere");
     }
   }
@@ -114,16 +117,17 @@ final class StoreFile {
   private static void checkFile(Path file, boolean exists) {
     if (exists) {
       if (!Files.isRegularFile(file)) {
-        throw fail(file, "is not a regular file", "move it away");
+        throw fail("store file " + file, "is not a regular file", "move it away");
       }
       if (!Files.isReadable(file) || !Files.isWritable(file)) {
-        throw fail(file, "is not readable and writable", "fix its permissions");
+        throw fail("store file " + file, "is not readable and writable", "fix its permissions");
       }
       return;
     }
     Path wal = file.resolveSibling(FILE_NAME + "-wal");
     if (Files.exists(wal)) {
-      throw fail(file, "is missing but its write-ahead log " + wal.getFileName() + " is there",
+      throw fail("store file " + file,
+          "is missing but its write-ahead log " + wal.getFileName() + " is there",
           "restore the store file, or remove the -wal and -shm files to start with an empty store");
     }
   }
@@ -157,17 +161,19 @@ final class StoreFile {
         empty = rs.next() && rs.getInt(1) == 0;
       }
       if (appId != APPLICATION_ID && !(appId == 0 && version == 0 && empty)) {
-        throw fail(file, "is an SQLite database but not a Lanes local store",
+        throw fail("store file " + file, "is an SQLite database but not a Lanes local store",
             "point local.dataDir at another directory");
       }
       if (version > SCHEMA_VERSION) {
-        throw fail(file, "was written by a newer Lanes (schema " + version + ", this one reads "
-            + SCHEMA_VERSION + ")", "upgrade Lanes");
+        throw fail("store file " + file, "was written by a newer Lanes (schema " + version
+            + ", this one reads " + SCHEMA_VERSION + ")", "upgrade Lanes");
       }
       try (ResultSet rs = st.executeQuery("PRAGMA quick_check(1)")) {
         String result = rs.next() ? rs.getString(1) : "no result";
         if (!"ok".equals(result)) {
-          throw fail(file, "is corrupt (" + result + ")",
+          String oneLine = result.replace("*** in database main ***", "").strip()
+              .replaceAll("\\s*\\R\\s*", "; ");
+          throw fail("store file " + file, "is corrupt (" + oneLine + ")",
               "restore it from a backup, or move it away to start with an empty store");
         }
       }
@@ -205,13 +211,13 @@ final class StoreFile {
   }
 
   private static ReadyFailedException unreadable(Path file, SQLException e) {
-    return new ReadyFailedException("local store " + file + " cannot be opened as an SQLite "
-        + "database (" + e.getMessage() + "): restore it from a backup, or move it away to start "
-        + "with an empty store", e);
+    return new ReadyFailedException(KEY + ": store file " + file + " cannot be opened as an "
+        + "SQLite database (" + e.getMessage() + "): restore it from a backup, or move it away to "
+        + "start with an empty store", e);
   }
 
-  private static ReadyFailedException fail(Path path, String what, String todo) {
-    return new ReadyFailedException("local store: " + path + " " + what + ": " + todo);
+  private static ReadyFailedException fail(String subject, String what, String todo) {
+    return new ReadyFailedException(KEY + ": " + subject + " " + what + ": " + todo);
   }
 
   private static void closeQuietly(Connection conn) {

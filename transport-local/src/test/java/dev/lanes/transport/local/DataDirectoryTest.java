@@ -51,8 +51,8 @@ class DataDirectoryTest {
     Path file = Files.writeString(tmp.resolve("data"), "not a directory");
     assertThatThrownBy(() -> transport.openPublisher(task(file, "q")))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageContaining(file.toString())
-        .hasMessageContaining("is not a directory");
+        .hasMessage("task t-q: task 't-q': local.dataDir: " + file
+            + " exists but is not a directory: point local.dataDir at a directory");
     assertThatThrownBy(() -> transport.openSource(task(file, "q")).start(d -> {}))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining(file.toString());
@@ -60,12 +60,14 @@ class DataDirectoryTest {
 
   @Test
   void storeFileThatIsNotADatabaseIsReadyFailedAndLeftUntouched() throws Exception {
-    Path store = Files.writeString(tmp.resolve("lanes-local.db"), "this is no database ".repeat(300));
+    Path store =
+        Files.writeString(tmp.resolve("lanes-local.db"), "this is no database ".repeat(300));
     byte[] before = Files.readAllBytes(store);
     assertThatThrownBy(() -> transport.openPublisher(task(tmp, "q")))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageContaining(store.toString())
-        .hasMessageContaining("move it away");
+        .hasMessageStartingWith("task t-q: task 't-q': local.dataDir: store file " + store
+            + " cannot be opened as an SQLite database")
+        .hasMessageEndingWith("move it away to start with an empty store");
     assertThat(Files.readAllBytes(store)).isEqualTo(before);
   }
 
@@ -87,8 +89,11 @@ class DataDirectoryTest {
     }
     assertThatThrownBy(() -> transport.openPublisher(task(tmp, "q")))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageContaining(store.toString())
-        .hasMessageContaining("restore it from a backup");
+        .hasMessageStartingWith("task t-q: task 't-q': local.dataDir: store file " + store
+            + " is corrupt (")
+        .hasMessageEndingWith(
+            "restore it from a backup, or move it away to start with an empty store")
+        .hasMessageNotContaining("\n");
   }
 
   @Test

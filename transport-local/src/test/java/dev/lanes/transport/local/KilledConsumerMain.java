@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * A consumer process for {@link KillNineTest}: runs a task over local queue {@code args[1]} of data
- * directory {@code args[0]} on four lanes of 8 with a 2 s visibility timeout, each message taking a few
+ * directory {@code args[0]} on four lanes of 8 with a 2 s visibility timeout, each message taking a
+ * few
  * milliseconds, and prints {@code handled <payload>} on stdout when a handler is done with a
  * message, just before its ack. It runs until killed.
  */

@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * mvn -q -pl transport-local dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
- * java -cp "$(cat /tmp/cp.txt):core/target/classes:transport-local/target/classes:transport-local/target/test-classes" \
- *   dev.lanes.transport.local.LocalBenchmark [seconds]
+ * CP=core/target/classes:transport-local/target/classes:transport-local/target/test-classes
+ * java -cp "$CP:$(cat /tmp/cp.txt)" dev.lanes.transport.local.LocalBenchmark [seconds]
  * </pre>
  */
 public final class LocalBenchmark {

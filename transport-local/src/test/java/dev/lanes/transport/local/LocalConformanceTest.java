@@ -36,6 +36,8 @@ class LocalConformanceTest extends TransportConformanceKit {
 
   @Override
   protected Features features() {
-    return Features.defaults().withQuietPeriod(Duration.ofSeconds(1)).withTimeout(Duration.ofSeconds(30));
+    return Features.defaults()
+        .withQuietPeriod(Duration.ofSeconds(1))
+        .withTimeout(Duration.ofSeconds(30));
   }
 }

@@ -36,7 +36,8 @@ class LocalPublisherTest {
     String q = queue("batch");
     List<String> ids;
     try (LocalPublisher publisher = transport.openPublisher(task(dataDir, q))) {
-      ids = publisher.publishBatch(List.of(message("a", "1"), message("b", "2"), message("c", "3")));
+      ids = publisher.publishBatch(
+          List.of(message("a", "1"), message("b", "2"), message("c", "3")));
     }
     assertThat(ids).hasSize(3);
     assertThat(ids.stream().map(Long::parseLong).toList()).isSorted().doesNotHaveDuplicates();

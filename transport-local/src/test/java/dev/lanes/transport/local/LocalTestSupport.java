@@ -52,7 +52,8 @@ final class LocalTestSupport {
   /** Rows of {@code queue} in the store of {@code dataDir}, read with a connection of its own. */
   static long rows(Path dataDir, String queue) throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + StoreFile.of(dataDir));
-        PreparedStatement st = c.prepareStatement("SELECT count(*) FROM messages WHERE queue = ?")) {
+        PreparedStatement st =
+            c.prepareStatement("SELECT count(*) FROM messages WHERE queue = ?")) {
       st.setString(1, queue);
       try (ResultSet rs = st.executeQuery()) {
         rs.next();

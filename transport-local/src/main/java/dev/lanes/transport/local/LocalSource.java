@@ -113,6 +113,10 @@ final class LocalSource implements Source {
     }
   }
 
+  /**
+   * Stops the poll thread and waits for it: it applies what is queued, gives back every row still
+   * held, and releases the store. Idempotent.
+   */
   @Override
   public void close() {
     Thread thread;
@@ -130,14 +134,13 @@ final class LocalSource implements Source {
     }
     wake();
     try {
-      thread.join();
+      if (thread != Thread.currentThread()) {
+        thread.join();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       log.warn("task '{}': interrupted while closing the local source", task.name());
     }
-    store.unsubscribe(settings.queue(), wake);
-    store.release();
-    connected = false;
   }
 
   @Override
@@ -165,11 +168,6 @@ final class LocalSource implements Source {
   @Override
   public boolean isConnected() {
     return connected && !closing;
-  }
-
-  /** Rows claimed and not yet settled for good; for tests and status. */
-  int heldCount() {
-    return settler == null ? 0 : settler.heldCount();
   }
 
   private void pollLoop() {
@@ -211,6 +209,9 @@ final class LocalSource implements Source {
       Thread.currentThread().interrupt();
     } finally {
       giveBack();
+      store.unsubscribe(settings.queue(), wake);
+      store.release();
+      connected = false;
     }
   }
 

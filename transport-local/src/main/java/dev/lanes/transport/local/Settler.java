@@ -44,11 +44,6 @@ final class Settler {
     held.remove(acknowledger.message().id(), acknowledger);
   }
 
-  /** Number of rows held: claimed and not yet settled for good. */
-  int heldCount() {
-    return held.size();
-  }
-
   /** Queues {@code settlement}; ignored once the source is closed (its rows were given back). */
   void submit(Settlement settlement) {
     if (closed) {

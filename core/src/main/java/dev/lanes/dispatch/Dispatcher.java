@@ -26,6 +26,7 @@ public final class Dispatcher implements DeliverySink {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
   private final TaskConfig task;
+  private final TaskMetrics metrics;
   private final Source source;
   private final RoutingKey routingKey;
   private final int channelLength;
@@ -37,20 +38,28 @@ public final class Dispatcher implements DeliverySink {
   private volatile boolean draining;
   private volatile long drainDeadlineNanos = Long.MAX_VALUE;
 
+  /** A dispatcher that reports handler calls to nobody. */
+  public Dispatcher(TaskConfig task, MessageHandler handler, TaskMetrics metrics, Source source,
+      DispatchStats stats, boolean sourcePaused) {
+    this(task, handler, metrics, source, stats, sourcePaused, HandlingListener.NONE);
+  }
+
   /**
    * @param stats counters shared with the dispatchers this one replaces, if any
    * @param sourcePaused whether the source is paused now (it resumes once the lanes have room)
+   * @param listener told about every handler call and dead letter
    */
   public Dispatcher(TaskConfig task, MessageHandler handler, TaskMetrics metrics, Source source,
-      DispatchStats stats, boolean sourcePaused) {
+      DispatchStats stats, boolean sourcePaused, HandlingListener listener) {
     this.task = task;
+    this.metrics = metrics;
     this.source = source;
     this.stats = stats;
     this.paused = new AtomicBoolean(sourcePaused);
     this.routingKey = RoutingKey.forField(task.deliverBy());
     this.channelLength = task.channelLength();
     HandlerInvoker invoker = new HandlerInvoker(handler, task.handlerTimeout(), metrics);
-    Settler settler = new Settler(task.name(), new Backoff(task.retry()), metrics, stats);
+    Settler settler = new Settler(task.name(), new Backoff(task.retry()), metrics, stats, listener);
     Lane.LaneControl control = new Lane.LaneControl() {
       @Override
       public void laneProgressed() {
@@ -81,11 +90,13 @@ public final class Dispatcher implements DeliverySink {
   @Override
   public void accept(Delivery delivery) {
     stats.received.increment();
+    metrics.received();
     Object key = routingKey.of(delivery.message());
     Lane lane = key == null ? leastLoaded() : lanes.get(LaneRouter.laneOf(key, lanes.size()));
     lane.offer(new Envelope(delivery, key, System.nanoTime()));
     if (lane.depth() >= channelLength && paused.compareAndSet(false, true)) {
       source.pause();
+      resumeIfDrained(); // a lane may have drained before the flag was set
     }
   }
 

@@ -37,7 +37,7 @@ final class HandlerInvoker {
       }
     } catch (InterruptedException e) {
       failure = e;
-    } catch (Exception | LinkageError | AssertionError e) {
+    } catch (Exception | Error e) {
       failure = e;
     } finally {
       lane.endCall();

@@ -89,11 +89,12 @@ final class Lane implements Runnable {
         return;
       }
       if (next != null) {
-        control.laneProgressed();
         if (parked.blocks(next.key)) {
           parked.waitBehind(next);
           updateParkedDepth();
+          control.laneProgressed();
         } else {
+          control.laneProgressed();
           execute(next);
         }
       }

@@ -41,14 +41,21 @@ interface RoutingKey {
       return value;
     }
     String text = value.toString();
-    return isInteger(text) ? Long.valueOf(text) : text;
+    if (isInteger(text)) {
+      try {
+        return Long.valueOf(text);
+      } catch (NumberFormatException tooBig) {
+        return text; // 19 digits beyond Long.MAX_VALUE
+      }
+    }
+    return text;
   }
 
   private static boolean isInteger(String text) {
     int start = text.startsWith("-") ? 1 : 0;
     int digits = text.length() - start;
-    if (digits < 1 || digits > 18) {
-      return false; // 18 digits always fit a long; longer numbers hash as strings
+    if (digits < 1 || digits > 19) {
+      return false; // longer numbers never fit a long and hash as strings
     }
     for (int i = start; i < text.length(); i++) {
       char c = text.charAt(i);

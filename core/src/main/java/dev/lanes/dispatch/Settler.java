@@ -23,12 +23,15 @@ final class Settler {
   private final Backoff backoff;
   private final TaskMetrics metrics;
   private final DispatchStats stats;
+  private final HandlingListener listener;
 
-  Settler(String task, Backoff backoff, TaskMetrics metrics, DispatchStats stats) {
+  Settler(String task, Backoff backoff, TaskMetrics metrics, DispatchStats stats,
+      HandlingListener listener) {
     this.task = task;
     this.backoff = backoff;
     this.metrics = metrics;
     this.stats = stats;
+    this.listener = listener;
   }
 
   /**
@@ -38,27 +41,26 @@ final class Settler {
    */
   Duration settle(Envelope envelope, Attempt attempt) {
     Message message = envelope.message;
-    String error = attempt.failure() == null ? null : attempt.failure().getClass().getName();
     if (attempt.failure() != null) {
       log.warn("task {}: handler failed on {} (attempt {}): {}", task, message, message.attempt(),
           attempt.failure().toString());
     }
     Outcome outcome = attempt.outcome();
     if (outcome instanceof Outcome.Ack) {
-      metrics.processed("ack", error, attempt.nanos());
+      processed(message, "ack", attempt);
       return settleWith(envelope, "ack", Acknowledger::ack);
     }
     if (outcome instanceof Outcome.Reject reject) {
-      return deadLetter(envelope, reject.reason(), error, attempt.nanos());
+      return deadLetter(envelope, reject.reason(), attempt, false);
     }
     Duration requested = ((Outcome.Retry) outcome).delay();
     if (!backoff.mayRetry(message.attempt())) {
       String cause = attempt.failure() == null ? "handler asked to retry" : attempt.failure().toString();
       return deadLetter(envelope, "retries exhausted after " + message.attempt() + " attempts: " + cause,
-          error, attempt.nanos());
+          attempt, true);
     }
     Duration delay = requested != null ? requested : backoff.delayAfter(message.attempt());
-    metrics.processed("retry", error, attempt.nanos());
+    processed(message, "retry", attempt);
     stats.retried.increment();
     if (backoff.parksInProcess(delay)) {
       return delay;
@@ -66,11 +68,26 @@ final class Settler {
     return settleWith(envelope, "retry", a -> a.retry(delay));
   }
 
-  private Duration deadLetter(Envelope envelope, String reason, String error, long nanos) {
-    metrics.processed("reject", error, nanos);
+  private Duration deadLetter(Envelope envelope, String reason, Attempt attempt, boolean exhausted) {
+    processed(envelope.message, "reject", attempt);
     metrics.deadLettered();
     log.warn("task {}: dead-lettering {}: {}", task, envelope.message, reason);
+    try {
+      listener.deadLettered(envelope.message, reason, exhausted);
+    } catch (RuntimeException e) {
+      log.error("task {}: handling listener failed: {}", task, e.toString(), e);
+    }
     return settleWith(envelope, "reject", a -> a.reject(reason));
+  }
+
+  private void processed(Message message, String outcome, Attempt attempt) {
+    Throwable failure = attempt.failure();
+    metrics.processed(outcome, failure == null ? null : failure.getClass().getName(), attempt.nanos());
+    try {
+      listener.handled(message, outcome, failure, attempt.nanos());
+    } catch (RuntimeException e) {
+      log.error("task {}: handling listener failed: {}", task, e.toString(), e);
+    }
   }
 
   private Duration settleWith(Envelope envelope, String what, java.util.function.Consumer<Acknowledger> action) {

@@ -16,6 +16,11 @@ import java.util.function.ToDoubleFunction;
  * ({@code messaging.client.consumed.messages}, {@code messaging.process.duration}) and prefixed
  * {@code lanes.} otherwise. Tags stay low-cardinality: never a key, id, offset or partition.
  * Thread-safe; the hot-path methods only look up cached meters.
+ *
+ * <p>Every meter of one name carries the same tag keys, whatever the transport or outcome: the
+ * Prometheus registry drops a meter whose tag keys differ from the first one of its name. So
+ * {@code error.type} and {@code messaging.consumer.group.name} are always present, empty when
+ * they do not apply (Prometheus treats an empty label as an absent one).
  */
 public final class TaskMetrics {
 
@@ -44,9 +49,9 @@ public final class TaskMetrics {
   public TaskMetrics(
       MeterRegistry registry, String task, String system, String destination, String consumerGroup) {
     this.registry = registry;
-    Tags base = Tags.of("lanes.task", task, "messaging.system", system,
-        "messaging.destination.name", destination);
-    this.tags = consumerGroup == null ? base : base.and("messaging.consumer.group.name", consumerGroup);
+    this.tags = Tags.of("lanes.task", task, "messaging.system", system,
+        "messaging.destination.name", destination,
+        "messaging.consumer.group.name", consumerGroup == null ? "" : consumerGroup);
     this.consumed = Counter.builder(CONSUMED).tags(tags)
         .description("Messages received from the broker").register(registry);
     this.deadLetters = Counter.builder(DEAD_LETTERS).tags(tags)
@@ -72,7 +77,7 @@ public final class TaskMetrics {
    * Records one handler call.
    *
    * @param outcome {@code ack}, {@code retry} or {@code reject}
-   * @param errorType the exception's class name on failure, else {@code null}
+   * @param errorType the exception's class name on failure, else {@code null} (tagged empty)
    */
   public void processed(String outcome, String errorType, long nanos) {
     String error = errorType == null ? NO_ERROR : errorType;
@@ -81,11 +86,7 @@ public final class TaskMetrics {
   }
 
   private Timer processTimer(String outcome, String error) {
-    Tags timerTags = tags.and("lanes.outcome", outcome);
-    if (!error.isEmpty()) {
-      timerTags = timerTags.and("error.type", error);
-    }
-    return Timer.builder(PROCESS_DURATION).tags(timerTags)
+    return Timer.builder(PROCESS_DURATION).tags(tags.and("lanes.outcome", outcome, "error.type", error))
         .description("Handler duration, from the call to its outcome")
         .publishPercentileHistogram()
         .register(registry);

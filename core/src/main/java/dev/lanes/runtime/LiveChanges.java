@@ -6,13 +6,13 @@ import java.util.List;
 
 /**
  * Which config changes a running task can take without a new subscription: lanes, queue bounds,
- * routing, retry policy, timeouts, and the runner's own keys (alerts, logging, progress). Any
- * other change — transport, its settings, handler — needs a graceful restart.
+ * routing, retry policy, timeouts, and the runner's own keys (alerts, logging, HTTP, idle exit,
+ * seed). Any other change — transport, its settings, handler — needs a graceful restart.
  */
 final class LiveChanges {
 
   static final List<String> LIVE_KEYS = List.of("consumerNum", "channelLength", "deliverBy",
-      "retry", "handlerTimeout", "shutdownTimeout", "alerts", "log", "exitWhenIdle", "seed");
+      "retry", "handlerTimeout", "shutdownTimeout", "alerts", "log", "http", "exitWhenIdle", "seed");
 
   private LiveChanges() {}
 

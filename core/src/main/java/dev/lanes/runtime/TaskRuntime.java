@@ -4,6 +4,7 @@ import dev.lanes.api.MessageHandler;
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.dispatch.DispatchStats;
 import dev.lanes.dispatch.Dispatcher;
+import dev.lanes.dispatch.HandlingListener;
 import dev.lanes.dispatch.TaskStats;
 import dev.lanes.metrics.TaskMetrics;
 import dev.lanes.spi.Source;
@@ -33,6 +34,7 @@ public final class TaskRuntime implements AutoCloseable {
   private final Transport transport;
   private final MessageHandler handler;
   private final MeterRegistry registry;
+  private final HandlingListener listener;
   private final Lifecycle lifecycle;
   private final DispatchStats stats = new DispatchStats();
   private volatile SwitchingSink sink;
@@ -42,18 +44,28 @@ public final class TaskRuntime implements AutoCloseable {
   private boolean handlerOpen;
 
   private TaskRuntime(TaskConfig task, Transport transport, MessageHandler handler,
-      MeterRegistry registry) {
+      MeterRegistry registry, HandlingListener listener) {
     this.task = task;
     this.transport = transport;
     this.handler = handler;
     this.registry = registry;
+    this.listener = listener;
     this.lifecycle = new Lifecycle(task.name());
   }
 
   /** A runtime in state {@code NEW}; nothing is connected until {@link #start()}. */
   public static TaskRuntime create(TaskConfig task, Transport transport, MessageHandler handler,
       MeterRegistry registry) {
-    return new TaskRuntime(task, transport, handler, registry);
+    return new TaskRuntime(task, transport, handler, registry, HandlingListener.NONE);
+  }
+
+  /**
+   * A runtime in state {@code NEW} whose handler calls and dead letters are reported to {@code
+   * listener} (the runner's alerts use this).
+   */
+  public static TaskRuntime create(TaskConfig task, Transport transport, MessageHandler handler,
+      MeterRegistry registry, HandlingListener listener) {
+    return new TaskRuntime(task, transport, handler, registry, listener);
   }
 
   /**
@@ -71,7 +83,7 @@ public final class TaskRuntime implements AutoCloseable {
           source.destinationName(), source.consumerGroup().orElse(null));
       registerTaskGauges();
       openHandler();
-      dispatcher = new Dispatcher(task, handler, metrics, source, stats, false);
+      dispatcher = new Dispatcher(task, handler, metrics, source, stats, false, listener);
       dispatcher.start();
       sink = new SwitchingSink(dispatcher);
       source.start(sink);
@@ -144,7 +156,7 @@ public final class TaskRuntime implements AutoCloseable {
     old.seal();
     source.pause();
     metrics.removeLaneGauges();
-    Dispatcher fresh = new Dispatcher(next, handler, metrics, source, stats, true);
+    Dispatcher fresh = new Dispatcher(next, handler, metrics, source, stats, true, listener);
     sink.switchTo(fresh);
     long budget = next.retry().parkLimit().plus(next.handlerTimeout()).plus(next.shutdownTimeout()).toNanos();
     int abandoned = old.drain(System.nanoTime() + budget);

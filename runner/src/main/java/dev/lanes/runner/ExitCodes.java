@@ -8,12 +8,17 @@ import picocli.CommandLine.ParseResult;
 /** The runner's exit codes and the mapping of failures onto them. */
 public final class ExitCodes {
 
-  /** The task ran and stopped cleanly. */
+  /** The task ran and stopped cleanly; a control command did what it was asked. */
   public static final int OK = 0;
-  /** The task ran but failed or stopped with work left unacked. */
+  /** The task ran but failed or stopped with work left unacked; a control command failed. */
   public static final int FAILED = 1;
-  /** Nothing was consumed: bad config, unknown task/transport, missing handler, broker down. */
+  /**
+   * Nothing was consumed: bad config, unknown task/transport, missing handler, broker down; for
+   * {@code update}: the new config was rejected and the old one keeps running.
+   */
   public static final int READY_FAILED = 2;
+  /** {@code status}, {@code stop} or {@code update}: no service is running for ENV/TASK. */
+  public static final int NOT_RUNNING = 3;
 
   private ExitCodes() {}
 
@@ -23,10 +28,12 @@ public final class ExitCodes {
     public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
       if (e instanceof ReadyFailedException) {
         cmd.getErr().println("runner: " + e.getMessage());
+        cmd.getErr().flush();
         return READY_FAILED;
       }
       cmd.getErr().println("runner: failed: " + e);
       e.printStackTrace(cmd.getErr());
+      cmd.getErr().flush();
       return FAILED;
     }
   }

@@ -15,6 +15,7 @@ public final class Main {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new RunCommand());
     cli.setExecutionExceptionHandler(new ExitCodes.ExceptionMapper());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;
   }
 }

@@ -3,6 +3,8 @@ package dev.lanes.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -28,7 +30,7 @@ class RunCommandTest {
 
   private Path taskFile(String text) throws IOException {
     Path file = dir.resolve("tasks.conf");
-    Files.writeString(file, text);
+    Files.writeString(file, text + "\nsystem.http.port = 0\n");
     return file;
   }
 
@@ -114,6 +116,28 @@ class RunCommandTest {
 
     assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
     assertThat(oneLineError()).contains("dev.lanes.samples.RecordingHandler failed to open").contains("record.file");
+  }
+
+  @Test
+  void aBusyHttpPortIsReadyFailedNamingTheKey() throws IOException {
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path file = taskFile("t { handler = dev.lanes.samples.OrderEventsHandler, memory.queue = busy-port,"
+          + " http.port = " + busy.getLocalPort() + " }");
+
+      assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
+      assertThat(oneLineError()).contains("cannot listen on http 127.0.0.1:" + busy.getLocalPort())
+          .contains("set http.port to a free port (0 = any), or http.enabled = false");
+    }
+  }
+
+  @Test
+  void runsWithoutHttpServerWhenDisabled() throws IOException {
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path file = taskFile("t { handler = dev.lanes.samples.OrderEventsHandler, memory.queue = no-http,"
+          + " exitWhenIdle = 200ms, http { enabled = false, port = " + busy.getLocalPort() + " } }");
+
+      assertThat(run("--task", "t", "--config", file.toString())).as(err.toString()).isEqualTo(ExitCodes.OK);
+    }
   }
 
   private String oneLineError() {

@@ -1,4 +1,4 @@
-package dev.lanes.runner;
+package dev.lanes.runner.service;
 
 import com.typesafe.config.Config;
 import dev.lanes.api.Message;

@@ -1,4 +1,4 @@
-package dev.lanes.runner;
+package dev.lanes.runner.service;
 
 import dev.lanes.api.MessageHandler;
 import dev.lanes.api.ReadyFailedException;

@@ -1,0 +1,135 @@
+package dev.lanes.testing;
+
+import dev.lanes.api.Message;
+import dev.lanes.spi.Delivery;
+import dev.lanes.spi.DeliverySink;
+import dev.lanes.spi.Source;
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A source driven by the test: {@link #deliver} hands a message to the sink on the caller's
+ * thread. Every SPI call is written to the {@link EventLog}; {@link #onStart} and {@link
+ * #onStopReceiving} run inside those calls (and may throw).
+ */
+public final class FakeSource implements Source {
+
+  private final EventLog log;
+  private final Map<String, RecordingAcknowledger> acks = new ConcurrentHashMap<>();
+  private final AtomicInteger pauses = new AtomicInteger();
+  private final AtomicInteger resumes = new AtomicInteger();
+  private volatile DeliverySink sink;
+  private volatile Runnable onStart = () -> {};
+  private volatile Runnable onStopReceiving = () -> {};
+  private volatile Duration touchInterval;
+  private volatile boolean connected = true;
+  private volatile OptionalLong backlog = OptionalLong.empty();
+
+  public FakeSource(EventLog log) {
+    this.log = log;
+  }
+
+  public FakeSource onStart(Runnable hook) {
+    this.onStart = hook;
+    return this;
+  }
+
+  public FakeSource onStopReceiving(Runnable hook) {
+    this.onStopReceiving = hook;
+    return this;
+  }
+
+  /** Asks the dispatcher to touch held deliveries this often. */
+  public FakeSource touchInterval(Duration interval) {
+    this.touchInterval = interval;
+    return this;
+  }
+
+  public FakeSource connected(boolean connected) {
+    this.connected = connected;
+    return this;
+  }
+
+  public FakeSource backlog(long messages) {
+    this.backlog = OptionalLong.of(messages);
+    return this;
+  }
+
+  @Override
+  public void start(DeliverySink sink) {
+    log.add("start");
+    onStart.run();
+    this.sink = sink;
+  }
+
+  /** Hands {@code message} to the sink; returns the acknowledger that records its settlement. */
+  public RecordingAcknowledger deliver(Message message) {
+    RecordingAcknowledger ack = new RecordingAcknowledger(message.id(), log);
+    acks.put(message.id(), ack);
+    sink.accept(new Delivery(message, ack));
+    return ack;
+  }
+
+  public RecordingAcknowledger ackOf(String messageId) {
+    return acks.get(messageId);
+  }
+
+  @Override
+  public void pause() {
+    pauses.incrementAndGet();
+    log.add("pause");
+  }
+
+  @Override
+  public void resume() {
+    resumes.incrementAndGet();
+    log.add("resume");
+  }
+
+  public int pauses() {
+    return pauses.get();
+  }
+
+  public int resumes() {
+    return resumes.get();
+  }
+
+  @Override
+  public void stopReceiving() {
+    log.add("stopReceiving");
+    onStopReceiving.run();
+  }
+
+  @Override
+  public void flush() {
+    log.add("flush");
+  }
+
+  @Override
+  public void close() {
+    log.add("close");
+  }
+
+  @Override
+  public String destinationName() {
+    return "fake-queue";
+  }
+
+  @Override
+  public Duration touchInterval() {
+    return touchInterval;
+  }
+
+  @Override
+  public boolean isConnected() {
+    return connected;
+  }
+
+  @Override
+  public OptionalLong backlog() {
+    return backlog;
+  }
+}

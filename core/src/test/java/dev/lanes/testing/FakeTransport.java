@@ -1,0 +1,36 @@
+package dev.lanes.testing;
+
+import dev.lanes.spi.Publisher;
+import dev.lanes.spi.Source;
+import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.Transport;
+import java.util.function.Function;
+
+/** A transport whose {@link #openSource} returns what the test gives it (or throws). */
+public final class FakeTransport implements Transport {
+
+  private final Function<TaskConfig, Source> sources;
+
+  public FakeTransport(Function<TaskConfig, Source> sources) {
+    this.sources = sources;
+  }
+
+  public static FakeTransport of(Source source) {
+    return new FakeTransport(task -> source);
+  }
+
+  @Override
+  public String name() {
+    return "fake";
+  }
+
+  @Override
+  public Source openSource(TaskConfig task) {
+    return sources.apply(task);
+  }
+
+  @Override
+  public Publisher openPublisher(TaskConfig task) {
+    throw new UnsupportedOperationException("the fake transport does not publish");
+  }
+}

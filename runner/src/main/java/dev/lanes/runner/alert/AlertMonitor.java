@@ -1,0 +1,140 @@
+package dev.lanes.runner.alert;
+
+import dev.lanes.api.Message;
+import dev.lanes.dispatch.HandlingListener;
+import dev.lanes.dispatch.TaskStats;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Decides when a task deserves an alert. Handler calls and dead letters arrive on lane threads
+ * through {@link HandlingListener}; stall and backlog are checked by {@link #tick}, called by one
+ * thread about once a second. Thresholds can be replaced live with {@link #settings}.
+ */
+public final class AlertMonitor implements HandlingListener {
+
+  private final AlertLog alerts;
+  private final LongSupplier clock;
+  private volatile AlertSettings settings;
+
+  // confined to the tick thread
+  private long lastProgress = -1;
+  private long progressNanos;
+  private boolean stallArmed = true;
+  private long backlogAboveSince = -1;
+  private boolean backlogArmed = true;
+
+  /** @param clock nanoseconds, as {@link System#nanoTime()} */
+  public AlertMonitor(AlertLog alerts, AlertSettings settings, LongSupplier clock) {
+    this.alerts = alerts;
+    this.settings = settings;
+    this.clock = clock;
+    this.progressNanos = clock.getAsLong();
+  }
+
+  /** Replaces the thresholds (after a live update). */
+  public void settings(AlertSettings next) {
+    this.settings = next;
+    alerts.interval(next.interval());
+  }
+
+  @Override
+  public void handled(Message message, String outcome, Throwable failure, long nanos) {
+    long threshold = settings.slowHandler().toNanos();
+    if (threshold > 0 && nanos > threshold) {
+      Map<String, Object> facts = messageFacts(message);
+      facts.put("outcome", outcome);
+      facts.put("durationMs", TimeUnit.NANOSECONDS.toMillis(nanos));
+      facts.put("thresholdMs", settings.slowHandler().toMillis());
+      alerts.raise(AlertKind.SLOW_HANDLER, "handler took " + TimeUnit.NANOSECONDS.toMillis(nanos)
+          + " ms on message " + message.id() + ", over alerts.slowHandler "
+          + settings.slowHandler().toMillis() + " ms", facts);
+    }
+  }
+
+  @Override
+  public void deadLettered(Message message, String reason, boolean retriesExhausted) {
+    if (retriesExhausted) {
+      Map<String, Object> facts = messageFacts(message);
+      facts.put("reason", reason);
+      alerts.raise(AlertKind.HANDLER_FAILED, "message " + message.id() + " failed after "
+          + message.attempt() + " attempts and was dead-lettered: " + reason, facts);
+    }
+  }
+
+  private static Map<String, Object> messageFacts(Message message) {
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("messageId", message.id());
+    if (message.key() != null) {
+      facts.put("messageKey", message.key());
+    }
+    facts.put("attempt", message.attempt());
+    if (message.origin() != null) {
+      facts.put("destination", message.origin().destination());
+    }
+    return facts;
+  }
+
+  /** Checks stall and backlog against the task's counters now. */
+  public void tick(TaskStats stats, OptionalLong backlog) {
+    long now = clock.getAsLong();
+    AlertSettings s = settings;
+    checkStall(now, s, stats, backlog);
+    checkBacklog(now, s, backlog);
+  }
+
+  private void checkStall(long now, AlertSettings s, TaskStats stats, OptionalLong backlog) {
+    long progress = stats.acked() + stats.retried() + stats.rejected();
+    boolean work = stats.inFlight() > 0 || backlog.orElse(0) > 0;
+    if (progress != lastProgress || !work) {
+      lastProgress = progress;
+      progressNanos = now;
+      stallArmed = true;
+      return;
+    }
+    long stalled = now - progressNanos;
+    if (s.stall().isZero() || !stallArmed || stalled < s.stall().toNanos()) {
+      return;
+    }
+    stallArmed = false;
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("stalledForMs", TimeUnit.NANOSECONDS.toMillis(stalled));
+    facts.put("inFlight", stats.inFlight());
+    backlog.ifPresent(b -> facts.put("backlog", b));
+    facts.put("thresholdMs", s.stall().toMillis());
+    alerts.raise(AlertKind.STALLED, "no handler call finished for "
+        + TimeUnit.NANOSECONDS.toMillis(stalled) + " ms while " + stats.inFlight()
+        + " deliveries are in flight and the backlog is " + (backlog.isPresent() ? backlog.getAsLong() : "unknown"),
+        facts);
+  }
+
+  private void checkBacklog(long now, AlertSettings s, OptionalLong backlog) {
+    if (s.backlog() <= 0 || backlog.isEmpty() || backlog.getAsLong() <= s.backlog()) {
+      backlogAboveSince = -1;
+      backlogArmed = true;
+      return;
+    }
+    if (backlogAboveSince < 0) {
+      backlogAboveSince = now;
+    }
+    long above = now - backlogAboveSince;
+    if (!backlogArmed || above < s.backlogFor().toNanos()) {
+      return;
+    }
+    backlogArmed = false;
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("backlog", backlog.getAsLong());
+    facts.put("threshold", s.backlog());
+    facts.put("aboveForMs", TimeUnit.NANOSECONDS.toMillis(above));
+    alerts.raise(AlertKind.BACKLOG, "backlog " + backlog.getAsLong() + " has been above "
+        + s.backlog() + " for " + TimeUnit.NANOSECONDS.toMillis(above) + " ms", facts);
+  }
+
+  /** The task failed or stopped leaving work unacked. */
+  public void abnormalStop(String reason, Map<String, ?> facts) {
+    alerts.raise(AlertKind.ABNORMAL_STOP, "stopped abnormally: " + reason, facts);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.lanes.runner.service;
+
+import dev.lanes.dispatch.TaskStats;
+import dev.lanes.runtime.TaskRuntime;
+import dev.lanes.spi.TaskConfig;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/** Formats what {@code runner status} shows: one {@code name: value} fact per line. */
+final class StatusReport {
+
+  private StatusReport() {}
+
+  static String of(TaskService service, Duration uptime) {
+    TaskRuntime runtime = service.runtime();
+    TaskConfig task = service.config();
+    TaskStats stats = runtime.stats();
+    OptionalLong backlog = runtime.backlog();
+    int[] depths = runtime.laneDepths();
+    StringBuilder lanes = new StringBuilder();
+    for (int depth : depths) {
+      lanes.append(lanes.length() == 0 ? "" : " ").append(depth);
+    }
+    StringBuilder out = new StringBuilder();
+    line(out, "task", task.name());
+    line(out, "state", runtime.state().toString());
+    line(out, "pid", Long.toString(ProcessHandle.current().pid()));
+    line(out, "uptime", uptime.toSeconds() + " s");
+    line(out, "config", task.origin());
+    line(out, "transport", task.transport() + " (" + service.transport().messagingSystem() + ")");
+    line(out, "lanes", Integer.toString(depths.length));
+    line(out, "lane depths", lanes.toString());
+    line(out, "in flight", Long.toString(stats.inFlight()));
+    line(out, "received", stats.received() + " (" + service.rates().receivedPerSecond() + "/s)");
+    line(out, "handled", (stats.acked() + stats.retried() + stats.rejected()) + " ("
+        + service.rates().handledPerSecond() + "/s)");
+    line(out, "acked", Long.toString(stats.acked()));
+    line(out, "retried", Long.toString(stats.retried()));
+    line(out, "rejected", Long.toString(stats.rejected()));
+    line(out, "backlog", backlog.isPresent() ? Long.toString(backlog.getAsLong()) : "n/a");
+    line(out, "http", service.httpAddress().orElse("off"));
+    return out.toString();
+  }
+
+  private static void line(StringBuilder out, String name, String value) {
+    out.append(name).append(": ").append(value).append('\n');
+  }
+}

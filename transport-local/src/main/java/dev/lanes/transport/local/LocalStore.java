@@ -1,0 +1,362 @@
+package dev.lanes.transport.local;
+
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.LanesHeaders;
+import dev.lanes.spi.TaskConfig;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store file of one data directory, shared by every source and publisher of this JVM that
+ * uses it (reference-counted: {@link #acquire}, {@link #release}). All writes go through one
+ * connection under one lock, each operation one transaction; other processes using the same file
+ * take turns through SQLite's own file lock. Sources subscribe to a queue to be woken when this
+ * JVM publishes to it. Thread-safe.
+ */
+final class LocalStore {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalStore.class);
+
+  /** Open stores by data directory; guarded by itself. */
+  private static final Map<Path, LocalStore> OPEN = new HashMap<>();
+
+  private final Path dataDir;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final Connection writer;
+  private final Object readLock = new Object();
+  private Connection reader;
+  private int references;
+  private long lastPublishedAt;
+  private final Map<String, Set<Runnable>> listeners = new ConcurrentHashMap<>();
+
+  /** A message to store. {@code dueAt} is epoch milliseconds. */
+  record NewMessage(String key, Map<String, String> headers, byte[] payload, long dueAt) {}
+
+  /**
+   * Rows claimed by one fetch.
+   *
+   * @param messages in order of due time, then id
+   * @param nextVisibleAt when the next row of the queue becomes visible, epoch ms, or {@code
+   *     Long.MAX_VALUE} when the queue is empty
+   */
+  record Claimed(List<StoredMessage> messages, long nextVisibleAt) {}
+
+  private LocalStore(Path dataDir, Connection writer) {
+    this.dataDir = dataDir;
+    this.writer = writer;
+  }
+
+  /**
+   * The store of {@code dataDir}, opened (and checked, see {@link StoreFile}) by the first caller
+   * in this JVM. Every call is paired with one {@link #release()}.
+   *
+   * @throws dev.lanes.api.ReadyFailedException when the directory or store file cannot be used
+   */
+  static LocalStore acquire(Path dataDir) {
+    synchronized (OPEN) {
+      LocalStore store = OPEN.get(dataDir);
+      if (store == null) {
+        store = new LocalStore(dataDir, StoreFile.openForWrite(dataDir));
+        OPEN.put(dataDir, store);
+      }
+      store.references++;
+      return store;
+    }
+  }
+
+  /**
+   * {@link #acquire(Path)} for a task: a failure names the task and its config file.
+   *
+   * @throws ReadyFailedException {@code <origin>: task '<name>': local.dataDir: <what and what
+   *     to do>}
+   */
+  static LocalStore acquire(TaskConfig task, Path dataDir) {
+    try {
+      return acquire(dataDir);
+    } catch (ReadyFailedException e) {
+      throw new ReadyFailedException(
+          task.origin() + ": task '" + task.name() + "': " + e.getMessage(), e.getCause());
+    }
+  }
+
+  /** Gives back one {@link #acquire}; the last one closes the store's connections. */
+  void release() {
+    synchronized (OPEN) {
+      if (--references > 0) {
+        return;
+      }
+      OPEN.remove(dataDir);
+    }
+    writeLock.lock();
+    try {
+      close(writer);
+    } finally {
+      writeLock.unlock();
+    }
+    synchronized (readLock) {
+      if (reader != null) {
+        close(reader);
+      }
+    }
+  }
+
+  /** The store file. */
+  Path file() {
+    return StoreFile.of(dataDir);
+  }
+
+  /** Calls {@code wake} after every publish of this JVM to {@code queue} (and dead-lettering). */
+  void subscribe(String queue, Runnable wake) {
+    listeners.computeIfAbsent(queue, q -> new CopyOnWriteArraySet<>()).add(wake);
+  }
+
+  /** Undoes {@link #subscribe}. */
+  void unsubscribe(String queue, Runnable wake) {
+    Set<Runnable> set = listeners.get(queue);
+    if (set != null) {
+      set.remove(wake);
+    }
+  }
+
+  /**
+   * Stores {@code messages} in {@code queue} in one transaction, in order.
+   *
+   * @return their ids, in order
+   */
+  List<Long> insert(String queue, List<NewMessage> messages) throws SQLException {
+    List<Long> ids = new ArrayList<>(messages.size());
+    writeLock.lock();
+    try {
+      long now = Math.max(System.currentTimeMillis(), lastPublishedAt);
+      lastPublishedAt = now;
+      inTransaction(() -> {
+        try (PreparedStatement st = writer.prepareStatement(
+            "INSERT INTO messages (queue, visible_at, due_at, attempt, claim, created_at, msg_key,"
+                + " headers, payload) VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?) RETURNING id")) {
+          for (NewMessage m : messages) {
+            long due = Math.max(now, m.dueAt());
+            st.setString(1, queue);
+            st.setLong(2, due);
+            st.setLong(3, due);
+            st.setLong(4, now);
+            st.setString(5, m.key());
+            st.setString(6, HeadersJson.write(m.headers()));
+            st.setBytes(7, m.payload());
+            try (ResultSet rs = st.executeQuery()) {
+              rs.next();
+              ids.add(rs.getLong(1));
+            }
+          }
+        }
+      });
+    } finally {
+      writeLock.unlock();
+    }
+    notify(queue);
+    return ids;
+  }
+
+  /**
+   * Claims up to {@code limit} due rows of {@code queue}, oldest due first, making them
+   * invisible until {@code leaseMs} from now.
+   */
+  Claimed claim(String queue, int limit, long leaseMs) throws SQLException {
+    List<StoredMessage> claimed = new ArrayList<>();
+    long[] next = {Long.MAX_VALUE};
+    writeLock.lock();
+    try {
+      long now = System.currentTimeMillis();
+      inTransaction(() -> {
+        try (PreparedStatement select = writer.prepareStatement(
+                "SELECT id, msg_key, payload, headers, attempt, created_at, claim FROM messages"
+                    + " WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?");
+            PreparedStatement update = writer.prepareStatement(
+                "UPDATE messages SET visible_at = ?, claim = claim + 1 WHERE id = ?");
+            PreparedStatement min = writer.prepareStatement(
+                "SELECT min(visible_at) FROM messages WHERE queue = ?")) {
+          select.setString(1, queue);
+          select.setLong(2, now);
+          select.setInt(3, limit);
+          try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+              claimed.add(new StoredMessage(rs.getLong(1), queue, rs.getString(2), rs.getBytes(3),
+                  HeadersJson.read(rs.getString(4)), rs.getInt(5), rs.getLong(6),
+                  rs.getLong(7) + 1));
+            }
+          }
+          for (StoredMessage m : claimed) {
+            update.setLong(1, now + leaseMs);
+            update.setLong(2, m.id());
+            update.executeUpdate();
+          }
+          min.setString(1, queue);
+          try (ResultSet rs = min.executeQuery()) {
+            if (rs.next() && rs.getObject(1) != null) {
+              next[0] = rs.getLong(1);
+            }
+          }
+        }
+      });
+    } finally {
+      writeLock.unlock();
+    }
+    return new Claimed(claimed, next[0]);
+  }
+
+  /**
+   * Applies {@code settlements} in one transaction, each only if its row is still held under its
+   * claim.
+   *
+   * @return for each settlement, whether it applied ({@code false}: the row was taken back)
+   */
+  boolean[] settle(List<Settlement> settlements) throws SQLException {
+    boolean[] applied = new boolean[settlements.size()];
+    Set<String> deadLetterQueues = new HashSet<>();
+    writeLock.lock();
+    try {
+      long now = System.currentTimeMillis();
+      inTransaction(() -> {
+        try (PreparedStatement delete = writer.prepareStatement(
+                "DELETE FROM messages WHERE id = ? AND claim = ?");
+            PreparedStatement retry = writer.prepareStatement(
+                "UPDATE messages SET visible_at = ?, due_at = ?, attempt = attempt + 1"
+                    + " WHERE id = ? AND claim = ?");
+            PreparedStatement renew = writer.prepareStatement(
+                "UPDATE messages SET visible_at = ? WHERE id = ? AND claim = ?");
+            PreparedStatement release = writer.prepareStatement(
+                "UPDATE messages SET visible_at = due_at WHERE id = ? AND claim = ?");
+            PreparedStatement deadLetter = writer.prepareStatement(
+                "INSERT INTO messages (queue, visible_at, due_at, attempt, claim, created_at,"
+                    + " msg_key, headers, payload) VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?)")) {
+          for (int i = 0; i < settlements.size(); i++) {
+            Settlement s = settlements.get(i);
+            StoredMessage m = s.message();
+            applied[i] = switch (s.kind()) {
+              case ACK -> bindAndRun(delete, m);
+              case RETRY -> {
+                retry.setLong(1, s.at());
+                retry.setLong(2, s.at());
+                yield bindAndRun(retry, m, 3);
+              }
+              case RENEW -> {
+                renew.setLong(1, s.at());
+                yield bindAndRun(renew, m, 2);
+              }
+              case RELEASE -> bindAndRun(release, m);
+              case REJECT -> {
+                if (!bindAndRun(delete, m)) {
+                  yield false;
+                }
+                String dlq = m.queue() + LocalSettings.DEAD_LETTER_SUFFIX;
+                deadLetter.setString(1, dlq);
+                deadLetter.setLong(2, now);
+                deadLetter.setLong(3, now);
+                deadLetter.setLong(4, now);
+                deadLetter.setString(5, m.key());
+                deadLetter.setString(6, HeadersJson.write(deadLetterHeaders(m, s.reason())));
+                deadLetter.setBytes(7, m.payload());
+                deadLetter.executeUpdate();
+                deadLetterQueues.add(dlq);
+                yield true;
+              }
+            };
+          }
+        }
+      });
+    } finally {
+      writeLock.unlock();
+    }
+    deadLetterQueues.forEach(this::notify);
+    return applied;
+  }
+
+  /** Rows of {@code queue} deliverable now (not delayed, not held by a consumer). */
+  long countVisible(String queue) throws SQLException {
+    synchronized (readLock) {
+      if (reader == null) {
+        reader = StoreFile.openForRead(dataDir);
+      }
+      try (PreparedStatement st = reader.prepareStatement(
+          "SELECT count(*) FROM messages WHERE queue = ? AND visible_at <= ?")) {
+        st.setString(1, queue);
+        st.setLong(2, System.currentTimeMillis());
+        try (ResultSet rs = st.executeQuery()) {
+          return rs.next() ? rs.getLong(1) : 0;
+        }
+      }
+    }
+  }
+
+  private static Map<String, String> deadLetterHeaders(StoredMessage m, String reason) {
+    Map<String, String> headers = new HashMap<>(m.headers());
+    headers.put(LanesHeaders.REASON, reason == null ? "" : reason);
+    headers.put(LanesHeaders.ORIGINAL_DESTINATION, m.queue());
+    headers.put(LanesHeaders.ORIGINAL_ID, Long.toString(m.id()));
+    headers.put(LanesHeaders.ORIGINAL_OFFSET, Long.toString(m.id()));
+    headers.put(LanesHeaders.ATTEMPT, Integer.toString(m.attempt()));
+    return headers;
+  }
+
+  private static boolean bindAndRun(PreparedStatement st, StoredMessage m) throws SQLException {
+    return bindAndRun(st, m, 1);
+  }
+
+  private static boolean bindAndRun(PreparedStatement st, StoredMessage m, int firstIndex)
+      throws SQLException {
+    st.setLong(firstIndex, m.id());
+    st.setLong(firstIndex + 1, m.claim());
+    return st.executeUpdate() == 1;
+  }
+
+  private void notify(String queue) {
+    Set<Runnable> set = listeners.get(queue);
+    if (set != null) {
+      set.forEach(Runnable::run);
+    }
+  }
+
+  /** Runs {@code work} in one transaction of the writer; the caller holds the write lock. */
+  private void inTransaction(SqlWork work) throws SQLException {
+    writer.setAutoCommit(false);
+    try {
+      work.run();
+      writer.commit();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        writer.rollback();
+      } catch (SQLException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      throw e;
+    } finally {
+      writer.setAutoCommit(true);
+    }
+  }
+
+  private static void close(Connection conn) {
+    try {
+      conn.close();
+    } catch (SQLException e) {
+      log.warn("closing local store connection failed", e);
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlWork {
+    void run() throws SQLException;
+  }
+}

@@ -1,0 +1,40 @@
+package dev.lanes.transport.local;
+
+import dev.lanes.spi.Source;
+import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.Transport;
+
+/**
+ * The {@code local} transport: Lanes' embedded durable queue, one SQLite file (WAL mode) per data
+ * directory, for tasks on one machine. No broker to run; several tasks and processes may share a
+ * data directory. Delayed delivery: see {@link LocalHeaders} and {@link LocalPublisher}. Config:
+ * the task's {@code local { ... }} block ({@link LocalSettings}). Thread-safe and stateless.
+ */
+public final class LocalTransport implements Transport {
+
+  /** The transport's name in config and its {@code messaging.system} metric tag. */
+  public static final String NAME = "local";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** Validates the {@code local} block; the store is opened by {@link Source#start}. */
+  @Override
+  public Source openSource(TaskConfig task) {
+    return new LocalSource(task, LocalSettings.from(task));
+  }
+
+  /**
+   * Opens the task's store now.
+   *
+   * @throws dev.lanes.api.ReadyFailedException when the config is invalid or the data directory
+   *     or store file cannot be used
+   */
+  @Override
+  public LocalPublisher openPublisher(TaskConfig task) {
+    LocalSettings settings = LocalSettings.from(task);
+    return new LocalPublisher(LocalStore.acquire(task, settings.dataDir()), settings.queue());
+  }
+}

@@ -1,0 +1,133 @@
+package dev.lanes.transport.local;
+
+import static dev.lanes.transport.local.LocalTestSupport.message;
+import static dev.lanes.transport.local.LocalTestSupport.queue;
+import static dev.lanes.transport.local.LocalTestSupport.rows;
+import static dev.lanes.transport.local.LocalTestSupport.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lanes.api.Message;
+import dev.lanes.api.Outcome;
+import dev.lanes.runtime.TaskRuntime;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A consumer process killed with SIGKILL mid-stream loses nothing: what it acked stays gone, and
+ * everything else (including what it held unsettled) is handled by the next consumer once the
+ * dead process's leases run out.
+ */
+class KillNineTest {
+
+  private static final int MESSAGES = 400;
+
+  @TempDir Path dataDir;
+
+  @Test
+  void killedConsumerLosesNothingAndTheNextOneHandlesTheRest() throws Exception {
+    String q = queue("kill9");
+    Set<String> all = new HashSet<>();
+    List<Message> batch = new ArrayList<>();
+    for (int i = 0; i < MESSAGES; i++) {
+      all.add("p" + i);
+      batch.add(message("k" + (i % 16), "p" + i));
+    }
+    try (LocalPublisher publisher = new LocalTransport().openPublisher(task(dataDir, q))) {
+      publisher.publishBatch(batch);
+    }
+
+    Set<String> handledByChild = ConcurrentHashMap.newKeySet();
+    Process child = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"),
+            KilledConsumerMain.class.getName(), dataDir.toString(), q)
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    Thread reader = new Thread(() -> readHandled(child, handledByChild), "kill9-reader");
+    reader.start();
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> handledByChild.size() >= 80);
+    } finally {
+      child.destroyForcibly();
+      assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      reader.join(5000);
+    }
+    long killedAt = System.nanoTime();
+    Set<String> leftAfterKill = payloads(q);
+    long heldByTheDead = LocalTestSupport.queryLong(dataDir,
+        "SELECT count(*) FROM messages WHERE queue = ? AND visible_at > ?", q,
+        System.currentTimeMillis());
+    assertThat(leftAfterKill).as("killed mid-stream").isNotEmpty();
+    assertThat(heldByTheDead).as("claimed, unsettled rows at the kill").isPositive();
+
+    Set<String> handledAfter = ConcurrentHashMap.newKeySet();
+    List<Long> lateMs = new ArrayList<>();
+    TaskRuntime next = TaskRuntime.create(task(dataDir, q), new LocalTransport(), m -> {
+      handledAfter.add(m.payloadAsString());
+      return Outcome.ack();
+    }, new SimpleMeterRegistry());
+    next.start();
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> handledAfter.containsAll(leftAfterKill));
+      lateMs.add((System.nanoTime() - killedAt) / 1_000_000);
+      await().atMost(Duration.ofSeconds(5)).until(() -> rows(dataDir, q) == 0);
+    } finally {
+      assertThat(next.stop().clean()).isTrue();
+    }
+
+    Set<String> union = new HashSet<>(handledByChild);
+    union.addAll(handledAfter);
+    assertThat(union).as("every message handled").isEqualTo(all);
+    assertThat(handledAfter).as("exactly what the dead process had not acked")
+        .isEqualTo(leftAfterKill);
+    assertThat(rows(dataDir, q + ".dlq")).isZero();
+    System.out.printf("kill -9: child handled %d, %d left (%d held by the dead process), all "
+        + "handled %d ms after the kill%n", handledByChild.size(), leftAfterKill.size(),
+        heldByTheDead, lateMs.get(0));
+  }
+
+  private Set<String> payloads(String q) throws Exception {
+    Set<String> payloads = new HashSet<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + StoreFile.of(dataDir));
+        PreparedStatement st = c.prepareStatement("SELECT payload FROM messages WHERE queue = ?")) {
+      st.setString(1, q);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          payloads.add(new String(rs.getBytes(1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return payloads;
+  }
+
+  private static void readHandled(Process child, Set<String> handled) {
+    try (BufferedReader in = new BufferedReader(
+        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = in.readLine()) != null; ) {
+        if (line.startsWith("handled ")) {
+          handled.add(line.substring("handled ".length()));
+        }
+      }
+    } catch (IOException e) {
+      // the stream ends with the killed process
+    }
+  }
+}

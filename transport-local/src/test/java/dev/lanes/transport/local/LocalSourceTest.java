@@ -1,0 +1,359 @@
+package dev.lanes.transport.local;
+
+import static dev.lanes.transport.local.LocalTestSupport.message;
+import static dev.lanes.transport.local.LocalTestSupport.queue;
+import static dev.lanes.transport.local.LocalTestSupport.rows;
+import static dev.lanes.transport.local.LocalTestSupport.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lanes.api.Message;
+import dev.lanes.api.Origin;
+import dev.lanes.spi.Delivery;
+import dev.lanes.spi.LanesHeaders;
+import dev.lanes.spi.Source;
+import dev.lanes.spi.TaskConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local source against a real store file: claiming, settling, leases, pause and close. */
+class LocalSourceTest {
+
+  @TempDir Path dataDir;
+
+  private final LocalTransport transport = new LocalTransport();
+  private final List<Source> sources = new ArrayList<>();
+
+  @AfterEach
+  void closeSources() {
+    sources.forEach(Source::close);
+  }
+
+  @Test
+  void deliversWhatWasPublishedWithTheStoreIdAsMessageId() throws Exception {
+    String q = queue("intact");
+    Instant before = Instant.now();
+    String id;
+    try (LocalPublisher publisher = transport.openPublisher(task(dataDir, q))) {
+      id = publisher.publish(message("k1", "{\"a\":1}", Map.of("h", "v")), Instant.EPOCH);
+    }
+    LocalTestSupport.Collector c = start(task(dataDir, q));
+    Message m = c.next(5).message();
+    assertThat(m.id()).isEqualTo(id);
+    assertThat(m.key()).isEqualTo("k1");
+    assertThat(m.payloadAsString()).isEqualTo("{\"a\":1}");
+    assertThat(m.headers()).isEqualTo(Map.of("h", "v"));
+    assertThat(m.attempt()).isEqualTo(1);
+    assertThat(m.origin()).isEqualTo(new Origin(q, -1, Long.parseLong(id)));
+    assertThat(m.timestamp()).isBetween(before.minusMillis(1), Instant.now());
+  }
+
+  @Test
+  void ackDeletesTheMessage() throws Exception {
+    String q = queue("ack");
+    publish(q, 3);
+    Source source = transport.openSource(task(dataDir, q));
+    LocalTestSupport.Collector c = start(source);
+    c.take(3, 5).forEach(d -> d.acknowledger().ack());
+    source.flush();
+    assertThat(rows(dataDir, q)).isZero();
+  }
+
+  @Test
+  void retryRedeliversWithTheNextAttemptNotBeforeItsDelay() throws Exception {
+    String q = queue("retry");
+    publish(q, 1);
+    LocalTestSupport.Collector c = start(task(dataDir, q));
+    Delivery first = c.next(5);
+    long retriedAt = System.nanoTime();
+    first.acknowledger().retry(Duration.ofMillis(700));
+    Delivery second = c.next(5);
+    long gapMs = (System.nanoTime() - retriedAt) / 1_000_000;
+    assertThat(second.message().attempt()).isEqualTo(2);
+    assertThat(second.message().id()).isEqualTo(first.message().id());
+    assertThat(gapMs).isBetween(700L, 1200L);
+  }
+
+  @Test
+  void rejectMovesTheMessageToTheDeadLetterQueueWithReasonAndOrigin() throws Exception {
+    String q = queue("reject");
+    publish(q, 1);
+    Source source = transport.openSource(task(dataDir, q));
+    LocalTestSupport.Collector c = start(source);
+    Delivery d = c.next(5);
+    d.acknowledger().retry(Duration.ZERO);
+    Delivery again = c.next(5);
+    again.acknowledger().reject("no such account");
+    source.flush();
+    assertThat(rows(dataDir, q)).isZero();
+
+    LocalTestSupport.Collector dead = start(task(dataDir, q + ".dlq"));
+    Message m = dead.next(5).message();
+    assertThat(m.payloadAsString()).isEqualTo("m0");
+    assertThat(m.key()).isEqualTo("k0");
+    assertThat(m.attempt()).isEqualTo(1);
+    assertThat(m.headers())
+        .containsEntry("n", "0")
+        .containsEntry(LanesHeaders.REASON, "no such account")
+        .containsEntry(LanesHeaders.ORIGINAL_DESTINATION, q)
+        .containsEntry(LanesHeaders.ORIGINAL_ID, d.message().id())
+        .containsEntry(LanesHeaders.ATTEMPT, "2");
+  }
+
+  @Test
+  void aPublishFromThisJvmWakesAnIdleConsumerAtOnce() throws Exception {
+    String q = queue("wake");
+    LocalTestSupport.Collector c = start(task(dataDir, q, "pollInterval", "30s"));
+    c.assertNone(200);
+    try (LocalPublisher publisher = transport.openPublisher(task(dataDir, q))) {
+      long start = System.nanoTime();
+      publisher.publish(message("k", "now"));
+      c.next(5);
+      assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(200);
+    }
+  }
+
+  @Test
+  void aPublishThroughAnotherConnectionIsSeenWithinThePollInterval() throws Exception {
+    // a second path to the same directory gets a store (connection) of its own, as another
+    // process would: no in-JVM wake-up, only polling
+    Path alias = Files.createSymbolicLink(dataDir.resolveSibling(dataDir.getFileName() + "-alias"),
+        dataDir);
+    try {
+      String q = queue("elsewhere");
+      LocalTestSupport.Collector c = start(task(dataDir, q, "pollInterval", "300ms"));
+      c.assertNone(100);
+      try (LocalPublisher publisher = transport.openPublisher(task(alias, q))) {
+        long start = System.nanoTime();
+        publisher.publish(message("k", "from elsewhere"));
+        c.next(5);
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(600);
+      }
+    } finally {
+      Files.delete(alias);
+    }
+  }
+
+  @Test
+  void pauseStopsDeliveriesAtOnceAndResumeGoesOnInOrder() throws Exception {
+    String q = queue("pause");
+    publish(q, 20);
+    Source source = transport.openSource(task(dataDir, q, "batchSize", 10));
+    LocalTestSupport.Collector c = new LocalTestSupport.Collector();
+    AtomicInteger accepted = new AtomicInteger();
+    source.start(d -> {
+      c.accept(d);
+      if (accepted.incrementAndGet() == 3) {
+        source.pause();
+      }
+    });
+    sources.add(source);
+    List<Delivery> firstThree = c.take(3, 5);
+    c.assertNone(300);
+    source.resume();
+    List<Delivery> rest = c.take(17, 5);
+    List<String> payloads = new ArrayList<>();
+    firstThree.forEach(d -> payloads.add(d.message().payloadAsString()));
+    rest.forEach(d -> payloads.add(d.message().payloadAsString()));
+    assertThat(payloads).containsExactlyElementsOf(expectedPayloads(20));
+  }
+
+  @Test
+  void closeGivesBackUnsettledMessagesForTheNextConsumerAtOnce() throws Exception {
+    String q = queue("close");
+    publish(q, 5);
+    Source first = transport.openSource(task(dataDir, q, "visibilityTimeout", "60s"));
+    List<Delivery> got = start(first).take(5, 5);
+    got.get(0).acknowledger().ack();
+    got.get(2).acknowledger().ack();
+    first.stopReceiving();
+    first.flush();
+    first.close();
+
+    LocalTestSupport.Collector second = start(task(dataDir, q));
+    List<String> again = new ArrayList<>();
+    second.take(3, 2).forEach(d -> again.add(d.message().payloadAsString()));
+    assertThat(again).containsExactly("m1", "m3", "m4");
+  }
+
+  @Test
+  void heldMessagesKeepTheirLeaseWhileTheConsumerLives() throws Exception {
+    String q = queue("lease");
+    publish(q, 1);
+    Source holder = transport.openSource(task(dataDir, q, "visibilityTimeout", "1s"));
+    Delivery held = start(holder).next(5);
+    LocalTestSupport.Collector rival = start(task(dataDir, q, "pollInterval", "100ms"));
+    rival.assertNone(2500);
+    assertThat(held.acknowledger().isStale()).isFalse();
+    held.acknowledger().ack();
+    holder.flush();
+    assertThat(rows(dataDir, q)).isZero();
+  }
+
+  @Test
+  void touchExtendsTheLeaseAtOnce() throws Exception {
+    String q = queue("touch");
+    publish(q, 1);
+    Source source = transport.openSource(task(dataDir, q, "visibilityTimeout", "30s"));
+    Delivery d = start(source).next(5);
+    long before = visibleAt(d);
+    Thread.sleep(20);
+    d.acknowledger().touch();
+    source.flush();
+    assertThat(visibleAt(d)).isGreaterThanOrEqualTo(before + 20);
+  }
+
+  @Test
+  void aClaimWhoseConsumerDiedComesBackAfterItsVisibilityTimeout() throws Exception {
+    String q = queue("crashed");
+    publish(q, 1);
+    LocalStore store = LocalStore.acquire(dataDir);
+    long claimedAt = System.nanoTime();
+    try {
+      // claimed by a consumer that then died: nobody renews the lease
+      assertThat(store.claim(q, 10, 1500).messages()).hasSize(1);
+    } finally {
+      store.release();
+    }
+    LocalTestSupport.Collector c = start(task(dataDir, q, "pollInterval", "100ms"));
+    Delivery d = c.next(5);
+    long afterMs = (System.nanoTime() - claimedAt) / 1_000_000;
+    assertThat(afterMs).isBetween(1500L, 2500L);
+    assertThat(d.message().attempt()).isEqualTo(1);
+    assertThat(d.message().payloadAsString()).isEqualTo("m0");
+  }
+
+  @Test
+  void aDeliveryWhoseLeaseWasTakenByAnotherConsumerIsStaleAndItsAckChangesNothing()
+      throws Exception {
+    String q = queue("stale");
+    publish(q, 1);
+    Source first = transport.openSource(task(dataDir, q));
+    Delivery old = start(first).next(5);
+    // as if the first consumer stalled past its lease: the row is visible again
+    LocalTestSupport.update(dataDir, "UPDATE messages SET visible_at = 0 WHERE queue = ?", q);
+    LocalTestSupport.Collector rival = start(task(dataDir, q));
+    Delivery fresh = rival.next(5);
+    assertThat(fresh.message().id()).isEqualTo(old.message().id());
+
+    old.acknowledger().ack();
+    first.flush();
+    assertThat(old.acknowledger().isStale()).isTrue();
+    assertThat(rows(dataDir, q)).isOne();
+    fresh.acknowledger().ack();
+    await().atMost(Duration.ofSeconds(5)).until(() -> rows(dataDir, q) == 0);
+  }
+
+  @Test
+  void stopReceivingEndsDeliveriesButSettlingGoesOn() throws Exception {
+    String q = queue("stop");
+    publish(q, 3);
+    Source source = transport.openSource(task(dataDir, q, "batchSize", 3));
+    LocalTestSupport.Collector c = new LocalTestSupport.Collector();
+    source.start(d -> {
+      c.accept(d);
+      source.stopReceiving(); // from inside the hand-out: nothing more after this one
+    });
+    sources.add(source);
+    Delivery d = c.next(5);
+    publish(q, 1);
+    c.assertNone(300);
+    d.acknowledger().ack();
+    source.flush();
+    assertThat(rows(dataDir, q)).isEqualTo(3);
+    source.close();
+    assertThat(LocalTestSupport.queryLong(dataDir,
+        "SELECT count(*) FROM messages WHERE queue = ? AND visible_at <= ?", q,
+        System.currentTimeMillis())).as("given back on close").isEqualTo(3);
+  }
+
+  @Test
+  void competingConsumersShareTheQueueWithoutDuplicates() throws Exception {
+    String q = queue("compete");
+    publish(q, 300);
+    Set<String> seen = ConcurrentHashMap.newKeySet();
+    AtomicInteger duplicates = new AtomicInteger();
+    for (int i = 0; i < 2; i++) {
+      Source source = transport.openSource(task(dataDir, q, "batchSize", 16));
+      sources.add(source);
+      source.start(d -> {
+        if (!seen.add(d.message().payloadAsString())) {
+          duplicates.incrementAndGet();
+        }
+        d.acknowledger().ack();
+      });
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 300);
+    await().atMost(Duration.ofSeconds(5)).until(() -> rows(dataDir, q) == 0);
+    assertThat(duplicates).hasValue(0);
+    assertThat(new HashSet<>(seen)).isEqualTo(new HashSet<>(expectedPayloads(300)));
+  }
+
+  @Test
+  void backlogCountsOnlyMessagesDeliverableNow() throws Exception {
+    String q = queue("backlog");
+    publish(q, 3);
+    try (LocalPublisher publisher = transport.openPublisher(task(dataDir, q))) {
+      publisher.publish(message("k", "later", Map.of(LocalHeaders.DELAY, "1h")));
+    }
+    Source source = transport.openSource(task(dataDir, q, "batchSize", 1));
+    assertThat(source.backlog()).isEmpty(); // not started
+    LocalTestSupport.Collector c = new LocalTestSupport.Collector();
+    source.start(d -> {
+      c.accept(d);
+      source.pause();
+    });
+    sources.add(source);
+    c.next(5);
+    assertThat(source.backlog()).hasValue(2);
+    assertThat(source.isConnected()).isTrue();
+    source.close();
+    assertThat(source.isConnected()).isFalse();
+  }
+
+  private long visibleAt(Delivery d) throws Exception {
+    return LocalTestSupport.queryLong(dataDir, "SELECT visible_at FROM messages WHERE id = ?",
+        Long.parseLong(d.message().id()));
+  }
+
+  private void publish(String q, int n) throws Exception {
+    List<Message> messages = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      messages.add(message("k" + i, "m" + i, Map.of("n", Integer.toString(i))));
+    }
+    try (LocalPublisher publisher = transport.openPublisher(task(dataDir, q))) {
+      publisher.publishBatch(messages);
+    }
+  }
+
+  private static List<String> expectedPayloads(int n) {
+    List<String> payloads = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      payloads.add("m" + i);
+    }
+    return payloads;
+  }
+
+  private LocalTestSupport.Collector start(TaskConfig task) {
+    return start(transport.openSource(task));
+  }
+
+  private LocalTestSupport.Collector start(Source source) {
+    LocalTestSupport.Collector c = new LocalTestSupport.Collector();
+    source.start(c::accept);
+    sources.add(source);
+    return c;
+  }
+}

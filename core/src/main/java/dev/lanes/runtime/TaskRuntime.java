@@ -13,6 +13,7 @@ import dev.lanes.spi.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,7 +118,8 @@ public final class TaskRuntime implements AutoCloseable {
 
   private void abortStart() {
     if (dispatcher != null) {
-      quietly("stop lanes", () -> dispatcher.drain(System.nanoTime()));
+      // nothing was consumed: the idle lanes end at once on their stop marker
+      quietly("stop lanes", () -> dispatcher.drain(System.nanoTime() + TimeUnit.SECONDS.toNanos(2)));
     }
     closeHandler();
     if (source != null) {

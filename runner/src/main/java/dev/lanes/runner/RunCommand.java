@@ -8,6 +8,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import dev.lanes.runner.publish.PublishCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
       ControlCommands.Restart.class,
       ControlCommands.Update.class,
       ControlCommands.Status.class,
-      ServeCommand.class
+      ServeCommand.class,
+      PublishCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -77,6 +77,7 @@ public final class LocalPublisher implements Publisher {
    * @throws IllegalArgumentException naming the message's position when a header is invalid
    * @throws java.sql.SQLException when the store could not commit; nothing is stored
    */
+  @Override
   public List<String> publishBatch(List<Message> messages) throws Exception {
     long now = System.currentTimeMillis();
     List<LocalStore.NewMessage> rows = new ArrayList<>(messages.size());

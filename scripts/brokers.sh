@@ -13,9 +13,11 @@
 # be installed or started makes it exit non-zero with a one-line reason and the
 # tail of that broker's log on stderr.
 #
-#   RabbitMQ 3.10  127.0.0.1:5672  guest/guest   (Debian rabbitmq-server, data in /var/lib/rabbitmq)
+#   RabbitMQ 3.10  127.0.0.1:5672  guest/guest   (Debian rabbitmq-server; data in
+#                  /var/lib/rabbitmq/lanes-brokers, emptied on every cold start)
 #   NSQ 1.3.0      nsqd 127.0.0.1:4150 (http 4151), nsqlookupd 127.0.0.1:4160 (http 4161)
-#   Kafka 4.1.1    127.0.0.1:9092 (KRaft, single node; controller on 127.0.0.1:9093)
+#   Kafka 4.1.1    127.0.0.1:9092 (KRaft, single node; controller on 127.0.0.1:9093;
+#                  log emptied on every cold start)
 #
 # Everything built, downloaded or stored by this script (apart from the Debian
 # packages and Go's shared module and build caches) lives under
@@ -42,6 +44,13 @@ APT_PACKAGES_kafka=(kcat)
 NSQ_TOOLS=(nsqd nsqlookupd to_nsq nsq_tail)
 KAFKA_HEAP=${LANES_KAFKA_HEAP:--Xmx768m}
 WAIT_SECONDS=${LANES_BROKERS_WAIT:-120}
+# The test node's own mnesia base, apart from Debian's default node data. It is
+# emptied whenever the node is started cold: queues left behind by earlier runs
+# would otherwise pile up and slow every later boot (each durable queue is
+# recovered, with one file handle each).
+RABBIT_DATA=/var/lib/rabbitmq/lanes-brokers
+# Open files for the broker processes (RabbitMQ wants one per queue).
+OPEN_FILES=65536
 
 prog=brokers.sh
 
@@ -119,6 +128,12 @@ stop_pid() {
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# Raises this shell's open-file limit (inherited by the brokers it starts) to
+# OPEN_FILES, or as far as the hard limit allows.
+raise_open_files() {
+  ulimit -n "$OPEN_FILES" 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+}
+
 as_root() {
   if [[ $EUID -eq 0 ]]; then "$@"
   elif have sudo; then sudo -n "$@"
@@ -171,7 +186,7 @@ missing_apt_packages() {
 
 install_apt() {
   export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get update -qq
+  as_root apt-get update -qq -o DPkg::Lock::Timeout=300
   as_root apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "$@"
 }
 
@@ -301,6 +316,19 @@ guest_works() {
     --routing-key=lanes.brokers.probe --body=probe >/dev/null 2>&1
 }
 
+# Debian's rabbitmq-server wrapper switches user with su, whose pam_limits
+# puts the node back to 1024 open files whatever this shell allows: give the
+# rabbitmq user this shell's (raised) hard limit in limits.d.
+allow_rabbitmq_open_files() {
+  local file=/etc/security/limits.d/lanes-rabbitmq.conf n line
+  n=$(ulimit -Hn)
+  [[ $n == unlimited ]] && n=$OPEN_FILES
+  line="rabbitmq - nofile $n"
+  [[ -f $file && $(<"$file") == "$line" ]] && return 0
+  echo "$line" | as_root tee "$file" >/dev/null ||
+    echo "$prog: rabbitmq: could not write $file; the node keeps su's default open-file limit" >&2
+}
+
 rabbitmq_node_alive() { pgrep -u rabbitmq -f -- '-s rabbit boot' >/dev/null 2>&1; }
 
 start_rabbitmq() {
@@ -323,8 +351,12 @@ start_rabbitmq() {
       fail rabbitmq "rabbitmqctl start_app failed" "${logs[@]}"
   else
     [[ -f $LOGS/rabbitmq-start.log ]] && mv -f "$LOGS/rabbitmq-start.log" "$LOGS/rabbitmq-start.log.1"
+    as_root rm -rf "$RABBIT_DATA" &&
+      as_root install -d -o rabbitmq -g rabbitmq -m 750 "$RABBIT_DATA" ||
+      fail rabbitmq "cannot prepare an empty data directory $RABBIT_DATA"
+    allow_rabbitmq_open_files
     # AMQP on loopback only; the rest of the node's settings are Debian's.
-    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=5672 \
+    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=5672 RABBITMQ_MNESIA_BASE=$RABBIT_DATA \
       rabbitmq-server -detached </dev/null >"$LOGS/rabbitmq-start.log" 2>&1 9>&- ||
       fail rabbitmq "rabbitmq-server -detached failed" "${logs[@]}"
   fi
@@ -454,14 +486,13 @@ start_kafka() {
   port_open 9092 && fail kafka "127.0.0.1:9092 is taken by a process that is not a working Kafka broker"
   mkdir -p "$CONF"
   write_kafka_conf
-  if [[ ! -f $DATA/kafka/meta.properties ]]; then
-    rm -rf "$DATA/kafka"
-    mkdir -p "$DATA/kafka"
-    java "${log_opts[@]}" -cp "$cp" kafka.tools.StorageTool \
-      format -t "$(kafka_cluster_id)" -c "$CONF/kafka-server.properties" \
-      </dev/null >"$LOGS/kafka-format.log" 2>&1 9>&- ||
-      { rm -rf "$DATA/kafka"; fail kafka "formatting the KRaft storage failed" "$LOGS/kafka-format.log"; }
-  fi
+  # A cold start begins with an empty log: topics of earlier runs would pile up.
+  rm -rf "$DATA/kafka"
+  mkdir -p "$DATA/kafka"
+  java "${log_opts[@]}" -cp "$cp" kafka.tools.StorageTool \
+    format -t "$(kafka_cluster_id)" -c "$CONF/kafka-server.properties" \
+    </dev/null >"$LOGS/kafka-format.log" 2>&1 9>&- ||
+    { rm -rf "$DATA/kafka"; fail kafka "formatting the KRaft storage failed" "$LOGS/kafka-format.log"; }
   launch kafka "$LOGS/kafka.log" java "$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     "${log_opts[@]}" -cp "$cp" kafka.Kafka "$CONF/kafka-server.properties"
@@ -513,6 +544,7 @@ cmd_start() {
   mkdir -p "$BIN" "$CONF" "$DATA" "$LOGS" "$PIDS" "$BUILD"
   for b in "$@"; do ready "$b" || down+=("$b"); done
   install_missing "$*" "${down[*]}"
+  raise_open_files
   tmp=$(mktemp -d)  # global: the EXIT trap runs after this function returns
   trap 'rm -rf "$tmp"' EXIT
   # Start the brokers that are down side by side; report in a fixed order.

@@ -37,7 +37,7 @@ public final class TaskConfigLoader {
       return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false))
           .resolve();
     } catch (ConfigException e) {
-      throw new ReadyFailedException("invalid task file " + file + ": " + e.getMessage(), e);
+      throw new ReadyFailedException("invalid task file " + file + ": " + ConfigErrors.detail(e), e);
     }
   }
 

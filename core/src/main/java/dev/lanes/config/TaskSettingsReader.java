@@ -29,7 +29,7 @@ final class TaskSettingsReader {
     try {
       config.checkValid(TaskConfigLoader.defaults());
     } catch (ConfigException.ValidationFailed e) {
-      throw new ReadyFailedException(origin + ": task '" + task + "': " + e.getMessage(), e);
+      throw new ReadyFailedException(origin + ": task '" + task + "': " + ConfigErrors.detail(e), e);
     }
     RetrySettings retry =
         new RetrySettings(
@@ -102,7 +102,7 @@ final class TaskSettingsReader {
       return reader.get();
     } catch (ConfigException e) {
       throw new ReadyFailedException(
-          where(key) + ": expected " + expectation + " (" + e.getMessage() + ")", e);
+          where(key) + ": expected " + expectation + " (" + ConfigErrors.detail(e) + ")", e);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.lanes.spi;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.config.ConfigErrors;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -61,7 +62,7 @@ public record TaskConfig(
    * {@code <origin>: task '<name>': <key>: expected <expectation> (<cause>)}.
    */
   public ReadyFailedException invalid(String key, String expectation, Exception cause) {
-    String detail = cause == null ? "" : " (" + cause.getMessage() + ")";
+    String detail = cause == null ? "" : " (" + ConfigErrors.detail(cause) + ")";
     return new ReadyFailedException(
         origin + ": task '" + name + "': " + key + ": expected " + expectation + detail, cause);
   }

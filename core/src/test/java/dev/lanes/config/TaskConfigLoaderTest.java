@@ -2,7 +2,6 @@ package dev.lanes.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.typesafe.config.Config;
 import dev.lanes.api.ReadyFailedException;
@@ -126,13 +125,14 @@ class TaskConfigLoaderTest {
     File file = write("my_business {\n  consumerNum = \n");
     assertThatThrownBy(() -> TaskConfigLoader.parseFile(file))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageStartingWith("invalid task file " + file);
+        .hasMessageStartingWith("invalid task file " + file + ": line 3: ")
+        .satisfies(e -> assertThat(e.getMessage().split(file.toString(), -1)).as("file named once").hasSize(2));
   }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
       consumerNum = 0              | consumerNum    | expected an integer >= 1, got 0
-      consumerNum = "ten"          | consumerNum    | expected an integer
+      consumerNum = "ten"          | consumerNum    | expected an integer (line 5: consumerNum has type STRING rather than NUMBER)
       channelLength = -5           | channelLength  | expected an integer >= 1, got -5
       retry.jitter = 1.5           | retry.jitter   | expected a fraction in [0, 1), got 1.5
       retry.multiplier = 0.5       | retry.multiplier | expected a number >= 1.0, got 0.5
@@ -164,9 +164,9 @@ class TaskConfigLoaderTest {
     File file = write("my_business {\n  retry = 5\n}\n");
     assertThatThrownBy(() -> load(file, "my_business", null))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageStartingWith(file + ": task 'my_business': ")
-        .hasMessageContaining(": 2: retry")
-        .hasMessageContaining("expecting: object");
+        .hasMessageStartingWith(file + ": task 'my_business': line 2: retry: ")
+        .hasMessageContaining("expecting: object")
+        .satisfies(e -> assertThat(e.getMessage().split(file.toString(), -1)).as("file named once").hasSize(2));
   }
 
   @Test
@@ -178,7 +178,7 @@ class TaskConfigLoaderTest {
 
   @Test
   void anOptionalEnvironmentSubstitutionFallsBackWhenTheVariableIsUnset() throws IOException {
-    assumeTrue(System.getenv(UNSET) == null);
+    assertThat(System.getenv(UNSET)).as("precondition: %s is unset", UNSET).isNull();
     File file = write("""
         system {
           channelLength = 77
@@ -200,7 +200,7 @@ class TaskConfigLoaderTest {
   @Test
   void anOptionalEnvironmentSubstitutionTakesTheVariableWhenSet() throws IOException {
     String path = System.getenv("PATH");
-    assumeTrue(path != null);
+    assertThat(path).as("precondition: PATH is set").isNotNull();
     File file = write("my_business {\n  secret = \"fallback\"\n  secret = ${?PATH}\n}\n");
     assertThat(load(file, "my_business", null).config().getString("secret")).isEqualTo(path);
   }

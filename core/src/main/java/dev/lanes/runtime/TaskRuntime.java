@@ -43,6 +43,7 @@ public final class TaskRuntime implements AutoCloseable {
   private volatile Dispatcher dispatcher;
   private volatile TaskMetrics metrics;
   private boolean handlerOpen;
+  private volatile Throwable sourceFailure;
 
   private TaskRuntime(TaskConfig task, Transport transport, MessageHandler handler,
       MeterRegistry registry, HandlingListener listener) {
@@ -86,9 +87,12 @@ public final class TaskRuntime implements AutoCloseable {
       openHandler();
       dispatcher = new Dispatcher(task, handler, metrics, source, stats, false, listener);
       dispatcher.start();
-      sink = new SwitchingSink(dispatcher);
+      sink = new SwitchingSink(dispatcher, this::sourceFailed);
       source.start(sink);
       lifecycle.move(TaskState.STARTING, TaskState.RUNNING);
+      if (sourceFailure != null) {
+        stopAfterSourceFailure(); // it failed while the task was still starting
+      }
     } catch (RuntimeException e) {
       lifecycle.fail();
       abortStart();
@@ -128,6 +132,25 @@ public final class TaskRuntime implements AutoCloseable {
     if (metrics != null) {
       metrics.close();
     }
+  }
+
+  /** A source that can deliver no more: stop the task on a thread of its own and end FAILED. */
+  private void sourceFailed(Throwable cause) {
+    if (sourceFailure != null) {
+      return;
+    }
+    sourceFailure = cause;
+    log.error("task {}: its {} source failed and cannot recover: {}; stopping the task",
+        task.name(), transport.name(), cause.toString());
+    if (lifecycle.get() == TaskState.RUNNING) {
+      stopAfterSourceFailure();
+    }
+  }
+
+  private void stopAfterSourceFailure() {
+    Thread stopper = new Thread(this::stop, "lanes-" + task.name() + "-failure");
+    stopper.setDaemon(true);
+    stopper.start();
   }
 
   /** What {@link #update} did. */
@@ -192,7 +215,7 @@ public final class TaskRuntime implements AutoCloseable {
       closeHandler();
       quietly("close source", source::close);
     } finally {
-      lifecycle.move(TaskState.DRAINING, TaskState.STOPPED);
+      lifecycle.move(TaskState.DRAINING, sourceFailure == null ? TaskState.STOPPED : TaskState.FAILED);
       metrics.close();
     }
     StopReport report = new StopReport(abandoned[0] == 0, abandoned[0],

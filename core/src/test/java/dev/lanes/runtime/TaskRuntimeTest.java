@@ -109,6 +109,27 @@ class TaskRuntimeTest {
   }
 
   @Test
+  void aSourceThatFailsStopsTheTaskAfterItsLanesFinishAndTheTaskEndsFailed() {
+    CountDownLatch release = new CountDownLatch(1);
+    TaskRuntime runtime = runtime(Map.of("consumerNum", 1), new LoggingHandler(m -> {
+      release.await();
+      return Outcome.ack();
+    }));
+    runtime.start();
+    List<RecordingAcknowledger> acks = List.of(source.deliver(Messages.order(1, 0)),
+        source.deliver(Messages.order(1, 1)));
+
+    source.fail(new IllegalStateException("poll loop died"));
+    eventually().until(() -> runtime.state() == TaskState.DRAINING);
+    release.countDown();
+    eventually().until(() -> runtime.state() == TaskState.FAILED);
+
+    assertThat(acks).allSatisfy(a -> assertThat(a.single().kind()).isEqualTo("ack"));
+    assertThat(steps()).containsExactlyElementsOf(STEPS);
+    assertThat(runtime.stop().abandoned()).as("a later stop has nothing left to do").isZero();
+  }
+
+  @Test
   void handlesAndAcksWhatTheLanesHoldWhenStopBeginsBeforeFlushing() {
     CountDownLatch release = new CountDownLatch(1);
     List<Long> handled = new ArrayList<>();
@@ -200,6 +221,7 @@ class TaskRuntimeTest {
 
     assertThat(parked.single().kind()).isEqualTo("retry");
     assertThat(parked.single().delay()).isBetween(Duration.ofSeconds(9), Duration.ofSeconds(10));
+    assertThat(parked.single().attempt()).as("the attempt it comes back as").isEqualTo(2);
     assertThat(behind.settlements()).isEmpty();
     assertThat(other.single().kind()).isEqualTo("ack");
     assertThat(report.clean()).isFalse();

@@ -73,6 +73,12 @@ public final class FakeSource implements Source {
     return ack;
   }
 
+  /** Reports to the sink that this source can deliver no more. */
+  public void fail(Throwable cause) {
+    log.add("sourceFailed");
+    sink.sourceFailed(cause);
+  }
+
   public RecordingAcknowledger ackOf(String messageId) {
     return acks.get(messageId);
   }

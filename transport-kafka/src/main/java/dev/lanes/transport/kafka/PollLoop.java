@@ -230,6 +230,9 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
       while ((request = commitRequests.poll()) != null) {
         request.complete(false);
       }
+      if (failure != null && !closeRequested) {
+        sink.sourceFailed(failure); // the runtime stops the task; it ends FAILED
+      }
     }
   }
 

@@ -178,7 +178,7 @@ final class Lane implements Runnable {
     for (Envelope head : rest) {
       Duration remaining = Duration.ofNanos(Math.max(0, head.dueNanos - System.nanoTime()));
       try {
-        head.delivery.acknowledger().retry(remaining);
+        head.delivery.acknowledger().retry(remaining, head.message.attempt()); // already the next one
         stats.handedBack.increment();
         stats.settled.increment();
       } catch (RuntimeException e) {

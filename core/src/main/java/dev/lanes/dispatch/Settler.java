@@ -65,7 +65,7 @@ final class Settler {
     if (backoff.parksInProcess(delay)) {
       return delay;
     }
-    return settleWith(envelope, "retry", a -> a.retry(delay));
+    return settleWith(envelope, "retry", a -> a.retry(delay, message.attempt() + 1));
   }
 
   private Duration deadLetter(Envelope envelope, String reason, Attempt attempt, boolean exhausted) {
@@ -77,7 +77,8 @@ final class Settler {
     } catch (RuntimeException e) {
       log.error("task {}: handling listener failed: {}", task, e.toString(), e);
     }
-    return settleWith(envelope, "reject", a -> a.reject(reason));
+    int attempts = envelope.message.attempt();
+    return settleWith(envelope, "reject", a -> a.reject(reason, attempts));
   }
 
   private void processed(Message message, String outcome, Attempt attempt) {

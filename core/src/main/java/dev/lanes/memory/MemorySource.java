@@ -130,22 +130,22 @@ final class MemorySource implements Source {
     }
 
     @Override
-    public void retry(Duration delay) {
+    public void retry(Duration delay, int attempt) {
       if (queue.settle(stored.seq, MemorySource.this) != null) {
         Message m = stored.message;
         Map<String, String> headers = new HashMap<>(m.headers());
-        headers.put(LanesHeaders.ATTEMPT, Integer.toString(m.attempt() + 1));
-        queue.reschedule(stored, m.toBuilder().attempt(m.attempt() + 1).headers(headers).build(), delay);
+        headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempt));
+        queue.reschedule(stored, m.toBuilder().attempt(attempt).headers(headers).build(), delay);
       }
     }
 
     @Override
-    public void reject(String reason) {
+    public void reject(String reason, int attempts) {
       if (queue.settle(stored.seq, MemorySource.this) != null) {
         Message m = stored.message;
         Map<String, String> headers = new HashMap<>(m.headers());
         headers.put(LanesHeaders.REASON, reason);
-        headers.put(LanesHeaders.ATTEMPT, Integer.toString(m.attempt()));
+        headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempts));
         headers.put(LanesHeaders.ORIGINAL_DESTINATION, queue.name());
         headers.put(LanesHeaders.ORIGINAL_ID, m.id());
         MemoryBroker.queue(MemoryBroker.deadLetterName(queue.name()))

@@ -19,18 +19,21 @@ public interface Acknowledger {
   void ack();
 
   /**
-   * Hand the message back to the broker for another attempt, not before {@code delay}, with
-   * {@link dev.lanes.api.Message#attempt()} one higher on redelivery (AMQP delay queue, NSQ REQ,
-   * Kafka retry topic...). Used for delays too long to hold in process; see the transport's docs
-   * for how it holds the message and what ordering it keeps.
+   * Hand the message back to the broker for another attempt, not before {@code delay} (AMQP delay
+   * queue, NSQ REQ, Kafka retry topic...), redelivered with {@link dev.lanes.api.Message#attempt()}
+   * = {@code attempt}: the delivered attempt plus the failed ones the dispatcher held in process.
+   * A broker that counts deliveries itself and cannot carry a count (NSQ) says so in its docs.
+   * Used for delays too long to hold in process; see the transport's docs for how it holds the
+   * message and what ordering it keeps.
    */
-  void retry(Duration delay);
+  void retry(Duration delay, int attempt);
 
   /**
-   * Send the message to the dead letter destination with {@code reason} and the original
-   * coordinates in headers (see {@link LanesHeaders}), then settle the original.
+   * Send the message to the dead letter destination with {@code reason}, {@code attempts} (how
+   * often it was tried, in process included) and the original coordinates in headers (see {@link
+   * LanesHeaders}), then settle the original.
    */
-  void reject(String reason);
+  void reject(String reason, int attempts);
 
   /** Tell the broker the message is still being worked on (NSQ TOUCH); no-op where not needed. */
   default void touch() {}

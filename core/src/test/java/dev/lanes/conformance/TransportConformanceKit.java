@@ -2,7 +2,6 @@ package dev.lanes.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lanes.api.Message;
 import dev.lanes.api.MessageHandler;
@@ -120,7 +119,6 @@ public abstract class TransportConformanceKit {
 
   @Test
   void retriesThroughTheBrokerAfterTheRequestedDelay() throws Exception {
-    assumeTrue(features().brokerRetry(), "transport declares no broker-side retry");
     TaskConfig task = task("retry_broker", Map.of("retry.parkLimit", "0s"));
     Duration delay = Duration.ofSeconds(1);
     RecordingHandler handler = new RecordingHandler(
@@ -151,6 +149,8 @@ public abstract class TransportConformanceKit {
     if (features().headers()) {
       assertThat(dead.calls().get(0).message().headers().get(LanesHeaders.REASON))
           .contains("retries exhausted").contains("downstream is down");
+      assertThat(dead.calls().get(0).message().headers().get(LanesHeaders.ATTEMPT))
+          .as("attempts the dead letter reports, in-process retries included").isEqualTo("3");
     }
   }
 

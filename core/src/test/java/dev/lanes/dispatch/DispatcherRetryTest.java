@@ -54,6 +54,7 @@ class DispatcherRetryTest {
 
       Settlement settled = ack.single();
       assertThat(settled.kind()).isEqualTo("reject");
+      assertThat(settled.attempt()).as("attempts the dead letter reports").isEqualTo(3);
       assertThat(settled.reason())
           .isEqualTo("retries exhausted after 3 attempts: "
               + "java.lang.IllegalStateException: downstream is down");
@@ -119,6 +120,18 @@ class DispatcherRetryTest {
       assertThat(ack.single()).extracting(Settlement::kind, Settlement::delay)
           .containsExactly("retry", Duration.ofSeconds(1));
       assertThat(h.calls()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aBrokerRetryAfterInProcessRetriesCarriesTheNextAttempt() {
+    try (DispatcherHarness h = new DispatcherHarness(Map.of("retry.parkLimit", "1s"),
+        m -> Outcome.retry(Duration.ofMillis(m.attempt() < 3 ? 20 : 5000)))) {
+      RecordingAcknowledger ack = h.send(Messages.order(1, 0));
+      eventually().until(ack::isSettled);
+      assertThat(h.calls()).extracting(c -> c.message().attempt()).containsExactly(1, 2, 3);
+      assertThat(ack.single()).extracting(Settlement::kind, Settlement::delay, Settlement::attempt)
+          .containsExactly("retry", Duration.ofSeconds(5), 4);
     }
   }
 

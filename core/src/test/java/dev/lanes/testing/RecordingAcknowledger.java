@@ -11,8 +11,8 @@ import java.util.List;
  */
 public final class RecordingAcknowledger implements Acknowledger {
 
-  /** One settle call. */
-  public record Settlement(String kind, Duration delay, String reason, long atNanos) {}
+  /** One settle call; {@code attempt} is the next attempt of a retry, the attempts of a reject. */
+  public record Settlement(String kind, Duration delay, String reason, long atNanos, int attempt) {}
 
   private final String id;
   private final EventLog log;
@@ -27,17 +27,17 @@ public final class RecordingAcknowledger implements Acknowledger {
 
   @Override
   public synchronized void ack() {
-    record(new Settlement("ack", null, null, System.nanoTime()));
+    record(new Settlement("ack", null, null, System.nanoTime(), 0));
   }
 
   @Override
-  public synchronized void retry(Duration delay) {
-    record(new Settlement("retry", delay, null, System.nanoTime()));
+  public synchronized void retry(Duration delay, int attempt) {
+    record(new Settlement("retry", delay, null, System.nanoTime(), attempt));
   }
 
   @Override
-  public synchronized void reject(String reason) {
-    record(new Settlement("reject", null, reason, System.nanoTime()));
+  public synchronized void reject(String reason, int attempts) {
+    record(new Settlement("reject", null, reason, System.nanoTime(), attempts));
   }
 
   @Override

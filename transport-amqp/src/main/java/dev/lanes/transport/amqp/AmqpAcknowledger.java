@@ -51,25 +51,25 @@ final class AmqpAcknowledger implements Acknowledger {
   }
 
   @Override
-  public void retry(Duration delay) {
+  public void retry(Duration delay, int attempt) {
     if (epoch.isStale()) {
       stale("retry"); // publishing a copy now would only duplicate the redelivery
       return;
     }
     RetryQueues.Route route = source.retryQueues().route(delay);
-    AMQP.BasicProperties copy = AmqpMessages.forRetry(props, message, source.settings().queue(),
+    AMQP.BasicProperties copy = AmqpMessages.forRetry(props, message, attempt, source.settings().queue(),
         route.perMessageTtl(), source.settings().durable());
     publish("retry", "", route.queue(), copy, source.stats().retriesPublished::increment);
   }
 
   @Override
-  public void reject(String reason) {
+  public void reject(String reason, int attempts) {
     if (epoch.isStale()) {
       stale("reject");
       return;
     }
     AmqpSettings settings = source.settings();
-    AMQP.BasicProperties copy = AmqpMessages.forDeadLetter(props, message, reason,
+    AMQP.BasicProperties copy = AmqpMessages.forDeadLetter(props, message, reason, attempts,
         settings.queue(), settings.durable());
     publish("dead-letter", settings.deadLetterExchange(), settings.queue(), copy,
         source.stats().deadLettersPublished::increment);

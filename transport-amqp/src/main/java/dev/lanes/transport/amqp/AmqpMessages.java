@@ -124,16 +124,17 @@ final class AmqpMessages {
 
   /**
    * Properties of the copy sent for a broker-side retry: the original's properties and headers,
-   * with {@link LanesHeaders#ATTEMPT} one higher, {@value #RETRY_QUEUE} = {@code queue} and the
-   * key kept in {@value #KEY}.
+   * with {@link LanesHeaders#ATTEMPT} = {@code attempt}, {@value #RETRY_QUEUE} = {@code queue} and
+   * the key kept in {@value #KEY}.
    *
+   * @param attempt the attempt the copy is delivered as
    * @param queue the queue the copy returns to
    * @param perMessageTtl the expiration to set, or {@code null} when the delay queue's TTL applies
    */
   static AMQP.BasicProperties forRetry(AMQP.BasicProperties original, Message message,
-      String queue, Duration perMessageTtl, boolean durable) {
+      int attempt, String queue, Duration perMessageTtl, boolean durable) {
     Map<String, Object> headers = carriedHeaders(original, message);
-    headers.put(LanesHeaders.ATTEMPT, message.attempt() + 1);
+    headers.put(LanesHeaders.ATTEMPT, attempt);
     headers.put(RETRY_QUEUE, queue);
     return copy(original, message, headers, durable)
         .expiration(perMessageTtl == null ? null : Long.toString(perMessageTtl.toMillis()))
@@ -142,14 +143,14 @@ final class AmqpMessages {
 
   /**
    * Properties of a dead letter: the original's properties and headers plus the reason, the
-   * attempt that failed last, the original queue and id.
+   * number of attempts made, the original queue and id.
    */
   static AMQP.BasicProperties forDeadLetter(AMQP.BasicProperties original, Message message,
-      String reason, String queue, boolean durable) {
+      String reason, int attempts, String queue, boolean durable) {
     Map<String, Object> headers = carriedHeaders(original, message);
     headers.remove(RETRY_QUEUE);
     headers.put(LanesHeaders.REASON, reason);
-    headers.put(LanesHeaders.ATTEMPT, message.attempt());
+    headers.put(LanesHeaders.ATTEMPT, attempts);
     headers.put(LanesHeaders.ORIGINAL_DESTINATION, queue);
     headers.put(LanesHeaders.ORIGINAL_ID, message.id());
     return copy(original, message, headers, durable).expiration(null).build();

@@ -126,7 +126,7 @@ class AmqpConnectionRecoveryTest {
       List<Delivery> refused = new ArrayList<>();
       for (Delivery d : first) {
         try {
-          d.acknowledger().retry(Duration.ofMillis(100));
+          d.acknowledger().retry(Duration.ofMillis(100), d.message().attempt() + 1);
         } catch (IllegalStateException full) {
           assertThat(full).hasMessageContaining("amqp.publishBuffer");
           refused.add(d);
@@ -144,7 +144,7 @@ class AmqpConnectionRecoveryTest {
       assertThat(retriedAgain).hasSize(3);
       assertThat(again.stream().filter(d -> d.message().attempt() == 2)).hasSize(2);
       for (Delivery d : retriedAgain) {
-        d.acknowledger().retry(Duration.ofMillis(100));
+        d.acknowledger().retry(Duration.ofMillis(100), d.message().attempt() + 1);
         await().atMost(WAIT).until(() -> source.publisher().pending() == 0);
       }
       List<Delivery> last = sink.take(3, WAIT);
@@ -185,7 +185,7 @@ class AmqpConnectionRecoveryTest {
       List<Delivery> redelivered = sink.take(2, WAIT);
       assertThat(old.get(1).acknowledger().isStale()).isTrue();
       old.get(1).acknowledger().ack();
-      old.get(2).acknowledger().retry(Duration.ofSeconds(1));
+      old.get(2).acknowledger().retry(Duration.ofSeconds(1), old.get(2).message().attempt() + 1);
       redelivered.forEach(d -> d.acknowledger().ack());
       source.flush();
 

@@ -45,17 +45,17 @@ class AmqpMessagesTest {
   void aDeadLetterStartsAgainAtAttemptOneOnItsOwnQueueAndCountsItsOwnRetries() {
     Message failed = Message.builder().id("m-9").payload("x").attempt(5).build();
     AMQP.BasicProperties dead = AmqpMessages.forDeadLetter(new AMQP.BasicProperties(),
-        AmqpMessages.toMessage(ENVELOPE, AmqpMessages.forRetry(new AMQP.BasicProperties(), failed,
+        AmqpMessages.toMessage(ENVELOPE, AmqpMessages.forRetry(new AMQP.BasicProperties(), failed, 6,
             "q.work", null, true), new byte[0], "q.work").toBuilder().attempt(5).build(),
-        "gave up", "q.work", true);
+        "gave up", 5, "q.work", true);
 
     Message onDlq = AmqpMessages.toMessage(ENVELOPE, dead, new byte[0], "q.work.dlq");
     assertThat(onDlq.attempt()).isEqualTo(1);
     assertThat(onDlq.headers()).containsEntry(LanesHeaders.ATTEMPT, "5")
         .doesNotContainKey(AmqpMessages.RETRY_QUEUE);
 
-    AMQP.BasicProperties retriedOnDlq = AmqpMessages.forRetry(dead, onDlq, "q.work.dlq", null,
-        true);
+    AMQP.BasicProperties retriedOnDlq = AmqpMessages.forRetry(dead, onDlq, onDlq.attempt() + 1,
+        "q.work.dlq", null, true);
     assertThat(AmqpMessages.toMessage(ENVELOPE, retriedOnDlq, new byte[0], "q.work.dlq")
         .attempt()).isEqualTo(2);
   }
@@ -72,7 +72,7 @@ class AmqpMessagesTest {
   }
 
   @Test
-  void aRetryCopyKeepsPropertiesAndHeadersBumpsTheAttemptAndDropsDeathBookkeeping() {
+  void aRetryCopyKeepsPropertiesAndHeadersSetsTheAttemptAndDropsDeathBookkeeping() {
     AMQP.BasicProperties original = new AMQP.BasicProperties.Builder()
         .contentType("application/json")
         .correlationId("c-9")
@@ -81,7 +81,7 @@ class AmqpMessagesTest {
         .build();
     Message m = Message.builder().id("m-2").key("k-2").payload("{}").attempt(2).build();
 
-    AMQP.BasicProperties copy = AmqpMessages.forRetry(original, m, "q.work",
+    AMQP.BasicProperties copy = AmqpMessages.forRetry(original, m, 3, "q.work",
         Duration.ofMillis(7200), true);
 
     assertThat(copy.getContentType()).isEqualTo("application/json");
@@ -103,7 +103,7 @@ class AmqpMessagesTest {
     Message m = Message.builder().id("m-3").payload("x").attempt(5).build();
 
     AMQP.BasicProperties copy = AmqpMessages.forDeadLetter(
-        new AMQP.BasicProperties.Builder().expiration("100").build(), m, "bad input", "q.work",
+        new AMQP.BasicProperties.Builder().expiration("100").build(), m, "bad input", 5, "q.work",
         false);
 
     assertThat(copy.getHeaders())

@@ -200,7 +200,7 @@ class AmqpSourceTest {
       source.start(sink);
       Delivery first = sink.take(1, WAIT).get(0);
       long retriedAt = System.nanoTime();
-      first.acknowledger().retry(Duration.ofMillis(500));
+      first.acknowledger().retry(Duration.ofMillis(500), first.message().attempt() + 1);
 
       Delivery second = sink.take(1, WAIT).get(0);
       long waitedMs = (System.nanoTime() - retriedAt) / 1_000_000;
@@ -213,7 +213,7 @@ class AmqpSourceTest {
       assertThat(again.headers()).containsEntry("seq", "0")
           .containsEntry(LanesHeaders.ATTEMPT, "2");
 
-      second.acknowledger().retry(Duration.ofMillis(100));
+      second.acknowledger().retry(Duration.ofMillis(100), second.message().attempt() + 1);
       Message third = sink.take(1, WAIT).get(0).message();
       assertThat(third.attempt()).isEqualTo(3);
       assertThat(source.stats().retriesPublished.sum()).isEqualTo(2);
@@ -231,7 +231,8 @@ class AmqpSourceTest {
     try (AmqpSource source = open(task)) {
       source.start(sink);
       long retriedAt = System.nanoTime();
-      sink.take(1, WAIT).get(0).acknowledger().retry(Duration.ofMillis(700));
+      Delivery first = sink.take(1, WAIT).get(0);
+      first.acknowledger().retry(Duration.ofMillis(700), first.message().attempt() + 1);
       await().atMost(WAIT).until(() -> broker.ready(name + ".retry.long") == 1
           || sink.received() == 2);
       Delivery back = sink.take(1, WAIT).get(0);
@@ -251,7 +252,7 @@ class AmqpSourceTest {
       source.start(sink);
       List<Delivery> got = sink.take(3, WAIT);
       got.get(0).acknowledger().ack();
-      got.get(1).acknowledger().reject("unparseable order");
+      got.get(1).acknowledger().reject("unparseable order", got.get(1).message().attempt());
       got.get(2).acknowledger().ack();
       source.flush();
       assertThat(source.stats().deadLettersPublished.sum()).isEqualTo(1);

@@ -67,16 +67,16 @@ final class KafkaAcknowledger implements Acknowledger {
   }
 
   @Override
-  public void retry(Duration delay) {
+  public void retry(Duration delay, int attempt) {
     if (claim("retry")) {
-      republisher.retry(record, message, taskTopic, delay, this::complete);
+      republisher.retry(record, message, taskTopic, delay, attempt, this::complete);
     }
   }
 
   @Override
-  public void reject(String reason) {
+  public void reject(String reason, int attempts) {
     if (claim("reject")) {
-      republisher.deadLetter(record, message, taskTopic, reason, this::complete);
+      republisher.deadLetter(record, message, taskTopic, reason, attempts, this::complete);
     }
   }
 

@@ -35,7 +35,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * @param topics the topics consumed, in config order; the publisher writes to the first
  * @param group the consumer group of the task's topics (the retry topics' is {@code
  *     <group>.retry})
- * @param retryTopic the configured retry topic, or empty for {@code <topic>.retry}
+ * @param retryTopic the configured retry topic, or empty for {@code <topic>.<group>.retry}
  * @param deadLetterTopic the configured dead-letter topic, or empty for {@code <topic>.DLT}
  * @param createTopics whether start creates missing retry and dead-letter topics
  * @param retryHoldMax retry records held in memory before the retry topic is paused
@@ -104,9 +104,12 @@ record KafkaSettings(
     return new Reader(task).read();
   }
 
-  /** The retry topic of records first consumed from {@code topic}. */
+  /**
+   * The retry topic of records first consumed from {@code topic}: one per group by default, so
+   * that several groups on one topic (fan-out) never handle each other's retries.
+   */
   String retryTopicFor(String topic) {
-    return retryTopic.isEmpty() ? topic + RETRY_SUFFIX : retryTopic;
+    return retryTopic.isEmpty() ? topic + "." + group + RETRY_SUFFIX : retryTopic;
   }
 
   /** The dead-letter topic of records first consumed from {@code topic}. */
@@ -208,6 +211,13 @@ record KafkaSettings(
               properties("client"),
               properties("consumer"),
               properties("producer"));
+      for (String retry : settings.retryTopics()) {
+        if (!TOPIC.matcher(retry).matches()) {
+          throw task.invalid(key("retryTopic"), "a retry topic name: the default <topic>.<group>.retry"
+              + " gives '" + retry + "', not a legal Kafka topic name (at most 249 of a-z A-Z 0-9 . _ -)",
+              null);
+        }
+      }
       for (String topic : topics) {
         if (settings.retryTopics().contains(topic) || settings.deadLetterTopics().contains(topic)) {
           throw task.invalid(

@@ -38,12 +38,12 @@ final class Republisher {
 
   /**
    * Writes a copy of {@code record} to the retry topic of {@code taskTopic}, due after {@code
-   * delay}, with {@link LanesHeaders#ATTEMPT} one higher than {@code message}'s.
+   * delay}, to be delivered as attempt {@code attempt} ({@link LanesHeaders#ATTEMPT}).
    */
   void retry(ConsumerRecord<byte[], byte[]> record, Message message, String taskTopic,
-      Duration delay, Runnable onWritten) {
+      Duration delay, int attempt, Runnable onWritten) {
     Map<String, String> headers = RecordCodec.originalCoordinates(message);
-    headers.put(LanesHeaders.ATTEMPT, Integer.toString(message.attempt() + 1));
+    headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempt));
     headers.put(RecordCodec.RETRY_DUE, Long.toString(System.currentTimeMillis() + delay.toMillis()));
     headers.put(RecordCodec.TASK_TOPIC, taskTopic);
     send("retry", RecordCodec.copyOf(record, settings.retryTopicFor(taskTopic), headers, Set.of()),
@@ -52,13 +52,13 @@ final class Republisher {
 
   /**
    * Writes a copy of {@code record} to the dead-letter topic of {@code taskTopic} with {@code
-   * reason}, the attempt that failed and where it was first consumed from.
+   * reason}, the number of attempts made and where it was first consumed from.
    */
   void deadLetter(ConsumerRecord<byte[], byte[]> record, Message message, String taskTopic,
-      String reason, Runnable onWritten) {
+      String reason, int attempts, Runnable onWritten) {
     Map<String, String> headers = RecordCodec.originalCoordinates(message);
     headers.put(LanesHeaders.REASON, reason);
-    headers.put(LanesHeaders.ATTEMPT, Integer.toString(message.attempt()));
+    headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempts));
     send("dead letter", RecordCodec.copyOf(record, settings.deadLetterTopicFor(taskTopic), headers,
         RETRY_ONLY), message, onWritten);
   }

@@ -23,7 +23,7 @@ class KafkaSettingsTest {
     assertThat(settings.topics()).containsExactly("orders");
     assertThat(settings.group()).isEqualTo("orders");
     assertThat(settings.retryGroup()).isEqualTo("orders.retry");
-    assertThat(settings.retryTopics()).containsExactly("orders.retry");
+    assertThat(settings.retryTopics()).containsExactly("orders.orders.retry");
     assertThat(settings.deadLetterTopics()).containsExactly("orders.DLT");
     assertThat(settings.createTopics()).isTrue();
     assertThat(settings.retryHoldMax()).isEqualTo(1000);
@@ -140,7 +140,7 @@ class KafkaSettingsTest {
 
   @Test
   void refusesConsumingItsOwnRetryTopic() {
-    assertThatThrownBy(() -> KafkaSettings.read(task(Map.of("kafka.topic", "a,a.retry"))))
+    assertThatThrownBy(() -> KafkaSettings.read(task(Map.of("kafka.topic", "a,a.orders.retry"))))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("kafka.topic: expected topics other than");
   }
@@ -148,7 +148,26 @@ class KafkaSettingsTest {
   @Test
   void retryTopicsAreAllSubscribedOnce() {
     KafkaSettings settings = KafkaSettings.read(task(Map.of("kafka.topic", "a,b")));
-    assertThat(settings.retryTopics()).isEqualTo(Set.of("a.retry", "b.retry"));
+    assertThat(settings.retryTopics()).isEqualTo(Set.of("a.orders.retry", "b.orders.retry"));
+  }
+
+  @Test
+  void twoGroupsOnOneTopicHaveRetryTopicsOfTheirOwn() {
+    KafkaSettings business = KafkaSettings.read(task(Map.of("kafka.topic", "orders", "kafka.group", "billing")));
+    KafkaSettings audit = KafkaSettings.read(task(Map.of("kafka.topic", "orders", "kafka.group", "audit")));
+    assertThat(business.retryTopics()).containsExactly("orders.billing.retry");
+    assertThat(audit.retryTopics()).containsExactly("orders.audit.retry");
+    assertThat(business.deadLetterTopics()).isEqualTo(audit.deadLetterTopics());
+  }
+
+  @Test
+  void aGroupThatMakesNoLegalRetryTopicNameAsksForOne() {
+    assertThatThrownBy(() -> KafkaSettings.read(task(Map.of("kafka.group", "billing team"))))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("kafka.retryTopic: expected a retry topic name")
+        .hasMessageContaining("'orders.billing team.retry'");
+    assertThat(KafkaSettings.read(task(Map.of("kafka.group", "billing team", "kafka.retryTopic", "orders.billing.retry")))
+        .retryTopics()).containsExactly("orders.billing.retry");
   }
 
   private static TaskConfig task(Map<String, Object> overrides) {

@@ -150,7 +150,7 @@ class KafkaSourceTest {
     RecordingSink sink = new RecordingSink(d -> {
       handledAt.put(d.message().attempt(), System.currentTimeMillis());
       if (d.message().attempt() == 1) {
-        d.acknowledger().retry(Duration.ofSeconds(1));
+        d.acknowledger().retry(Duration.ofSeconds(1), d.message().attempt() + 1);
       } else {
         d.acknowledger().ack();
       }
@@ -164,16 +164,16 @@ class KafkaSourceTest {
     assertThat(retried.id()).isEqualTo(got.get(0).message().id());
     assertThat(retried.key()).isEqualTo("k");
     assertThat(retried.payloadAsString()).isEqualTo("again");
-    assertThat(retried.origin().destination()).isEqualTo(topic + ".retry");
+    String group = source.consumerGroup().orElseThrow();
+    assertThat(retried.origin().destination()).isEqualTo(topic + "." + group + ".retry");
     assertThat(retried.headers())
         .containsEntry(LanesHeaders.ORIGINAL_DESTINATION, topic)
         .containsEntry(LanesHeaders.ORIGINAL_PARTITION, "0")
         .containsEntry(LanesHeaders.ORIGINAL_OFFSET, "0");
     assertThat(handledAt.get(2) - handledAt.get(1)).isGreaterThanOrEqualTo(1000);
     source.flush();
-    String group = source.consumerGroup().orElseThrow();
     assertThat(committed(group, topic)).containsEntry(0, 1L);
-    assertThat(committed(group + ".retry", topic + ".retry")).containsEntry(0, 1L);
+    assertThat(committed(group + ".retry", topic + "." + group + ".retry")).containsEntry(0, 1L);
   }
 
   @Test
@@ -187,7 +187,7 @@ class KafkaSourceTest {
     RecordingSink sink = new RecordingSink(d -> {
       Message m = d.message();
       if (m.attempt() == 1) {
-        d.acknowledger().retry(Duration.ofMillis(m.key().equals("slow") ? 4000 : 200));
+        d.acknowledger().retry(Duration.ofMillis(m.key().equals("slow") ? 4000 : 200), d.message().attempt() + 1);
       } else {
         returnedAt.put(m.key(), System.currentTimeMillis());
         d.acknowledger().ack();
@@ -209,7 +209,7 @@ class KafkaSourceTest {
     KafkaSource source = open(task);
     RecordingSink sink = new RecordingSink(d -> {
       if (d.message().attempt() == 1) {
-        d.acknowledger().retry(Duration.ofMillis(300));
+        d.acknowledger().retry(Duration.ofMillis(300), d.message().attempt() + 1);
       } else {
         d.acknowledger().ack();
       }
@@ -232,7 +232,7 @@ class KafkaSourceTest {
     KafkaSource source = open(task);
     source.start(new RecordingSink(d -> {
       if (d.message().key().equals("bad")) {
-        d.acknowledger().reject("unparseable order");
+        d.acknowledger().reject("unparseable order", d.message().attempt());
       } else {
         d.acknowledger().ack();
       }
@@ -263,14 +263,15 @@ class KafkaSourceTest {
   void aRetryTheBrokerRefusesToStoreLeavesTheMessageUncommittedNotLost() throws Exception {
     TaskConfig task = newTask("retry-refused", 1, Map.of());
     String topic = task.config().getString("kafka.topic");
-    createTopic(topic + ".retry", 1, Map.of("max.message.bytes", "64"));
+    createTopic(topic + "." + task.config().getString("kafka.group") + ".retry", 1,
+        Map.of("max.message.bytes", "64"));
     publish(task, List.of(
         Message.builder().key("big").payload("x".repeat(500)).build(),
         Message.builder().key("small").payload("s").build()));
     KafkaSource source = open(task);
     RecordingSink sink = new RecordingSink(d -> {
       if (d.message().key().equals("big")) {
-        d.acknowledger().retry(Duration.ofSeconds(1));
+        d.acknowledger().retry(Duration.ofSeconds(1), d.message().attempt() + 1);
       } else {
         d.acknowledger().ack();
       }
@@ -299,16 +300,17 @@ class KafkaSourceTest {
     source.start(sink);
     List<Delivery> got = sink.awaitCount(30, WAIT);
     String topic = source.destinationName();
+    String retryTopic = topic + "." + source.consumerGroup().orElseThrow() + ".retry";
 
     assertThat(source.backlog()).hasValue(30);
     Map<String, Long> lag = source.lagByPartition().entrySet().stream()
         .collect(Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue));
     assertThat(lag.keySet()).containsExactlyInAnyOrder(
-        topic + "-0", topic + "-1", topic + ".retry-0", topic + ".retry-1");
+        topic + "-0", topic + "-1", retryTopic + "-0", retryTopic + "-1");
     long onPartition0 = got.stream().filter(d -> d.message().origin().partition() == 0).count();
     assertThat(lag).containsEntry(topic + "-0", onPartition0)
         .containsEntry(topic + "-1", 30 - onPartition0)
-        .containsEntry(topic + ".retry-0", 0L);
+        .containsEntry(retryTopic + "-0", 0L);
 
     got.forEach(d -> d.acknowledger().ack());
     await().atMost(WAIT).untilAsserted(() -> assertThat(source.backlog()).hasValue(0));

@@ -30,18 +30,18 @@ final class LocalAcknowledger implements Acknowledger {
 
   @Override
   public void ack() {
-    settle(Settlement.Kind.ACK, 0, null);
+    settle(Settlement.Kind.ACK, message, 0, null);
   }
 
   @Override
-  public void retry(Duration delay) {
+  public void retry(Duration delay, int attempt) {
     long due = System.currentTimeMillis() + Math.max(0, delay.toMillis());
-    settle(Settlement.Kind.RETRY, due, null);
+    settle(Settlement.Kind.RETRY, message.withAttempt(attempt), due, null);
   }
 
   @Override
-  public void reject(String reason) {
-    settle(Settlement.Kind.REJECT, 0, reason);
+  public void reject(String reason, int attempts) {
+    settle(Settlement.Kind.REJECT, message.withAttempt(attempts), 0, reason);
   }
 
   /** Renews the lease now (the source also renews every held lease on its own schedule). */
@@ -83,7 +83,7 @@ final class LocalAcknowledger implements Acknowledger {
     settler.forget(this);
   }
 
-  private void settle(Settlement.Kind kind, long at, String reason) {
+  private void settle(Settlement.Kind kind, StoredMessage row, long at, String reason) {
     if (!settled.compareAndSet(false, true)) {
       throw new IllegalStateException("message " + message.id() + " is already settled");
     }
@@ -91,6 +91,6 @@ final class LocalAcknowledger implements Acknowledger {
       settler.lostSettlement(kind, message);
       return;
     }
-    settler.submit(new Settlement(kind, message, at, reason));
+    settler.submit(new Settlement(kind, row, at, reason));
   }
 }

@@ -233,7 +233,7 @@ final class LocalStore {
         try (PreparedStatement delete = writer.prepareStatement(
                 "DELETE FROM messages WHERE id = ? AND claim = ?");
             PreparedStatement retry = writer.prepareStatement(
-                "UPDATE messages SET visible_at = ?, due_at = ?, attempt = attempt + 1"
+                "UPDATE messages SET visible_at = ?, due_at = ?, attempt = ?"
                     + " WHERE id = ? AND claim = ?");
             PreparedStatement renew = writer.prepareStatement(
                 "UPDATE messages SET visible_at = ? WHERE id = ? AND claim = ?");
@@ -250,7 +250,8 @@ final class LocalStore {
               case RETRY -> {
                 retry.setLong(1, s.at());
                 retry.setLong(2, s.at());
-                yield bindAndRun(retry, m, 3);
+                retry.setInt(3, m.attempt());
+                yield bindAndRun(retry, m, 4);
               }
               case RENEW -> {
                 renew.setLong(1, s.at());

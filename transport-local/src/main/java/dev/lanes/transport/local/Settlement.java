@@ -15,9 +15,9 @@ record Settlement(Kind kind, StoredMessage message, long at, String reason) {
   enum Kind {
     /** Delete the row: handled. */
     ACK,
-    /** Make it due again at {@code at} with attempt + 1. */
+    /** Make it due again at {@code at} as attempt {@code message.attempt()}. */
     RETRY,
-    /** Move it to the dead-letter queue with {@code reason}. */
+    /** Move it to the dead-letter queue with {@code reason}, {@code message.attempt()} attempts made. */
     REJECT,
     /** Extend its lease to {@code at}. */
     RENEW,

@@ -13,7 +13,7 @@ import java.util.Map;
  * @param key the message key, or {@code null}
  * @param payload the payload
  * @param headers the headers
- * @param attempt 1 on first delivery, one more after each retry
+ * @param attempt 1 on first delivery; a retry stores the attempt it comes back as
  * @param createdAt when it was published, epoch milliseconds
  * @param claim the claim number this consumer holds; every claim of the row increments it, so a
  *     settlement naming an older claim finds the row taken back and changes nothing
@@ -27,6 +27,11 @@ record StoredMessage(
     int attempt,
     long createdAt,
     long claim) {
+
+  /** This row as attempt {@code n}: what a retry stores, or a dead letter reports as attempts. */
+  StoredMessage withAttempt(int n) {
+    return new StoredMessage(id, queue, key, payload, headers, n, createdAt, claim);
+  }
 
   /** The message a handler sees. */
   Message toMessage() {

@@ -78,7 +78,7 @@ class LocalSourceTest {
     LocalTestSupport.Collector c = start(task(dataDir, q));
     Delivery first = c.next(5);
     long retriedAt = System.nanoTime();
-    first.acknowledger().retry(Duration.ofMillis(700));
+    first.acknowledger().retry(Duration.ofMillis(700), first.message().attempt() + 1);
     Delivery second = c.next(5);
     long gapMs = (System.nanoTime() - retriedAt) / 1_000_000;
     assertThat(second.message().attempt()).isEqualTo(2);
@@ -93,9 +93,9 @@ class LocalSourceTest {
     Source source = transport.openSource(task(dataDir, q));
     LocalTestSupport.Collector c = start(source);
     Delivery d = c.next(5);
-    d.acknowledger().retry(Duration.ZERO);
+    d.acknowledger().retry(Duration.ZERO, d.message().attempt() + 1);
     Delivery again = c.next(5);
-    again.acknowledger().reject("no such account");
+    again.acknowledger().reject("no such account", again.message().attempt());
     source.flush();
     assertThat(rows(dataDir, q)).isZero();
 

@@ -27,14 +27,15 @@ final class DeadLetters {
   }
 
   /**
-   * Publishes the dead letter of {@code message}; returns once nsqd confirmed it.
+   * Publishes the dead letter of {@code message}, tried {@code attempts} times; returns once nsqd
+   * confirmed it.
    *
    * @throws RuntimeException when nsqd did not confirm
    */
-  void publish(Message message, String reason) {
+  void publish(Message message, String reason, int attempts) {
     Map<String, String> headers = new LinkedHashMap<>(message.headers());
     headers.put(LanesHeaders.REASON, reason);
-    headers.put(LanesHeaders.ATTEMPT, Integer.toString(message.attempt()));
+    headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempts));
     headers.put(LanesHeaders.ORIGINAL_DESTINATION, topic);
     headers.put(ORIGINAL_CHANNEL, channel);
     headers.put(LanesHeaders.ORIGINAL_ID, message.id());

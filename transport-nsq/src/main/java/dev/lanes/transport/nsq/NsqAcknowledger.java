@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Settles one NSQ message: {@code ack} = FIN, {@code retry(delay)} = REQ with that delay (nsqd
- * defers it; the next delivery has attempts + 1), {@code reject} = publish to the dead-letter
- * topic, then FIN, {@code touch} = TOUCH. Thread-safe; settles at most once.
+ * defers it; the next delivery has nsqd's attempts + 1: a REQ cannot carry the attempts the
+ * dispatcher held in process), {@code reject} = publish to the dead-letter topic with the attempts
+ * made, then FIN, {@code touch} = TOUCH. Thread-safe; settles at most once.
  *
  * <p>The delivery is stale (the dispatcher skips it) once nsqd has taken the message back or is
  * about to: when the connection it came on closed (nsqd requeues it after its timeout, or on
@@ -56,7 +57,7 @@ final class NsqAcknowledger implements Acknowledger {
   }
 
   @Override
-  public void retry(Duration delay) {
+  public void retry(Duration delay, int attempt) {
     if (settle()) {
       nsq.requeue((int) Math.min(Integer.MAX_VALUE, delay.toMillis()));
     }
@@ -67,7 +68,7 @@ final class NsqAcknowledger implements Acknowledger {
    * untouched), so nsqd redelivers it after its timeout, and the exception reaches the caller.
    */
   @Override
-  public void reject(String reason) {
+  public void reject(String reason, int attempts) {
     if (state.get() != State.OPEN) {
       return;
     }
@@ -75,7 +76,7 @@ final class NsqAcknowledger implements Acknowledger {
       settle(); // taken back: nsqd redelivers it, so no dead letter now
       return;
     }
-    source.deadLetters().publish(message, reason);
+    source.deadLetters().publish(message, reason, attempts);
     if (settle()) {
       nsq.finish();
     }

@@ -109,7 +109,7 @@ class NsqSourceTest {
       source.start(sink);
       Delivery first = sink.next(WAIT);
       long requeued = System.nanoTime();
-      first.acknowledger().retry(Duration.ofSeconds(1));
+      first.acknowledger().retry(Duration.ofSeconds(1), first.message().attempt() + 1);
       await().atMost(WAIT).until(() -> NsqTestBed.stats(topic, "req").deferred() == 1);
 
       Delivery second = sink.next(WAIT);
@@ -132,7 +132,7 @@ class NsqSourceTest {
           .payload("poison").build());
     }
     try (NsqSource source = (NsqSource) transport.openSource(task)) {
-      source.start(delivery -> delivery.acknowledger().reject("cannot parse"));
+      source.start(delivery -> delivery.acknowledger().reject("cannot parse", delivery.message().attempt()));
       awaitChannel(topic, "rej", 0, 0);
     }
     TaskConfig dead = NsqTestBed.task("rej_dead", topic + "_dlq",

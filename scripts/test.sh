@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every test of Lanes: starts the real brokers the integration tests need (installing them on a
-# fresh machine), then builds and tests all modules. Extra arguments go to Maven.
+# fresh machine), then builds, tests and installs all modules into the local Maven repository
+# (the plugin template's test builds a plugin against the installed artifacts, as a user would).
+# Extra arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/brokers.sh start
-mvn -B verify "$@"
+mvn -B install "$@"

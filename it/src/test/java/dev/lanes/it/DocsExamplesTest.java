@@ -24,9 +24,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The examples in README.md and docs/ cannot rot: every {@code hocon} block parses and each task
- * in it validates against the defaults, and the {@code java} blocks of each page compile together
- * against the real API.
+ * The examples in README.md, docs/ and the plugin template's README cannot rot: every {@code
+ * hocon} block parses and each task in it validates against the defaults, and the {@code java}
+ * blocks of each page compile together against the real API.
  */
 class DocsExamplesTest {
 
@@ -38,7 +38,8 @@ class DocsExamplesTest {
   @TempDir Path classes;
 
   static Stream<Path> pages() throws IOException {
-    List<Path> pages = new ArrayList<>(List.of(ROOT.resolve("README.md")));
+    List<Path> pages = new ArrayList<>(List.of(ROOT.resolve("README.md"),
+        ROOT.resolve("samples/plugin-template/README.md")));
     try (Stream<Path> docs = Files.walk(ROOT.resolve("docs"))) {
       docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
     }

@@ -16,9 +16,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code runner --task NAME [--transport NAME] [--config FILE]}: runs one task in the foreground.
- * Also accepts the control commands in flag form ({@code runner --start ENV TASK}, {@code --stop},
- * {@code --restart}, {@code --update}, {@code --status}), same as the subcommands.
+ * {@code runner --task NAME [--transport NAME] [--config FILE] [--plugins DIR]}: runs one task in
+ * the foreground. Also accepts the control commands in flag form ({@code runner --start ENV
+ * TASK}, {@code --stop}, {@code --restart}, {@code --update}, {@code --status}), same as the
+ * subcommands.
  */
 @Command(
     name = "runner",
@@ -55,6 +56,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--config", defaultValue = "conf/application.conf",
       description = "The task file (HOCON) of a foreground run. Default: ${DEFAULT-VALUE}.")
   File config;
+
+  @Option(names = "--plugins", paramLabel = "DIR",
+      description = "The directory of handler plugin jars; overrides the task file's plugins.dir.")
+  Path plugins;
 
   @Option(names = "--progress", defaultValue = "auto",
       description = "Progress on stderr: auto, tty (one line redrawn), plain (a line every 10 s), off."
@@ -94,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "Missing required option: '--task=<task>'"
           + " (or a control command: start|stop|restart|update|status ENV TASK)");
     }
-    TaskSource source = new TaskSource(config, task, transport);
+    TaskSource source = new TaskSource(config, task, transport, plugins);
     if (source.load().settings().log().format().equals("json")) {
       LogSetup.jsonStderr();
     }

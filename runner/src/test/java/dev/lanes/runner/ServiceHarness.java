@@ -31,7 +31,7 @@ import picocli.CommandLine;
  * launches a real child JVM with the test class path), reads status facts, the JSON log and
  * {@code /metrics}. {@link #close()} stops whatever is still running.
  */
-final class ServiceHarness implements AutoCloseable {
+public final class ServiceHarness implements AutoCloseable {
 
   static final String ENV = "development";
 
@@ -44,7 +44,7 @@ final class ServiceHarness implements AutoCloseable {
   final String task;
 
   /** The outcome of one command. */
-  record Result(int code, String out, String err) {
+  public record Result(int code, String out, String err) {
     @Override
     public String toString() {
       return "exit " + code + "\n--- out\n" + out + "--- err\n" + err;
@@ -73,7 +73,7 @@ final class ServiceHarness implements AutoCloseable {
   }
 
   /** Runs the runner with {@code args} in this JVM, capturing its output. */
-  static Result run(String... args) {
+  public static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cli = Main.commandLine();

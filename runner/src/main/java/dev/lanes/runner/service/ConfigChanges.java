@@ -17,6 +17,7 @@ final class ConfigChanges {
     List<String> changes = new ArrayList<>();
     change(changes, "transport", a.transport(), b.transport());
     change(changes, "handler", a.handler(), b.handler());
+    change(changes, "plugins.dir", before.settings().pluginsDir(), after.settings().pluginsDir());
     change(changes, "consumerNum", a.consumerNum(), b.consumerNum());
     change(changes, "channelLength", a.channelLength(), b.channelLength());
     change(changes, "deliverBy", a.deliverBy(), b.deliverBy());

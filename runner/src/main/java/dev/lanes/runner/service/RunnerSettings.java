@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigValue;
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.runner.alert.AlertSettings;
 import dev.lanes.spi.TaskConfig;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -14,16 +16,19 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The runner's own keys of a task ({@code http.*}, {@code alerts.*}, {@code log.*}), read and
- * validated eagerly; an invalid value is a {@link ReadyFailedException} naming file, task and key.
+ * The runner's own keys of a task ({@code http.*}, {@code alerts.*}, {@code log.*}, {@code
+ * plugins.dir}), read and validated eagerly; an invalid value is a {@link ReadyFailedException}
+ * naming file, task and key.
  *
  * @param http the HTTP server
  * @param alerts the alert thresholds
  * @param log log levels and format
  * @param exitWhenIdle stop once idle this long; zero = never
+ * @param pluginsDir the directory of plugin jars (relative to the working directory)
  */
 public record RunnerSettings(
-    HttpSettings http, AlertSettings alerts, LogSettings log, Duration exitWhenIdle) {
+    HttpSettings http, AlertSettings alerts, LogSettings log, Duration exitWhenIdle,
+    Path pluginsDir) {
 
   /** {@code http.*}. */
   public record HttpSettings(boolean enabled, String host, int port) {}
@@ -48,7 +53,24 @@ public record RunnerSettings(
         duration(task, c, "alerts.interval"));
     LogSettings log = new LogSettings(level(task, "log.level", c.getValue("log.level")), levels(task, c),
         format(task, c));
-    return new RunnerSettings(http, alerts, log, duration(task, c, "exitWhenIdle"));
+    return new RunnerSettings(http, alerts, log, duration(task, c, "exitWhenIdle"), pluginsDir(task, c));
+  }
+
+  /** These settings with the plugins directory given on the command line ({@code --plugins}). */
+  public RunnerSettings withPluginsDir(Path dir) {
+    return new RunnerSettings(http, alerts, log, exitWhenIdle, dir);
+  }
+
+  private static Path pluginsDir(TaskConfig task, Config c) {
+    String dir = read(task, "plugins.dir", "a directory path", () -> c.getString("plugins.dir"));
+    try {
+      if (dir.isBlank()) {
+        throw new InvalidPathException(dir, "empty");
+      }
+      return Path.of(dir);
+    } catch (InvalidPathException e) {
+      throw task.invalid("plugins.dir", "a directory path", e);
+    }
   }
 
   private static int port(TaskConfig task, Config c) {

@@ -10,6 +10,7 @@ import dev.lanes.runner.http.OpsRoutes;
 import dev.lanes.runner.http.OpsServer;
 import dev.lanes.runner.http.RunningTask;
 import dev.lanes.runner.log.LogSetup;
+import dev.lanes.runner.plugin.HandlerLoader;
 import dev.lanes.runner.service.TaskSource.Loaded;
 import dev.lanes.runtime.StopReport;
 import dev.lanes.runtime.TaskRuntime;
@@ -19,10 +20,12 @@ import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,6 +61,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
   private volatile Transport transport;
   private volatile TaskRuntime runtime;
   private volatile OpsServer http;
+  private final List<HttpRoutes> routes = new CopyOnWriteArrayList<>();
   private volatile long lastTickNanos = System.nanoTime();
   private volatile StopReport report;
 
@@ -95,7 +99,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
   private void open() {
     TaskConfig task = current.task();
     transport = Transports.load(task.transport(), loader);
-    MessageHandler handler = HandlerLoader.load(task, loader);
+    MessageHandler handler = HandlerLoader.load(task, loader, current.settings().pluginsDir());
     RunnerSettings.HttpSettings httpSettings = current.settings().http();
     if (httpSettings.enabled()) {
       http = OpsServer.start(httpSettings.host(), httpSettings.port());
@@ -105,10 +109,13 @@ public final class TaskService implements RunningTask, AutoCloseable {
       log.info("task {}: published {} seed messages to {}", task.name(), seeded, transport.name());
     }
     runtime = TaskRuntime.create(task, transport, handler, metrics.registry(), monitor);
-    runtime.start();
+    HandlerLoader.start(runtime, handler);
     if (http != null) {
       OpsRoutes.register(http, metrics.registry(), this, this::isLive);
-      ServiceLoader.load(HttpRoutes.class, loader).forEach(routes -> routes.register(http, this));
+      ServiceLoader.load(HttpRoutes.class, loader).forEach(added -> {
+        added.register(http, this);
+        routes.add(added);
+      });
       log.info("task {}: http on {} (/metrics, /health/live, /health/ready)", task.name(),
           http.hostAndPort());
     }
@@ -149,8 +156,9 @@ public final class TaskService implements RunningTask, AutoCloseable {
 
   /**
    * Re-reads the task file and applies it: live when only lanes, bounds, routing, retry,
-   * timeouts, alerts or log levels changed; otherwise the pipeline is restarted gracefully with
-   * the new subscription. An invalid file is rejected and the running config stays.
+   * timeouts, alerts or log levels changed; otherwise (subscription, handler, plugins directory)
+   * the pipeline is restarted gracefully with a new handler instance. An invalid file is
+   * rejected and the running config stays.
    */
   public Reply update() {
     synchronized (lock) {
@@ -167,6 +175,9 @@ public final class TaskService implements RunningTask, AutoCloseable {
       }
       Loaded previous = current;
       String changes = ConfigChanges.describe(previous, next);
+      if (!previous.settings().pluginsDir().equals(next.settings().pluginsDir())) {
+        return restartPipeline(previous, next, changes); // the handler comes from another directory
+      }
       TaskRuntime.UpdateResult result;
       try {
         result = runtime.update(next.task());
@@ -188,7 +199,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
     MessageHandler handler;
     try {
       nextTransport = Transports.load(task.transport(), loader);
-      handler = HandlerLoader.load(task, loader);
+      handler = HandlerLoader.load(task, loader, next.settings().pluginsDir());
     } catch (ReadyFailedException e) {
       return new Reply(false, "update rejected: " + e.getMessage() + "\nthe previous config keeps running");
     }
@@ -196,16 +207,18 @@ public final class TaskService implements RunningTask, AutoCloseable {
     StopReport old = runtime.stop();
     TaskRuntime fresh = TaskRuntime.create(task, nextTransport, handler, metrics.registry(), monitor);
     try {
-      fresh.start();
+      HandlerLoader.start(fresh, handler);
     } catch (ReadyFailedException e) {
       log.error("task {}: the new pipeline could not start ({}); going back to the previous config",
           task.name(), e.getMessage());
       runtime = fresh;
       try {
-        TaskRuntime back = TaskRuntime.create(previous.task(), transport,
-            HandlerLoader.load(previous.task(), loader), metrics.registry(), monitor);
+        MessageHandler previousHandler = HandlerLoader.load(previous.task(), loader,
+            previous.settings().pluginsDir());
+        TaskRuntime back = TaskRuntime.create(previous.task(), transport, previousHandler,
+            metrics.registry(), monitor);
         runtime = back;
-        back.start();
+        HandlerLoader.start(back, previousHandler);
       } catch (ReadyFailedException again) {
         // the monitor sees the FAILED runtime, raises abnormal_stop and stops the service
         log.error("task {}: the previous config could not start again either: {}", task.name(),
@@ -283,6 +296,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
     if (http != null) {
       http.close();
     }
+    routes.forEach(HttpRoutes::close);
     metrics.close();
   }
 

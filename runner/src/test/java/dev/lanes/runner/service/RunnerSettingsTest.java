@@ -25,6 +25,7 @@ class RunnerSettingsTest {
     assertThat(settings.alerts().interval()).isEqualTo(Duration.ofMinutes(5));
     assertThat(settings.log().format()).isEqualTo("text");
     assertThat(settings.log().levels()).isEmpty();
+    assertThat(settings.pluginsDir()).isEqualTo(java.nio.file.Path.of("plugins"));
   }
 
   @Test
@@ -47,5 +48,7 @@ class RunnerSettingsTest {
         .hasMessageContaining("log.level: expected one of TRACE, DEBUG, INFO, WARN, ERROR, OFF");
     assertThatThrownBy(() -> of(Map.of("log.format", "xml"))).isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("log.format: expected text or json");
+    assertThatThrownBy(() -> of(Map.of("plugins.dir", " "))).isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("plugins.dir: expected a directory path");
   }
 }

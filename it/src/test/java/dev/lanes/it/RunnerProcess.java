@@ -25,13 +25,25 @@ final class RunnerProcess implements AutoCloseable {
   }
 
   static RunnerProcess start(Path workDir, String... args) throws IOException {
+    return startNamed(workDir, "runner", null, args);
+  }
+
+  /**
+   * Like {@link #start(Path, String...)}, with the output in {@code <name>-output.txt} (so that
+   * several runners can share a working directory) and standard input from {@code stdin}, if not
+   * null.
+   */
+  static RunnerProcess startNamed(Path workDir, String name, Path stdin, String... args) throws IOException {
     assertThat(JAR).as("the runner jar (built by the runner module)").exists();
     List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", JAR.toString()));
     command.addAll(List.of(args));
-    Path output = workDir.resolve("runner-output.txt");
-    Process process = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-    return new RunnerProcess(process, output);
+    Path output = workDir.resolve(name + "-output.txt");
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectErrorStream(true).redirectOutput(output.toFile());
+    if (stdin != null) {
+      builder.redirectInput(stdin.toFile());
+    }
+    return new RunnerProcess(builder.start(), output);
   }
 
   private static String javaBin() {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import dev.lanes.runner.publish.PublishCommand;
+import dev.lanes.runner.replay.ReplayCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,14 +34,16 @@ import picocli.CommandLine.Spec;
       ControlCommands.Update.class,
       ControlCommands.Status.class,
       ServeCommand.class,
-      PublishCommand.class
+      PublishCommand.class,
+      ReplayCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:stopped cleanly; a control command did what it was asked",
-      "1:failed while running, or stopped with work left unacked; a control command failed",
+      "1:failed while running, or stopped with work left unacked; a control command failed;"
+          + " replay: some entries were dead-lettered",
       "2:could not start (bad config, unknown task or transport, handler missing, broker down);"
-          + " update: the new config was rejected",
+          + " update: the new config was rejected; publish, replay: bad input, nothing was used",
       "3:status/stop/update: no service is running for ENV/TASK"
     })
 final class RunCommand implements Callable<Integer> {

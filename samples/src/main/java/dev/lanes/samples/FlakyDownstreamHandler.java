@@ -12,7 +12,8 @@ import java.io.IOException;
  * flaky.failuresBeforeSuccess} attempts of every message, and every attempt of a message marked
  * {@code "poison": true}. Shows the retry policy at work — attempts with growing backoff, then
  * success — and dead-lettering once {@code retry.maxAttempts} run out. When {@code record.file}
- * is set, every successful message is recorded as by {@link RecordingHandler}.
+ * is set, every attempt is recorded as by {@link RecordingHandler}, a failed one with the failure
+ * as {@code "failed"}, so the file shows each message's attempts and the backoff between them.
  */
 public final class FlakyDownstreamHandler implements MessageHandler {
 
@@ -31,13 +32,19 @@ public final class FlakyDownstreamHandler implements MessageHandler {
 
   @Override
   public Outcome handle(Message message) throws IOException {
+    String failure = null;
     if (Boolean.TRUE.equals(message.field("poison").orElse(null))) {
-      throw new DoingFailedException("downstream rejects poison message " + message.id());
+      failure = "downstream rejects poison message " + message.id();
+    } else if (message.attempt() <= failuresBeforeSuccess) {
+      failure = "downstream unavailable (attempt " + message.attempt() + ")";
     }
-    if (message.attempt() <= failuresBeforeSuccess) {
-      throw new DoingFailedException("downstream unavailable (attempt " + message.attempt() + ")");
+    if (recording) {
+      recorder.record(message, failure);
     }
-    return recording ? recorder.handle(message) : Outcome.ack();
+    if (failure != null) {
+      throw new DoingFailedException(failure);
+    }
+    return Outcome.ack();
   }
 
   @Override

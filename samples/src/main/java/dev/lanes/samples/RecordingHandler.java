@@ -16,8 +16,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Appends one JSON line per handled message ({@code key}, {@code lane}, {@code attempt}, {@code
- * payload} as a string) to the file named by config {@code record.file}, flushed per line. Used by
- * tests and demos to check what was handled, where and in which order.
+ * id}, {@code payload} as a string, and {@code at}, the epoch milliseconds it was handled) to the
+ * file named by config {@code record.file}, flushed per line. Used by tests and demos to check
+ * what was handled, where, when and in which order.
  */
 public final class RecordingHandler implements MessageHandler {
 
@@ -43,15 +44,20 @@ public final class RecordingHandler implements MessageHandler {
 
   @Override
   public Outcome handle(Message message) throws IOException {
-    String line = line(message, context.currentLane());
+    record(message, null);
+    return Outcome.ack();
+  }
+
+  /** Appends the line of one attempt; {@code failure}, when not null, is recorded as {@code failed}. */
+  void record(Message message, String failure) throws IOException {
+    String line = line(message, context.currentLane(), failure);
     synchronized (this) {
       out.write(line);
       out.flush();
     }
-    return Outcome.ack();
   }
 
-  static String line(Message message, int lane) throws IOException {
+  static String line(Message message, int lane, String failure) throws IOException {
     StringWriter text = new StringWriter();
     try (JsonGenerator json = JSON.createGenerator(text)) {
       json.writeStartObject();
@@ -60,6 +66,10 @@ public final class RecordingHandler implements MessageHandler {
       json.writeNumberField("attempt", message.attempt());
       json.writeStringField("id", message.id());
       json.writeStringField("payload", message.payloadAsString());
+      json.writeNumberField("at", System.currentTimeMillis());
+      if (failure != null) {
+        json.writeStringField("failed", failure);
+      }
       json.writeEndObject();
     }
     return text.append('\n').toString();

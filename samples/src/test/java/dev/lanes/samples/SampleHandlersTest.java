@@ -59,7 +59,14 @@ class SampleHandlersTest {
       assertThat(calls.get(2L)).extracting(c -> c.message().attempt()).containsExactly(1, 2, 3, 4);
       assertThat(kit.deadLetters()).singleElement().satisfies(d -> assertThat(d.reason())
           .contains("retries exhausted after 4 attempts").contains("poison"));
-      assertThat(Files.readAllLines(record)).singleElement().asString().contains("\"attempt\":3");
+      List<String> lines = Files.readAllLines(record);
+      assertThat(lines).hasSize(7);
+      assertThat(lines).filteredOn(l -> l.contains("\\\"order_id\\\":1")).satisfiesExactly(
+          l -> assertThat(l).contains("\"attempt\":1", "\"failed\":\"downstream unavailable (attempt 1)\""),
+          l -> assertThat(l).contains("\"attempt\":2", "\"failed\":\"downstream unavailable (attempt 2)\""),
+          l -> assertThat(l).contains("\"attempt\":3", "\"at\":").doesNotContain("failed"));
+      assertThat(lines).filteredOn(l -> l.contains("\\\"order_id\\\":2"))
+          .hasSize(4).allSatisfy(l -> assertThat(l).contains("downstream rejects poison message"));
     }
   }
 

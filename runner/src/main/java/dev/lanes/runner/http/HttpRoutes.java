@@ -6,7 +6,7 @@ package dev.lanes.runner.http;
  * runner calls {@link #register} once per process, after the task started, e.g. to add {@code
  * POST /tasks/{task}/messages} for publishing through the task's transport.
  */
-public interface HttpRoutes {
+public interface HttpRoutes extends AutoCloseable {
 
   /**
    * Adds this module's routes with {@link OpsServer#route}.
@@ -15,4 +15,8 @@ public interface HttpRoutes {
    *     update, so look them up per request
    */
   void register(OpsServer server, RunningTask task);
+
+  /** Releases what the routes hold (a publisher...), after the HTTP server stopped. */
+  @Override
+  default void close() {}
 }

@@ -1,7 +1,6 @@
 package dev.lanes.runner.publish;
 
 import dev.lanes.api.Message;
-import dev.lanes.api.ReadyFailedException;
 import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runner.ExitCodes;
 import dev.lanes.runner.publish.PublishRequests.BadRequest;
@@ -72,8 +71,6 @@ public final class PublishCommand implements Callable<Integer> {
     } catch (BadRequest e) {
       err.println("runner: publish: " + e.getMessage() + "; nothing was published");
       return ExitCodes.READY_FAILED;
-    } catch (ReadyFailedException e) {
-      throw e;
     }
     ids.forEach(out::println);
     out.flush();

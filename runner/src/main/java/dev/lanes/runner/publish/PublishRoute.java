@@ -84,6 +84,14 @@ public final class PublishRoute implements HttpRoutes {
     return SchedulingCheck.publish(publisher, config.transport(), messages);
   }
 
+  @Override
+  public synchronized void close() {
+    if (publisher != null) {
+      publisher.close();
+      publisher = null;
+    }
+  }
+
   private static byte[] readBody(HttpExchange exchange) throws IOException {
     try (InputStream in = exchange.getRequestBody()) {
       byte[] body = in.readNBytes(MAX_BODY + 1);

@@ -168,6 +168,7 @@ public final class HandlerTestKit implements AutoCloseable {
   public static final class Builder {
     private final MessageHandler handler;
     private Transport transport;
+    private Config destination;
     private Config config = ConfigFactory.empty();
     private Function<TaskConfig, Config> deadLetters;
 
@@ -179,7 +180,7 @@ public final class HandlerTestKit implements AutoCloseable {
     private void memory() {
       this.transport = Transports.load("memory");
       String queue = "testkit-" + UUID.randomUUID();
-      this.config = ConfigFactory.parseMap(Map.of("memory.queue", queue));
+      this.destination = ConfigFactory.parseMap(Map.of("memory.queue", queue));
       this.deadLetters = t -> ConfigFactory.parseMap(Map.of("memory.queue", queue + ".dlq"));
     }
 
@@ -197,11 +198,11 @@ public final class HandlerTestKit implements AutoCloseable {
      * Runs on another transport found with ServiceLoader (e.g. {@code local}, {@code kafka}),
      * with {@code destination} settings such as {@code "kafka.topic = orders-it"}, and
      * {@code deadLetterDestination} settings of a task that reads its dead letters (or {@code
-     * null} not to read them).
+     * null} not to read them). Settings given with {@link #config}, before or after, still apply.
      */
     public Builder transport(String name, String destination, String deadLetterDestination) {
       this.transport = Transports.load(name);
-      this.config = ConfigFactory.parseString(destination);
+      this.destination = ConfigFactory.parseString(destination);
       this.deadLetters = deadLetterDestination == null ? null
           : t -> ConfigFactory.parseString(deadLetterDestination);
       return this;
@@ -215,7 +216,7 @@ public final class HandlerTestKit implements AutoCloseable {
     private TaskConfig task() {
       Config defaults = ConfigFactory.parseMap(Map.of("transport", transport.name(),
           "retry.initialDelay", "10ms", "retry.jitter", 0, "shutdownTimeout", "10s"));
-      return TaskConfigLoader.forTask("testkit", config.withFallback(defaults));
+      return TaskConfigLoader.forTask("testkit", config.withFallback(destination).withFallback(defaults));
     }
   }
 }

@@ -16,6 +16,7 @@
 #   RabbitMQ 3.10  127.0.0.1:5672  guest/guest   (Debian rabbitmq-server; data in
 #                  /var/lib/rabbitmq/lanes-brokers, emptied on every cold start)
 #   NSQ 1.3.0      nsqd 127.0.0.1:4150 (http 4151), nsqlookupd 127.0.0.1:4160 (http 4161)
+#                  (nsqd's data emptied when both start cold)
 #   Kafka 4.1.1    127.0.0.1:9092 (KRaft, single node; controller on 127.0.0.1:9093;
 #                  log emptied on every cold start)
 #
@@ -400,6 +401,11 @@ stop_rabbitmq() {
 # ---------------------------------------------------------------- NSQ
 
 start_nsq() {
+  # A cold start (neither daemon up) begins with no topics; a restart of nsqd
+  # alone, as the NSQ fault tests do, keeps its messages.
+  if ! nsqlookupd_ready && ! pid_of nsqd "$BIN/nsqd" >/dev/null; then
+    rm -rf "$DATA/nsqd"
+  fi
   mkdir -p "$DATA/nsqd"
   if ! nsqlookupd_ready; then
     pid_of nsqlookupd "$BIN/nsqlookupd" >/dev/null ||

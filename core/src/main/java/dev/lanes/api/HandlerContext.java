@@ -18,8 +18,8 @@ public interface HandlerContext {
   int laneCount();
 
   /**
-   * The lane index ({@code 0..laneCount-1}) of the calling thread, or {@code -1} when called from
-   * a thread that is not a lane of this task.
+   * The lane index ({@code 0..laneCount-1}) of the calling thread, or {@code -1} when called from a
+   * thread that is not a lane of this task.
    */
   int currentLane();
 

@@ -57,9 +57,10 @@ final class JsonFieldLookup {
 
   private static Object scalar(JsonParser parser, JsonToken token) throws IOException {
     return switch (token) {
-      case VALUE_NUMBER_INT -> parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-          ? parser.getText()
-          : parser.getLongValue();
+      case VALUE_NUMBER_INT ->
+          parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+              ? parser.getText()
+              : parser.getLongValue();
       case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
       case VALUE_STRING -> parser.getText();
       case VALUE_TRUE -> Boolean.TRUE;

@@ -10,8 +10,7 @@ import java.util.UUID;
 /**
  * One message as a handler sees it, whatever broker it came from. Immutable.
  *
- * <p>The payload array is shared, not copied, to keep the hot path free of copies: never modify
- * it.
+ * <p>The payload array is shared, not copied, to keep the hot path free of copies: never modify it.
  */
 public final class Message {
 
@@ -37,8 +36,7 @@ public final class Message {
   }
 
   /**
-   * A builder with a random id, attempt 1, timestamp now, no headers and origin {@code
-   * "unknown"}.
+   * A builder with a random id, attempt 1, timestamp now, no headers and origin {@code "unknown"}.
    */
   public static Builder builder() {
     return new Builder();
@@ -61,7 +59,10 @@ public final class Message {
     return toBuilder().attempt(nextAttempt).build();
   }
 
-  /** Broker-assigned or generated id; unique per message, stable across redeliveries where the broker allows. */
+  /**
+   * Broker-assigned or generated id; unique per message, stable across redeliveries where the
+   * broker allows.
+   */
   public String id() {
     return id;
   }
@@ -122,8 +123,17 @@ public final class Message {
   @Override
   public String toString() {
     // no payload here: payloads stay out of logs
-    return "Message{id=" + id + ", key=" + key + ", attempt=" + attempt + ", origin=" + origin
-        + ", bytes=" + payload.length + "}";
+    return "Message{id="
+        + id
+        + ", key="
+        + key
+        + ", attempt="
+        + attempt
+        + ", origin="
+        + origin
+        + ", bytes="
+        + payload.length
+        + "}";
   }
 
   /** Builds a {@link Message}; not thread-safe. */

@@ -53,8 +53,8 @@ public sealed interface Outcome permits Outcome.Ack, Outcome.Retry, Outcome.Reje
   /**
    * Handle again later.
    *
-   * @param delay how long to wait before the next attempt, or {@code null} to use the task's
-   *     retry policy backoff
+   * @param delay how long to wait before the next attempt, or {@code null} to use the task's retry
+   *     policy backoff
    */
   record Retry(Duration delay) implements Outcome {
     private static final Retry POLICY = new Retry(null);

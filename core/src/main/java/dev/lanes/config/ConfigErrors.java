@@ -6,8 +6,8 @@ import java.util.stream.StreamSupport;
 
 /**
  * Turns typesafe-config's exceptions into the detail part of a Lanes config error. Their messages
- * start with the origin ({@code conf/app.conf: 3: }), which a Lanes error already names; this
- * keeps the line number and drops the repeated file name.
+ * start with the origin ({@code conf/app.conf: 3: }), which a Lanes error already names; this keeps
+ * the line number and drops the repeated file name.
  */
 public final class ConfigErrors {
 

@@ -37,7 +37,8 @@ public final class TaskConfigLoader {
       return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false))
           .resolve();
     } catch (ConfigException e) {
-      throw new ReadyFailedException("invalid task file " + file + ": " + ConfigErrors.detail(e), e);
+      throw new ReadyFailedException(
+          "invalid task file " + file + ": " + ConfigErrors.detail(e), e);
     }
   }
 
@@ -60,7 +61,8 @@ public final class TaskConfigLoader {
    * @param transportOverride replaces the file's {@code transport} when not {@code null}
    */
   public static TaskConfig load(Config file, String origin, String task, String transportOverride) {
-    if (!file.hasPath(task) || file.getValue(task).valueType() != ConfigValueType.OBJECT
+    if (!file.hasPath(task)
+        || file.getValue(task).valueType() != ConfigValueType.OBJECT
         || SYSTEM.equals(task)) {
       throw new ReadyFailedException(
           origin + ": unknown task '" + task + "'; tasks in this file: " + taskNames(file));
@@ -86,10 +88,13 @@ public final class TaskConfigLoader {
 
   /** A task built from a config section over the defaults, for tests and embedding. */
   public static TaskConfig forTask(String task, Config section) {
-    return TaskSettingsReader.read(task, section.withFallback(defaults()).resolve(), "task " + task);
+    return TaskSettingsReader.read(
+        task, section.withFallback(defaults()).resolve(), "task " + task);
   }
 
-  /** The defaults every task falls back to, from all {@code reference.conf} files on the class path. */
+  /**
+   * The defaults every task falls back to, from all {@code reference.conf} files on the class path.
+   */
   public static Config defaults() {
     return ConfigFactory.defaultReference().getConfig(DEFAULTS_PATH);
   }

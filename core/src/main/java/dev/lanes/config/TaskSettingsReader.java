@@ -29,7 +29,8 @@ final class TaskSettingsReader {
     try {
       config.checkValid(TaskConfigLoader.defaults());
     } catch (ConfigException.ValidationFailed e) {
-      throw new ReadyFailedException(origin + ": task '" + task + "': " + ConfigErrors.detail(e), e);
+      throw new ReadyFailedException(
+          origin + ": task '" + task + "': " + ConfigErrors.detail(e), e);
     }
     RetrySettings retry =
         new RetrySettings(

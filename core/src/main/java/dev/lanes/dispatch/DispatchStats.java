@@ -22,7 +22,7 @@ public final class DispatchStats {
   }
 
   public TaskStats snapshot() {
-    return new TaskStats(received.sum(), acked.sum(), retried.sum(), rejected.sum(), stale.sum(),
-        inFlight());
+    return new TaskStats(
+        received.sum(), acked.sum(), retried.sum(), rejected.sum(), stale.sum(), inFlight());
   }
 }

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * Routes each delivery to one of {@code consumerNum} lanes by its {@code deliverBy} key and keeps
  * memory bounded by pausing the source while any lane is full.
  *
- * <p>{@link #accept} is called by source threads and never blocks; everything else is called by
- * the task runtime.
+ * <p>{@link #accept} is called by source threads and never blocks; everything else is called by the
+ * task runtime.
  */
 public final class Dispatcher implements DeliverySink {
 
@@ -39,8 +39,13 @@ public final class Dispatcher implements DeliverySink {
   private volatile long drainDeadlineNanos = Long.MAX_VALUE;
 
   /** A dispatcher that reports handler calls to nobody. */
-  public Dispatcher(TaskConfig task, MessageHandler handler, TaskMetrics metrics, Source source,
-      DispatchStats stats, boolean sourcePaused) {
+  public Dispatcher(
+      TaskConfig task,
+      MessageHandler handler,
+      TaskMetrics metrics,
+      Source source,
+      DispatchStats stats,
+      boolean sourcePaused) {
     this(task, handler, metrics, source, stats, sourcePaused, HandlingListener.NONE);
   }
 
@@ -49,8 +54,14 @@ public final class Dispatcher implements DeliverySink {
    * @param sourcePaused whether the source is paused now (it resumes once the lanes have room)
    * @param listener told about every handler call and dead letter
    */
-  public Dispatcher(TaskConfig task, MessageHandler handler, TaskMetrics metrics, Source source,
-      DispatchStats stats, boolean sourcePaused, HandlingListener listener) {
+  public Dispatcher(
+      TaskConfig task,
+      MessageHandler handler,
+      TaskMetrics metrics,
+      Source source,
+      DispatchStats stats,
+      boolean sourcePaused,
+      HandlingListener listener) {
     this.task = task;
     this.metrics = metrics;
     this.source = source;
@@ -60,25 +71,26 @@ public final class Dispatcher implements DeliverySink {
     this.channelLength = task.channelLength();
     HandlerInvoker invoker = new HandlerInvoker(handler, task.handlerTimeout(), metrics);
     Settler settler = new Settler(task.name(), new Backoff(task.retry()), metrics, stats, listener);
-    Lane.LaneControl control = new Lane.LaneControl() {
-      @Override
-      public void laneProgressed() {
-        resumeIfDrained();
-      }
+    Lane.LaneControl control =
+        new Lane.LaneControl() {
+          @Override
+          public void laneProgressed() {
+            resumeIfDrained();
+          }
 
-      @Override
-      public long drainDeadlineNanos() {
-        return drainDeadlineNanos;
-      }
-    };
+          @Override
+          public long drainDeadlineNanos() {
+            return drainDeadlineNanos;
+          }
+        };
     for (int i = 0; i < task.consumerNum(); i++) {
       Lane lane = new Lane(i, invoker, settler, control, stats);
       lanes.add(lane);
       threads.add(new LaneThread(this, lane, "lanes-" + task.name() + "-lane-" + i));
       metrics.laneGauge(i, lane::depth);
     }
-    this.watchdog = new Watchdog(task.name(), lanes, threads, task.handlerTimeout(),
-        source.touchInterval());
+    this.watchdog =
+        new Watchdog(task.name(), lanes, threads, task.handlerTimeout(), source.touchInterval());
   }
 
   /** Starts the lane threads; deliveries accepted before this wait in the lanes' queues. */
@@ -146,13 +158,14 @@ public final class Dispatcher implements DeliverySink {
     lanes.forEach(Lane::stop);
     boolean finished = joinAll(deadlineNanos);
     if (!finished) {
-      log.warn("task {}: lanes did not finish by the shutdown deadline; abandoning the rest unacked",
+      log.warn(
+          "task {}: lanes did not finish by the shutdown deadline; abandoning the rest unacked",
           task.name());
       lanes.forEach(Lane::abandon);
       threads.forEach(Thread::interrupt);
       if (!joinAll(System.nanoTime() + TimeUnit.SECONDS.toNanos(2))) {
-        log.error("task {}: a handler ignores interruption; its lane thread is left behind",
-            task.name());
+        log.error(
+            "task {}: a handler ignores interruption; its lane thread is left behind", task.name());
       }
     }
     watchdog.close();
@@ -194,7 +207,6 @@ public final class Dispatcher implements DeliverySink {
   public int depth(int lane) {
     return lanes.get(lane).depth();
   }
-
 
   private static final class LaneThread extends Thread {
     final Dispatcher owner;

@@ -14,13 +14,18 @@ final class Envelope {
   static final Envelope STOP = new Envelope(null, null, 0);
 
   final Delivery delivery;
+
   /** The routing key, or {@code null}. */
   final Object key;
+
   final long enqueuedNanos;
+
   /** The message of the current attempt; replaced when a retry is parked in process. */
   Message message;
+
   /** When a parked retry is due. */
   long dueNanos;
+
   /** Messages of the same key that arrived while this one was parked, oldest first. */
   ArrayDeque<Envelope> waiting;
 

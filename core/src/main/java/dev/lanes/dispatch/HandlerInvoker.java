@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Calls the handler for one envelope on its lane thread and turns whatever happens into an
- * {@link Attempt}: the handler's outcome, a failure (exception, {@code null} outcome, timeout), or
+ * Calls the handler for one envelope on its lane thread and turns whatever happens into an {@link
+ * Attempt}: the handler's outcome, a failure (exception, {@code null} outcome, timeout), or
  * abandonment when the shutdown deadline interrupted it.
  */
 final class HandlerInvoker {
@@ -32,8 +32,9 @@ final class HandlerInvoker {
     try {
       outcome = handler.handle(envelope.message);
       if (outcome == null) {
-        failure = new IllegalStateException(
-            handler.getClass().getName() + ".handle returned null; return Outcome.ack()");
+        failure =
+            new IllegalStateException(
+                handler.getClass().getName() + ".handle returned null; return Outcome.ack()");
       }
     } catch (InterruptedException e) {
       failure = e;
@@ -49,7 +50,8 @@ final class HandlerInvoker {
       return Attempt.abandoned(nanos);
     }
     if (lane.timedOut()) {
-      TimeoutException timedOut = new TimeoutException("handler ran past handlerTimeout " + timeout);
+      TimeoutException timedOut =
+          new TimeoutException("handler ran past handlerTimeout " + timeout);
       if (failure != null) {
         timedOut.initCause(failure);
       }

@@ -4,8 +4,8 @@ import dev.lanes.api.Message;
 
 /**
  * Told what happened to each handler call of a task, for alerting. Called on lane threads right
- * after the outcome is decided: implementations must be thread-safe, return quickly and not
- * throw (an exception is logged and otherwise ignored; the delivery is settled regardless).
+ * after the outcome is decided: implementations must be thread-safe, return quickly and not throw
+ * (an exception is logged and otherwise ignored; the delivery is settled regardless).
  */
 public interface HandlingListener {
 
@@ -24,8 +24,8 @@ public interface HandlingListener {
   /**
    * A message was sent to the dead letter destination.
    *
-   * @param retriesExhausted {@code true} when it failed on its last allowed attempt, {@code
-   *     false} when the handler rejected it
+   * @param retriesExhausted {@code true} when it failed on its last allowed attempt, {@code false}
+   *     when the handler rejected it
    */
   default void deadLettered(Message message, String reason, boolean retriesExhausted) {}
 }

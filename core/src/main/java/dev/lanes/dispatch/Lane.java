@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One lane: a queue and the single thread that handles its deliveries in order. Retries due
- * within the park limit wait here, and the later messages of their key wait behind them, while
- * the lane goes on with other keys.
+ * One lane: a queue and the single thread that handles its deliveries in order. Retries due within
+ * the park limit wait here, and the later messages of their key wait behind them, while the lane
+ * goes on with other keys.
  *
  * <p>The queue is unbounded as a data structure; the dispatcher bounds it by pausing the source
  * when the lane's {@link #depth()} reaches {@code channelLength}.
@@ -46,7 +46,12 @@ final class Lane implements Runnable {
     long drainDeadlineNanos();
   }
 
-  Lane(int index, HandlerInvoker invoker, Settler settler, LaneControl control, DispatchStats stats) {
+  Lane(
+      int index,
+      HandlerInvoker invoker,
+      Settler settler,
+      LaneControl control,
+      DispatchStats stats) {
     this.index = index;
     this.invoker = invoker;
     this.settler = settler;
@@ -106,8 +111,9 @@ final class Lane implements Runnable {
       return inbox.poll(1, TimeUnit.SECONDS); // wakes now and then to serve touch requests
     }
     long wait = parked.nextDueNanos(0) - System.nanoTime();
-    return wait <= 0 ? inbox.poll() : inbox.poll(Math.min(wait, TimeUnit.SECONDS.toNanos(1)),
-        TimeUnit.NANOSECONDS);
+    return wait <= 0
+        ? inbox.poll()
+        : inbox.poll(Math.min(wait, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
   }
 
   private void runDueRetries() {
@@ -166,7 +172,8 @@ final class Lane implements Runnable {
    */
   private void finishParked() throws InterruptedException {
     long margin = TimeUnit.SECONDS.toNanos(1);
-    while (!parked.isEmpty() && !abandoning
+    while (!parked.isEmpty()
+        && !abandoning
         && parked.nextDueNanos(0) - (control.drainDeadlineNanos() - margin) < 0) {
       long wait = parked.nextDueNanos(0) - System.nanoTime();
       if (wait > 0) {
@@ -178,12 +185,16 @@ final class Lane implements Runnable {
     for (Envelope head : rest) {
       Duration remaining = Duration.ofNanos(Math.max(0, head.dueNanos - System.nanoTime()));
       try {
-        head.delivery.acknowledger().retry(remaining, head.message.attempt()); // already the next one
+        head.delivery
+            .acknowledger()
+            .retry(remaining, head.message.attempt()); // already the next one
         stats.handedBack.increment();
         stats.settled.increment();
       } catch (RuntimeException e) {
-        log.warn("lane {}: could not hand a parked retry back to the broker; it will be redelivered: {}",
-            index, e.toString());
+        log.warn(
+            "lane {}: could not hand a parked retry back to the broker; it will be redelivered: {}",
+            index,
+            e.toString());
       }
       abandoned += head.waiting == null ? 0 : head.waiting.size();
       parked.abandonWaiting(head);
@@ -247,14 +258,18 @@ final class Lane implements Runnable {
       long started = callStartedNanos;
       if (current != null && !timedOut && nowNanos - started > timeoutNanos) {
         timedOut = true;
-        log.warn("lane {}: handler ran past handlerTimeout on {}; interrupting it", index,
+        log.warn(
+            "lane {}: handler ran past handlerTimeout on {}; interrupting it",
+            index,
             current.message);
         thread.interrupt();
       }
     }
   }
 
-  /** Touches the delivery being handled and those queued; asks the lane to touch its parked ones. */
+  /**
+   * Touches the delivery being handled and those queued; asks the lane to touch its parked ones.
+   */
   void touchHeld() {
     Envelope running = current;
     if (running != null) {

@@ -11,8 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * The retries a lane holds in process, by key and by due time, with the later messages of each
- * parked key waiting behind it so per-key order holds while the lane serves other keys. Confined
- * to the lane's thread.
+ * parked key waiting behind it so per-key order holds while the lane serves other keys. Confined to
+ * the lane's thread.
  */
 final class ParkedRetries {
 
@@ -35,7 +35,9 @@ final class ParkedRetries {
     waitingCount++;
   }
 
-  /** Parks {@code envelope} until {@code dueNanos}; its own waiting queue, if any, stays with it. */
+  /**
+   * Parks {@code envelope} until {@code dueNanos}; its own waiting queue, if any, stays with it.
+   */
   void park(Envelope envelope, long dueNanos) {
     envelope.dueNanos = dueNanos;
     byKey.put(envelope.parkKey(), envelope);

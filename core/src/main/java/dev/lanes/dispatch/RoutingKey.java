@@ -5,9 +5,9 @@ import java.util.Optional;
 
 /**
  * Extracts the routing key of a message from the task's {@code deliverBy} field: a dotted JSON
- * path, {@code key} (the broker's key) or {@code header:NAME}. Keys are normalised so that the
- * same value routes alike whatever its source: integers and strings of digits become {@code
- * Long}, everything else a {@code String}.
+ * path, {@code key} (the broker's key) or {@code header:NAME}. Keys are normalised so that the same
+ * value routes alike whatever its source: integers and strings of digits become {@code Long},
+ * everything else a {@code String}.
  */
 @FunctionalInterface
 interface RoutingKey {

@@ -25,7 +25,11 @@ final class Settler {
   private final DispatchStats stats;
   private final HandlingListener listener;
 
-  Settler(String task, Backoff backoff, TaskMetrics metrics, DispatchStats stats,
+  Settler(
+      String task,
+      Backoff backoff,
+      TaskMetrics metrics,
+      DispatchStats stats,
       HandlingListener listener) {
     this.task = task;
     this.backoff = backoff;
@@ -42,7 +46,11 @@ final class Settler {
   Duration settle(Envelope envelope, Attempt attempt) {
     Message message = envelope.message;
     if (attempt.failure() != null) {
-      log.warn("task {}: handler failed on {} (attempt {}): {}", task, message, message.attempt(),
+      log.warn(
+          "task {}: handler failed on {} (attempt {}): {}",
+          task,
+          message,
+          message.attempt(),
           attempt.failure().toString());
     }
     Outcome outcome = attempt.outcome();
@@ -55,9 +63,13 @@ final class Settler {
     }
     Duration requested = ((Outcome.Retry) outcome).delay();
     if (!backoff.mayRetry(message.attempt())) {
-      String cause = attempt.failure() == null ? "handler asked to retry" : attempt.failure().toString();
-      return deadLetter(envelope, "retries exhausted after " + message.attempt() + " attempts: " + cause,
-          attempt, true);
+      String cause =
+          attempt.failure() == null ? "handler asked to retry" : attempt.failure().toString();
+      return deadLetter(
+          envelope,
+          "retries exhausted after " + message.attempt() + " attempts: " + cause,
+          attempt,
+          true);
     }
     Duration delay = requested != null ? requested : backoff.delayAfter(message.attempt());
     processed(message, "retry", attempt);
@@ -68,7 +80,8 @@ final class Settler {
     return settleWith(envelope, "retry", a -> a.retry(delay, message.attempt() + 1));
   }
 
-  private Duration deadLetter(Envelope envelope, String reason, Attempt attempt, boolean exhausted) {
+  private Duration deadLetter(
+      Envelope envelope, String reason, Attempt attempt, boolean exhausted) {
     processed(envelope.message, "reject", attempt);
     metrics.deadLettered();
     log.warn("task {}: dead-lettering {}: {}", task, envelope.message, reason);
@@ -83,7 +96,8 @@ final class Settler {
 
   private void processed(Message message, String outcome, Attempt attempt) {
     Throwable failure = attempt.failure();
-    metrics.processed(outcome, failure == null ? null : failure.getClass().getName(), attempt.nanos());
+    metrics.processed(
+        outcome, failure == null ? null : failure.getClass().getName(), attempt.nanos());
     try {
       listener.handled(message, outcome, failure, attempt.nanos());
     } catch (RuntimeException e) {
@@ -91,7 +105,8 @@ final class Settler {
     }
   }
 
-  private Duration settleWith(Envelope envelope, String what, java.util.function.Consumer<Acknowledger> action) {
+  private Duration settleWith(
+      Envelope envelope, String what, java.util.function.Consumer<Acknowledger> action) {
     try {
       action.accept(envelope.delivery.acknowledger());
       switch (what) {
@@ -102,8 +117,12 @@ final class Settler {
     } catch (RuntimeException e) {
       // unsettled: the broker redelivers it, so nothing is lost
       stats.settleFailures.increment();
-      log.error("task {}: could not {} {}; the broker will redeliver it: {}", task, what,
-          envelope.message, e.toString());
+      log.error(
+          "task {}: could not {} {}; the broker will redeliver it: {}",
+          task,
+          what,
+          envelope.message,
+          e.toString());
     }
     stats.settled.increment();
     return null;

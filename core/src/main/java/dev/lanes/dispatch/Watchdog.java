@@ -7,8 +7,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One thread per task that interrupts handlers running past {@code handlerTimeout} and, for
- * brokers that need it, touches every delivery the lanes still hold.
+ * One thread per task that interrupts handlers running past {@code handlerTimeout} and, for brokers
+ * that need it, touches every delivery the lanes still hold.
  */
 final class Watchdog implements AutoCloseable {
 
@@ -19,15 +19,22 @@ final class Watchdog implements AutoCloseable {
   private final long touchNanos;
   private long lastTouch = System.nanoTime();
 
-  /** @param touchInterval {@code null} when the broker needs no touches */
-  Watchdog(String task, List<Lane> lanes, List<Thread> threads, Duration handlerTimeout,
+  /**
+   * @param touchInterval {@code null} when the broker needs no touches
+   */
+  Watchdog(
+      String task,
+      List<Lane> lanes,
+      List<Thread> threads,
+      Duration handlerTimeout,
       Duration touchInterval) {
     this.lanes = lanes;
     this.threads = threads;
     this.timeoutNanos = handlerTimeout.toNanos();
     this.touchNanos = touchInterval == null ? 0 : touchInterval.toNanos();
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(
-        r -> new Thread(r, "lanes-" + task + "-watchdog"));
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> new Thread(r, "lanes-" + task + "-watchdog"));
     long tickMillis = Math.max(10, Math.min(1000, handlerTimeout.toMillis() / 4));
     if (touchNanos > 0) {
       tickMillis = Math.min(tickMillis, Math.max(10, touchInterval.toMillis() / 2));
@@ -40,7 +47,8 @@ final class Watchdog implements AutoCloseable {
       check();
     } catch (RuntimeException e) {
       // a failing touch must not end the schedule
-      org.slf4j.LoggerFactory.getLogger(Watchdog.class).warn("watchdog tick failed: {}", e.toString());
+      org.slf4j.LoggerFactory.getLogger(Watchdog.class)
+          .warn("watchdog tick failed: {}", e.toString());
     }
   }
 

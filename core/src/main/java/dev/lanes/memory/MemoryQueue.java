@@ -13,8 +13,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A named queue of the in-memory broker: ready messages in publish order, delayed ones until
- * due, and unacked ones per consumer until settled (or returned when the consumer goes away).
+ * A named queue of the in-memory broker: ready messages in publish order, delayed ones until due,
+ * and unacked ones per consumer until settled (or returned when the consumer goes away).
  * Thread-safe.
  */
 public final class MemoryQueue {
@@ -22,7 +22,8 @@ public final class MemoryQueue {
   private final String name;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final PriorityQueue<Stored> ready = new PriorityQueue<>(Comparator.comparingLong(s -> s.seq));
+  private final PriorityQueue<Stored> ready =
+      new PriorityQueue<>(Comparator.comparingLong(s -> s.seq));
   private final PriorityQueue<Stored> delayed =
       new PriorityQueue<>(Comparator.comparingLong(s -> s.dueNanos));
   private final Map<Long, Stored> unacked = new HashMap<>();

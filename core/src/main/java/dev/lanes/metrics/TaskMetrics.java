@@ -18,9 +18,9 @@ import java.util.function.ToDoubleFunction;
  * Thread-safe; the hot-path methods only look up cached meters.
  *
  * <p>Every meter of one name carries the same tag keys, whatever the transport or outcome: the
- * Prometheus registry drops a meter whose tag keys differ from the first one of its name. So
- * {@code error.type} and {@code messaging.consumer.group.name} are always present, empty when
- * they do not apply (Prometheus treats an empty label as an absent one).
+ * Prometheus registry drops a meter whose tag keys differ from the first one of its name. So {@code
+ * error.type} and {@code messaging.consumer.group.name} are always present, empty when they do not
+ * apply (Prometheus treats an empty label as an absent one).
  */
 public final class TaskMetrics {
 
@@ -47,18 +47,37 @@ public final class TaskMetrics {
    * @param consumerGroup the consumer group / channel, or {@code null}
    */
   public TaskMetrics(
-      MeterRegistry registry, String task, String system, String destination, String consumerGroup) {
+      MeterRegistry registry,
+      String task,
+      String system,
+      String destination,
+      String consumerGroup) {
     this.registry = registry;
-    this.tags = Tags.of("lanes.task", task, "messaging.system", system,
-        "messaging.destination.name", destination,
-        "messaging.consumer.group.name", consumerGroup == null ? "" : consumerGroup);
-    this.consumed = Counter.builder(CONSUMED).tags(tags)
-        .description("Messages received from the broker").register(registry);
-    this.deadLetters = Counter.builder(DEAD_LETTERS).tags(tags)
-        .description("Messages sent to the dead letter destination").register(registry);
-    this.laneWait = Timer.builder(LANE_WAIT).tags(tags)
-        .description("Time a message waited in its lane before the handler was called")
-        .register(registry);
+    this.tags =
+        Tags.of(
+            "lanes.task",
+            task,
+            "messaging.system",
+            system,
+            "messaging.destination.name",
+            destination,
+            "messaging.consumer.group.name",
+            consumerGroup == null ? "" : consumerGroup);
+    this.consumed =
+        Counter.builder(CONSUMED)
+            .tags(tags)
+            .description("Messages received from the broker")
+            .register(registry);
+    this.deadLetters =
+        Counter.builder(DEAD_LETTERS)
+            .tags(tags)
+            .description("Messages sent to the dead letter destination")
+            .register(registry);
+    this.laneWait =
+        Timer.builder(LANE_WAIT)
+            .tags(tags)
+            .description("Time a message waited in its lane before the handler was called")
+            .register(registry);
   }
 
   public void received() {
@@ -81,12 +100,14 @@ public final class TaskMetrics {
    */
   public void processed(String outcome, String errorType, long nanos) {
     String error = errorType == null ? NO_ERROR : errorType;
-    processTimers.computeIfAbsent(outcome + '|' + error, k -> processTimer(outcome, error))
+    processTimers
+        .computeIfAbsent(outcome + '|' + error, k -> processTimer(outcome, error))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   private Timer processTimer(String outcome, String error) {
-    return Timer.builder(PROCESS_DURATION).tags(tags.and("lanes.outcome", outcome, "error.type", error))
+    return Timer.builder(PROCESS_DURATION)
+        .tags(tags.and("lanes.outcome", outcome, "error.type", error))
         .description("Handler duration, from the call to its outcome")
         .publishPercentileHistogram()
         .register(registry);
@@ -94,14 +115,18 @@ public final class TaskMetrics {
 
   /** Registers a task-level gauge such as in-flight or backlog. */
   public <T> void gauge(String name, String description, T state, ToDoubleFunction<T> value) {
-    io.micrometer.core.instrument.Gauge.builder(name, state, value).tags(tags)
-        .description(description).register(registry);
+    io.micrometer.core.instrument.Gauge.builder(name, state, value)
+        .tags(tags)
+        .description(description)
+        .register(registry);
   }
 
   /** Registers a per-lane gauge. */
   public void laneGauge(int lane, Supplier<Number> depth) {
-    io.micrometer.core.instrument.Gauge.builder(LANE_DEPTH, depth).tags(tags.and(Tag.of("lanes.lane",
-        Integer.toString(lane)))).description("Deliveries waiting in a lane").register(registry);
+    io.micrometer.core.instrument.Gauge.builder(LANE_DEPTH, depth)
+        .tags(tags.and(Tag.of("lanes.lane", Integer.toString(lane))))
+        .description("Deliveries waiting in a lane")
+        .register(registry);
   }
 
   /** Removes this task's meters, e.g. after a stop or before lanes are re-sharded. */

@@ -26,8 +26,9 @@ public final class Backoff {
    * multiplier^(failedAttempt-1)}, capped at {@code maxDelay}, spread by ±{@code jitter}.
    */
   public Duration delayAfter(int failedAttempt) {
-    double base = settings.initialDelay().toNanos()
-        * Math.pow(settings.multiplier(), Math.max(0, failedAttempt - 1));
+    double base =
+        settings.initialDelay().toNanos()
+            * Math.pow(settings.multiplier(), Math.max(0, failedAttempt - 1));
     double capped = Math.min(base, settings.maxDelay().toNanos());
     double spread = settings.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1);
     return Duration.ofNanos((long) Math.max(0, capped * (1 + spread)));

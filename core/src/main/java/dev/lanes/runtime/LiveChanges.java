@@ -11,8 +11,19 @@ import java.util.List;
  */
 final class LiveChanges {
 
-  static final List<String> LIVE_KEYS = List.of("consumerNum", "channelLength", "deliverBy",
-      "retry", "handlerTimeout", "shutdownTimeout", "alerts", "log", "http", "exitWhenIdle", "seed");
+  static final List<String> LIVE_KEYS =
+      List.of(
+          "consumerNum",
+          "channelLength",
+          "deliverBy",
+          "retry",
+          "handlerTimeout",
+          "shutdownTimeout",
+          "alerts",
+          "log",
+          "http",
+          "exitWhenIdle",
+          "seed");
 
   private LiveChanges() {}
 

@@ -18,14 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one task: a transport's source feeding a handler through the lanes, with the lifecycle
- * and the ordered stop of the design.
+ * Runs one task: a transport's source feeding a handler through the lanes, with the lifecycle and
+ * the ordered stop of the design.
  *
  * <p>{@link #start()} either reaches {@code RUNNING} or throws {@link ReadyFailedException} with
- * nothing consumed. {@link #stop()} runs the shutdown protocol within {@code shutdownTimeout}:
- * stop receiving, let the lanes finish what they hold, flush acks/commits, stop the lanes
- * (leaving whatever did not finish unacked for the broker to redeliver), close the connection.
- * Thread-safe; start and stop are called once each.
+ * nothing consumed. {@link #stop()} runs the shutdown protocol within {@code shutdownTimeout}: stop
+ * receiving, let the lanes finish what they hold, flush acks/commits, stop the lanes (leaving
+ * whatever did not finish unacked for the broker to redeliver), close the connection. Thread-safe;
+ * start and stop are called once each.
  */
 public final class TaskRuntime implements AutoCloseable {
 
@@ -45,8 +45,12 @@ public final class TaskRuntime implements AutoCloseable {
   private boolean handlerOpen;
   private volatile Throwable sourceFailure;
 
-  private TaskRuntime(TaskConfig task, Transport transport, MessageHandler handler,
-      MeterRegistry registry, HandlingListener listener) {
+  private TaskRuntime(
+      TaskConfig task,
+      Transport transport,
+      MessageHandler handler,
+      MeterRegistry registry,
+      HandlingListener listener) {
     this.task = task;
     this.transport = transport;
     this.handler = handler;
@@ -56,8 +60,8 @@ public final class TaskRuntime implements AutoCloseable {
   }
 
   /** A runtime in state {@code NEW}; nothing is connected until {@link #start()}. */
-  public static TaskRuntime create(TaskConfig task, Transport transport, MessageHandler handler,
-      MeterRegistry registry) {
+  public static TaskRuntime create(
+      TaskConfig task, Transport transport, MessageHandler handler, MeterRegistry registry) {
     return new TaskRuntime(task, transport, handler, registry, HandlingListener.NONE);
   }
 
@@ -65,8 +69,12 @@ public final class TaskRuntime implements AutoCloseable {
    * A runtime in state {@code NEW} whose handler calls and dead letters are reported to {@code
    * listener} (the runner's alerts use this).
    */
-  public static TaskRuntime create(TaskConfig task, Transport transport, MessageHandler handler,
-      MeterRegistry registry, HandlingListener listener) {
+  public static TaskRuntime create(
+      TaskConfig task,
+      Transport transport,
+      MessageHandler handler,
+      MeterRegistry registry,
+      HandlingListener listener) {
     return new TaskRuntime(task, transport, handler, registry, listener);
   }
 
@@ -81,8 +89,13 @@ public final class TaskRuntime implements AutoCloseable {
     }
     try {
       source = transport.openSource(task);
-      metrics = new TaskMetrics(registry, task.name(), transport.messagingSystem(),
-          source.destinationName(), source.consumerGroup().orElse(null));
+      metrics =
+          new TaskMetrics(
+              registry,
+              task.name(),
+              transport.messagingSystem(),
+              source.destinationName(),
+              source.consumerGroup().orElse(null));
       registerTaskGauges();
       openHandler();
       dispatcher = new Dispatcher(task, handler, metrics, source, stats, false, listener);
@@ -96,17 +109,27 @@ public final class TaskRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       lifecycle.fail();
       abortStart();
-      throw e instanceof ReadyFailedException ready ? ready
+      throw e instanceof ReadyFailedException ready
+          ? ready
           : new ReadyFailedException("task '" + task.name() + "' could not start: " + e, e);
     }
   }
 
   private void registerTaskGauges() {
-    metrics.gauge(TaskMetrics.TASK_STATE, "Task lifecycle state code (see TaskState)", lifecycle,
+    metrics.gauge(
+        TaskMetrics.TASK_STATE,
+        "Task lifecycle state code (see TaskState)",
+        lifecycle,
         l -> l.get().code());
-    metrics.gauge(TaskMetrics.INFLIGHT, "Deliveries received and not settled", stats,
+    metrics.gauge(
+        TaskMetrics.INFLIGHT,
+        "Deliveries received and not settled",
+        stats,
         DispatchStats::inFlight);
-    metrics.gauge(TaskMetrics.BACKLOG, "Messages waiting on the broker for this task", this,
+    metrics.gauge(
+        TaskMetrics.BACKLOG,
+        "Messages waiting on the broker for this task",
+        this,
         r -> r.backlog().isPresent() ? r.backlog().getAsLong() : Double.NaN);
   }
 
@@ -115,15 +138,22 @@ public final class TaskRuntime implements AutoCloseable {
       handler.open(new LaneHandlerContext(task, registry, () -> dispatcher));
       handlerOpen = true;
     } catch (Exception e) {
-      throw new ReadyFailedException("task '" + task.name() + "': handler "
-          + handler.getClass().getName() + " failed to open: " + e, e);
+      throw new ReadyFailedException(
+          "task '"
+              + task.name()
+              + "': handler "
+              + handler.getClass().getName()
+              + " failed to open: "
+              + e,
+          e);
     }
   }
 
   private void abortStart() {
     if (dispatcher != null) {
       // nothing was consumed: the idle lanes end at once on their stop marker
-      quietly("stop lanes", () -> dispatcher.drain(System.nanoTime() + TimeUnit.SECONDS.toNanos(2)));
+      quietly(
+          "stop lanes", () -> dispatcher.drain(System.nanoTime() + TimeUnit.SECONDS.toNanos(2)));
     }
     closeHandler();
     if (source != null) {
@@ -140,8 +170,11 @@ public final class TaskRuntime implements AutoCloseable {
       return;
     }
     sourceFailure = cause;
-    log.error("task {}: its {} source failed and cannot recover: {}; stopping the task",
-        task.name(), transport.name(), cause.toString());
+    log.error(
+        "task {}: its {} source failed and cannot recover: {}; stopping the task",
+        task.name(),
+        transport.name(),
+        cause.toString());
     if (lifecycle.get() == TaskState.RUNNING) {
       stopAfterSourceFailure();
     }
@@ -163,16 +196,17 @@ public final class TaskRuntime implements AutoCloseable {
 
   /**
    * Applies a new config to the running task when it can be done live (lanes, queue bounds,
-   * routing, retry policy, timeouts): intake is paused, the current lanes finish what they hold
-   * (so every key's earlier messages are done before its later ones start on the new lanes), then
-   * new lanes take over and intake resumes. Nothing is dropped or redelivered.
+   * routing, retry policy, timeouts): intake is paused, the current lanes finish what they hold (so
+   * every key's earlier messages are done before its later ones start on the new lanes), then new
+   * lanes take over and intake resumes. Nothing is dropped or redelivered.
    *
    * @return {@link UpdateResult#RESTART_REQUIRED}, changing nothing, when the subscription or
    *     handler changed
    */
   public synchronized UpdateResult update(TaskConfig next) {
     if (lifecycle.get() != TaskState.RUNNING) {
-      throw new IllegalStateException("task " + task.name() + " is " + lifecycle.get() + ", not RUNNING");
+      throw new IllegalStateException(
+          "task " + task.name() + " is " + lifecycle.get() + ", not RUNNING");
     }
     if (LiveChanges.needRestart(task, next)) {
       return UpdateResult.RESTART_REQUIRED;
@@ -183,23 +217,31 @@ public final class TaskRuntime implements AutoCloseable {
     metrics.removeLaneGauges();
     Dispatcher fresh = new Dispatcher(next, handler, metrics, source, stats, true, listener);
     sink.switchTo(fresh);
-    long budget = next.retry().parkLimit().plus(next.handlerTimeout()).plus(next.shutdownTimeout()).toNanos();
+    long budget =
+        next.retry().parkLimit().plus(next.handlerTimeout()).plus(next.shutdownTimeout()).toNanos();
     int abandoned = old.drain(System.nanoTime() + budget);
     if (abandoned > 0) {
-      log.error("task {}: {} deliveries could not finish while re-sharding; the broker redelivers"
-          + " them once the connection is renewed", task.name(), abandoned);
+      log.error(
+          "task {}: {} deliveries could not finish while re-sharding; the broker redelivers"
+              + " them once the connection is renewed",
+          task.name(),
+          abandoned);
     }
     dispatcher = fresh;
     task = next;
     fresh.start();
-    log.info("task {}: now {} lanes, channelLength {}, deliverBy '{}'", next.name(),
-        next.consumerNum(), next.channelLength(), next.deliverBy());
+    log.info(
+        "task {}: now {} lanes, channelLength {}, deliverBy '{}'",
+        next.name(),
+        next.consumerNum(),
+        next.channelLength(),
+        next.deliverBy());
     return UpdateResult.APPLIED;
   }
 
   /**
-   * Runs the shutdown protocol. Safe to call more than once and while handlers block: later
-   * calls return at once with an empty report.
+   * Runs the shutdown protocol. Safe to call more than once and while handlers block: later calls
+   * return at once with an empty report.
    */
   public synchronized StopReport stop() {
     long started = System.nanoTime();
@@ -215,15 +257,19 @@ public final class TaskRuntime implements AutoCloseable {
       closeHandler();
       quietly("close source", source::close);
     } finally {
-      lifecycle.move(TaskState.DRAINING, sourceFailure == null ? TaskState.STOPPED : TaskState.FAILED);
+      lifecycle.move(
+          TaskState.DRAINING, sourceFailure == null ? TaskState.STOPPED : TaskState.FAILED);
       metrics.close();
     }
-    StopReport report = new StopReport(abandoned[0] == 0, abandoned[0],
-        Duration.ofNanos(System.nanoTime() - started));
+    StopReport report =
+        new StopReport(
+            abandoned[0] == 0, abandoned[0], Duration.ofNanos(System.nanoTime() - started));
     if (report.clean()) {
       log.info("task {}: stopped cleanly in {} ms", task.name(), report.took().toMillis());
     } else {
-      log.warn("task {}: stopped with {} deliveries left unacked for redelivery", task.name(),
+      log.warn(
+          "task {}: stopped with {} deliveries left unacked for redelivery",
+          task.name(),
           report.abandoned());
     }
     return report;

@@ -4,10 +4,9 @@ import java.time.Duration;
 
 /**
  * Settles one {@link Delivery} on its broker. Exactly one of {@link #ack()}, {@link #retry} or
- * {@link #reject} is called, once, from any thread (usually a lane thread); {@link #touch()} may
- * be called any number of times before that. Implementations are thread-safe and must not block
- * long: batch and confirm in the background where the broker allows (but see {@link
- * Source#flush()}).
+ * {@link #reject} is called, once, from any thread (usually a lane thread); {@link #touch()} may be
+ * called any number of times before that. Implementations are thread-safe and must not block long:
+ * batch and confirm in the background where the broker allows (but see {@link Source#flush()}).
  *
  * <p>A settle method may throw when it cannot do its job (e.g. a full publish buffer during an
  * outage); the delivery must then stay unsettled, so the broker redelivers it. The dispatcher logs
@@ -21,10 +20,10 @@ public interface Acknowledger {
   /**
    * Hand the message back to the broker for another attempt, not before {@code delay} (AMQP delay
    * queue, NSQ REQ, Kafka retry topic...), redelivered with {@link dev.lanes.api.Message#attempt()}
-   * = {@code attempt}: the delivered attempt plus the failed ones the dispatcher held in process.
-   * A broker that counts deliveries itself and cannot carry a count (NSQ) says so in its docs.
-   * Used for delays too long to hold in process; see the transport's docs for how it holds the
-   * message and what ordering it keeps.
+   * = {@code attempt}: the delivered attempt plus the failed ones the dispatcher held in process. A
+   * broker that counts deliveries itself and cannot carry a count (NSQ) says so in its docs. Used
+   * for delays too long to hold in process; see the transport's docs for how it holds the message
+   * and what ordering it keeps.
    */
   void retry(Duration delay, int attempt);
 

@@ -1,12 +1,15 @@
 package dev.lanes.spi;
 
-/** Header names Lanes writes on retried and dead-lettered messages, the same on every broker that has headers. */
+/**
+ * Header names Lanes writes on retried and dead-lettered messages, the same on every broker that
+ * has headers.
+ */
 public final class LanesHeaders {
 
   /**
-   * The attempt number: on a message handed back for a broker-side retry, the attempt it will
-   * have when delivered again; on a dead letter, the attempt that failed last. A dead letter's
-   * own consumer starts again at attempt 1.
+   * The attempt number: on a message handed back for a broker-side retry, the attempt it will have
+   * when delivered again; on a dead letter, the attempt that failed last. A dead letter's own
+   * consumer starts again at attempt 1.
    */
   public static final String ATTEMPT = "lanes-attempt";
 

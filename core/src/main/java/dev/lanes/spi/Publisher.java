@@ -25,9 +25,9 @@ public interface Publisher extends AutoCloseable {
 
   /**
    * Publishes several messages in order and returns, in the same order, the id each will be
-   * delivered with where the transport assigns ids on publish (the local queue's row ids), else
-   * the messages' own ids. Transports that can store a batch atomically (the local queue) store
-   * all or nothing.
+   * delivered with where the transport assigns ids on publish (the local queue's row ids), else the
+   * messages' own ids. Transports that can store a batch atomically (the local queue) store all or
+   * nothing.
    */
   default List<String> publishBatch(List<Message> messages) throws Exception {
     publishAll(messages);

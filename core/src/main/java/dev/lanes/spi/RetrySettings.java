@@ -12,8 +12,8 @@ import java.time.Duration;
  * @param multiplier growth of the backoff per attempt ({@code >= 1})
  * @param maxDelay cap of the backoff
  * @param jitter spread of each backoff as a fraction ({@code 0.2} = ±20%)
- * @param parkLimit retries due within this delay wait in process (the delivery stays unsettled
- *     and later messages of its key wait behind it); longer ones go back to the broker via {@link
+ * @param parkLimit retries due within this delay wait in process (the delivery stays unsettled and
+ *     later messages of its key wait behind it); longer ones go back to the broker via {@link
  *     Acknowledger#retry}
  */
 public record RetrySettings(

@@ -37,8 +37,8 @@ public interface Source extends AutoCloseable {
   void stopReceiving();
 
   /**
-   * Step 2 of shutdown: settle everything buffered by the transport (batched acks, offset
-   * commits) and wait for the broker to confirm, within the transport's own timeout.
+   * Step 2 of shutdown: settle everything buffered by the transport (batched acks, offset commits)
+   * and wait for the broker to confirm, within the transport's own timeout.
    */
   default void flush() {}
 

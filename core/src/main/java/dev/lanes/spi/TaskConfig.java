@@ -8,9 +8,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * One task's validated settings: its section of the task file over {@code system} over the
- * defaults in {@code reference.conf}. Built once, immutable; transports read their own section
- * with {@link #section(String)}.
+ * One task's validated settings: its section of the task file over {@code system} over the defaults
+ * in {@code reference.conf}. Built once, immutable; transports read their own section with {@link
+ * #section(String)}.
  *
  * @param name the task's name (its section in the task file)
  * @param transport the transport name, e.g. {@code kafka}

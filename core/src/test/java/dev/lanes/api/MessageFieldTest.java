@@ -47,18 +47,21 @@ class MessageFieldTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "{\"order_id\":{\"id\":1}}",
-      "{\"order_id\":[1,2]}",
-      "{\"order_id\":null}",
-      "{\"other\":1}",
-      "{}"})
+  @ValueSource(
+      strings = {
+        "{\"order_id\":{\"id\":1}}",
+        "{\"order_id\":[1,2]}",
+        "{\"order_id\":null}",
+        "{\"other\":1}",
+        "{}"
+      })
   void isEmptyForObjectsArraysNullAndAbsentFields(String json) {
     assertThat(field(json, "order_id")).isEmpty();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"not json", "", "[{\"order_id\":1}]", "{\"order_id\":", "42", "\"order_id\""})
+  @ValueSource(
+      strings = {"not json", "", "[{\"order_id\":1}]", "{\"order_id\":", "42", "\"order_id\""})
   void isEmptyForMalformedOrNonObjectPayloads(String payload) {
     assertThat(field(payload, "order_id")).isEmpty();
   }
@@ -91,8 +94,14 @@ class MessageFieldTest {
 
   @Test
   void withAttemptKeepsEverythingButTheAttempt() {
-    Message first = Message.builder().id("m1").key("k").payload("{}")
-        .headers(Map.of("h", "v")).origin(new Origin("q", 3, 42)).build();
+    Message first =
+        Message.builder()
+            .id("m1")
+            .key("k")
+            .payload("{}")
+            .headers(Map.of("h", "v"))
+            .origin(new Origin("q", 3, 42))
+            .build();
     Message second = first.withAttempt(2);
     assertThat(second.attempt()).isEqualTo(2);
     assertThat(second.id()).isEqualTo("m1");
@@ -106,7 +115,8 @@ class MessageFieldTest {
   @Test
   void refusesAttemptsBelowOne() {
     assertThatThrownBy(() -> Message.builder().attempt(0).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attempt");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("attempt");
   }
 
   @Test

@@ -22,8 +22,7 @@ class TaskConfigLoaderTest {
 
   private static final String UNSET = "LANES_TEST_VARIABLE_THAT_IS_NEVER_SET";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private File write(String hocon) throws IOException {
     Path file = dir.resolve("development.conf");
@@ -32,13 +31,15 @@ class TaskConfigLoaderTest {
   }
 
   private static TaskConfig load(File file, String task, String transportOverride) {
-    return TaskConfigLoader.load(TaskConfigLoader.parseFile(file), file.toString(), task,
-        transportOverride);
+    return TaskConfigLoader.load(
+        TaskConfigLoader.parseFile(file), file.toString(), task, transportOverride);
   }
 
   @Test
   void taskOverridesSystemWhichOverridesReferenceDefaults() throws IOException {
-    File file = write("""
+    File file =
+        write(
+            """
         system {
           transport = nsq
           consumerNum = 4
@@ -65,8 +66,10 @@ class TaskConfigLoaderTest {
     assertThat(task.handlerTimeout()).as("default").isEqualTo(Duration.ofSeconds(30));
     assertThat(task.shutdownTimeout()).as("default").isEqualTo(Duration.ofSeconds(25));
     // nested sections merge key by key across the three layers
-    assertThat(task.retry()).isEqualTo(new RetrySettings(7, Duration.ofSeconds(3), 2.0,
-        Duration.ofMinutes(5), 0.2, Duration.ofSeconds(30)));
+    assertThat(task.retry())
+        .isEqualTo(
+            new RetrySettings(
+                7, Duration.ofSeconds(3), 2.0, Duration.ofMinutes(5), 0.2, Duration.ofSeconds(30)));
     assertThat(task.config().getString("record.file")).isEqualTo("/tmp/records");
   }
 
@@ -83,7 +86,9 @@ class TaskConfigLoaderTest {
 
   @Test
   void transportOverrideReplacesTheTransportOfTheFile() throws IOException {
-    File file = write("""
+    File file =
+        write(
+            """
         system { transport = nsq }
         from_system { }
         own { transport = kafka }
@@ -96,7 +101,9 @@ class TaskConfigLoaderTest {
 
   @Test
   void anUnknownTaskListsTheTasksOfTheFile() throws IOException {
-    File file = write("""
+    File file =
+        write(
+            """
         system { consumerNum = 2 }
         beta { handler = "x.B" }
         alpha { handler = "x.A" }
@@ -126,11 +133,18 @@ class TaskConfigLoaderTest {
     assertThatThrownBy(() -> TaskConfigLoader.parseFile(file))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageStartingWith("invalid task file " + file + ": line 3: ")
-        .satisfies(e -> assertThat(e.getMessage().split(file.toString(), -1)).as("file named once").hasSize(2));
+        .satisfies(
+            e ->
+                assertThat(e.getMessage().split(file.toString(), -1))
+                    .as("file named once")
+                    .hasSize(2));
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       consumerNum = 0              | consumerNum    | expected an integer >= 1, got 0
       consumerNum = "ten"          | consumerNum    | expected an integer (line 5: consumerNum has type STRING rather than NUMBER)
       channelLength = -5           | channelLength  | expected an integer >= 1, got -5
@@ -166,7 +180,11 @@ class TaskConfigLoaderTest {
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageStartingWith(file + ": task 'my_business': line 2: retry: ")
         .hasMessageContaining("expecting: object")
-        .satisfies(e -> assertThat(e.getMessage().split(file.toString(), -1)).as("file named once").hasSize(2));
+        .satisfies(
+            e ->
+                assertThat(e.getMessage().split(file.toString(), -1))
+                    .as("file named once")
+                    .hasSize(2));
   }
 
   @Test
@@ -179,7 +197,9 @@ class TaskConfigLoaderTest {
   @Test
   void anOptionalEnvironmentSubstitutionFallsBackWhenTheVariableIsUnset() throws IOException {
     assertThat(System.getenv(UNSET)).as("precondition: %s is unset", UNSET).isNull();
-    File file = write("""
+    File file =
+        write(
+            """
         system {
           channelLength = 77
           consumerNum = 3
@@ -190,7 +210,8 @@ class TaskConfigLoaderTest {
           password = ${?%1$s}
           channelLength = ${?%1$s}
         }
-        """.formatted(UNSET));
+        """
+                .formatted(UNSET));
     TaskConfig task = load(file, "my_business", null);
     assertThat(task.consumerNum()).isEqualTo(3);
     assertThat(task.config().getString("password")).isEqualTo("fallback");
@@ -207,8 +228,9 @@ class TaskConfigLoaderTest {
 
   @Test
   void forTaskAppliesOverridesOverTheDefaults() {
-    TaskConfig task = TaskConfigLoader.forTask("t", Map.of("consumerNum", 4, "memory.queue", "q1",
-        "retry.maxAttempts", 2));
+    TaskConfig task =
+        TaskConfigLoader.forTask(
+            "t", Map.of("consumerNum", 4, "memory.queue", "q1", "retry.maxAttempts", 2));
     assertThat(task.consumerNum()).isEqualTo(4);
     assertThat(task.retry().maxAttempts()).isEqualTo(2);
     assertThat(task.retry().initialDelay()).isEqualTo(Duration.ofSeconds(1));

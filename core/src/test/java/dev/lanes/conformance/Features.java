@@ -13,11 +13,7 @@ import java.time.Duration;
  * @param timeout how long any scenario may wait for deliveries
  */
 public record Features(
-    boolean headers,
-    boolean keys,
-    int fetchWindow,
-    Duration quietPeriod,
-    Duration timeout) {
+    boolean headers, boolean keys, int fetchWindow, Duration quietPeriod, Duration timeout) {
 
   /** Headers and keys supported; a fetch window of 1. */
   public static Features defaults() {

@@ -56,7 +56,8 @@ public final class RecordingHandler implements MessageHandler {
       calls.add(new Call(message, lane, at, "failed"));
       throw e;
     }
-    calls.add(new Call(message, lane, at, outcome == null ? "null" : outcome.getClass().getSimpleName()));
+    calls.add(
+        new Call(message, lane, at, outcome == null ? "null" : outcome.getClass().getSimpleName()));
     return outcome;
   }
 

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The scenarios every transport must pass, run against its real broker. A transport's test
- * extends this class and says how to name a fresh destination, how to consume its dead letters,
- * and which {@link Features} it has. Each scenario uses its own destination.
+ * The scenarios every transport must pass, run against its real broker. A transport's test extends
+ * this class and says how to name a fresh destination, how to consume its dead letters, and which
+ * {@link Features} it has. Each scenario uses its own destination.
  */
 public abstract class TransportConformanceKit {
 
@@ -42,7 +42,9 @@ public abstract class TransportConformanceKit {
   /** The transport under test. */
   protected abstract Transport transport();
 
-  /** Transport config keys (e.g. {@code kafka.topic}) for a fresh destination unique to this run. */
+  /**
+   * Transport config keys (e.g. {@code kafka.topic}) for a fresh destination unique to this run.
+   */
   protected abstract Map<String, Object> destination(String scenario);
 
   /** Transport config keys of a task that consumes the dead letters of {@code task}. */
@@ -77,7 +79,8 @@ public abstract class TransportConformanceKit {
         assertThat(call.message().key()).isEqualTo(original.key());
       }
       if (features().headers()) {
-        assertThat(call.message().headers()).containsEntry("conformance", original.headers().get("conformance"));
+        assertThat(call.message().headers())
+            .containsEntry("conformance", original.headers().get("conformance"));
       }
     }
   }
@@ -106,8 +109,8 @@ public abstract class TransportConformanceKit {
   void retriesInProcessAfterTheRequestedDelay() throws Exception {
     TaskConfig task = task("retry_in_process", Map.of("retry.maxAttempts", 5));
     Duration delay = Duration.ofMillis(300);
-    RecordingHandler handler = new RecordingHandler(
-        m -> m.attempt() < 3 ? Outcome.retry(delay) : Outcome.ack());
+    RecordingHandler handler =
+        new RecordingHandler(m -> m.attempt() < 3 ? Outcome.retry(delay) : Outcome.ack());
     publish(task, List.of(order("k", 1)));
     start(task, handler);
 
@@ -121,8 +124,8 @@ public abstract class TransportConformanceKit {
   void retriesThroughTheBrokerAfterTheRequestedDelay() throws Exception {
     TaskConfig task = task("retry_broker", Map.of("retry.parkLimit", "0s"));
     Duration delay = Duration.ofSeconds(1);
-    RecordingHandler handler = new RecordingHandler(
-        m -> m.attempt() < 2 ? Outcome.retry(delay) : Outcome.ack());
+    RecordingHandler handler =
+        new RecordingHandler(m -> m.attempt() < 2 ? Outcome.retry(delay) : Outcome.ack());
     publish(task, List.of(order("k", 1)));
     start(task, handler);
 
@@ -135,10 +138,13 @@ public abstract class TransportConformanceKit {
 
   @Test
   void failuresFollowTheRetryPolicyThenDeadLetter() throws Exception {
-    TaskConfig task = task("exhausted", Map.of("retry.maxAttempts", 3, "retry.initialDelay", "50ms"));
-    RecordingHandler handler = new RecordingHandler(m -> {
-      throw new IllegalStateException("downstream is down");
-    });
+    TaskConfig task =
+        task("exhausted", Map.of("retry.maxAttempts", 3, "retry.initialDelay", "50ms"));
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              throw new IllegalStateException("downstream is down");
+            });
     Message sent = order("k", 1);
     publish(task, List.of(sent));
     start(task, handler);
@@ -148,9 +154,11 @@ public abstract class TransportConformanceKit {
     assertThat(handler.calls()).extracting(c -> c.message().attempt()).containsExactly(1, 2, 3);
     if (features().headers()) {
       assertThat(dead.calls().get(0).message().headers().get(LanesHeaders.REASON))
-          .contains("retries exhausted").contains("downstream is down");
+          .contains("retries exhausted")
+          .contains("downstream is down");
       assertThat(dead.calls().get(0).message().headers().get(LanesHeaders.ATTEMPT))
-          .as("attempts the dead letter reports, in-process retries included").isEqualTo("3");
+          .as("attempts the dead letter reports, in-process retries included")
+          .isEqualTo("3");
     }
   }
 
@@ -159,8 +167,8 @@ public abstract class TransportConformanceKit {
     TaskConfig task = task("rejected", Map.of());
     List<Message> sent = orders(2, 5);
     List<Message> rejected = sent.stream().filter(m -> seq(m) % 2 == 1).toList();
-    RecordingHandler handler = new RecordingHandler(
-        m -> seq(m) % 2 == 1 ? Outcome.reject("bad payload") : Outcome.ack());
+    RecordingHandler handler =
+        new RecordingHandler(m -> seq(m) % 2 == 1 ? Outcome.reject("bad payload") : Outcome.ack());
     publish(task, sent);
     start(task, handler);
 
@@ -170,8 +178,11 @@ public abstract class TransportConformanceKit {
     assertThat(dead.payloads()).isEqualTo(payloads(rejected));
     assertThat(handler.calls()).hasSize(sent.size());
     if (features().headers()) {
-      assertThat(dead.calls()).allSatisfy(c ->
-          assertThat(c.message().headers()).containsEntry(LanesHeaders.REASON, "bad payload"));
+      assertThat(dead.calls())
+          .allSatisfy(
+              c ->
+                  assertThat(c.message().headers())
+                      .containsEntry(LanesHeaders.REASON, "bad payload"));
     }
   }
 
@@ -181,11 +192,13 @@ public abstract class TransportConformanceKit {
     int keys = 16;
     int perKey = 20;
     List<Message> sent = orders(keys, perKey);
-    RecordingHandler handler = new RecordingHandler(m -> {
-      TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(2000));
-      boolean flaky = seq(m) == 5 && m.attempt() == 1;
-      return flaky ? Outcome.retry(Duration.ofMillis(50)) : Outcome.ack();
-    });
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(2000));
+              boolean flaky = seq(m) == 5 && m.attempt() == 1;
+              return flaky ? Outcome.retry(Duration.ofMillis(50)) : Outcome.ack();
+            });
     publish(task, sent);
     start(task, handler);
 
@@ -193,12 +206,15 @@ public abstract class TransportConformanceKit {
     Map<String, List<Integer>> seqsByKey = new LinkedHashMap<>();
     Set<Integer> lanes = new HashSet<>();
     for (RecordingHandler.Call call : handler.acked()) {
-      seqsByKey.computeIfAbsent(orderId(call.message()), k -> new ArrayList<>()).add(seq(call.message()));
+      seqsByKey
+          .computeIfAbsent(orderId(call.message()), k -> new ArrayList<>())
+          .add(seq(call.message()));
       lanes.add(call.lane());
     }
     assertThat(seqsByKey).hasSize(keys);
     List<Integer> expected = IntStream.range(0, perKey).boxed().toList();
-    seqsByKey.forEach((key, seqs) -> assertThat(seqs).as("order of key %s", key).isEqualTo(expected));
+    seqsByKey.forEach(
+        (key, seqs) -> assertThat(seqs).as("order of key %s", key).isEqualTo(expected));
     assertThat(lanes).as("lanes used").hasSizeGreaterThan(1).doesNotContain(-1);
   }
 
@@ -206,22 +222,27 @@ public abstract class TransportConformanceKit {
   void pausesTheSourceWhileLanesAreFull() throws Exception {
     int lanes = 2;
     int channelLength = 5;
-    TaskConfig task = task("backpressure", Map.of("consumerNum", lanes, "channelLength", channelLength));
+    TaskConfig task =
+        task("backpressure", Map.of("consumerNum", lanes, "channelLength", channelLength));
     List<Message> sent = orders(10, 30);
     publish(task, sent);
-    RecordingHandler handler = new RecordingHandler(m -> {
-      TimeUnit.MILLISECONDS.sleep(2);
-      return Outcome.ack();
-    });
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              TimeUnit.MILLISECONDS.sleep(2);
+              return Outcome.ack();
+            });
     TaskRuntime run = start(task, handler);
     AtomicLong maxInFlight = new AtomicLong();
     AtomicBoolean sampling = new AtomicBoolean(true);
-    Thread sampler = new Thread(() -> {
-      while (sampling.get()) {
-        maxInFlight.accumulateAndGet(run.stats().inFlight(), Math::max);
-        Thread.onSpinWait();
-      }
-    });
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (sampling.get()) {
+                maxInFlight.accumulateAndGet(run.stats().inFlight(), Math::max);
+                Thread.onSpinWait();
+              }
+            });
     sampler.start();
     try {
       awaitPayloads(handler, sent);
@@ -238,10 +259,12 @@ public abstract class TransportConformanceKit {
     TaskConfig task = task("graceful", Map.of("channelLength", 4));
     List<Message> sent = orders(10, 10);
     publish(task, sent);
-    RecordingHandler first = new RecordingHandler(m -> {
-      TimeUnit.MILLISECONDS.sleep(10);
-      return Outcome.ack();
-    });
+    RecordingHandler first =
+        new RecordingHandler(
+            m -> {
+              TimeUnit.MILLISECONDS.sleep(10);
+              return Outcome.ack();
+            });
     TaskRuntime run = start(task, first);
     await().atMost(features().timeout()).until(() -> first.calls().size() >= 20);
     StopReport report = run.stop();
@@ -253,7 +276,8 @@ public abstract class TransportConformanceKit {
     remaining.removeAll(first.ackedPayloads());
     await().atMost(features().timeout()).until(() -> second.payloads().containsAll(remaining));
     TimeUnit.MILLISECONDS.sleep(features().quietPeriod().toMillis());
-    assertThat(second.payloads()).as("acked in the first run, redelivered in the second")
+    assertThat(second.payloads())
+        .as("acked in the first run, redelivered in the second")
         .doesNotContainAnyElementsOf(first.ackedPayloads());
     assertThat(first.calls().size() + second.calls().size()).isEqualTo(sent.size());
   }
@@ -263,10 +287,12 @@ public abstract class TransportConformanceKit {
     TaskConfig task = task("abandon", Map.of("shutdownTimeout", "1s", "handlerTimeout", "60s"));
     List<Message> sent = orders(2, 5);
     publish(task, sent);
-    RecordingHandler blocked = new RecordingHandler(m -> {
-      TimeUnit.HOURS.sleep(1); // interrupted at the shutdown deadline
-      return Outcome.ack();
-    });
+    RecordingHandler blocked =
+        new RecordingHandler(
+            m -> {
+              TimeUnit.HOURS.sleep(1); // interrupted at the shutdown deadline
+              return Outcome.ack();
+            });
     TaskRuntime run = start(task, blocked);
     await().atMost(features().timeout()).until(() -> run.stats().received() > 0);
     StopReport report = run.stop();
@@ -323,7 +349,9 @@ public abstract class TransportConformanceKit {
 
   protected void awaitPayloads(RecordingHandler handler, List<Message> expected) {
     Set<String> wanted = payloads(expected);
-    await().atMost(features().timeout()).pollInterval(Duration.ofMillis(20))
+    await()
+        .atMost(features().timeout())
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> handler.payloads().containsAll(wanted));
   }
 
@@ -342,7 +370,14 @@ public abstract class TransportConformanceKit {
     String nonce = Long.toHexString(ThreadLocalRandom.current().nextLong());
     return Message.builder()
         .key(orderId)
-        .payload("{\"data\":{\"order_id\":\"" + orderId + "\",\"seq\":" + seq + "},\"nonce\":\"" + nonce + "\"}")
+        .payload(
+            "{\"data\":{\"order_id\":\""
+                + orderId
+                + "\",\"seq\":"
+                + seq
+                + "},\"nonce\":\""
+                + nonce
+                + "\"}")
         .headers(Map.of("conformance", orderId + "-" + seq))
         .build();
   }
@@ -362,14 +397,19 @@ public abstract class TransportConformanceKit {
   }
 
   private static Message byPayload(List<Message> messages, String payload) {
-    return messages.stream().filter(m -> m.payloadAsString().equals(payload)).findFirst().orElseThrow();
+    return messages.stream()
+        .filter(m -> m.payloadAsString().equals(payload))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static void assertGapAtLeast(List<RecordingHandler.Call> calls, Duration delay) {
     long tolerance = TimeUnit.MILLISECONDS.toNanos(25);
     for (int i = 1; i < calls.size(); i++) {
       long gap = calls.get(i).atNanos() - calls.get(i - 1).atNanos();
-      assertThat(gap).as("gap before attempt %d (ns)", i + 1).isGreaterThanOrEqualTo(delay.toNanos() - tolerance);
+      assertThat(gap)
+          .as("gap before attempt %d (ns)", i + 1)
+          .isGreaterThanOrEqualTo(delay.toNanos() - tolerance);
     }
   }
 }

@@ -18,12 +18,14 @@ class DispatcherBackpressureTest {
 
   private final Semaphore lane0 = new Semaphore(0);
   private final Semaphore lane1 = new Semaphore(0);
+
   /** "key/seq" of every message whose handler call began. */
   private final Set<String> entered = ConcurrentHashMap.newKeySet();
 
   private DispatcherHarness harness() {
     return new DispatcherHarness(
-        Map.of("consumerNum", 2, "channelLength", 4, "deliverBy", "order_id"), m -> {
+        Map.of("consumerNum", 2, "channelLength", 4, "deliverBy", "order_id"),
+        m -> {
           long key = (Long) m.field("order_id").orElseThrow();
           entered.add(key + "/" + m.field("seq").orElseThrow());
           (key == 0 ? lane0 : lane1).acquire();
@@ -66,7 +68,8 @@ class DispatcherBackpressureTest {
       lane1.release(1);
       eventually().until(() -> h.source.resumes() == 1);
       assertThat(h.dispatcher.depth(1)).isEqualTo(2);
-      assertThat(h.log.events()).filteredOn(e -> e.equals("pause") || e.equals("resume"))
+      assertThat(h.log.events())
+          .filteredOn(e -> e.equals("pause") || e.equals("resume"))
           .containsExactly("pause", "resume");
 
       lane0.release(100);
@@ -82,16 +85,28 @@ class DispatcherBackpressureTest {
     AtomicBoolean key7Recovers = new AtomicBoolean();
     CountDownLatch blockerRunning = new CountDownLatch(1);
     CountDownLatch releaseBlocker = new CountDownLatch(1);
-    try (DispatcherHarness h = new DispatcherHarness(Map.of("consumerNum", 1, "channelLength", 4,
-        "deliverBy", "order_id", "retry.maxAttempts", 1000), m -> {
-          long key = (Long) m.field("order_id").orElseThrow();
-          if (key == 9) {
-            blockerRunning.countDown();
-            releaseBlocker.await();
-          }
-          boolean head = key == 7 && m.field("seq").orElseThrow().equals(0L);
-          return head && !key7Recovers.get() ? Outcome.retry(Duration.ofMillis(20)) : Outcome.ack();
-        })) {
+    try (DispatcherHarness h =
+        new DispatcherHarness(
+            Map.of(
+                "consumerNum",
+                1,
+                "channelLength",
+                4,
+                "deliverBy",
+                "order_id",
+                "retry.maxAttempts",
+                1000),
+            m -> {
+              long key = (Long) m.field("order_id").orElseThrow();
+              if (key == 9) {
+                blockerRunning.countDown();
+                releaseBlocker.await();
+              }
+              boolean head = key == 7 && m.field("seq").orElseThrow().equals(0L);
+              return head && !key7Recovers.get()
+                  ? Outcome.retry(Duration.ofMillis(20))
+                  : Outcome.ack();
+            })) {
       h.send(Messages.order(7, 0));
       eventually().until(() -> h.calls().size() >= 1);
       for (int seq = 1; seq <= 3; seq++) {
@@ -117,10 +132,15 @@ class DispatcherBackpressureTest {
       // once key 7 recovers, its followers run in order and the source resumes
       key7Recovers.set(true);
       eventually().until(() -> h.source.resumes() == 1);
-      eventually().until(() -> h.calls().stream().filter(c -> c.result().equals("Ack")).count() == 6);
-      assertThat(h.calls()).filteredOn(c -> c.result().equals("Ack"))
-          .extracting(c -> c.message().field("order_id").orElseThrow() + "/"
-              + c.message().field("seq").orElseThrow())
+      eventually()
+          .until(() -> h.calls().stream().filter(c -> c.result().equals("Ack")).count() == 6);
+      assertThat(h.calls())
+          .filteredOn(c -> c.result().equals("Ack"))
+          .extracting(
+              c ->
+                  c.message().field("order_id").orElseThrow()
+                      + "/"
+                      + c.message().field("seq").orElseThrow())
           .containsExactly("9/0", "7/0", "7/1", "7/2", "7/3", "7/4");
       assertThat(h.dispatcher.depth(0)).isZero();
       assertThat(h.source.pauses()).isEqualTo(1);

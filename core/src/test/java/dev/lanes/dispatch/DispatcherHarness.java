@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A started {@link Dispatcher} fed by a {@link FakeSource}, with a handler that records every
- * call (lane, attempt, timing, result) and then does what the test's behaviour says.
+ * A started {@link Dispatcher} fed by a {@link FakeSource}, with a handler that records every call
+ * (lane, attempt, timing, result) and then does what the test's behaviour says.
  */
 final class DispatcherHarness implements AutoCloseable {
 
@@ -48,25 +48,34 @@ final class DispatcherHarness implements AutoCloseable {
     this(overrides, source -> {}, behaviour);
   }
 
-  /** @param setup configures the source before the dispatcher reads it (e.g. its touch interval) */
+  /**
+   * @param setup configures the source before the dispatcher reads it (e.g. its touch interval)
+   */
   DispatcherHarness(Map<String, ?> overrides, Consumer<FakeSource> setup, Behaviour behaviour) {
     setup.accept(source);
     TaskConfig task = Tasks.task("dispatch", overrides);
     TaskMetrics metrics = new TaskMetrics(registry, task.name(), "fake", "fake-queue", null);
     Dispatcher[] self = new Dispatcher[1];
-    MessageHandler handler = message -> {
-      long start = System.nanoTime();
-      int lane = self[0].currentLane();
-      try {
-        Outcome outcome = behaviour.handle(message);
-        calls.add(new Call(message, lane, start, System.nanoTime(),
-            outcome == null ? "null" : outcome.getClass().getSimpleName()));
-        return outcome;
-      } catch (Exception | Error e) {
-        calls.add(new Call(message, lane, start, System.nanoTime(), e.getClass().getSimpleName()));
-        throw e;
-      }
-    };
+    MessageHandler handler =
+        message -> {
+          long start = System.nanoTime();
+          int lane = self[0].currentLane();
+          try {
+            Outcome outcome = behaviour.handle(message);
+            calls.add(
+                new Call(
+                    message,
+                    lane,
+                    start,
+                    System.nanoTime(),
+                    outcome == null ? "null" : outcome.getClass().getSimpleName()));
+            return outcome;
+          } catch (Exception | Error e) {
+            calls.add(
+                new Call(message, lane, start, System.nanoTime(), e.getClass().getSimpleName()));
+            throw e;
+          }
+        };
     dispatcher = new Dispatcher(task, handler, metrics, source, stats, false);
     self[0] = dispatcher;
     source.start(dispatcher);

@@ -35,19 +35,24 @@ class DispatcherRegressionTest {
   // are never handled, and once the lane fills the source stays paused for good.
   @Test
   void aHandlerThrowingAnErrorFailsTheAttemptWithoutKillingItsLane() {
-    try (DispatcherHarness h = new DispatcherHarness(
-        Map.of("consumerNum", 1, "retry.maxAttempts", 2), m -> {
-          if (m.field("seq").orElseThrow().equals(0L) && m.attempt() == 1) {
-            throw new StackOverflowError("recursive handler");
-          }
-          return Outcome.ack();
-        })) {
+    try (DispatcherHarness h =
+        new DispatcherHarness(
+            Map.of("consumerNum", 1, "retry.maxAttempts", 2),
+            m -> {
+              if (m.field("seq").orElseThrow().equals(0L) && m.attempt() == 1) {
+                throw new StackOverflowError("recursive handler");
+              }
+              return Outcome.ack();
+            })) {
       RecordingAcknowledger failing = h.send(Messages.order(1, 0));
       RecordingAcknowledger next = h.send(Messages.order(2, 1));
-      eventually().atMost(Duration.ofSeconds(2)).until(() -> next.isSettled() && failing.isSettled());
+      eventually()
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> next.isSettled() && failing.isSettled());
       assertThat(failing.single().kind()).isEqualTo("ack");
       assertThat(next.single().kind()).isEqualTo("ack");
-      assertThat(h.calls()).extracting(DispatcherHarness.Call::result)
+      assertThat(h.calls())
+          .extracting(DispatcherHarness.Call::result)
           .containsExactly("StackOverflowError", "Ack", "Ack");
     }
   }
@@ -61,16 +66,28 @@ class DispatcherRegressionTest {
     AtomicBoolean key7Recovers = new AtomicBoolean();
     CountDownLatch blockerRunning = new CountDownLatch(1);
     CountDownLatch releaseBlocker = new CountDownLatch(1);
-    try (DispatcherHarness h = new DispatcherHarness(Map.of("consumerNum", 1, "channelLength", 2,
-        "deliverBy", "order_id", "retry.maxAttempts", 1000), m -> {
-          long key = (Long) m.field("order_id").orElseThrow();
-          if (key == 9) {
-            blockerRunning.countDown();
-            releaseBlocker.await();
-          }
-          boolean head = key == 7 && m.field("seq").orElseThrow().equals(0L);
-          return head && !key7Recovers.get() ? Outcome.retry(Duration.ofMillis(20)) : Outcome.ack();
-        })) {
+    try (DispatcherHarness h =
+        new DispatcherHarness(
+            Map.of(
+                "consumerNum",
+                1,
+                "channelLength",
+                2,
+                "deliverBy",
+                "order_id",
+                "retry.maxAttempts",
+                1000),
+            m -> {
+              long key = (Long) m.field("order_id").orElseThrow();
+              if (key == 9) {
+                blockerRunning.countDown();
+                releaseBlocker.await();
+              }
+              boolean head = key == 7 && m.field("seq").orElseThrow().equals(0L);
+              return head && !key7Recovers.get()
+                  ? Outcome.retry(Duration.ofMillis(20))
+                  : Outcome.ack();
+            })) {
       h.send(Messages.order(7, 0));
       eventually().until(() -> h.calls().size() >= 1);
       h.send(Messages.order(9, 0));
@@ -98,15 +115,20 @@ class DispatcherRegressionTest {
   void neverLeavesTheSourcePausedWithEmptyLanes() {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
     while (System.nanoTime() < until) {
-      try (DispatcherHarness h = new DispatcherHarness(
-          Map.of("consumerNum", 1, "channelLength", 1, "deliverBy", ""), m -> Outcome.ack())) {
+      try (DispatcherHarness h =
+          new DispatcherHarness(
+              Map.of("consumerNum", 1, "channelLength", 1, "deliverBy", ""), m -> Outcome.ack())) {
         for (int i = 0; i < 20_000; i++) {
           long waitedSince = System.nanoTime();
           while (h.source.pauses() > h.source.resumes()) {
             Thread.onSpinWait();
             if (System.nanoTime() - waitedSince > TimeUnit.SECONDS.toNanos(1)) {
-              throw new AssertionError("source still paused after 1 s with lane depth "
-                  + h.dispatcher.depth(0) + " (message " + i + ")");
+              throw new AssertionError(
+                  "source still paused after 1 s with lane depth "
+                      + h.dispatcher.depth(0)
+                      + " (message "
+                      + i
+                      + ")");
             }
           }
           h.send(Messages.json("{}"));

@@ -32,8 +32,12 @@ class DispatcherRoutingTest {
       acks.forEach(a -> assertThat(a.single().kind()).isEqualTo("ack"));
       List<Integer> lanes = new ArrayList<>();
       for (Message message : messages) {
-        lanes.add(h.calls().stream().filter(c -> c.message().id().equals(message.id()))
-            .findFirst().orElseThrow().lane());
+        lanes.add(
+            h.calls().stream()
+                .filter(c -> c.message().id().equals(message.id()))
+                .findFirst()
+                .orElseThrow()
+                .lane());
       }
       return lanes;
     }
@@ -52,12 +56,15 @@ class DispatcherRoutingTest {
   @Test
   void runsHandlersOnNamedLaneThreads() {
     List<String> threads = new ArrayList<>();
-    try (DispatcherHarness h = new DispatcherHarness(by("order_id"), m -> {
-      synchronized (threads) {
-        threads.add(Thread.currentThread().getName());
-      }
-      return Outcome.ack();
-    })) {
+    try (DispatcherHarness h =
+        new DispatcherHarness(
+            by("order_id"),
+            m -> {
+              synchronized (threads) {
+                threads.add(Thread.currentThread().getName());
+              }
+              return Outcome.ack();
+            })) {
       RecordingAcknowledger ack = h.send(Messages.order(35432, 0));
       eventually().until(ack::isSettled);
     }
@@ -66,17 +73,21 @@ class DispatcherRoutingTest {
 
   @Test
   void prefersTheTopLevelFieldOverTheOneUnderData() {
-    assertThat(lanesOf(by("order_id"),
-        Messages.json("{\"order_id\":7,\"data\":{\"order_id\":35432}}"),
-        Messages.json("{\"data\":{\"order_id\":35432},\"order_id\":8}")))
+    assertThat(
+            lanesOf(
+                by("order_id"),
+                Messages.json("{\"order_id\":7,\"data\":{\"order_id\":35432}}"),
+                Messages.json("{\"data\":{\"order_id\":35432},\"order_id\":8}")))
         .containsExactly(7, 8);
   }
 
   @Test
   void routesByADottedPath() {
-    assertThat(lanesOf(by("customer.id"),
-        Messages.json("{\"customer\":{\"id\":13}}"),
-        Messages.json("{\"data\":{\"customer\":{\"id\":24}}}")))
+    assertThat(
+            lanesOf(
+                by("customer.id"),
+                Messages.json("{\"customer\":{\"id\":13}}"),
+                Messages.json("{\"data\":{\"customer\":{\"id\":24}}}")))
         .containsExactly(3, 4);
   }
 
@@ -88,8 +99,11 @@ class DispatcherRoutingTest {
 
   @Test
   void routesByAHeader() {
-    assertThat(lanesOf(by("header:tenant"),
-        Messages.withHeader("tenant", "35432"), Messages.withHeader("tenant", "19")))
+    assertThat(
+            lanesOf(
+                by("header:tenant"),
+                Messages.withHeader("tenant", "35432"),
+                Messages.withHeader("tenant", "19")))
         .containsExactly(2, 9);
   }
 
@@ -101,8 +115,11 @@ class DispatcherRoutingTest {
 
   @Test
   void routesStringsOfDigitsLikeTheIntegerTheySpell() {
-    assertThat(lanesOf(by("order_id"),
-        Messages.json("{\"order_id\":\"35432\"}"), Messages.json("{\"order_id\":\"-3\"}")))
+    assertThat(
+            lanesOf(
+                by("order_id"),
+                Messages.json("{\"order_id\":\"35432\"}"),
+                Messages.json("{\"order_id\":\"-3\"}")))
         .containsExactly(2, 7);
   }
 
@@ -132,29 +149,36 @@ class DispatcherRoutingTest {
   @Test
   void sendsMessagesWithoutAKeyToTheLeastLoadedLane() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    try (DispatcherHarness h = new DispatcherHarness(
-        Map.of("consumerNum", 3, "deliverBy", "order_id"), m -> {
-          if (m.field("order_id").isPresent()) {
-            release.await();
-          }
-          return Outcome.ack();
-        })) {
+    try (DispatcherHarness h =
+        new DispatcherHarness(
+            Map.of("consumerNum", 3, "deliverBy", "order_id"),
+            m -> {
+              if (m.field("order_id").isPresent()) {
+                release.await();
+              }
+              return Outcome.ack();
+            })) {
       // lane 0: one running + two queued; lane 1: one running + one queued; lane 2: idle
       h.send(Messages.order(0, 0));
       h.send(Messages.order(1, 0));
-      eventually().until(() -> h.calls().size() == 0 && h.dispatcher.depth(0) == 0
-          && h.dispatcher.depth(1) == 0);
+      eventually()
+          .until(
+              () ->
+                  h.calls().size() == 0
+                      && h.dispatcher.depth(0) == 0
+                      && h.dispatcher.depth(1) == 0);
       h.send(Messages.order(0, 1));
       h.send(Messages.order(0, 2));
       h.send(Messages.order(1, 1));
       assertThat(new int[] {h.dispatcher.depth(0), h.dispatcher.depth(1), h.dispatcher.depth(2)})
           .containsExactly(2, 1, 0);
 
-      List<Message> keyless = List.of(
-          Messages.json("{\"other\":1}"),
-          Messages.json("not json"),
-          Messages.json("{\"order_id\":null}"),
-          Messages.json("{\"order_id\":{\"nested\":1}}"));
+      List<Message> keyless =
+          List.of(
+              Messages.json("{\"other\":1}"),
+              Messages.json("not json"),
+              Messages.json("{\"order_id\":null}"),
+              Messages.json("{\"order_id\":{\"nested\":1}}"));
       for (Message message : keyless) {
         RecordingAcknowledger ack = h.send(message);
         eventually().until(ack::isSettled);
@@ -169,12 +193,14 @@ class DispatcherRoutingTest {
   void sendsKeylessMessagesToIdleLanesRatherThanBehindABusyHandler() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     Set<Integer> running = ConcurrentHashMap.newKeySet();
-    try (DispatcherHarness h = new DispatcherHarness(Map.of("consumerNum", 4, "deliverBy", ""),
-        m -> {
-          running.add(m.field("seq").map(s -> ((Long) s).intValue()).orElseThrow());
-          release.await();
-          return Outcome.ack();
-        })) {
+    try (DispatcherHarness h =
+        new DispatcherHarness(
+            Map.of("consumerNum", 4, "deliverBy", ""),
+            m -> {
+              running.add(m.field("seq").map(s -> ((Long) s).intValue()).orElseThrow());
+              release.await();
+              return Outcome.ack();
+            })) {
       for (int seq = 0; seq < 4; seq++) {
         h.send(Messages.order(seq, seq));
         int started = seq + 1;
@@ -193,11 +219,13 @@ class DispatcherRoutingTest {
     int perKey = 30;
     Map<Long, List<Integer>> seqs = new HashMap<>();
     Map<Long, Set<Integer>> lanes = new HashMap<>();
-    try (DispatcherHarness h = new DispatcherHarness(
-        Map.of("consumerNum", 4, "deliverBy", "order_id"), m -> {
-          TimeUnit.MICROSECONDS.sleep(200);
-          return Outcome.ack();
-        })) {
+    try (DispatcherHarness h =
+        new DispatcherHarness(
+            Map.of("consumerNum", 4, "deliverBy", "order_id"),
+            m -> {
+              TimeUnit.MICROSECONDS.sleep(200);
+              return Outcome.ack();
+            })) {
       for (int seq = 0; seq < perKey; seq++) {
         for (long key = 0; key < keys; key++) {
           h.send(Messages.order(key, seq));

@@ -18,7 +18,8 @@ class RoutingKeyTest {
   @Test
   void readsAJsonFieldAtTheTopLevelThenUnderData() {
     assertThat(keyOf("order_id", Messages.json("{\"order_id\":7}"))).isEqualTo(7L);
-    assertThat(keyOf("order_id", Messages.json("{\"data\":{\"order_id\":35432}}"))).isEqualTo(35432L);
+    assertThat(keyOf("order_id", Messages.json("{\"data\":{\"order_id\":35432}}")))
+        .isEqualTo(35432L);
     assertThat(keyOf("order_id", Messages.json("{\"order_id\":7,\"data\":{\"order_id\":35432}}")))
         .isEqualTo(7L);
   }
@@ -55,8 +56,8 @@ class RoutingKeyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"abc", "12a", "+5", "-", "", " 1", "3.5", "1e3",
-      "123456789012345678901234"})
+  @ValueSource(
+      strings = {"abc", "12a", "+5", "-", "", " 1", "3.5", "1e3", "123456789012345678901234"})
   void keepsOtherStringsAsStrings(String text) {
     assertThat(RoutingKey.normalise(text)).isEqualTo(text);
   }
@@ -78,8 +79,8 @@ class RoutingKeyTest {
 
   @Test
   void hasNoKeyWhenDeliverByIsEmpty() {
-    Message message = Message.builder().key("k").headers(Map.of("h", "1"))
-        .payload("{\"order_id\":1}").build();
+    Message message =
+        Message.builder().key("k").headers(Map.of("h", "1")).payload("{\"order_id\":1}").build();
     assertThat(keyOf("", message)).isNull();
     assertThat(keyOf("  ", message)).isNull();
     assertThat(keyOf(null, message)).isNull();

@@ -16,11 +16,14 @@ class WatchdogTouchTest {
   @Test
   void touchesTheRunningDeliveryAndThoseQueuedBehindIt() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    try (DispatcherHarness h = new DispatcherHarness(Map.of("consumerNum", 1),
-        source -> source.touchInterval(Duration.ofMillis(40)), m -> {
-          release.await();
-          return Outcome.ack();
-        })) {
+    try (DispatcherHarness h =
+        new DispatcherHarness(
+            Map.of("consumerNum", 1),
+            source -> source.touchInterval(Duration.ofMillis(40)),
+            m -> {
+              release.await();
+              return Outcome.ack();
+            })) {
       RecordingAcknowledger running = h.send(Messages.order(1, 0));
       RecordingAcknowledger queued = h.send(Messages.order(2, 1));
       eventually().until(() -> running.touches() >= 3 && queued.touches() >= 3);
@@ -33,9 +36,11 @@ class WatchdogTouchTest {
 
   @Test
   void touchesARetryParkedInProcessWhileItWaits() {
-    try (DispatcherHarness h = new DispatcherHarness(Map.of("consumerNum", 1),
-        source -> source.touchInterval(Duration.ofMillis(40)),
-        m -> m.attempt() == 1 ? Outcome.retry(Duration.ofMillis(1100)) : Outcome.ack())) {
+    try (DispatcherHarness h =
+        new DispatcherHarness(
+            Map.of("consumerNum", 1),
+            source -> source.touchInterval(Duration.ofMillis(40)),
+            m -> m.attempt() == 1 ? Outcome.retry(Duration.ofMillis(1100)) : Outcome.ack())) {
       RecordingAcknowledger parked = h.send(Messages.order(1, 0));
       eventually().until(() -> parked.touches() >= 1);
       assertThat(parked.isSettled()).as("touched while still parked").isFalse();
@@ -47,11 +52,13 @@ class WatchdogTouchTest {
   @Test
   void neverTouchesWhenTheSourceNeedsNoTouches() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    try (DispatcherHarness h = new DispatcherHarness(Map.of("consumerNum", 1,
-        "handlerTimeout", "40ms", "retry.maxAttempts", 1), m -> {
-          release.await();
-          return Outcome.ack();
-        })) {
+    try (DispatcherHarness h =
+        new DispatcherHarness(
+            Map.of("consumerNum", 1, "handlerTimeout", "40ms", "retry.maxAttempts", 1),
+            m -> {
+              release.await();
+              return Outcome.ack();
+            })) {
       RecordingAcknowledger running = h.send(Messages.order(1, 0));
       eventually().until(running::isSettled);
       assertThat(running.touches()).isZero();

@@ -8,10 +8,16 @@ import org.junit.jupiter.api.Test;
 
 class BackoffTest {
 
-  private static Backoff backoff(int maxAttempts, long initialMs, double multiplier, long maxMs,
-      double jitter, long parkMs) {
-    return new Backoff(new RetrySettings(maxAttempts, Duration.ofMillis(initialMs), multiplier,
-        Duration.ofMillis(maxMs), jitter, Duration.ofMillis(parkMs)));
+  private static Backoff backoff(
+      int maxAttempts, long initialMs, double multiplier, long maxMs, double jitter, long parkMs) {
+    return new Backoff(
+        new RetrySettings(
+            maxAttempts,
+            Duration.ofMillis(initialMs),
+            multiplier,
+            Duration.ofMillis(maxMs),
+            jitter,
+            Duration.ofMillis(parkMs)));
   }
 
   @Test
@@ -30,7 +36,8 @@ class BackoffTest {
     assertThat(b.delayAfter(2)).isEqualTo(Duration.ofMillis(1500));
     assertThat(b.delayAfter(3)).isEqualTo(Duration.ofMillis(2250));
     Backoff constant = backoff(10, 300, 1.0, 60_000, 0, 0);
-    assertThat(constant.delayAfter(1)).isEqualTo(constant.delayAfter(7))
+    assertThat(constant.delayAfter(1))
+        .isEqualTo(constant.delayAfter(7))
         .isEqualTo(Duration.ofMillis(300));
   }
 

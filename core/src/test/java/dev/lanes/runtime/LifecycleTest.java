@@ -48,13 +48,16 @@ class LifecycleTest {
 
   @Test
   void failsFromAnyLiveStateButNotFromAnEndedOne() {
-    for (Lifecycle live : List.of(at(TaskState.STARTING), at(TaskState.STARTING, TaskState.RUNNING),
-        at(TaskState.STARTING, TaskState.RUNNING, TaskState.DRAINING))) {
+    for (Lifecycle live :
+        List.of(
+            at(TaskState.STARTING),
+            at(TaskState.STARTING, TaskState.RUNNING),
+            at(TaskState.STARTING, TaskState.RUNNING, TaskState.DRAINING))) {
       live.fail();
       assertThat(live.get()).isEqualTo(TaskState.FAILED);
     }
-    Lifecycle stopped = at(TaskState.STARTING, TaskState.RUNNING, TaskState.DRAINING,
-        TaskState.STOPPED);
+    Lifecycle stopped =
+        at(TaskState.STARTING, TaskState.RUNNING, TaskState.DRAINING, TaskState.STOPPED);
     stopped.fail();
     assertThat(stopped.get()).isEqualTo(TaskState.STOPPED);
     Lifecycle failed = at(TaskState.STARTING, TaskState.FAILED);
@@ -69,16 +72,18 @@ class LifecycleTest {
     AtomicInteger winners = new AtomicInteger();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      Thread thread = new Thread(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        if (lifecycle.move(TaskState.RUNNING, TaskState.DRAINING)) {
-          winners.incrementAndGet();
-        }
-      });
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  return;
+                }
+                if (lifecycle.move(TaskState.RUNNING, TaskState.DRAINING)) {
+                  winners.incrementAndGet();
+                }
+              });
       thread.start();
       threads.add(thread);
     }

@@ -26,8 +26,12 @@ class TaskRuntimeMetricsTest {
   void countsConsumedMessagesAndOutcomes() {
     FakeSource source = new FakeSource(new EventLog());
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    TaskRuntime runtime = TaskRuntime.create(Tasks.task("metrics", Map.of()),
-        FakeTransport.of(source), m -> Outcome.ack(), registry);
+    TaskRuntime runtime =
+        TaskRuntime.create(
+            Tasks.task("metrics", Map.of()),
+            FakeTransport.of(source),
+            m -> Outcome.ack(),
+            registry);
     runtime.start();
     try {
       List<RecordingAcknowledger> acks = new ArrayList<>();
@@ -39,8 +43,13 @@ class TaskRuntimeMetricsTest {
       Counter consumed = registry.find(TaskMetrics.CONSUMED).tag("lanes.task", "metrics").counter();
       assertThat(consumed).isNotNull();
       assertThat(consumed.count()).isEqualTo(3.0);
-      assertThat(registry.find(TaskMetrics.PROCESS_DURATION).tag("lanes.outcome", "ack").timer()
-          .count()).isEqualTo(3);
+      assertThat(
+              registry
+                  .find(TaskMetrics.PROCESS_DURATION)
+                  .tag("lanes.outcome", "ack")
+                  .timer()
+                  .count())
+          .isEqualTo(3);
     } finally {
       runtime.stop();
     }

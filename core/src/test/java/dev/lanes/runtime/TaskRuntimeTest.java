@@ -111,13 +111,17 @@ class TaskRuntimeTest {
   @Test
   void aSourceThatFailsStopsTheTaskAfterItsLanesFinishAndTheTaskEndsFailed() {
     CountDownLatch release = new CountDownLatch(1);
-    TaskRuntime runtime = runtime(Map.of("consumerNum", 1), new LoggingHandler(m -> {
-      release.await();
-      return Outcome.ack();
-    }));
+    TaskRuntime runtime =
+        runtime(
+            Map.of("consumerNum", 1),
+            new LoggingHandler(
+                m -> {
+                  release.await();
+                  return Outcome.ack();
+                }));
     runtime.start();
-    List<RecordingAcknowledger> acks = List.of(source.deliver(Messages.order(1, 0)),
-        source.deliver(Messages.order(1, 1)));
+    List<RecordingAcknowledger> acks =
+        List.of(source.deliver(Messages.order(1, 0)), source.deliver(Messages.order(1, 1)));
 
     source.fail(new IllegalStateException("poll loop died"));
     eventually().until(() -> runtime.state() == TaskState.DRAINING);
@@ -133,15 +137,19 @@ class TaskRuntimeTest {
   void handlesAndAcksWhatTheLanesHoldWhenStopBeginsBeforeFlushing() {
     CountDownLatch release = new CountDownLatch(1);
     List<Long> handled = new ArrayList<>();
-    TaskRuntime runtime = runtime(Map.of("consumerNum", 1), new LoggingHandler(m -> {
-      if (seq(m) == 0) {
-        release.await();
-      }
-      synchronized (handled) {
-        handled.add(seq(m));
-      }
-      return Outcome.ack();
-    }));
+    TaskRuntime runtime =
+        runtime(
+            Map.of("consumerNum", 1),
+            new LoggingHandler(
+                m -> {
+                  if (seq(m) == 0) {
+                    release.await();
+                  }
+                  synchronized (handled) {
+                    handled.add(seq(m));
+                  }
+                  return Outcome.ack();
+                }));
     source.onStopReceiving(release::countDown);
     runtime.start();
     List<RecordingAcknowledger> acks = new ArrayList<>();
@@ -173,17 +181,20 @@ class TaskRuntimeTest {
   void abandonsAHandlerBlockingPastShutdownTimeoutAndLeavesItsDeliveriesUnsettled() {
     CountDownLatch entered = new CountDownLatch(1);
     AtomicBoolean interrupted = new AtomicBoolean();
-    TaskRuntime runtime = runtime(Map.of("consumerNum", 1, "shutdownTimeout", "200ms"),
-        new LoggingHandler(m -> {
-          entered.countDown();
-          try {
-            TimeUnit.SECONDS.sleep(10);
-          } catch (InterruptedException e) {
-            interrupted.set(true);
-            throw e;
-          }
-          return Outcome.ack();
-        }));
+    TaskRuntime runtime =
+        runtime(
+            Map.of("consumerNum", 1, "shutdownTimeout", "200ms"),
+            new LoggingHandler(
+                m -> {
+                  entered.countDown();
+                  try {
+                    TimeUnit.SECONDS.sleep(10);
+                  } catch (InterruptedException e) {
+                    interrupted.set(true);
+                    throw e;
+                  }
+                  return Outcome.ack();
+                }));
     runtime.start();
     List<RecordingAcknowledger> acks = new ArrayList<>();
     for (int seq = 0; seq < 3; seq++) {
@@ -207,9 +218,11 @@ class TaskRuntimeTest {
 
   @Test
   void handsParkedRetriesBackToTheBrokerAtStopAndLeavesTheirFollowersUnsettled() {
-    TaskRuntime runtime = runtime(
-        Map.of("consumerNum", 1, "deliverBy", "order_id", "shutdownTimeout", "300ms"),
-        new LoggingHandler(m -> seq(m) == 0 ? Outcome.retry(Duration.ofSeconds(10)) : Outcome.ack()));
+    TaskRuntime runtime =
+        runtime(
+            Map.of("consumerNum", 1, "deliverBy", "order_id", "shutdownTimeout", "300ms"),
+            new LoggingHandler(
+                m -> seq(m) == 0 ? Outcome.retry(Duration.ofSeconds(10)) : Outcome.ack()));
     runtime.start();
     RecordingAcknowledger parked = source.deliver(Messages.order(1, 0));
     RecordingAcknowledger behind = source.deliver(Messages.order(1, 1));
@@ -252,16 +265,22 @@ class TaskRuntimeTest {
     runtime.stop();
     seen.add(runtime.state());
 
-    assertThat(seen).containsExactly(TaskState.NEW, TaskState.STARTING, TaskState.RUNNING,
-        TaskState.DRAINING, TaskState.STOPPED);
+    assertThat(seen)
+        .containsExactly(
+            TaskState.NEW,
+            TaskState.STARTING,
+            TaskState.RUNNING,
+            TaskState.DRAINING,
+            TaskState.STOPPED);
     assertThat(runtime.isReady()).isFalse();
   }
 
   @Test
   void aSourceThatCannotStartIsReadyFailedAndEverythingOpenedIsClosed() {
-    source.onStart(() -> {
-      throw new IllegalStateException("broker down");
-    });
+    source.onStart(
+        () -> {
+          throw new IllegalStateException("broker down");
+        });
     TaskRuntime runtime = runtime(Map.of(), new LoggingHandler(m -> Outcome.ack()));
 
     assertThatThrownBy(runtime::start)
@@ -280,9 +299,10 @@ class TaskRuntimeTest {
   @Test
   void aReadyFailedFromTheSourceIsRethrownAsItIs() {
     ReadyFailedException unreachable = new ReadyFailedException("nsqd 127.0.0.1:4150 unreachable");
-    source.onStart(() -> {
-      throw unreachable;
-    });
+    source.onStart(
+        () -> {
+          throw unreachable;
+        });
     TaskRuntime runtime = runtime(Map.of(), new LoggingHandler(m -> Outcome.ack()));
     assertThatThrownBy(runtime::start).isSameAs(unreachable);
     assertThat(runtime.state()).isEqualTo(TaskState.FAILED);
@@ -330,12 +350,18 @@ class TaskRuntimeTest {
 
   @Test
   void aTransportThatCannotOpenItsSourceIsReadyFailedBeforeTheHandlerOpens() {
-    ReadyFailedException invalid = new ReadyFailedException("development.conf: task 'rt': nsq.topic: expected a string");
+    ReadyFailedException invalid =
+        new ReadyFailedException("development.conf: task 'rt': nsq.topic: expected a string");
     LoggingHandler handler = new LoggingHandler(m -> Outcome.ack());
-    TaskRuntime runtime = TaskRuntime.create(Tasks.task("rt", Map.of()),
-        new FakeTransport(task -> {
-          throw invalid;
-        }), handler, registry);
+    TaskRuntime runtime =
+        TaskRuntime.create(
+            Tasks.task("rt", Map.of()),
+            new FakeTransport(
+                task -> {
+                  throw invalid;
+                }),
+            handler,
+            registry);
 
     assertThatThrownBy(runtime::start).isSameAs(invalid);
     assertThat(runtime.state()).isEqualTo(TaskState.FAILED);
@@ -365,7 +391,8 @@ class TaskRuntimeTest {
     assertThat(log.events()).isEmpty();
 
     idle.start();
-    assertThatThrownBy(idle::start).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(idle::start)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("rt");
     assertThat(idle.state()).isEqualTo(TaskState.RUNNING);
   }
@@ -374,15 +401,17 @@ class TaskRuntimeTest {
   void givesTheHandlerItsTaskLaneCountAndCurrentLane() {
     List<Integer> lanes = new ArrayList<>();
     AtomicReference<LoggingHandler> self = new AtomicReference<>();
-    LoggingHandler handler = new LoggingHandler(m -> {
-      synchronized (lanes) {
-        lanes.add(self.get().context.currentLane());
-      }
-      return Outcome.ack();
-    });
+    LoggingHandler handler =
+        new LoggingHandler(
+            m -> {
+              synchronized (lanes) {
+                lanes.add(self.get().context.currentLane());
+              }
+              return Outcome.ack();
+            });
     self.set(handler);
-    TaskRuntime runtime = runtime(Map.of("consumerNum", 3, "deliverBy", "order_id",
-        "custom.key", "v"), handler);
+    TaskRuntime runtime =
+        runtime(Map.of("consumerNum", 3, "deliverBy", "order_id", "custom.key", "v"), handler);
     runtime.start();
 
     HandlerContext context = handler.context;

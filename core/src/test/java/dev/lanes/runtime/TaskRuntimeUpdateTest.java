@@ -29,8 +29,19 @@ class TaskRuntimeUpdateTest {
   private final MemoryTransport transport = new MemoryTransport();
 
   private TaskConfig config(int lanes, Map<String, Object> extra) {
-    Map<String, Object> settings = new HashMap<>(Map.of("memory.queue", queue, "consumerNum", lanes,
-        "channelLength", 8, "deliverBy", "order_id", "retry.jitter", 0));
+    Map<String, Object> settings =
+        new HashMap<>(
+            Map.of(
+                "memory.queue",
+                queue,
+                "consumerNum",
+                lanes,
+                "channelLength",
+                8,
+                "deliverBy",
+                "order_id",
+                "retry.jitter",
+                0));
     settings.putAll(extra);
     return TaskConfigLoader.forTask("update", settings);
   }
@@ -39,22 +50,30 @@ class TaskRuntimeUpdateTest {
   void reshardsLanesMidStreamKeepingPerKeyOrder() throws Exception {
     int keys = 32;
     int perKey = 40;
-    RecordingHandler handler = new RecordingHandler(m -> {
-      TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(500));
-      long seq = (Long) m.field("seq").orElseThrow();
-      return seq % 13 == 7 && m.attempt() == 1 ? Outcome.retry(Duration.ofMillis(30)) : Outcome.ack();
-    });
-    TaskRuntime runtime = TaskRuntime.create(config(4, Map.of()), transport, handler, new SimpleMeterRegistry());
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(500));
+              long seq = (Long) m.field("seq").orElseThrow();
+              return seq % 13 == 7 && m.attempt() == 1
+                  ? Outcome.retry(Duration.ofMillis(30))
+                  : Outcome.ack();
+            });
+    TaskRuntime runtime =
+        TaskRuntime.create(config(4, Map.of()), transport, handler, new SimpleMeterRegistry());
     runtime.start();
     try (Publisher publisher = transport.openPublisher(config(4, Map.of()))) {
       for (int seq = 0; seq < perKey; seq++) {
         for (int k = 0; k < keys; k++) {
-          publisher.publish(Message.builder()
-              .payload("{\"data\":{\"order_id\":" + k + ",\"seq\":" + seq + "}}").build());
+          publisher.publish(
+              Message.builder()
+                  .payload("{\"data\":{\"order_id\":" + k + ",\"seq\":" + seq + "}}")
+                  .build());
         }
         if (seq == perKey / 3) {
           await().until(() -> runtime.stats().acked() > 50);
-          assertThat(runtime.update(config(16, Map.of()))).isEqualTo(TaskRuntime.UpdateResult.APPLIED);
+          assertThat(runtime.update(config(16, Map.of())))
+              .isEqualTo(TaskRuntime.UpdateResult.APPLIED);
         }
       }
     }
@@ -64,7 +83,8 @@ class TaskRuntimeUpdateTest {
     Map<Long, List<Long>> seqs = new HashMap<>();
     Set<Integer> lanesAfter = new HashSet<>();
     for (RecordingHandler.Call call : handler.acked()) {
-      seqs.computeIfAbsent((Long) call.message().field("order_id").orElseThrow(), k -> new ArrayList<>())
+      seqs.computeIfAbsent(
+              (Long) call.message().field("order_id").orElseThrow(), k -> new ArrayList<>())
           .add((Long) call.message().field("seq").orElseThrow());
       lanesAfter.add(call.lane());
     }
@@ -77,7 +97,8 @@ class TaskRuntimeUpdateTest {
   @Test
   void aChangeOfSubscriptionRequiresARestartAndChangesNothing() {
     RecordingHandler handler = new RecordingHandler(m -> Outcome.ack());
-    TaskRuntime runtime = TaskRuntime.create(config(2, Map.of()), transport, handler, new SimpleMeterRegistry());
+    TaskRuntime runtime =
+        TaskRuntime.create(config(2, Map.of()), transport, handler, new SimpleMeterRegistry());
     runtime.start();
     try {
       TaskConfig otherQueue = config(2, Map.of("memory.queue", queue + "-other"));

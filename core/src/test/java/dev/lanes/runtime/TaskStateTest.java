@@ -21,13 +21,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class TaskStateTest {
 
-  private static final Map<TaskState, Set<TaskState>> LEGAL = Map.of(
-      NEW, EnumSet.of(STARTING),
-      STARTING, EnumSet.of(RUNNING, FAILED),
-      RUNNING, EnumSet.of(DRAINING, FAILED),
-      DRAINING, EnumSet.of(STOPPED, FAILED),
-      STOPPED, EnumSet.noneOf(TaskState.class),
-      FAILED, EnumSet.noneOf(TaskState.class));
+  private static final Map<TaskState, Set<TaskState>> LEGAL =
+      Map.of(
+          NEW, EnumSet.of(STARTING),
+          STARTING, EnumSet.of(RUNNING, FAILED),
+          RUNNING, EnumSet.of(DRAINING, FAILED),
+          DRAINING, EnumSet.of(STOPPED, FAILED),
+          STOPPED, EnumSet.noneOf(TaskState.class),
+          FAILED, EnumSet.noneOf(TaskState.class));
 
   static Stream<Arguments> everyPair() {
     List<Arguments> pairs = new ArrayList<>();

@@ -11,7 +11,9 @@ public final class Eventually {
 
   /** Polls every 5 ms for up to 5 s. */
   public static ConditionFactory eventually() {
-    return Awaitility.await().atMost(Duration.ofSeconds(5))
-        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
+    return Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(5));
   }
 }

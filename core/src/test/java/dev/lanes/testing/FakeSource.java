@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A source driven by the test: {@link #deliver} hands a message to the sink on the caller's
- * thread. Every SPI call is written to the {@link EventLog}; {@link #onStart} and {@link
- * #onStopReceiving} run inside those calls (and may throw).
+ * A source driven by the test: {@link #deliver} hands a message to the sink on the caller's thread.
+ * Every SPI call is written to the {@link EventLog}; {@link #onStart} and {@link #onStopReceiving}
+ * run inside those calls (and may throw).
  */
 public final class FakeSource implements Source {
 

@@ -11,8 +11,8 @@ public final class Tasks {
   private Tasks() {}
 
   /**
-   * A task named {@code name} with {@code retry.jitter = 0}, {@code retry.initialDelay = 50ms}
-   * and the given overrides (dotted keys, e.g. {@code "retry.maxAttempts"}).
+   * A task named {@code name} with {@code retry.jitter = 0}, {@code retry.initialDelay = 50ms} and
+   * the given overrides (dotted keys, e.g. {@code "retry.maxAttempts"}).
    */
   public static TaskConfig task(String name, Map<String, ?> overrides) {
     Map<String, Object> all = new HashMap<>();

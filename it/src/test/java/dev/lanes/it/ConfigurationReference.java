@@ -17,7 +17,8 @@ import java.util.TreeMap;
  */
 final class ConfigurationReference {
 
-  private static final String HEADER = """
+  private static final String HEADER =
+      """
       # Configuration reference
 
       Generated from the `reference.conf` files of every module (`lanes.task` in each); do not
@@ -47,16 +48,19 @@ final class ConfigurationReference {
     return md.toString();
   }
 
-  private static void collect(ConfigObject object, String prefix, Map<String, List<String[]>> sections) {
+  private static void collect(
+      ConfigObject object, String prefix, Map<String, List<String[]>> sections) {
     for (Map.Entry<String, ConfigValue> entry : new TreeMap<>(object).entrySet()) {
       String path = prefix.isEmpty() ? entry.getKey() : prefix + "." + entry.getKey();
       ConfigValue value = entry.getValue();
-      boolean nested = value.valueType() == ConfigValueType.OBJECT && !((ConfigObject) value).isEmpty();
+      boolean nested =
+          value.valueType() == ConfigValueType.OBJECT && !((ConfigObject) value).isEmpty();
       if (nested) {
         collect((ConfigObject) value, path, sections);
       } else {
         String section = prefix.contains(".") ? prefix.substring(0, prefix.indexOf('.')) : prefix;
-        sections.computeIfAbsent(section, k -> new ArrayList<>())
+        sections
+            .computeIfAbsent(section, k -> new ArrayList<>())
             .add(new String[] {path, render(value), comment(value)});
       }
     }
@@ -66,10 +70,17 @@ final class ConfigurationReference {
     if (rows == null || rows.isEmpty()) {
       return;
     }
-    md.append("\n## ").append(title).append("\n\n| key | default | meaning |\n| --- | --- | --- |\n");
+    md.append("\n## ")
+        .append(title)
+        .append("\n\n| key | default | meaning |\n| --- | --- | --- |\n");
     for (String[] row : rows) {
-      md.append("| `").append(row[0]).append("` | `").append(row[1]).append("` | ")
-          .append(row[2]).append(" |\n");
+      md.append("| `")
+          .append(row[0])
+          .append("` | `")
+          .append(row[1])
+          .append("` | ")
+          .append(row[2])
+          .append(" |\n");
     }
   }
 

@@ -17,7 +17,8 @@ class ConfigurationReferenceTest {
     if (Boolean.getBoolean("lanes.docs.write")) {
       Files.writeString(DOC, generated);
     }
-    assertThat(generated).as("every key has a comment in its reference.conf")
+    assertThat(generated)
+        .as("every key has a comment in its reference.conf")
         .doesNotContainPattern("\\| `[^`]*` \\| `[^`]*` \\|  \\|");
     assertThat(Files.exists(DOC) ? Files.readString(DOC) : "")
         .as("docs/configuration.md is stale: regenerate it (see the command at its top)")

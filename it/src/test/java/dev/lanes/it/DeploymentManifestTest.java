@@ -27,8 +27,11 @@ class DeploymentManifestTest {
     int grace = Integer.parseInt(valueOf(lines, "terminationGracePeriodSeconds:"));
     assertThat(task.shutdownTimeout()).isLessThan(Duration.ofSeconds(grace));
     assertThat(task.config().getString("http.host")).isEqualTo("0.0.0.0");
-    assertThat(task.config().getInt("http.port")).isEqualTo(Integer.parseInt(valueOf(lines, "prometheus.io/port:").replace("\"", "")));
-    assertThat(String.join("\n", lines)).contains("path: /health/live").contains("path: /health/ready");
+    assertThat(task.config().getInt("http.port"))
+        .isEqualTo(Integer.parseInt(valueOf(lines, "prometheus.io/port:").replace("\"", "")));
+    assertThat(String.join("\n", lines))
+        .contains("path: /health/live")
+        .contains("path: /health/ready");
   }
 
   /** The lines of a YAML literal block scalar after {@code header}, de-indented. */
@@ -54,7 +57,11 @@ class DeploymentManifestTest {
   }
 
   private static String valueOf(List<String> lines, String key) {
-    return lines.stream().map(String::trim).filter(l -> l.startsWith(key)).findFirst()
-        .map(l -> l.substring(key.length()).trim()).orElseThrow(() -> new AssertionError("no " + key));
+    return lines.stream()
+        .map(String::trim)
+        .filter(l -> l.startsWith(key))
+        .findFirst()
+        .map(l -> l.substring(key.length()).trim())
+        .orElseThrow(() -> new AssertionError("no " + key));
   }
 }

@@ -24,22 +24,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The examples in README.md, docs/ and the plugin template's README cannot rot: every {@code
- * hocon} block parses and each task in it validates against the defaults, and the {@code java}
- * blocks of each page compile together against the real API.
+ * The examples in README.md, docs/ and the plugin template's README cannot rot: every {@code hocon}
+ * block parses and each task in it validates against the defaults, and the {@code java} blocks of
+ * each page compile together against the real API.
  */
 class DocsExamplesTest {
 
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Pattern BLOCK = Pattern.compile("```(\\w+)\\n(.*?)```", Pattern.DOTALL);
   private static final Pattern PUBLIC_TYPE =
-      Pattern.compile("public\\s+(?:final\\s+|abstract\\s+)*(?:class|interface|record|enum)\\s+(\\w+)");
+      Pattern.compile(
+          "public\\s+(?:final\\s+|abstract\\s+)*(?:class|interface|record|enum)\\s+(\\w+)");
 
   @TempDir Path classes;
 
   static Stream<Path> pages() throws IOException {
-    List<Path> pages = new ArrayList<>(List.of(ROOT.resolve("README.md"),
-        ROOT.resolve("samples/plugin-template/README.md")));
+    List<Path> pages =
+        new ArrayList<>(
+            List.of(ROOT.resolve("README.md"), ROOT.resolve("samples/plugin-template/README.md")));
     try (Stream<Path> docs = Files.walk(ROOT.resolve("docs"))) {
       docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
     }
@@ -72,9 +74,22 @@ class DocsExamplesTest {
     }
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     StringWriter errors = new StringWriter();
-    boolean ok = compiler.getTask(errors, null, null,
-        List.of("-d", classes.toString(), "-classpath", System.getProperty("java.class.path"),
-            "-proc:none", "-implicit:none"), null, sources).call();
+    boolean ok =
+        compiler
+            .getTask(
+                errors,
+                null,
+                null,
+                List.of(
+                    "-d",
+                    classes.toString(),
+                    "-classpath",
+                    System.getProperty("java.class.path"),
+                    "-proc:none",
+                    "-implicit:none"),
+                null,
+                sources)
+            .call();
     assertThat(ok).as("java examples of %s compile:%n%s", page, errors).isTrue();
   }
 

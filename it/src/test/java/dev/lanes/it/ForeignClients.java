@@ -22,15 +22,29 @@ final class ForeignClients {
   static void kcat(String topic, List<String> keyedLines, Path workDir) throws Exception {
     Path input = workDir.resolve("kcat-input.txt");
     Files.write(input, keyedLines);
-    run(workDir, "kcat", "-b", "127.0.0.1:9092", "-t", topic, "-P", "-K", "|", "-l", input.toString());
+    run(
+        workDir,
+        "kcat",
+        "-b",
+        "127.0.0.1:9092",
+        "-t",
+        topic,
+        "-P",
+        "-K",
+        "|",
+        "-l",
+        input.toString());
   }
 
   /** nsqd's {@code /mpub}: newline-separated bodies. */
   static void nsqMpub(String topic, List<String> bodies) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:4151/mpub?topic=" + topic))
-            .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", bodies))).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:4151/mpub?topic=" + topic))
+                    .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", bodies)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
 
@@ -40,17 +54,27 @@ final class ForeignClients {
     for (String body : bodies) {
       Path file = workDir.resolve("amqp-body.json");
       Files.writeString(file, body, StandardCharsets.UTF_8);
-      ProcessBuilder pb = new ProcessBuilder("amqp-publish", "--url=amqp://guest:guest@127.0.0.1:5672",
-          "-e", exchange, "-r", routingKey, "-p").redirectInput(file.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  "amqp-publish",
+                  "--url=amqp://guest:guest@127.0.0.1:5672",
+                  "-e",
+                  exchange,
+                  "-r",
+                  routingKey,
+                  "-p")
+              .redirectInput(file.toFile());
       runProcess(pb.directory(workDir.toFile()), "amqp-publish");
     }
   }
 
-  private static void run(Path workDir, String... command) throws IOException, InterruptedException {
+  private static void run(Path workDir, String... command)
+      throws IOException, InterruptedException {
     runProcess(new ProcessBuilder(command).directory(workDir.toFile()), command[0]);
   }
 
-  private static void runProcess(ProcessBuilder pb, String name) throws IOException, InterruptedException {
+  private static void runProcess(ProcessBuilder pb, String name)
+      throws IOException, InterruptedException {
     Process process = pb.redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(name + " finished").isTrue();

@@ -32,6 +32,7 @@ class GrafanaDashboardTest {
   static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "lanes-dashboard.json");
   static final Pattern SERIES = Pattern.compile("\\b((?:messaging|lanes|jvm|process)_[a-z_]+)\\b");
   static final Pattern GROUPING = Pattern.compile("by \\(([^)]*)\\)");
+
   /** Labels Prometheus adds itself ({@code instance}) or histograms carry ({@code le}). */
   static final Set<String> NOT_FROM_LANES = Set.of("le", "instance");
 
@@ -50,7 +51,8 @@ class GrafanaDashboardTest {
     Set<String> series = new TreeSet<>();
     Set<String> labels = new TreeSet<>();
     for (String query : queries) {
-      Matcher s = SERIES.matcher(query.replaceAll("\\{[^}]*}", "").replaceAll("by \\([^)]*\\)", ""));
+      Matcher s =
+          SERIES.matcher(query.replaceAll("\\{[^}]*}", "").replaceAll("by \\([^)]*\\)", ""));
       while (s.find()) {
         series.add(s.group(1));
       }
@@ -73,7 +75,9 @@ class GrafanaDashboardTest {
 
   private String scrapeARunningTask() throws Exception {
     Path tasks = dir.resolve("tasks.conf");
-    Files.writeString(tasks, """
+    Files.writeString(
+        tasks,
+        """
         dashboard {
           transport = memory
           memory.queue = "dashboard-%s"
@@ -83,25 +87,39 @@ class GrafanaDashboardTest {
           http.port = 0
           seed { generator = dev.lanes.samples.SampleOrders, count = 20, orders = 4 }
         }
-        """.formatted(dir.getFileName()));
-    try (TaskService service = TaskService.start(new TaskSource(tasks.toFile(), "dashboard", null),
-        GrafanaDashboardTest.class.getClassLoader())) {
+        """
+            .formatted(dir.getFileName()));
+    try (TaskService service =
+        TaskService.start(
+            new TaskSource(tasks.toFile(), "dashboard", null),
+            GrafanaDashboardTest.class.getClassLoader())) {
       String base = "http://" + service.httpAddress().orElseThrow();
       HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> published = http.send(HttpRequest.newBuilder(URI.create(base + "/tasks/dashboard/messages"))
-          .POST(HttpRequest.BodyPublishers.ofString("{\"content\": {\"not\": \"an order\"}}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> published =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/tasks/dashboard/messages"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString("{\"content\": {\"not\": \"an order\"}}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(published.statusCode()).as(published.body()).isEqualTo(201);
-      await().atMost(Duration.ofSeconds(20))
-          .until(() -> service.runtime().stats().acked() == 20 && service.runtime().stats().rejected() == 1);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  service.runtime().stats().acked() == 20
+                      && service.runtime().stats().rejected() == 1);
       // GC pause timers appear with the first collection; a long-running service has had one
       System.gc();
       HttpRequest scrape = HttpRequest.newBuilder(URI.create(base + "/metrics")).build();
       String[] metrics = {""};
-      await().atMost(Duration.ofSeconds(10)).until(() -> {
-        metrics[0] = http.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
-        return metrics[0].contains("jvm_gc_pause_seconds_sum");
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                metrics[0] = http.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+                return metrics[0].contains("jvm_gc_pause_seconds_sum");
+              });
       service.stop();
       return metrics[0];
     }

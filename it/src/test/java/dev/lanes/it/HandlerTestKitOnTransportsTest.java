@@ -52,33 +52,44 @@ class HandlerTestKitOnTransportsTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"local", "amqp", "kafka", "nsq"})
   void runsAHandlerWithRetriesDeadLettersAndOrderPerKey(String transport) throws Exception {
-    String name = "it_kit_" + transport + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    String name =
+        "it_kit_" + transport + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     List<String> events = new ArrayList<>();
     for (int seq = 1; seq <= EVENTS_PER_ORDER; seq++) {
       for (int order = 1; order <= ORDERS; order++) {
-        events.add("{\"order_id\":" + order + ",\"seq\":" + seq + ",\"flaky\":" + (seq % 3 == 0) + "}");
+        events.add(
+            "{\"order_id\":" + order + ",\"seq\":" + seq + ",\"flaky\":" + (seq % 3 == 0) + "}");
       }
     }
     events.add("{\"order_id\":9,\"seq\":1,\"bad\":true}");
     events.add("{\"order_id\":9,\"seq\":2,\"bad\":true}");
 
-    try (HandlerTestKit kit = HandlerTestKit.forHandler(new OrderHandler())
-        .transport(transport, destination(transport, name), deadLetters(transport, name))
-        .config("consumerNum = 4, deliverBy = order_id, retry.maxAttempts = 3")
-        .start()) {
+    try (HandlerTestKit kit =
+        HandlerTestKit.forHandler(new OrderHandler())
+            .transport(transport, destination(transport, name), deadLetters(transport, name))
+            .config("consumerNum = 4, deliverBy = order_id, retry.maxAttempts = 3")
+            .start()) {
       kit.sendJson(events.toArray(String[]::new));
       kit.awaitSettled(events.size(), Duration.ofSeconds(60));
 
       assertThat(kit.acked()).hasSize(ORDERS * EVENTS_PER_ORDER);
-      assertThat(kit.deadLetters()).extracting(DeadLetter::reason).containsExactly("bad order", "bad order");
-      assertThat(kit.calls()).filteredOn(c -> !c.acked() && c.message().attempt() == 1)
+      assertThat(kit.deadLetters())
+          .extracting(DeadLetter::reason)
+          .containsExactly("bad order", "bad order");
+      assertThat(kit.calls())
+          .filteredOn(c -> !c.acked() && c.message().attempt() == 1)
           .as("failed first attempts: the flaky events and the bad ones")
           .hasSize(ORDERS * (EVENTS_PER_ORDER / 3) + 2);
-      kit.callsBy("order_id").forEach((order, calls) -> {
-        List<Object> ackedSeqs = calls.stream().filter(HandledCall::acked)
-            .map(c -> c.message().field("seq").orElseThrow()).toList();
-        assertThat(ackedSeqs).as("order %s", order).isSorted();
-      });
+      kit.callsBy("order_id")
+          .forEach(
+              (order, calls) -> {
+                List<Object> ackedSeqs =
+                    calls.stream()
+                        .filter(HandledCall::acked)
+                        .map(c -> c.message().field("seq").orElseThrow())
+                        .toList();
+                assertThat(ackedSeqs).as("order %s", order).isSorted();
+              });
     }
   }
 
@@ -109,8 +120,10 @@ class HandlerTestKitOnTransportsTest {
     Properties admin = new Properties();
     admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
     try (Admin client = Admin.create(admin)) {
-      client.createTopics(List.of(names).stream().map(n -> new NewTopic(n, 2, (short) 1)).toList())
-          .all().get();
+      client
+          .createTopics(List.of(names).stream().map(n -> new NewTopic(n, 2, (short) 1)).toList())
+          .all()
+          .get();
     }
   }
 }

@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("broker")
 class PluginTemplateTest {
 
-  static final Path TEMPLATE = Path.of("..", "samples", "plugin-template").toAbsolutePath().normalize();
+  static final Path TEMPLATE =
+      Path.of("..", "samples", "plugin-template").toAbsolutePath().normalize();
   static final String LANES_VERSION = System.getProperty("lanes.version");
   static final String LOCAL_REPOSITORY = System.getProperty("lanes.localRepository");
   static final int ORDERS = 20;
@@ -47,17 +48,31 @@ class PluginTemplateTest {
   @BeforeAll
   static void buildTheTemplateInOneCommand() throws Exception {
     assertThat(LANES_VERSION).as("system property lanes.version (set by it/pom.xml)").isNotBlank();
-    assertThat(LOCAL_REPOSITORY).as("system property lanes.localRepository (set by it/pom.xml)").isNotBlank();
+    assertThat(LOCAL_REPOSITORY)
+        .as("system property lanes.localRepository (set by it/pom.xml)")
+        .isNotBlank();
     Path project = build.resolve("my-plugin");
     copy(TEMPLATE, project);
     Path log = build.resolve("mvn-output.txt");
-    Process mvn = new ProcessBuilder("mvn", "-B", "-q", "package", "-Dlanes.version=" + LANES_VERSION,
-        "-Dmaven.repo.local=" + LOCAL_REPOSITORY)
-        .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process mvn =
+        new ProcessBuilder(
+                "mvn",
+                "-B",
+                "-q",
+                "package",
+                "-Dlanes.version=" + LANES_VERSION,
+                "-Dmaven.repo.local=" + LOCAL_REPOSITORY)
+            .directory(project.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     assertThat(mvn.waitFor(5, TimeUnit.MINUTES)).as("mvn package finished in 5 minutes").isTrue();
-    assertThat(mvn.exitValue()).as("mvn package of the template (it builds against the installed Lanes"
-        + " artifacts: `mvn install` in the Lanes checkout first, as scripts/test.sh does):%n%s",
-        Files.readString(log)).isZero();
+    assertThat(mvn.exitValue())
+        .as(
+            "mvn package of the template (it builds against the installed Lanes"
+                + " artifacts: `mvn install` in the Lanes checkout first, as scripts/test.sh does):%n%s",
+            Files.readString(log))
+        .isZero();
     pluginJar = project.resolve("target").resolve("lanes-example-plugin-1.0.0-SNAPSHOT.jar");
     assertThat(pluginJar).exists();
   }
@@ -67,11 +82,14 @@ class PluginTemplateTest {
   void aRunnerHandlesMessagesWithThePluginOnARealBroker(String transport) throws Exception {
     Path plugins = Files.createDirectories(dir.resolve("plugins"));
     Files.copy(pluginJar, plugins.resolve(pluginJar.getFileName()));
-    String name = "it_plugin_" + transport + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    String name =
+        "it_plugin_" + transport + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     Path orderLog = dir.resolve("orders.log");
     Map<String, Object> destination = destination(transport, name);
     Path tasks = dir.resolve("tasks.conf");
-    Files.writeString(tasks, """
+    Files.writeString(
+        tasks,
+        """
         system { consumerNum = 8, deliverBy = order_id, http.port = 0 }
         orders {
           transport = %s
@@ -79,16 +97,32 @@ class PluginTemplateTest {
           orderLog.file = "%s"
           %s
         }
-        """.formatted(transport, orderLog, hocon(destination)));
+        """
+            .formatted(transport, orderLog, hocon(destination)));
     publish(transport, destination, Recorded.orderEvents(ORDERS, EVENTS_PER_ORDER));
 
-    try (RunnerProcess runner = RunnerProcess.start(dir, "--task", "orders", "--config", tasks.toString(),
-        "--plugins", plugins.toString())) {
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+    try (RunnerProcess runner =
+        RunnerProcess.start(
+            dir,
+            "--task",
+            "orders",
+            "--config",
+            tasks.toString(),
+            "--plugins",
+            plugins.toString())) {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(200))
           .failFast("runner exited", () -> !runner.isAlive())
-          .until(() -> Files.exists(orderLog) && Files.readAllLines(orderLog).size() >= ORDERS * EVENTS_PER_ORDER);
-      assertThat(runner.terminate(Duration.ofSeconds(40))).as("exit code after SIGTERM").isIn(0, 143);
-      assertThat(runner.output()).as("runner output")
+          .until(
+              () ->
+                  Files.exists(orderLog)
+                      && Files.readAllLines(orderLog).size() >= ORDERS * EVENTS_PER_ORDER);
+      assertThat(runner.terminate(Duration.ofSeconds(40)))
+          .as("exit code after SIGTERM")
+          .isIn(0, 143);
+      assertThat(runner.output())
+          .as("runner output")
           .contains("orders: logging orders to " + orderLog)
           .contains("orders: stopped cleanly");
     }
@@ -98,12 +132,14 @@ class PluginTemplateTest {
     Map<Long, List<Long>> seqsByOrder = new LinkedHashMap<>();
     for (String line : lines) {
       String[] orderSeqAttempt = line.split(" ");
-      seqsByOrder.computeIfAbsent(Long.parseLong(orderSeqAttempt[0]), o -> new ArrayList<>())
+      seqsByOrder
+          .computeIfAbsent(Long.parseLong(orderSeqAttempt[0]), o -> new ArrayList<>())
           .add(Long.parseLong(orderSeqAttempt[1]));
     }
     List<Long> inSequence = LongStream.rangeClosed(1, EVENTS_PER_ORDER).boxed().toList();
     assertThat(seqsByOrder).hasSize(ORDERS);
-    seqsByOrder.forEach((order, seqs) -> assertThat(seqs).as("events of order %d", order).isEqualTo(inSequence));
+    seqsByOrder.forEach(
+        (order, seqs) -> assertThat(seqs).as("events of order %d", order).isEqualTo(inSequence));
   }
 
   private static Map<String, Object> destination(String transport, String name) {
@@ -122,11 +158,12 @@ class PluginTemplateTest {
   }
 
   /** Publishes with Lanes' own publisher of the transport (which also declares AMQP topology). */
-  private static void publish(String transport, Map<String, Object> destination, List<String> events)
-      throws Exception {
+  private static void publish(
+      String transport, Map<String, Object> destination, List<String> events) throws Exception {
     Map<String, Object> task = new LinkedHashMap<>(destination);
     task.put("transport", transport);
-    try (Publisher publisher = Transports.load(transport).openPublisher(TaskConfigLoader.forTask("orders", task))) {
+    try (Publisher publisher =
+        Transports.load(transport).openPublisher(TaskConfigLoader.forTask("orders", task))) {
       publisher.publishAll(events.stream().map(e -> Message.builder().payload(e).build()).toList());
     }
   }

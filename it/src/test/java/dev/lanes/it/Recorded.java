@@ -41,7 +41,8 @@ final class Recorded {
     Map<Long, List<Long>> byOrder = new LinkedHashMap<>();
     for (JsonNode payload : payloads(file)) {
       JsonNode data = payload.get("data");
-      byOrder.computeIfAbsent(data.get("order_id").asLong(), k -> new ArrayList<>())
+      byOrder
+          .computeIfAbsent(data.get("order_id").asLong(), k -> new ArrayList<>())
           .add(data.get("seq").asLong());
     }
     return byOrder;
@@ -52,8 +53,12 @@ final class Recorded {
     List<String> lines = new ArrayList<>();
     for (int seq = 1; seq <= perOrder; seq++) {
       for (int order = 0; order < orders; order++) {
-        lines.add("{\"type\":\"order.updated\",\"data\":{\"order_id\":" + (35000 + order)
-            + ",\"seq\":" + seq + "}}");
+        lines.add(
+            "{\"type\":\"order.updated\",\"data\":{\"order_id\":"
+                + (35000 + order)
+                + ",\"seq\":"
+                + seq
+                + "}}");
       }
     }
     return lines;

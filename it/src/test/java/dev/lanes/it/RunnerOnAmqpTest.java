@@ -21,8 +21,20 @@ class RunnerOnAmqpTest extends RunnerOnBrokerTest {
   /** Declares the topology the task file names (Lanes' publisher declares it on open). */
   @Override
   void prepare(String name) {
-    try (Publisher declaring = Transports.load("amqp").openPublisher(TaskConfigLoader.forTask("orders",
-        Map.of("transport", "amqp", "amqp.exchange", name + ".x", "amqp.queue", name, "amqp.key", name)))) {
+    try (Publisher declaring =
+        Transports.load("amqp")
+            .openPublisher(
+                TaskConfigLoader.forTask(
+                    "orders",
+                    Map.of(
+                        "transport",
+                        "amqp",
+                        "amqp.exchange",
+                        name + ".x",
+                        "amqp.queue",
+                        name,
+                        "amqp.key",
+                        name)))) {
       // nothing to publish: opening declared exchange, queue and binding
     }
   }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The runner jar consumes, through the same task file and handler as the memory demo, messages
- * that another client published to a real broker; only {@code --transport} changes.
+ * The runner jar consumes, through the same task file and handler as the memory demo, messages that
+ * another client published to a real broker; only {@code --transport} changes.
  */
 @Tag("broker")
 abstract class RunnerOnBrokerTest {
@@ -40,10 +40,13 @@ abstract class RunnerOnBrokerTest {
 
   @Test
   void consumesWhatAForeignClientPublishedInOrderPerKey() throws Exception {
-    String name = "it_" + transport() + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    String name =
+        "it_" + transport() + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     Path record = dir.resolve("handled.jsonl");
     Path tasks = dir.resolve("tasks.conf");
-    Files.writeString(tasks, """
+    Files.writeString(
+        tasks,
+        """
         system {
           transport = memory
           consumerNum = 8
@@ -55,14 +58,18 @@ abstract class RunnerOnBrokerTest {
           record.file = "%s"
           %s
         }
-        """.formatted(record, destination(name)));
+        """
+            .formatted(record, destination(name)));
     prepare(name);
     List<String> events = Recorded.orderEvents(ORDERS, EVENTS_PER_ORDER);
     publishForeign(name, events);
 
-    try (RunnerProcess runner = RunnerProcess.start(dir, "--transport=" + transport(), "--task", "orders",
-        "--config", tasks.toString())) {
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+    try (RunnerProcess runner =
+        RunnerProcess.start(
+            dir, "--transport=" + transport(), "--task", "orders", "--config", tasks.toString())) {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(200))
           .failFast("runner exited", () -> !runner.isAlive())
           .until(() -> Recorded.payloads(record).size() >= events.size());
       int exit = runner.terminate(Duration.ofSeconds(40));
@@ -74,6 +81,7 @@ abstract class RunnerOnBrokerTest {
     assertThat(Recorded.payloads(record)).hasSize(events.size());
     assertThat(seqs).hasSize(ORDERS);
     List<Long> expected = LongStream.rangeClosed(1, EVENTS_PER_ORDER).boxed().toList();
-    seqs.forEach((order, list) -> assertThat(list).as("events of order %d", order).isEqualTo(expected));
+    seqs.forEach(
+        (order, list) -> assertThat(list).as("events of order %d", order).isEqualTo(expected));
   }
 }

@@ -16,8 +16,8 @@ class RunnerOnKafkaTest extends RunnerOnBrokerTest {
 
   @Override
   void publishForeign(String name, List<String> events) throws Exception {
-    List<String> keyed = events.stream()
-        .map(e -> e.replaceAll(".*\"order_id\":(\\d+).*", "$1") + "|" + e).toList();
+    List<String> keyed =
+        events.stream().map(e -> e.replaceAll(".*\"order_id\":(\\d+).*", "$1") + "|" + e).toList();
     ForeignClients.kcat(name, keyed, dir);
   }
 }

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /** The real runner jar, run as a child process the way a user runs it. */
 final class RunnerProcess implements AutoCloseable {
 
-  static final Path JAR = Path.of("..", "runner", "target", "lanes-runner.jar").toAbsolutePath().normalize();
+  static final Path JAR =
+      Path.of("..", "runner", "target", "lanes-runner.jar").toAbsolutePath().normalize();
 
   private final Process process;
   private final Path output;
@@ -33,13 +34,17 @@ final class RunnerProcess implements AutoCloseable {
    * several runners can share a working directory) and standard input from {@code stdin}, if not
    * null.
    */
-  static RunnerProcess startNamed(Path workDir, String name, Path stdin, String... args) throws IOException {
+  static RunnerProcess startNamed(Path workDir, String name, Path stdin, String... args)
+      throws IOException {
     assertThat(JAR).as("the runner jar (built by the runner module)").exists();
     List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", JAR.toString()));
     command.addAll(List.of(args));
     Path output = workDir.resolve(name + "-output.txt");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectErrorStream(true).redirectOutput(output.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile());
     if (stdin != null) {
       builder.redirectInput(stdin.toFile());
     }

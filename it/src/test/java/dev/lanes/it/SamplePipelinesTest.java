@@ -32,8 +32,9 @@ class SamplePipelinesTest {
   private static final int EVENTS = ORDERS * EVENTS_PER_ORDER;
   private static final int GOOD = 90;
   private static final int POISON = 10;
-  private static final String EXHAUSTED = "retries exhausted after 4 attempts: "
-      + "dev.lanes.api.DoingFailedException: downstream rejects poison message ";
+  private static final String EXHAUSTED =
+      "retries exhausted after 4 attempts: "
+          + "dev.lanes.api.DoingFailedException: downstream rejects poison message ";
   private static final String IN_SEQUENCE =
       "task orders: " + EVENTS + " order events for " + ORDERS + " orders handled, 0 out of order";
 
@@ -44,41 +45,62 @@ class SamplePipelinesTest {
   void orderEventsAreAllHandledInSequencePerOrder(String transport) throws Exception {
     SamplePipeline samples = new SamplePipeline(dir, transport);
 
-    String output = samples.run(Map.of("orders", EVENTS), Map.of("orders", orderEvents())).get("orders");
+    String output =
+        samples.run(Map.of("orders", EVENTS), Map.of("orders", orderEvents())).get("orders");
 
-    assertThat(output).contains("orders: stopped cleanly").contains("received " + EVENTS + ", acked " + EVENTS)
+    assertThat(output)
+        .contains("orders: stopped cleanly")
+        .contains("received " + EVENTS + ", acked " + EVENTS)
         .contains(IN_SEQUENCE);
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"memory", "local", "amqp", "kafka", "nsq"})
-  void flakyDownstreamRetriesWithGrowingBackoffAndDeadLettersThePoison(String transport) throws Exception {
+  void flakyDownstreamRetriesWithGrowingBackoffAndDeadLettersThePoison(String transport)
+      throws Exception {
     SamplePipeline samples = new SamplePipeline(dir, transport);
 
-    String output = samples.run(Map.of("flaky", GOOD + POISON), Map.of("flaky", flakyMessages())).get("flaky");
+    String output =
+        samples.run(Map.of("flaky", GOOD + POISON), Map.of("flaky", flakyMessages())).get("flaky");
 
     // 2 failed attempts per good message, 3 retries then the dead letter per poison message
-    assertThat(output).contains("flaky: stopped cleanly")
-        .contains("acked " + GOOD + ", retried " + (GOOD * 2 + POISON * 3) + ", rejected " + POISON);
-    assertThat(Pattern.compile("dead-lettering .*: " + Pattern.quote(EXHAUSTED)).matcher(output).results())
-        .as("dead-letter log lines").hasSize(POISON);
+    assertThat(output)
+        .contains("flaky: stopped cleanly")
+        .contains(
+            "acked " + GOOD + ", retried " + (GOOD * 2 + POISON * 3) + ", rejected " + POISON);
+    assertThat(
+            Pattern.compile("dead-lettering .*: " + Pattern.quote(EXHAUSTED))
+                .matcher(output)
+                .results())
+        .as("dead-letter log lines")
+        .hasSize(POISON);
     Map<Long, List<JsonNode>> attempts = byOrder(samples.file("data/samples/flaky.jsonl"));
     assertThat(attempts).hasSize(GOOD + POISON);
-    attempts.forEach((order, tries) -> {
-      boolean poison = order >= 900;
-      assertThat(tries).extracting(t -> t.get("attempt").asInt()).as("attempts of %d", order)
-          .containsExactly(poison ? new Integer[] {1, 2, 3, 4} : new Integer[] {1, 2, 3});
-      assertThat(tries).extracting(t -> t.has("failed")).as("failed attempts of %d", order)
-          .containsExactly(poison ? new Boolean[] {true, true, true, true} : new Boolean[] {true, true, false});
-      // backoff 200 ms, 400 ms, 800 ms, each +/- 20% jitter (a busy machine only adds to it)
-      for (int i = 1; i < tries.size(); i++) {
-        long gap = tries.get(i).get("at").asLong() - tries.get(i - 1).get("at").asLong();
-        assertThat(gap).as("backoff before attempt %d of %d", i + 1, order)
-            .isGreaterThanOrEqualTo(150L << (i - 1));
-      }
-    });
+    attempts.forEach(
+        (order, tries) -> {
+          boolean poison = order >= 900;
+          assertThat(tries)
+              .extracting(t -> t.get("attempt").asInt())
+              .as("attempts of %d", order)
+              .containsExactly(poison ? new Integer[] {1, 2, 3, 4} : new Integer[] {1, 2, 3});
+          assertThat(tries)
+              .extracting(t -> t.has("failed"))
+              .as("failed attempts of %d", order)
+              .containsExactly(
+                  poison
+                      ? new Boolean[] {true, true, true, true}
+                      : new Boolean[] {true, true, false});
+          // backoff 200 ms, 400 ms, 800 ms, each +/- 20% jitter (a busy machine only adds to it)
+          for (int i = 1; i < tries.size(); i++) {
+            long gap = tries.get(i).get("at").asLong() - tries.get(i - 1).get("at").asLong();
+            assertThat(gap)
+                .as("backoff before attempt %d of %d", i + 1, order)
+                .isGreaterThanOrEqualTo(150L << (i - 1));
+          }
+        });
 
-    if (!transport.equals("memory")) { // on memory the dead letters live and die in the flaky runner
+    if (!transport.equals(
+        "memory")) { // on memory the dead letters live and die in the flaky runner
       samples.run(Map.of("flaky_dead", POISON), Map.of());
       List<String> dead = SamplePipeline.lines(samples.file("data/samples/flaky-dead.jsonl"));
       assertThat(dead).hasSize(POISON);
@@ -88,24 +110,28 @@ class SamplePipelinesTest {
         assertThat(entry.at("/headers/lanes-reason").asText()).startsWith(EXHAUSTED);
         deadOrders.add(JSON.readTree(entry.get("payload").asText()).at("/data/order_id").asLong());
       }
-      assertThat(deadOrders).isEqualTo(attempts.keySet().stream().filter(o -> o >= 900).collect(
-          Collectors.toSet()));
+      assertThat(deadOrders)
+          .isEqualTo(attempts.keySet().stream().filter(o -> o >= 900).collect(Collectors.toSet()));
     }
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"memory", "local", "amqp", "kafka", "nsq"})
-  void auditJournalsEveryOrderEventBesideTheBusinessTaskAndReplaysIt(String transport) throws Exception {
+  void auditJournalsEveryOrderEventBesideTheBusinessTaskAndReplaysIt(String transport)
+      throws Exception {
     SamplePipeline samples = new SamplePipeline(dir, transport);
     List<String> events = orderEvents();
     boolean fanOut = List.of("amqp", "kafka", "nsq").contains(transport);
     // memory and local have no fan-out: the audit task gets what is published to its own queue
-    Map<String, List<String>> publish = fanOut ? Map.of("orders", events)
-        : Map.of("orders", events, "orders_audit", events);
+    Map<String, List<String>> publish =
+        fanOut ? Map.of("orders", events) : Map.of("orders", events, "orders_audit", events);
 
-    Map<String, String> outputs = samples.run(Map.of("orders", EVENTS, "orders_audit", EVENTS), publish);
+    Map<String, String> outputs =
+        samples.run(Map.of("orders", EVENTS, "orders_audit", EVENTS), publish);
 
-    assertThat(outputs.get("orders")).contains("received " + EVENTS + ", acked " + EVENTS).contains(IN_SEQUENCE);
+    assertThat(outputs.get("orders"))
+        .contains("received " + EVENTS + ", acked " + EVENTS)
+        .contains(IN_SEQUENCE);
     Path journal = samples.file("data/samples/audit.jsonl");
     List<String> entries = SamplePipeline.lines(journal);
     Set<JsonNode> journaled = new HashSet<>();
@@ -125,8 +151,10 @@ class SamplePipelinesTest {
 
     SamplePipeline.Result replay = samples.replay("orders", journal, "replay");
     assertThat(replay.exit()).as(replay.output()).isZero();
-    assertThat(replay.output()).contains("replay: orders: replayed " + EVENTS + " entries of data/samples/audit.jsonl")
-        .contains("acked " + EVENTS + ", dead-lettered 0").contains(IN_SEQUENCE);
+    assertThat(replay.output())
+        .contains("replay: orders: replayed " + EVENTS + " entries of data/samples/audit.jsonl")
+        .contains("acked " + EVENTS + ", dead-lettered 0")
+        .contains(IN_SEQUENCE);
 
     Path broken = samples.file("data/samples/audit-broken.jsonl");
     List<String> damaged = new ArrayList<>(entries);
@@ -134,15 +162,25 @@ class SamplePipelinesTest {
     Files.write(broken, damaged);
     SamplePipeline.Result refused = samples.replay("orders", broken, "replay-broken");
     assertThat(refused.exit()).as(refused.output()).isEqualTo(2);
-    assertThat(refused.output().strip()).startsWith("runner: replay: data/samples/audit-broken.jsonl:57: "
-        + "malformed journal entry: malformed JSON").endsWith("; nothing was replayed")
-        .doesNotContain("order events").doesNotContain("replayed " + EVENTS);
+    assertThat(refused.output().strip())
+        .startsWith(
+            "runner: replay: data/samples/audit-broken.jsonl:57: "
+                + "malformed journal entry: malformed JSON")
+        .endsWith("; nothing was replayed")
+        .doesNotContain("order events")
+        .doesNotContain("replayed " + EVENTS);
   }
 
   /** Order events, interleaved by order, in {@code runner publish} form. */
   private static List<String> orderEvents() {
     return Recorded.orderEvents(ORDERS, EVENTS_PER_ORDER).stream()
-        .map(e -> "{\"key\":\"" + e.replaceAll(".*\"order_id\":(\\d+).*", "$1") + "\",\"content\":" + e + "}")
+        .map(
+            e ->
+                "{\"key\":\""
+                    + e.replaceAll(".*\"order_id\":(\\d+).*", "$1")
+                    + "\",\"content\":"
+                    + e
+                    + "}")
         .toList();
   }
 
@@ -152,8 +190,14 @@ class SamplePipelinesTest {
     for (int i = 0; i < GOOD + POISON; i++) {
       boolean poison = i % ((GOOD + POISON) / POISON) == 0;
       long order = poison ? 900 + i : 1 + i;
-      lines.add("{\"key\":\"" + order + "\",\"content\":{\"data\":{\"order_id\":" + order + ",\"seq\":1}"
-          + (poison ? ",\"poison\":true" : "") + "}}");
+      lines.add(
+          "{\"key\":\""
+              + order
+              + "\",\"content\":{\"data\":{\"order_id\":"
+              + order
+              + ",\"seq\":1}"
+              + (poison ? ",\"poison\":true" : "")
+              + "}}");
     }
     return lines;
   }

@@ -21,9 +21,12 @@ final class ControlCommands {
     }
   }
 
-  @Command(name = "start", mixinStandardHelpOptions = true,
-      description = "Starts ENV/TASK as a background service (pid file, control socket and log in --run-dir)"
-          + " and waits until it runs.")
+  @Command(
+      name = "start",
+      mixinStandardHelpOptions = true,
+      description =
+          "Starts ENV/TASK as a background service (pid file, control socket and log in --run-dir)"
+              + " and waits until it runs.")
   static final class Start extends ControlCommand {
     @Override
     public Integer call() throws Exception {
@@ -31,7 +34,9 @@ final class ControlCommands {
     }
   }
 
-  @Command(name = "stop", mixinStandardHelpOptions = true,
+  @Command(
+      name = "stop",
+      mixinStandardHelpOptions = true,
       description = "Stops the service gracefully and waits until it has exited.")
   static final class Stop extends ControlCommand {
     @Override
@@ -40,8 +45,11 @@ final class ControlCommands {
     }
   }
 
-  @Command(name = "restart", mixinStandardHelpOptions = true,
-      description = "Stops the service gracefully (unfinished work goes back to the broker), then starts it.")
+  @Command(
+      name = "restart",
+      mixinStandardHelpOptions = true,
+      description =
+          "Stops the service gracefully (unfinished work goes back to the broker), then starts it.")
   static final class Restart extends ControlCommand {
     @Override
     public Integer call() throws Exception {
@@ -49,9 +57,12 @@ final class ControlCommands {
     }
   }
 
-  @Command(name = "update", mixinStandardHelpOptions = true,
-      description = "Makes the service re-read ENV.conf: applied live where possible, else the pipeline"
-          + " restarts gracefully; an invalid file is rejected and the old config keeps running.")
+  @Command(
+      name = "update",
+      mixinStandardHelpOptions = true,
+      description =
+          "Makes the service re-read ENV.conf: applied live where possible, else the pipeline"
+              + " restarts gracefully; an invalid file is rejected and the old config keeps running.")
   static final class Update extends ControlCommand {
     @Override
     public Integer call() throws Exception {
@@ -59,8 +70,11 @@ final class ControlCommands {
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "Prints the service's state, lanes, in-flight, rates, backlog and HTTP address.")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description =
+          "Prints the service's state, lanes, in-flight, rates, backlog and HTTP address.")
   static final class Status extends ControlCommand {
     @Override
     public Integer call() throws Exception {

@@ -10,17 +10,20 @@ public final class ExitCodes {
 
   /** The task ran and stopped cleanly; a control command did what it was asked. */
   public static final int OK = 0;
+
   /**
    * The task ran but failed or stopped with work left unacked; a control command failed; {@code
    * replay}: some journal entries were dead-lettered.
    */
   public static final int FAILED = 1;
+
   /**
    * Nothing was consumed: bad config, unknown task/transport, missing handler, broker down; for
    * {@code update}: the new config was rejected and the old one keeps running; for {@code publish}
    * and {@code replay}: the input was refused (a bad line) and nothing of it was used.
    */
   public static final int READY_FAILED = 2;
+
   /** {@code status}, {@code stop} or {@code update}: no service is running for ENV/TASK. */
   public static final int NOT_RUNNING = 3;
 

@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one started task in the foreground until it is stopped (SIGTERM / Ctrl+C through a
- * shutdown hook) or, when {@code exitWhenIdle} is set, until it has been idle that long. SIGHUP
- * re-reads the task file. Shows progress on the way and prints a summary at the end.
+ * Runs one started task in the foreground until it is stopped (SIGTERM / Ctrl+C through a shutdown
+ * hook) or, when {@code exitWhenIdle} is set, until it has been idle that long. SIGHUP re-reads the
+ * task file. Shows progress on the way and prints a summary at the end.
  */
 final class ForegroundRun {
 
@@ -69,9 +69,15 @@ final class ForegroundRun {
     }
     summarized = true;
     TaskStats stats = service.runtime().stats();
-    out.printf("%s: %s in %d ms; received %d, acked %d, retried %d, rejected %d%s%n",
-        service.config().name(), r.clean() ? "stopped cleanly" : "stopped", r.took().toMillis(),
-        stats.received(), stats.acked(), stats.retried(), stats.rejected(),
+    out.printf(
+        "%s: %s in %d ms; received %d, acked %d, retried %d, rejected %d%s%n",
+        service.config().name(),
+        r.clean() ? "stopped cleanly" : "stopped",
+        r.took().toMillis(),
+        stats.received(),
+        stats.acked(),
+        stats.retried(),
+        stats.rejected(),
         r.clean() ? "" : ", left unacked for redelivery " + r.abandoned());
     out.flush();
   }

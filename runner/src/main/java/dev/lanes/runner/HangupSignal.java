@@ -8,9 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs an action on SIGHUP (reload). The JDK's only way to catch a signal is {@code
- * sun.misc.Signal} (module jdk.unsupported); it is reached reflectively so the build stays free
- * of internal-API warnings. Where it is missing, SIGHUP keeps its default and {@code runner
- * update} still works.
+ * sun.misc.Signal} (module jdk.unsupported); it is reached reflectively so the build stays free of
+ * internal-API warnings. Where it is missing, SIGHUP keeps its default and {@code runner update}
+ * still works.
  */
 final class HangupSignal {
 
@@ -29,11 +29,13 @@ final class HangupSignal {
       Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
       Object signal = signalType.getConstructor(String.class).newInstance("HUP");
       InvocationHandler call = (proxy, method, args) -> invoke(method, action, proxy, args);
-      Object handler = Proxy.newProxyInstance(HangupSignal.class.getClassLoader(),
-          new Class<?>[] {handlerType}, call);
+      Object handler =
+          Proxy.newProxyInstance(
+              HangupSignal.class.getClassLoader(), new Class<?>[] {handlerType}, call);
       signalType.getMethod("handle", signalType, handlerType).invoke(null, signal, handler);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      log.warn("SIGHUP cannot be caught on this JVM ({}); use `runner update` to reload", e.toString());
+      log.warn(
+          "SIGHUP cannot be caught on this JVM ({}); use `runner update` to reload", e.toString());
     }
   }
 

@@ -15,7 +15,10 @@ final class ProgressDisplay {
 
   /** How progress is shown; {@code auto} picks {@code tty} when a console is attached. */
   enum Mode {
-    AUTO, TTY, PLAIN, OFF;
+    AUTO,
+    TTY,
+    PLAIN,
+    OFF;
 
     Mode resolve() {
       if (this != AUTO) {
@@ -81,11 +84,19 @@ final class ProgressDisplay {
     return line(runtime.task().name(), stats, runtime.backlog(), receivedRate, handledRate);
   }
 
-  static String line(String task, TaskStats stats, OptionalLong backlog, long receivedRate,
-      long handledRate) {
-    return String.format(Locale.ROOT,
+  static String line(
+      String task, TaskStats stats, OptionalLong backlog, long receivedRate, long handledRate) {
+    return String.format(
+        Locale.ROOT,
         "%s: received %d (%d/s), handled %d/s, acked %d, retried %d, rejected %d, in flight %d, backlog %s",
-        task, stats.received(), receivedRate, handledRate, stats.acked(), stats.retried(),
-        stats.rejected(), stats.inFlight(), backlog.isPresent() ? Long.toString(backlog.getAsLong()) : "n/a");
+        task,
+        stats.received(),
+        receivedRate,
+        handledRate,
+        stats.acked(),
+        stats.retried(),
+        stats.rejected(),
+        stats.inFlight(),
+        backlog.isPresent() ? Long.toString(backlog.getAsLong()) : "n/a");
   }
 }

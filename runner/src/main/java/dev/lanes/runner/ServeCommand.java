@@ -24,10 +24,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code runner serve ENV TASK}: the background service itself, as {@code runner start} launches
  * it. Writes the pid file, logs JSON to the log file, runs the task with its HTTP server, answers
- * on the control socket, reloads on SIGHUP and stops gracefully on SIGTERM or {@code runner
- * stop}; removes the socket and pid file when it ends.
+ * on the control socket, reloads on SIGHUP and stops gracefully on SIGTERM or {@code runner stop};
+ * removes the socket and pid file when it ends.
  */
-@Command(name = "serve", hidden = true,
+@Command(
+    name = "serve",
+    hidden = true,
     description = "Runs ENV/TASK as the background service (what `runner start` launches).")
 final class ServeCommand implements Callable<Integer> {
 
@@ -43,8 +45,11 @@ final class ServeCommand implements Callable<Integer> {
     files.createRunDir();
     Optional<PidFile.Held> held = PidFile.acquire(files.pid());
     if (held.isEmpty()) {
-      throw new ReadyFailedException(files.label() + " is already running (pid "
-          + PidFile.read(files.pid()).map(String::valueOf).orElse("?") + ")");
+      throw new ReadyFailedException(
+          files.label()
+              + " is already running (pid "
+              + PidFile.read(files.pid()).map(String::valueOf).orElse("?")
+              + ")");
     }
     try (PidFile.Held pid = held.get()) {
       LogSetup.jsonFile(files.log());
@@ -56,8 +61,10 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private int serve(RunFiles files, PidFile.Held pid) throws IOException, InterruptedException {
-    TaskService service = TaskService.start(
-        new TaskSource(target.taskFile().toFile(), target.task, null), ServeCommand.class.getClassLoader());
+    TaskService service =
+        TaskService.start(
+            new TaskSource(target.taskFile().toFile(), target.task, null),
+            ServeCommand.class.getClassLoader());
     ControlServer control;
     try {
       control = ControlServer.bind(files.socket(), target.task, commands(service, files));
@@ -65,23 +72,36 @@ final class ServeCommand implements Callable<Integer> {
       service.close();
       throw new ReadyFailedException(e.getMessage(), e);
     }
-    Runnable cleanup = () -> {
-      service.stop();
-      control.close();
-      service.close();
-      pid.close();
-    };
+    Runnable cleanup =
+        () -> {
+          service.stop();
+          control.close();
+          service.close();
+          pid.close();
+        };
     Thread hook = new Thread(cleanup, "lanes-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    HangupSignal.onHangup(() -> {
-      TaskService.Reply reply = service.update();
-      log.info("SIGHUP: {}", reply.text());
-    });
+    HangupSignal.onHangup(
+        () -> {
+          TaskService.Reply reply = service.update();
+          log.info("SIGHUP: {}", reply.text());
+        });
     String http = service.httpAddress().map(a -> ", http " + a).orElse("");
-    log.info("{} is serving (pid {}), control socket {}{}", files.label(),
-        ProcessHandle.current().pid(), files.socket(), http);
-    spec.commandLine().getOut().println("runner: serving " + files.label() + " (pid "
-        + ProcessHandle.current().pid() + ")" + http);
+    log.info(
+        "{} is serving (pid {}), control socket {}{}",
+        files.label(),
+        ProcessHandle.current().pid(),
+        files.socket(),
+        http);
+    spec.commandLine()
+        .getOut()
+        .println(
+            "runner: serving "
+                + files.label()
+                + " (pid "
+                + ProcessHandle.current().pid()
+                + ")"
+                + http);
     spec.commandLine().getOut().flush();
     StopReport report;
     while ((report = service.awaitStopped(Duration.ofMinutes(1))) == null) {
@@ -114,10 +134,17 @@ final class ServeCommand implements Callable<Integer> {
       public Reply stop() {
         StopReport report = service.stop();
         TaskStats stats = service.runtime().stats();
-        String summary = String.format("%s: %s in %d ms; received %d, acked %d, retried %d, rejected %d%s",
-            files.label(), report.clean() ? "stopped cleanly" : "stopped", report.took().toMillis(),
-            stats.received(), stats.acked(), stats.retried(), stats.rejected(),
-            report.clean() ? "" : ", left unacked for redelivery " + report.abandoned());
+        String summary =
+            String.format(
+                "%s: %s in %d ms; received %d, acked %d, retried %d, rejected %d%s",
+                files.label(),
+                report.clean() ? "stopped cleanly" : "stopped",
+                report.took().toMillis(),
+                stats.received(),
+                stats.acked(),
+                stats.retried(),
+                stats.rejected(),
+                report.clean() ? "" : ", left unacked for redelivery " + report.abandoned());
         return new Reply(report.clean(), summary);
       }
     };

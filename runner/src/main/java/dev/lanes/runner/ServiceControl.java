@@ -22,8 +22,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The client side of {@code runner start|stop|restart|update|status ENV TASK}: launches the
- * background service, and talks to a running one over its control socket. Each method prints
- * what happened and returns the exit code.
+ * background service, and talks to a running one over its control socket. Each method prints what
+ * happened and returns the exit code.
  */
 final class ServiceControl {
 
@@ -44,12 +44,21 @@ final class ServiceControl {
     RunFiles files = target.files();
     Optional<ProcessHandle> running = PidFile.liveProcess(files.pid());
     if (running.isPresent()) {
-      return fail(ExitCodes.FAILED, files.label() + " is already running (pid " + running.get().pid()
-          + "); use `runner restart` or `runner stop`");
+      return fail(
+          ExitCodes.FAILED,
+          files.label()
+              + " is already running (pid "
+              + running.get().pid()
+              + "); use `runner restart` or `runner stop`");
     }
     if (!Files.isRegularFile(target.taskFile())) {
-      return fail(ExitCodes.READY_FAILED, "task file not found: " + target.taskFile()
-          + " (ENV names ENV.conf in --conf-dir " + target.confDir + ")");
+      return fail(
+          ExitCodes.READY_FAILED,
+          "task file not found: "
+              + target.taskFile()
+              + " (ENV names ENV.conf in --conf-dir "
+              + target.confDir
+              + ")");
     }
     files.createRunDir();
     removeStale(files);
@@ -68,8 +77,15 @@ final class ServiceControl {
         return ExitCodes.OK;
       }
     }
-    return fail(ExitCodes.FAILED, files.label() + " did not become ready within "
-        + START_TIMEOUT.toSeconds() + " s (pid " + process.pid() + "); see " + files.log());
+    return fail(
+        ExitCodes.FAILED,
+        files.label()
+            + " did not become ready within "
+            + START_TIMEOUT.toSeconds()
+            + " s (pid "
+            + process.pid()
+            + "); see "
+            + files.log());
   }
 
   private Process launch(ServiceTarget target, RunFiles files) throws IOException {
@@ -83,10 +99,18 @@ final class ServiceControl {
     if (options != null && !options.isBlank()) {
       command.addAll(List.of(options.trim().split("\\s+")));
     }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "serve", target.env, target.task,
-        "--conf-dir", target.confDir.toAbsolutePath().toString(),
-        "--run-dir", target.runDir.toAbsolutePath().toString()));
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "serve",
+            target.env,
+            target.task,
+            "--conf-dir",
+            target.confDir.toAbsolutePath().toString(),
+            "--run-dir",
+            target.runDir.toAbsolutePath().toString()));
     return new ProcessBuilder(command)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectErrorStream(true)
@@ -102,8 +126,15 @@ final class ServiceControl {
       }
     }
     if (said.isEmpty()) {
-      said.add("runner: " + files.label() + " exited with code " + code + " while starting; see "
-          + files.out() + " and " + files.log());
+      said.add(
+          "runner: "
+              + files.label()
+              + " exited with code "
+              + code
+              + " while starting; see "
+              + files.out()
+              + " and "
+              + files.log());
     }
     said.forEach(err::println);
     err.flush();
@@ -132,8 +163,14 @@ final class ServiceControl {
     out.print(reply.text());
     out.flush();
     if (process.isPresent() && !awaitExit(process.get())) {
-      return fail(ExitCodes.FAILED, files.label() + " (pid " + process.get().pid()
-          + ") stopped its task but has not exited after " + EXIT_TIMEOUT.toSeconds() + " s");
+      return fail(
+          ExitCodes.FAILED,
+          files.label()
+              + " (pid "
+              + process.get().pid()
+              + ") stopped its task but has not exited after "
+              + EXIT_TIMEOUT.toSeconds()
+              + " s");
     }
     removeStale(files);
     return reply.ok() ? ExitCodes.OK : ExitCodes.FAILED;
@@ -184,14 +221,26 @@ final class ServiceControl {
   private int notRunning(RunFiles files, Optional<ProcessHandle> process, NoServiceException e)
       throws IOException {
     if (process.isPresent()) {
-      return fail(ExitCodes.FAILED, files.label() + " (pid " + process.get().pid()
-          + ") does not answer on its control socket (" + e.getMessage() + "): it may still be"
-          + " starting; else stop it with `kill -TERM " + process.get().pid() + "`");
+      return fail(
+          ExitCodes.FAILED,
+          files.label()
+              + " (pid "
+              + process.get().pid()
+              + ") does not answer on its control socket ("
+              + e.getMessage()
+              + "): it may still be"
+              + " starting; else stop it with `kill -TERM "
+              + process.get().pid()
+              + "`");
     }
     List<String> removed = removeStale(files);
-    return fail(ExitCodes.NOT_RUNNING, "no service running for " + files.label()
-        + (removed.isEmpty() ? " (nothing in " + files.runDir() + ")"
-            : " (removed stale " + String.join(" and ", removed) + ")"));
+    return fail(
+        ExitCodes.NOT_RUNNING,
+        "no service running for "
+            + files.label()
+            + (removed.isEmpty()
+                ? " (nothing in " + files.runDir() + ")"
+                : " (removed stale " + String.join(" and ", removed) + ")"));
   }
 
   /** Deletes a pid file naming a dead process and a socket nobody listens on. */
@@ -200,7 +249,8 @@ final class ServiceControl {
     if (PidFile.liveProcess(files.pid()).isEmpty()) {
       Optional<Long> pid = PidFile.read(files.pid());
       if (Files.deleteIfExists(files.pid())) {
-        removed.add("pid file " + files.pid() + pid.map(p -> " (pid " + p + " is gone)").orElse(""));
+        removed.add(
+            "pid file " + files.pid() + pid.map(p -> " (pid " + p + " is gone)").orElse(""));
       }
       if (Files.deleteIfExists(files.socket())) {
         removed.add("control socket " + files.socket());

@@ -9,18 +9,31 @@ import picocli.CommandLine.Parameters;
 /** {@code ENV TASK [--conf-dir DIR] [--run-dir DIR]}: which background service a command means. */
 final class ServiceTarget {
 
-  @Parameters(index = "0", paramLabel = "ENV", description = "Names the task file ENV.conf in --conf-dir.")
+  @Parameters(
+      index = "0",
+      paramLabel = "ENV",
+      description = "Names the task file ENV.conf in --conf-dir.")
   String env;
 
-  @Parameters(index = "1", paramLabel = "TASK", description = "The task (section of the task file).")
+  @Parameters(
+      index = "1",
+      paramLabel = "TASK",
+      description = "The task (section of the task file).")
   String task;
 
-  @Option(names = "--conf-dir", defaultValue = "conf", paramLabel = "DIR",
+  @Option(
+      names = "--conf-dir",
+      defaultValue = "conf",
+      paramLabel = "DIR",
       description = "Where the task files ENV.conf are. Default: ${DEFAULT-VALUE}.")
   Path confDir;
 
-  @Option(names = "--run-dir", defaultValue = "run", paramLabel = "DIR",
-      description = "Where the service's pid file, control socket and logs are. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--run-dir",
+      defaultValue = "run",
+      paramLabel = "DIR",
+      description =
+          "Where the service's pid file, control socket and logs are. Default: ${DEFAULT-VALUE}.")
   Path runDir;
 
   static ServiceTarget of(String env, String task, Path confDir, Path runDir) {
@@ -36,7 +49,9 @@ final class ServiceTarget {
     return confDir.resolve(env + ".conf");
   }
 
-  /** @throws ReadyFailedException when ENV or TASK cannot be part of a file name */
+  /**
+   * @throws ReadyFailedException when ENV or TASK cannot be part of a file name
+   */
   RunFiles files() {
     try {
       return new RunFiles(runDir, env, task);

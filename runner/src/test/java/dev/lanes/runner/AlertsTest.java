@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each alert kind, triggered in a real background service, lands in its JSON log as exactly one
- * FATAL record with the uri, the task, the kind and its facts, however often the incident
- * repeats.
+ * FATAL record with the uri, the task, the kind and its facts, however often the incident repeats.
  */
 class AlertsTest {
 
@@ -37,7 +36,8 @@ class AlertsTest {
     service = new ServiceHarness(dir, "alerting");
     // one lane: 5 messages fail for good, one runs 3 s (slow, and a stall with a backlog behind
     // it), then one blocks past the shutdown deadline (an abnormal stop)
-    service.writeConf("""
+    service.writeConf(
+        """
         system {
           transport = memory, consumerNum = 1, channelLength = 2, deliverBy = order_id
           http.port = 0, shutdownTimeout = 1s, retry.maxAttempts = 1
@@ -68,7 +68,8 @@ class AlertsTest {
     JsonNode failed = one("handler_failed");
     assertThat(failed.path("messageId").asText()).isNotEmpty();
     assertThat(failed.path("attempt").asInt()).isEqualTo(1);
-    assertThat(failed.path("reason").asText()).contains("retries exhausted after 1 attempts")
+    assertThat(failed.path("reason").asText())
+        .contains("retries exhausted after 1 attempts")
         .contains("scripted failure");
     assertThat(failed.path("destination").asText()).isEqualTo("alerting");
 
@@ -91,7 +92,8 @@ class AlertsTest {
     assertThat(abnormal.path("abandoned").asInt()).isEqualTo(abandoned);
     assertThat(abnormal.path("shutdownTimeoutMs").asLong()).isEqualTo(1000);
 
-    assertThat(service.logRecords()).filteredOn(r -> r.path("level").asText().equals("FATAL"))
+    assertThat(service.logRecords())
+        .filteredOn(r -> r.path("level").asText().equals("FATAL"))
         .hasSize(5);
   }
 

@@ -23,9 +23,12 @@ class ControlErrorsTest {
     for (String command : new String[] {"status", "stop", "update"}) {
       Result result = service.command(command);
       assertThat(result.code()).as(command + ": " + result).isEqualTo(ExitCodes.NOT_RUNNING);
-      assertThat(result.err()).startsWith("runner: no service running for development/orders (nothing in ");
+      assertThat(result.err())
+          .startsWith("runner: no service running for development/orders (nothing in ");
     }
-    Result flag = ServiceHarness.run("--status", "development", "orders", "--run-dir", service.runDir.toString());
+    Result flag =
+        ServiceHarness.run(
+            "--status", "development", "orders", "--run-dir", service.runDir.toString());
     assertThat(flag.code()).as(flag.toString()).isEqualTo(ExitCodes.NOT_RUNNING);
   }
 
@@ -44,8 +47,10 @@ class ControlErrorsTest {
     Result status = service.command("status");
 
     assertThat(status.code()).as(status.toString()).isEqualTo(ExitCodes.NOT_RUNNING);
-    assertThat(status.err()).contains("no service running for development/orders")
-        .contains("removed stale pid file").contains("(pid " + gone.pid() + " is gone)")
+    assertThat(status.err())
+        .contains("no service running for development/orders")
+        .contains("removed stale pid file")
+        .contains("(pid " + gone.pid() + " is gone)")
         .contains("control socket " + socket);
     assertThat(socket).doesNotExist();
     assertThat(service.files().pid()).doesNotExist();
@@ -56,19 +61,25 @@ class ControlErrorsTest {
     ServiceHarness service = new ServiceHarness(dir, "orders");
     Result start = service.command("start");
     assertThat(start.code()).isEqualTo(ExitCodes.READY_FAILED);
-    assertThat(start.err()).contains("task file not found: " + service.confDir.resolve("development.conf"));
+    assertThat(start.err())
+        .contains("task file not found: " + service.confDir.resolve("development.conf"));
   }
 
   @Test
   void aServiceThatCannotStartReportsItsOneLineReasonAndLeavesNoFiles() {
     ServiceHarness service = new ServiceHarness(dir, "orders");
-    service.writeConf("orders {\n  handler = dev.lanes.samples.OrderEventsHandler\n  channelLength = 0\n}\n");
+    service.writeConf(
+        "orders {\n  handler = dev.lanes.samples.OrderEventsHandler\n  channelLength = 0\n}\n");
 
     Result start = service.command("start");
 
     assertThat(start.code()).as(start.toString()).isEqualTo(ExitCodes.READY_FAILED);
-    assertThat(start.err().lines().toList()).singleElement().asString()
-        .contains("development.conf:3").contains("channelLength").contains("expected an integer >= 1");
+    assertThat(start.err().lines().toList())
+        .singleElement()
+        .asString()
+        .contains("development.conf:3")
+        .contains("channelLength")
+        .contains("expected an integer >= 1");
     assertThat(service.files().pid()).doesNotExist();
     assertThat(service.files().socket()).doesNotExist();
   }

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The embedded default end to end: messages published over the runner's HTTP API and with
- * {@code runner publish} land in the local queue, are handled in order per key, delayed ones not
- * early, bad requests store nothing, and a restart mid-stream loses nothing.
+ * The embedded default end to end: messages published over the runner's HTTP API and with {@code
+ * runner publish} land in the local queue, are handled in order per key, delayed ones not early,
+ * bad requests store nothing, and a restart mid-stream loses nothing.
  */
 class LocalServiceTest {
 
@@ -62,7 +62,8 @@ class LocalServiceTest {
           local.dataDir = "%s"
           %s
         }
-        """.formatted(record, dir.resolve("data"), extra);
+        """
+        .formatted(record, dir.resolve("data"), extra);
   }
 
   @Test
@@ -76,13 +77,23 @@ class LocalServiceTest {
     String endpoint = "http://" + http + "/tasks/orders/messages";
 
     assertRefused(post(endpoint, "{\"key\":\"k\"}"), 400, "'content' is required");
-    assertRefused(post(endpoint, "[{\"content\":{\"data\":{\"order_id\":1,\"seq\":0}}}, {\"contents\":1}]"),
-        400, "unknown field 'contents'");
-    assertRefused(post(endpoint, "{\"content\":\"x\",\"deliverAt\":\"tomorrow\"}"), 400, "deliverAt");
+    assertRefused(
+        post(endpoint, "[{\"content\":{\"data\":{\"order_id\":1,\"seq\":0}}}, {\"contents\":1}]"),
+        400,
+        "unknown field 'contents'");
+    assertRefused(
+        post(endpoint, "{\"content\":\"x\",\"deliverAt\":\"tomorrow\"}"), 400, "deliverAt");
     assertRefused(post(endpoint, "{\"content\":"), 400, "malformed JSON");
-    assertRefused(post("http://" + http + "/tasks/payments/messages", "{\"content\":1}"), 404, "runs 'orders'");
-    assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(endpoint)).GET().build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
+    assertRefused(
+        post("http://" + http + "/tasks/payments/messages", "{\"content\":1}"),
+        404,
+        "runs 'orders'");
+    assertThat(
+            HTTP.send(
+                    HttpRequest.newBuilder(URI.create(endpoint)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(405);
 
     HttpResponse<String> single = post(endpoint, event(ORDERS, 1, ", \"key\": \"" + ORDERS + "\""));
     assertThat(single.statusCode()).as(single.body()).isEqualTo(201);
@@ -99,12 +110,15 @@ class LocalServiceTest {
       assertThat(JSON.readTree(response.body()).get("ids")).hasSize(batch.size());
     }
     long delayedPostedAt = System.nanoTime();
-    assertThat(post(endpoint, event(ORDERS + 1, 1, ", \"delay\": \"2s\"")).statusCode()).isEqualTo(201);
+    assertThat(post(endpoint, event(ORDERS + 1, 1, ", \"delay\": \"2s\"")).statusCode())
+        .isEqualTo(201);
 
     await().atMost(Duration.ofSeconds(60)).until(() -> service.number("acked") >= 600);
     Result restart = service.command("restart");
     assertThat(restart.code()).as(restart + service.diagnostics()).isZero();
-    assertThat(handled(record).size()).as("the restart came mid-stream").isLessThan(ORDERS * PER_ORDER);
+    assertThat(handled(record).size())
+        .as("the restart came mid-stream")
+        .isLessThan(ORDERS * PER_ORDER);
 
     int expected = ORDERS * PER_ORDER + 2;
     await().atMost(Duration.ofSeconds(90)).until(() -> handled(record).size() >= expected);
@@ -116,12 +130,17 @@ class LocalServiceTest {
     Map<Long, List<Long>> seqs = new HashMap<>();
     for (JsonNode line : lines) {
       distinct.add(line.get("order").asLong() + "/" + line.get("seq").asLong());
-      seqs.computeIfAbsent(line.get("order").asLong(), k -> new ArrayList<>()).add(line.get("seq").asLong());
+      seqs.computeIfAbsent(line.get("order").asLong(), k -> new ArrayList<>())
+          .add(line.get("seq").asLong());
     }
-    assertThat(distinct).as("every accepted message handled, none of the refused ones").hasSize(expected);
+    assertThat(distinct)
+        .as("every accepted message handled, none of the refused ones")
+        .hasSize(expected);
     assertThat(lines).as("nothing handled twice across the restart").hasSize(expected);
     seqs.forEach((order, list) -> assertThat(list).as("order %s", order).isSorted());
-    assertThat(delayedSeenAfter).as("the delayed message is not handled before its delay").isGreaterThanOrEqualTo(2000);
+    assertThat(delayedSeenAfter)
+        .as("the delayed message is not handled before its delay")
+        .isGreaterThanOrEqualTo(2000);
   }
 
   @Test
@@ -130,10 +149,14 @@ class LocalServiceTest {
     Path tasks = dir.resolve("tasks.conf");
     Files.writeString(tasks, conf(record, "exitWhenIdle = 1s"));
 
-    Result bad = withStdin(event(1, 1, "") + "\n" + event(1, 2, "") + "\n{\"content\": 3, \"color\": 1}\n",
-        () -> ServiceHarness.run("publish", "--task", "orders", "--config", tasks.toString()));
+    Result bad =
+        withStdin(
+            event(1, 1, "") + "\n" + event(1, 2, "") + "\n{\"content\": 3, \"color\": 1}\n",
+            () -> ServiceHarness.run("publish", "--task", "orders", "--config", tasks.toString()));
     assertThat(bad.code()).isEqualTo(ExitCodes.READY_FAILED);
-    assertThat(bad.err()).contains("line 3: unknown field 'color'").contains("nothing was published");
+    assertThat(bad.err())
+        .contains("line 3: unknown field 'color'")
+        .contains("nothing was published");
 
     StringBuilder lines = new StringBuilder();
     for (int seq = 1; seq <= 20; seq++) {
@@ -141,34 +164,58 @@ class LocalServiceTest {
         lines.append(event(order, seq, "")).append('\n');
       }
     }
-    Result good = withStdin(lines.toString(),
-        () -> ServiceHarness.run("publish", "--task", "orders", "--config", tasks.toString()));
+    Result good =
+        withStdin(
+            lines.toString(),
+            () -> ServiceHarness.run("publish", "--task", "orders", "--config", tasks.toString()));
     assertThat(good.code()).as(good.toString()).isZero();
     assertThat(good.out().lines().toList()).hasSize(100).doesNotHaveDuplicates();
     assertThat(good.err()).contains("orders: published 100 messages to local");
 
-    Result scheduledElsewhere = withStdin(event(9, 1, ""),
-        () -> ServiceHarness.run("publish", "--task", "orders", "--config", tasks.toString(),
-            "--transport", "memory", "--at", "2030-01-01T00:00:00Z"));
+    Result scheduledElsewhere =
+        withStdin(
+            event(9, 1, ""),
+            () ->
+                ServiceHarness.run(
+                    "publish",
+                    "--task",
+                    "orders",
+                    "--config",
+                    tasks.toString(),
+                    "--transport",
+                    "memory",
+                    "--at",
+                    "2030-01-01T00:00:00Z"));
     assertThat(scheduledElsewhere.code()).isEqualTo(ExitCodes.READY_FAILED);
     assertThat(scheduledElsewhere.err()).contains("deliverAt/delay need transport local");
 
-    Result run = ServiceHarness.run("--task", "orders", "--config", tasks.toString(), "--progress", "off");
+    Result run =
+        ServiceHarness.run("--task", "orders", "--config", tasks.toString(), "--progress", "off");
     assertThat(run.code()).as(run.toString()).isZero();
     assertThat(handled(record)).hasSize(100);
   }
 
   private static String event(int order, int seq, String extra) {
-    return "{\"content\": {\"type\":\"order.updated\",\"data\":{\"order_id\":" + order + ",\"seq\":" + seq
-        + "}}" + extra + "}";
+    return "{\"content\": {\"type\":\"order.updated\",\"data\":{\"order_id\":"
+        + order
+        + ",\"seq\":"
+        + seq
+        + "}}"
+        + extra
+        + "}";
   }
 
   private static HttpResponse<String> post(String url, String body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void assertRefused(HttpResponse<String> response, int status, String reason) throws IOException {
+  private static void assertRefused(HttpResponse<String> response, int status, String reason)
+      throws IOException {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     assertThat(JSON.readTree(response.body()).get("error").asText()).contains(reason);
   }

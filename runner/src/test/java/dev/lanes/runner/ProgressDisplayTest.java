@@ -10,11 +10,15 @@ class ProgressDisplayTest {
 
   @Test
   void aLineCarriesCountsRatesAndBacklog() {
-    String line = ProgressDisplay.line("orders", new TaskStats(120, 100, 3, 2, 0, 15),
-        OptionalLong.of(42), 60, 55);
-    assertThat(line).isEqualTo("orders: received 120 (60/s), handled 55/s, acked 100, retried 3,"
-        + " rejected 2, in flight 15, backlog 42");
-    assertThat(ProgressDisplay.line("o", new TaskStats(0, 0, 0, 0, 0, 0), OptionalLong.empty(), 0, 0))
+    String line =
+        ProgressDisplay.line(
+            "orders", new TaskStats(120, 100, 3, 2, 0, 15), OptionalLong.of(42), 60, 55);
+    assertThat(line)
+        .isEqualTo(
+            "orders: received 120 (60/s), handled 55/s, acked 100, retried 3,"
+                + " rejected 2, in flight 15, backlog 42");
+    assertThat(
+            ProgressDisplay.line("o", new TaskStats(0, 0, 0, 0, 0, 0), OptionalLong.empty(), 0, 0))
         .endsWith("backlog n/a");
   }
 

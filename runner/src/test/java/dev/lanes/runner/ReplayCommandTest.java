@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code runner replay}: journal in, the task's handler through the real dispatcher, exit codes. */
+/**
+ * {@code runner replay}: journal in, the task's handler through the real dispatcher, exit codes.
+ */
 class ReplayCommandTest {
 
   private static final int ORDERS = 5;
@@ -33,13 +35,16 @@ class ReplayCommandTest {
     CommandLine cli = Main.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
-    return cli.execute("replay", "--task", task, "--journal", journal.toString(), "--config", tasks.toString());
+    return cli.execute(
+        "replay", "--task", task, "--journal", journal.toString(), "--config", tasks.toString());
   }
 
   /** A task file on a transport no one may touch: replay must run in process whatever it says. */
   private Path tasks() throws IOException {
     Path file = dir.resolve("tasks.conf");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         system { transport = amqp, amqp.uri = "amqp://nobody:secret@127.0.0.1:1", consumerNum = 4,
                  deliverBy = order_id, http.port = 0 }
         again { handler = dev.lanes.samples.AuditJournalHandler, audit.journal = "%s" }
@@ -49,14 +54,28 @@ class ReplayCommandTest {
           record.file = "%s"
           retry { maxAttempts = 3, initialDelay = 20ms, multiplier = 2 }
         }
-        """.formatted(dir.resolve("again.jsonl"), dir.resolve("flaky.jsonl")));
+        """
+            .formatted(dir.resolve("again.jsonl"), dir.resolve("flaky.jsonl")));
     return file;
   }
 
   private static String entry(String id, long order, long seq, String extra) {
-    return "{\"id\":\"" + id + "\",\"key\":\"" + order + "\",\"headers\":{\"trace\":\"t-" + id + "\"},"
-        + "\"timestamp\":\"2026-03-01T12:00:" + String.format("%02d", seq) + "Z\",\"origin\":\"q.orders\","
-        + "\"payload\":\"{\\\"data\\\":{\\\"order_id\\\":" + order + ",\\\"seq\\\":" + seq + extra + "}}\"}";
+    return "{\"id\":\""
+        + id
+        + "\",\"key\":\""
+        + order
+        + "\",\"headers\":{\"trace\":\"t-"
+        + id
+        + "\"},"
+        + "\"timestamp\":\"2026-03-01T12:00:"
+        + String.format("%02d", seq)
+        + "Z\",\"origin\":\"q.orders\","
+        + "\"payload\":\"{\\\"data\\\":{\\\"order_id\\\":"
+        + order
+        + ",\\\"seq\\\":"
+        + seq
+        + extra
+        + "}}\"}";
   }
 
   private Path journal(List<String> lines) throws IOException {
@@ -66,7 +85,8 @@ class ReplayCommandTest {
   }
 
   @Test
-  void everyEntryIsHandledKeepingIdKeyHeadersTimestampAndPerKeyOrderAndExitsZero() throws IOException {
+  void everyEntryIsHandledKeepingIdKeyHeadersTimestampAndPerKeyOrderAndExitsZero()
+      throws IOException {
     List<String> lines = new ArrayList<>();
     for (int seq = 1; seq <= PER_ORDER; seq++) {
       for (int order = 0; order < ORDERS; order++) {
@@ -78,7 +98,8 @@ class ReplayCommandTest {
     int code = replay("again", journal, tasks());
 
     assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
-    assertThat(out.toString()).contains("replay: again: replayed 60 entries of " + journal)
+    assertThat(out.toString())
+        .contains("replay: again: replayed 60 entries of " + journal)
         .contains("acked 60, dead-lettered 0");
     // the replayed messages journaled again: the same entries, apart from where they came from
     List<Map<String, String>> original = fields(journal);
@@ -87,9 +108,14 @@ class ReplayCommandTest {
     replayed.forEach(e -> e.remove("origin"));
     assertThat(replayed).containsExactlyInAnyOrderElementsOf(original);
     Map<String, List<String>> idsByKey = new LinkedHashMap<>();
-    replayed.forEach(e -> idsByKey.computeIfAbsent(e.get("key"), k -> new ArrayList<>()).add(e.get("id")));
-    idsByKey.forEach((key, ids) -> assertThat(ids).as("order %s", key).hasSize(PER_ORDER)
-        .isSortedAccordingTo((a, b) -> Integer.compare(seq(a), seq(b))));
+    replayed.forEach(
+        e -> idsByKey.computeIfAbsent(e.get("key"), k -> new ArrayList<>()).add(e.get("id")));
+    idsByKey.forEach(
+        (key, ids) ->
+            assertThat(ids)
+                .as("order %s", key)
+                .hasSize(PER_ORDER)
+                .isSortedAccordingTo((a, b) -> Integer.compare(seq(a), seq(b))));
   }
 
   @Test
@@ -104,28 +130,42 @@ class ReplayCommandTest {
     int code = replay("flaky", journal(lines), tasks());
 
     assertThat(code).as(err.toString()).isEqualTo(ExitCodes.FAILED);
-    assertThat(out.toString()).contains("replayed 8 entries").contains("acked 6, dead-lettered 2")
-        .contains("  1  retries exhausted after 3 attempts: dev.lanes.api.DoingFailedException: "
-            + "downstream rejects poison message poison-1")
-        .contains("  1  retries exhausted after 3 attempts: dev.lanes.api.DoingFailedException: "
-            + "downstream rejects poison message poison-2");
+    assertThat(out.toString())
+        .contains("replayed 8 entries")
+        .contains("acked 6, dead-lettered 2")
+        .contains(
+            "  1  retries exhausted after 3 attempts: dev.lanes.api.DoingFailedException: "
+                + "downstream rejects poison message poison-1")
+        .contains(
+            "  1  retries exhausted after 3 attempts: dev.lanes.api.DoingFailedException: "
+                + "downstream rejects poison message poison-2");
     List<String> attempts = Files.readAllLines(dir.resolve("flaky.jsonl"));
-    assertThat(attempts).filteredOn(l -> l.contains("\"id\":\"ok-0\"")).satisfiesExactly(
-        l -> assertThat(l).contains("\"attempt\":1", "\"failed\""),
-        l -> assertThat(l).contains("\"attempt\":2").doesNotContain("\"failed\""));
+    assertThat(attempts)
+        .filteredOn(l -> l.contains("\"id\":\"ok-0\""))
+        .satisfiesExactly(
+            l -> assertThat(l).contains("\"attempt\":1", "\"failed\""),
+            l -> assertThat(l).contains("\"attempt\":2").doesNotContain("\"failed\""));
     assertThat(attempts).filteredOn(l -> l.contains("\"id\":\"poison-1\"")).hasSize(3);
   }
 
   @Test
   void aMalformedLineExitsTwoNamingFileAndLineAndNothingIsHandled() throws IOException {
-    Path journal = journal(List.of(entry("a", 1, 1, ""), entry("b", 1, 2, ""),
-        "{\"id\":\"c\",\"timestamp\":\"2026-03-01T12:00:03Z\"}", entry("d", 1, 4, "")));
+    Path journal =
+        journal(
+            List.of(
+                entry("a", 1, 1, ""),
+                entry("b", 1, 2, ""),
+                "{\"id\":\"c\",\"timestamp\":\"2026-03-01T12:00:03Z\"}",
+                entry("d", 1, 4, "")));
 
     int code = replay("again", journal, tasks());
 
     assertThat(code).isEqualTo(ExitCodes.READY_FAILED);
-    assertThat(err.toString().strip()).isEqualTo("runner: replay: " + journal
-        + ":3: malformed journal entry: 'payload' is required; nothing was replayed");
+    assertThat(err.toString().strip())
+        .isEqualTo(
+            "runner: replay: "
+                + journal
+                + ":3: malformed journal entry: 'payload' is required; nothing was replayed");
     assertThat(out.toString()).isEmpty();
     assertThat(dir.resolve("again.jsonl")).doesNotExist();
   }
@@ -135,7 +175,9 @@ class ReplayCommandTest {
     int code = replay("nope", journal(List.of(entry("a", 1, 1, ""))), tasks());
 
     assertThat(code).isEqualTo(ExitCodes.READY_FAILED);
-    assertThat(err.toString().strip()).startsWith("runner: ").contains("unknown task 'nope'")
+    assertThat(err.toString().strip())
+        .startsWith("runner: ")
+        .contains("unknown task 'nope'")
         .doesNotContain("\n");
   }
 

@@ -56,7 +56,8 @@ class RestartOnKafkaTest {
     publish(topic);
     Path record = dir.resolve("handled.jsonl");
     service = new ServiceHarness(dir, "orders");
-    service.writeConf("""
+    service.writeConf(
+        """
         system { transport = kafka, deliverBy = order_id, http.port = 0 }
         orders {
           handler = dev.lanes.runner.ScriptedHandler
@@ -66,7 +67,8 @@ class RestartOnKafkaTest {
           record.file = "%s"
           kafka { topic = %s, group = %s }
         }
-        """.formatted(record, topic, topic));
+        """
+            .formatted(record, topic, topic));
 
     Result start = service.command("start");
     assertThat(start.code()).as(start + service.diagnostics()).isZero();
@@ -74,14 +76,20 @@ class RestartOnKafkaTest {
     String http = ServiceHarness.fact(start.out(), "http");
     await().atMost(Duration.ofSeconds(60)).until(() -> service.number("acked") >= 800);
     String scrape = service.get(http, "/metrics").body();
-    assertThat(ServiceHarness.sample(scrape, "messaging_client_consumed_messages_total",
-        "messaging_system=\"kafka\"", "messaging_destination_name=\"" + topic + "\"",
-        "messaging_consumer_group_name=\"" + topic + "\"")).isPositive();
+    assertThat(
+            ServiceHarness.sample(
+                scrape,
+                "messaging_client_consumed_messages_total",
+                "messaging_system=\"kafka\"",
+                "messaging_destination_name=\"" + topic + "\"",
+                "messaging_consumer_group_name=\"" + topic + "\""))
+        .isPositive();
     assertThat(scrape).contains("lanes_backlog{");
 
     Result restart = service.command("restart");
     assertThat(restart.code()).as(restart + service.diagnostics()).isZero();
-    assertThat(restart.out()).contains("development/orders: stopped cleanly")
+    assertThat(restart.out())
+        .contains("development/orders: stopped cleanly")
         .contains("started development/orders");
     long handledByFirst = Files.readAllLines(record).size();
     assertThat(handledByFirst).as("the restart came mid-stream").isLessThan(MESSAGES - 1000);
@@ -97,18 +105,23 @@ class RestartOnKafkaTest {
     Map<Long, List<Long>> seqs = new HashMap<>();
     for (JsonNode line : lines) {
       distinct.add(line.get("order").asLong() + "/" + line.get("seq").asLong());
-      seqs.computeIfAbsent(line.get("order").asLong(), k -> new ArrayList<>()).add(line.get("seq").asLong());
+      seqs.computeIfAbsent(line.get("order").asLong(), k -> new ArrayList<>())
+          .add(line.get("seq").asLong());
     }
     assertThat(distinct).as("every message handled").hasSize(MESSAGES);
-    assertThat(lines).as("a clean stop commits all it handled: nothing handled twice").hasSize(MESSAGES);
+    assertThat(lines)
+        .as("a clean stop commits all it handled: nothing handled twice")
+        .hasSize(MESSAGES);
     seqs.forEach((order, list) -> assertThat(list).as("order %s", order).isSorted());
   }
 
   private static void publish(String topic) throws Exception {
-    TaskConfig task = TaskConfigLoader.forTask("orders",
-        Map.of("transport", "kafka", "kafka.topic", topic, "kafka.group", topic));
+    TaskConfig task =
+        TaskConfigLoader.forTask(
+            "orders", Map.of("transport", "kafka", "kafka.topic", topic, "kafka.group", topic));
     List<Message> messages = new ArrayList<>();
-    new SampleOrders(ConfigFactory.parseMap(Map.of("count", MESSAGES, "orders", ORDERS))).forEach(messages::add);
+    new SampleOrders(ConfigFactory.parseMap(Map.of("count", MESSAGES, "orders", ORDERS)))
+        .forEach(messages::add);
     try (Publisher publisher = Transports.load("kafka").openPublisher(task)) {
       publisher.publishAll(messages);
     }

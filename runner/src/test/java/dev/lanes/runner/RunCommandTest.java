@@ -3,10 +3,10 @@ package dev.lanes.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,7 +37,9 @@ class RunCommandTest {
   @Test
   void runsTheSeededDemoToCompletionAndExitsZero() throws IOException {
     Path record = dir.resolve("handled.jsonl");
-    Path file = taskFile("""
+    Path file =
+        taskFile(
+            """
         system { transport = memory, consumerNum = 4, deliverBy = order_id }
         demo {
           handler = dev.lanes.samples.RecordingHandler
@@ -46,40 +48,54 @@ class RunCommandTest {
           seed { generator = dev.lanes.samples.SampleOrders, count = 300, orders = 30 }
           exitWhenIdle = 300ms
         }
-        """.formatted(record));
+        """
+                .formatted(record));
 
     int code = run("--task", "demo", "--config", file.toString());
 
     assertThat(code).as(err.toString()).isEqualTo(ExitCodes.OK);
-    assertThat(out.toString()).contains("demo: stopped cleanly").contains("received 300, acked 300");
+    assertThat(out.toString())
+        .contains("demo: stopped cleanly")
+        .contains("received 300, acked 300");
     List<String> lines = Files.readAllLines(record);
     assertThat(lines).hasSize(300);
-    assertThat(lines).allSatisfy(l -> assertThat(l).contains("\"attempt\":1").containsPattern("\"lane\":[0-3]"));
+    assertThat(lines)
+        .allSatisfy(l -> assertThat(l).contains("\"attempt\":1").containsPattern("\"lane\":[0-3]"));
   }
 
   @Test
   void transportFlagOverridesTheFile() throws IOException {
-    Path file = taskFile("t { transport = kafka-that-does-not-exist, handler = dev.lanes.samples.OrderEventsHandler,"
-        + " exitWhenIdle = 200ms, memory.queue = override-test }");
+    Path file =
+        taskFile(
+            "t { transport = kafka-that-does-not-exist, handler = dev.lanes.samples.OrderEventsHandler,"
+                + " exitWhenIdle = 200ms, memory.queue = override-test }");
 
     assertThat(run("--task", "t", "--transport", "memory", "--config", file.toString()))
-        .as(err.toString()).isEqualTo(ExitCodes.OK);
+        .as(err.toString())
+        .isEqualTo(ExitCodes.OK);
   }
 
   @Test
   void unknownTaskIsReadyFailedListingTheTasks() throws IOException {
-    Path file = taskFile("system { consumerNum = 2 }\nalpha { handler = x }\nbeta { handler = y }\n");
+    Path file =
+        taskFile("system { consumerNum = 2 }\nalpha { handler = x }\nbeta { handler = y }\n");
 
-    assertThat(run("--task", "gamma", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(run("--task", "gamma", "--config", file.toString()))
+        .isEqualTo(ExitCodes.READY_FAILED);
     assertThat(oneLineError()).contains("unknown task 'gamma'").contains("[alpha, beta]");
   }
 
   @Test
   void unknownTransportIsReadyFailedListingTheAvailableOnes() throws IOException {
-    Path file = taskFile("t { handler = dev.lanes.samples.OrderEventsHandler, transport = carrier-pigeon }");
+    Path file =
+        taskFile(
+            "t { handler = dev.lanes.samples.OrderEventsHandler, transport = carrier-pigeon }");
 
     assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
-    assertThat(oneLineError()).contains("unknown transport 'carrier-pigeon'").contains("available: ").contains("memory");
+    assertThat(oneLineError())
+        .contains("unknown transport 'carrier-pigeon'")
+        .contains("available: ")
+        .contains("memory");
   }
 
   @Test
@@ -87,15 +103,21 @@ class RunCommandTest {
     Path file = taskFile("t { handler = com.acme.NoSuchHandler }");
 
     assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
-    assertThat(oneLineError()).contains("handler class not found: com.acme.NoSuchHandler").contains("tasks.conf");
+    assertThat(oneLineError())
+        .contains("handler class not found: com.acme.NoSuchHandler")
+        .contains("tasks.conf");
   }
 
   @Test
   void invalidValueIsReadyFailedNamingFileLineAndKey() throws IOException {
-    Path file = taskFile("t {\n  handler = dev.lanes.samples.OrderEventsHandler\n  consumerNum = -3\n}\n");
+    Path file =
+        taskFile("t {\n  handler = dev.lanes.samples.OrderEventsHandler\n  consumerNum = -3\n}\n");
 
     assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
-    assertThat(oneLineError()).contains("tasks.conf:3").contains("consumerNum").contains("expected an integer >= 1");
+    assertThat(oneLineError())
+        .contains("tasks.conf:3")
+        .contains("consumerNum")
+        .contains("expected an integer >= 1");
   }
 
   @Test
@@ -112,20 +134,28 @@ class RunCommandTest {
 
   @Test
   void handlerThatFailsToOpenIsReadyFailed() throws IOException {
-    Path file = taskFile("t { handler = dev.lanes.samples.RecordingHandler, memory.queue = open-fails }");
+    Path file =
+        taskFile("t { handler = dev.lanes.samples.RecordingHandler, memory.queue = open-fails }");
 
     assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
-    assertThat(oneLineError()).contains("dev.lanes.samples.RecordingHandler failed to open").contains("record.file");
+    assertThat(oneLineError())
+        .contains("dev.lanes.samples.RecordingHandler failed to open")
+        .contains("record.file");
   }
 
   @Test
   void aBusyHttpPortIsReadyFailedNamingTheKey() throws IOException {
     try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Path file = taskFile("t { handler = dev.lanes.samples.OrderEventsHandler, memory.queue = busy-port,"
-          + " http.port = " + busy.getLocalPort() + " }");
+      Path file =
+          taskFile(
+              "t { handler = dev.lanes.samples.OrderEventsHandler, memory.queue = busy-port,"
+                  + " http.port = "
+                  + busy.getLocalPort()
+                  + " }");
 
       assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
-      assertThat(oneLineError()).contains("cannot listen on http 127.0.0.1:" + busy.getLocalPort())
+      assertThat(oneLineError())
+          .contains("cannot listen on http 127.0.0.1:" + busy.getLocalPort())
           .contains("set http.port to a free port (0 = any), or http.enabled = false");
     }
   }
@@ -133,10 +163,16 @@ class RunCommandTest {
   @Test
   void runsWithoutHttpServerWhenDisabled() throws IOException {
     try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Path file = taskFile("t { handler = dev.lanes.samples.OrderEventsHandler, memory.queue = no-http,"
-          + " exitWhenIdle = 200ms, http { enabled = false, port = " + busy.getLocalPort() + " } }");
+      Path file =
+          taskFile(
+              "t { handler = dev.lanes.samples.OrderEventsHandler, memory.queue = no-http,"
+                  + " exitWhenIdle = 200ms, http { enabled = false, port = "
+                  + busy.getLocalPort()
+                  + " } }");
 
-      assertThat(run("--task", "t", "--config", file.toString())).as(err.toString()).isEqualTo(ExitCodes.OK);
+      assertThat(run("--task", "t", "--config", file.toString()))
+          .as(err.toString())
+          .isEqualTo(ExitCodes.OK);
     }
   }
 

@@ -27,12 +27,18 @@ public final class ScriptedHandler implements MessageHandler {
   @Override
   public void open(HandlerContext context) throws IOException {
     this.context = context;
-    this.workNanos = context.config().hasPath("script.work")
-        ? context.config().getDuration("script.work").toNanos() : 0;
+    this.workNanos =
+        context.config().hasPath("script.work")
+            ? context.config().getDuration("script.work").toNanos()
+            : 0;
     String file = context.config().getString("record.file");
     if (!file.isBlank()) {
-      record = Files.newBufferedWriter(Path.of(file), StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      record =
+          Files.newBufferedWriter(
+              Path.of(file),
+              StandardCharsets.UTF_8,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.APPEND);
     }
   }
 
@@ -47,9 +53,16 @@ public final class ScriptedHandler implements MessageHandler {
       TimeUnit.NANOSECONDS.sleep(workNanos);
     }
     if (record != null) {
-      String line = "{\"order\":" + message.field("order_id").orElse(-1) + ",\"seq\":"
-          + message.field("seq").orElse(-1) + ",\"lane\":" + context.currentLane()
-          + ",\"attempt\":" + message.attempt() + "}\n";
+      String line =
+          "{\"order\":"
+              + message.field("order_id").orElse(-1)
+              + ",\"seq\":"
+              + message.field("seq").orElse(-1)
+              + ",\"lane\":"
+              + context.currentLane()
+              + ",\"attempt\":"
+              + message.attempt()
+              + "}\n";
       synchronized (this) {
         record.write(line);
         record.flush();

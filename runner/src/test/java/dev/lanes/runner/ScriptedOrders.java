@@ -21,8 +21,16 @@ public final class ScriptedOrders implements Iterable<Message> {
       String[] parts = step.split("\\*");
       int count = parts.length > 1 ? Integer.parseInt(parts[1]) : 1;
       for (int i = 0; i < count; i++, order++) {
-        messages.add(Message.builder().key(Long.toString(order)).payload("{\"data\":{\"order_id\":"
-            + order + ",\"seq\":1,\"action\":\"" + parts[0] + "\"}}").build());
+        messages.add(
+            Message.builder()
+                .key(Long.toString(order))
+                .payload(
+                    "{\"data\":{\"order_id\":"
+                        + order
+                        + ",\"seq\":1,\"action\":\""
+                        + parts[0]
+                        + "\"}}")
+                .build());
       }
     }
   }

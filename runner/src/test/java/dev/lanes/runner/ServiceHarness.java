@@ -28,16 +28,16 @@ import picocli.CommandLine;
 /**
  * Drives real background services for tests: writes {@code conf/ENV.conf} under a temporary
  * directory, runs the control commands in-process exactly as the CLI does (so {@code start}
- * launches a real child JVM with the test class path), reads status facts, the JSON log and
- * {@code /metrics}. {@link #close()} stops whatever is still running.
+ * launches a real child JVM with the test class path), reads status facts, the JSON log and {@code
+ * /metrics}. {@link #close()} stops whatever is still running.
  */
 public final class ServiceHarness implements AutoCloseable {
 
   static final String ENV = "development";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   final Path confDir;
   final Path runDir;
@@ -69,7 +69,8 @@ public final class ServiceHarness implements AutoCloseable {
 
   /** Runs {@code runner COMMAND development TASK --conf-dir .. --run-dir ..}. */
   Result command(String command) {
-    return run(command, ENV, task, "--conf-dir", confDir.toString(), "--run-dir", runDir.toString());
+    return run(
+        command, ENV, task, "--conf-dir", confDir.toString(), "--run-dir", runDir.toString());
   }
 
   /** Runs the runner with {@code args} in this JVM, capturing its output. */
@@ -90,7 +91,8 @@ public final class ServiceHarness implements AutoCloseable {
       try {
         List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
         text.append("--- ").append(file.getFileName()).append('\n');
-        lines.subList(Math.max(0, lines.size() - 40), lines.size())
+        lines
+            .subList(Math.max(0, lines.size() - 40), lines.size())
             .forEach(l -> text.append(l).append('\n'));
       } catch (IOException e) {
         text.append(e).append('\n');
@@ -128,8 +130,11 @@ public final class ServiceHarness implements AutoCloseable {
   /** GETs {@code path} from the service's HTTP server. */
   HttpResponse<String> get(String httpAddress, String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + httpAddress + path))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create("http://" + httpAddress + path))
+              .timeout(Duration.ofSeconds(10))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -139,8 +144,8 @@ public final class ServiceHarness implements AutoCloseable {
   }
 
   /**
-   * The sum of the samples of {@code metric} in a Prometheus scrape whose labels contain every
-   * one of {@code labels} (e.g. {@code lanes_outcome="ack"}).
+   * The sum of the samples of {@code metric} in a Prometheus scrape whose labels contain every one
+   * of {@code labels} (e.g. {@code lanes_outcome="ack"}).
    */
   static double sample(String scrape, String metric, String... labels) {
     double sum = 0;
@@ -180,7 +185,8 @@ public final class ServiceHarness implements AutoCloseable {
   /** The FATAL records of kind {@code kind} in the log. */
   List<JsonNode> alerts(String kind) {
     return logRecords().stream()
-        .filter(r -> r.path("level").asText().equals("FATAL") && r.path("kind").asText().equals(kind))
+        .filter(
+            r -> r.path("level").asText().equals("FATAL") && r.path("kind").asText().equals(kind))
         .toList();
   }
 

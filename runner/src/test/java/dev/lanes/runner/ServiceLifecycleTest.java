@@ -51,7 +51,8 @@ class ServiceLifecycleTest {
           record.file = "%s"
           seed { generator = dev.lanes.samples.SampleOrders, count = %d, orders = %d }
         }
-        """.formatted(lanes, record, MESSAGES, ORDERS);
+        """
+        .formatted(lanes, record, MESSAGES, ORDERS);
   }
 
   @Test
@@ -76,22 +77,43 @@ class ServiceLifecycleTest {
 
     // the first scrape once a handled message made the ack series exist, so that it can grow
     String[] first = {""};
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      first[0] = service.get(http, "/metrics").body();
-      return first[0].contains("lanes_outcome=\"ack\"");
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              first[0] = service.get(http, "/metrics").body();
+              return first[0].contains("lanes_outcome=\"ack\"");
+            });
     await().atMost(Duration.ofSeconds(10)).until(() -> service.number("acked") >= 300);
     String second = service.get(http, "/metrics").body();
     String task = "lanes_task=\"orders\"";
-    assertThat(ServiceHarness.sample(second, "messaging_process_duration_seconds_count", task,
-        "lanes_outcome=\"ack\"")).isGreaterThan(
-            ServiceHarness.sample(first[0], "messaging_process_duration_seconds_count", task,
+    assertThat(
+            ServiceHarness.sample(
+                second, "messaging_process_duration_seconds_count", task, "lanes_outcome=\"ack\""))
+        .isGreaterThan(
+            ServiceHarness.sample(
+                first[0],
+                "messaging_process_duration_seconds_count",
+                task,
                 "lanes_outcome=\"ack\""));
-    assertThat(ServiceHarness.sample(second, "messaging_client_consumed_messages_total", task,
-        "messaging_system=\"memory\"")).isGreaterThan(0);
-    assertThat(ServiceHarness.sample(second, "lanes_lane_depth", task, "lanes_lane=\"3\"")).isNotNegative();
-    assertThat(second).contains("jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage",
-        "jvm_gc_", "lanes_inflight{", "lanes_backlog{", "lanes_task_state{");
+    assertThat(
+            ServiceHarness.sample(
+                second,
+                "messaging_client_consumed_messages_total",
+                task,
+                "messaging_system=\"memory\""))
+        .isGreaterThan(0);
+    assertThat(ServiceHarness.sample(second, "lanes_lane_depth", task, "lanes_lane=\"3\""))
+        .isNotNegative();
+    assertThat(second)
+        .contains(
+            "jvm_memory_used_bytes",
+            "jvm_threads_live_threads",
+            "process_cpu_usage",
+            "jvm_gc_",
+            "lanes_inflight{",
+            "lanes_backlog{",
+            "lanes_task_state{");
 
     service.writeConf(conf(16, record));
     long ackedBefore = service.number("acked");
@@ -100,7 +122,8 @@ class ServiceLifecycleTest {
     assertThat(update.out()).contains("applied live: consumerNum 4 -> 16");
     assertThat(ackedBefore).as("the update came mid-stream").isLessThan(MESSAGES - 1000);
     assertThat(service.fact("lanes")).isEqualTo("16");
-    assertThat(service.get(http, "/test/ping").body()).as("a route added through HttpRoutes")
+    assertThat(service.get(http, "/test/ping").body())
+        .as("a route added through HttpRoutes")
         .isEqualTo("orders on memory with 16 lanes\n");
     assertThat(service.get(http, "/health/live").statusCode()).isEqualTo(200);
     assertThat(service.get(http, "/health/ready").body()).contains("\"status\":\"UP\"");
@@ -109,7 +132,9 @@ class ServiceLifecycleTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> service.number("acked") == MESSAGES);
     Result stop = service.command("stop");
     assertThat(stop.code()).as(stop.toString()).isZero();
-    assertThat(stop.out()).contains("stopped cleanly").contains("received " + MESSAGES + ", acked " + MESSAGES);
+    assertThat(stop.out())
+        .contains("stopped cleanly")
+        .contains("received " + MESSAGES + ", acked " + MESSAGES);
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     assertThat(service.files().socket()).doesNotExist();
     assertThat(service.files().pid()).doesNotExist();
@@ -128,14 +153,20 @@ class ServiceLifecycleTest {
     assertThat(lines).hasSize(MESSAGES);
     for (int i = 0; i < lines.size(); i++) {
       JsonNode line = json.readTree(lines.get(i));
-      seqs.computeIfAbsent(line.get("order").asLong(), k -> new ArrayList<>()).add(line.get("seq").asLong());
+      seqs.computeIfAbsent(line.get("order").asLong(), k -> new ArrayList<>())
+          .add(line.get("seq").asLong());
       if (i > handledBeforeUpdate + 500) {
         lanesLater.add(line.get("lane").asInt());
       }
     }
     assertThat(seqs).hasSize(ORDERS);
-    seqs.forEach((order, list) -> assertThat(list).as("order %s", order)
-        .isSorted().doesNotHaveDuplicates().hasSize(MESSAGES / ORDERS));
+    seqs.forEach(
+        (order, list) ->
+            assertThat(list)
+                .as("order %s", order)
+                .isSorted()
+                .doesNotHaveDuplicates()
+                .hasSize(MESSAGES / ORDERS));
     assertThat(lanesLater).as("lanes used after re-sharding to 16").anyMatch(lane -> lane >= 4);
   }
 }

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Reloading a running service: an invalid file is rejected and the old config keeps running,
- * live changes apply in place, a new subscription restarts the pipeline, SIGHUP reloads, and
- * SIGTERM stops gracefully and cleans up.
+ * Reloading a running service: an invalid file is rejected and the old config keeps running, live
+ * changes apply in place, a new subscription restarts the pipeline, SIGHUP reloads, and SIGTERM
+ * stops gracefully and cleans up.
  */
 class ServiceReloadTest {
 
@@ -37,7 +37,8 @@ class ServiceReloadTest {
           seed { generator = dev.lanes.samples.SampleOrders, count = 200, orders = 10 }
           %s
         }
-        """.formatted(settings);
+        """
+        .formatted(settings);
   }
 
   @Test
@@ -56,18 +57,33 @@ class ServiceReloadTest {
     service.writeConf(conf("consumerNum = -3"));
     Result rejected = service.command("update");
     assertThat(rejected.code()).as(rejected.toString()).isEqualTo(ExitCodes.READY_FAILED);
-    assertThat(rejected.err()).contains("development.conf:5").contains("consumerNum")
-        .contains("expected an integer >= 1").contains("the previous config keeps running");
+    assertThat(rejected.err())
+        .contains("development.conf:5")
+        .contains("consumerNum")
+        .contains("expected an integer >= 1")
+        .contains("the previous config keeps running");
     assertThat(service.fact("state")).isEqualTo("RUNNING");
     assertThat(service.fact("lanes")).isEqualTo("4");
 
-    service.writeConf(conf("channelLength = 64, retry.maxAttempts = 3, alerts.stall = 5s,"
-        + " log.levels { \"dev.lanes.dispatch\" = DEBUG }, http.port = 1"));
-    Result live = ServiceHarness.run("--update", ServiceHarness.ENV, "orders",
-        "--conf-dir", service.confDir.toString(), "--run-dir", service.runDir.toString());
+    service.writeConf(
+        conf(
+            "channelLength = 64, retry.maxAttempts = 3, alerts.stall = 5s,"
+                + " log.levels { \"dev.lanes.dispatch\" = DEBUG }, http.port = 1"));
+    Result live =
+        ServiceHarness.run(
+            "--update",
+            ServiceHarness.ENV,
+            "orders",
+            "--conf-dir",
+            service.confDir.toString(),
+            "--run-dir",
+            service.runDir.toString());
     assertThat(live.code()).as(live.toString()).isZero();
-    assertThat(live.out()).startsWith("applied live: ").contains("channelLength 1024 -> 64")
-        .contains("retry RetrySettings[maxAttempts=5").contains("alerts AlertSettings[")
+    assertThat(live.out())
+        .startsWith("applied live: ")
+        .contains("channelLength 1024 -> 64")
+        .contains("retry RetrySettings[maxAttempts=5")
+        .contains("alerts AlertSettings[")
         .contains("log levels INFO {} -> INFO {dev.lanes.dispatch=DEBUG}")
         .contains("http changed (takes effect at the next start: runner restart)");
 
@@ -79,7 +95,9 @@ class ServiceReloadTest {
     service.writeConf(conf("consumerNum = 2, memory.queue = orders-elsewhere"));
     Result restarted = service.command("update");
     assertThat(restarted.code()).as(restarted.toString()).isZero();
-    assertThat(restarted.out()).contains("restarted the pipeline").contains("previous one stopped cleanly")
+    assertThat(restarted.out())
+        .contains("restarted the pipeline")
+        .contains("previous one stopped cleanly")
         .contains("memory settings changed");
     assertThat(service.fact("state")).isEqualTo("RUNNING");
     assertThat(service.get(http, "/metrics").body())
@@ -87,11 +105,14 @@ class ServiceReloadTest {
         .doesNotContain("messaging_destination_name=\"orders\"");
     assertThat(service.get(http, "/health/ready").statusCode()).isEqualTo(200);
 
-    service.writeConf(conf("transport = kafka, kafka { bootstrap = \"127.0.0.1:1\", topic = t, group = g,"
-        + " connectTimeout = 1s }"));
+    service.writeConf(
+        conf(
+            "transport = kafka, kafka { bootstrap = \"127.0.0.1:1\", topic = t, group = g,"
+                + " connectTimeout = 1s }"));
     Result unreachable = service.command("update");
     assertThat(unreachable.code()).as(unreachable.toString()).isEqualTo(ExitCodes.READY_FAILED);
-    assertThat(unreachable.err()).contains("update rejected: the new pipeline could not start")
+    assertThat(unreachable.err())
+        .contains("update rejected: the new pipeline could not start")
         .contains("the previous config runs again");
     assertThat(service.fact("state")).isEqualTo("RUNNING");
     assertThat(service.fact("transport")).isEqualTo("memory (memory)");
@@ -101,8 +122,14 @@ class ServiceReloadTest {
     service.awaitExit(pid);
     assertThat(service.files().socket()).doesNotExist();
     assertThat(service.files().pid()).doesNotExist();
-    assertThat(service.logRecords()).anySatisfy(r -> assertThat(r.path("message").asText())
-        .isEqualTo("task orders: stopped cleanly in " + r.path("message").asText().replaceAll("\\D", "") + " ms"));
+    assertThat(service.logRecords())
+        .anySatisfy(
+            r ->
+                assertThat(r.path("message").asText())
+                    .isEqualTo(
+                        "task orders: stopped cleanly in "
+                            + r.path("message").asText().replaceAll("\\D", "")
+                            + " ms"));
   }
 
   private static int waitFor(ProcessBuilder command) throws IOException {

@@ -16,11 +16,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
- * The audit sample: appends every message it sees — id, key, headers, timestamp, origin and
- * payload — as one JSON line to {@code audit.journal}, flushed per line. Runs beside the business
- * task as a second subscriber of the same messages (an NSQ channel, a RabbitMQ queue bound to a
- * fanout exchange, a Kafka consumer group); the journal can be fed back through any handler with
- * {@code runner replay}.
+ * The audit sample: appends every message it sees — id, key, headers, timestamp, origin and payload
+ * — as one JSON line to {@code audit.journal}, flushed per line. Runs beside the business task as a
+ * second subscriber of the same messages (an NSQ channel, a RabbitMQ queue bound to a fanout
+ * exchange, a Kafka consumer group); the journal can be fed back through any handler with {@code
+ * runner replay}.
  */
 public final class AuditJournalHandler implements MessageHandler {
 
@@ -38,8 +38,9 @@ public final class AuditJournalHandler implements MessageHandler {
     if (path.getParent() != null) {
       Files.createDirectories(path.getParent());
     }
-    journal = Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
+    journal =
+        Files.newBufferedWriter(
+            path, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   @Override

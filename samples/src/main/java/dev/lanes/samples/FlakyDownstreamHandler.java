@@ -11,9 +11,9 @@ import java.io.IOException;
  * The flaky-downstream sample: a downstream that fails the first {@code
  * flaky.failuresBeforeSuccess} attempts of every message, and every attempt of a message marked
  * {@code "poison": true}. Shows the retry policy at work — attempts with growing backoff, then
- * success — and dead-lettering once {@code retry.maxAttempts} run out. When {@code record.file}
- * is set, every attempt is recorded as by {@link RecordingHandler}, a failed one with the failure
- * as {@code "failed"}, so the file shows each message's attempts and the backoff between them.
+ * success — and dead-lettering once {@code retry.maxAttempts} run out. When {@code record.file} is
+ * set, every attempt is recorded as by {@link RecordingHandler}, a failed one with the failure as
+ * {@code "failed"}, so the file shows each message's attempts and the backoff between them.
  */
 public final class FlakyDownstreamHandler implements MessageHandler {
 

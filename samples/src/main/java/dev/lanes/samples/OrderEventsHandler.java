@@ -15,12 +15,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The order-events sample: handles {@code order.updated} events keyed by {@code order_id},
- * simulating a little work, and checks that each order's events arrive in sequence. Run with
- * {@code deliverBy = order_id} and events of one order stay in order while different orders run in
+ * simulating a little work, and checks that each order's events arrive in sequence. Run with {@code
+ * deliverBy = order_id} and events of one order stay in order while different orders run in
  * parallel; the summary on close says how many arrived out of order (0 expected).
  *
- * <p>A payload without {@code data.order_id} and {@code data.seq} is rejected (dead-lettered)
- * with the reason, never retried.
+ * <p>A payload without {@code data.order_id} and {@code data.seq} is rejected (dead-lettered) with
+ * the reason, never retried.
  */
 public final class OrderEventsHandler implements MessageHandler {
 
@@ -60,7 +60,11 @@ public final class OrderEventsHandler implements MessageHandler {
 
   @Override
   public void close() {
-    log.info("task {}: {} order events for {} orders handled, {} out of order", task,
-        handled.get(), lastSeq.size(), outOfOrder.get());
+    log.info(
+        "task {}: {} order events for {} orders handled, {} out of order",
+        task,
+        handled.get(),
+        lastSeq.size(),
+        outOfOrder.get());
   }
 }

@@ -17,8 +17,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * Appends one JSON line per handled message ({@code key}, {@code lane}, {@code attempt}, {@code
  * id}, {@code payload} as a string, and {@code at}, the epoch milliseconds it was handled) to the
- * file named by config {@code record.file}, flushed per line. Used by tests and demos to check
- * what was handled, where, when and in which order.
+ * file named by config {@code record.file}, flushed per line. Used by tests and demos to check what
+ * was handled, where, when and in which order.
  */
 public final class RecordingHandler implements MessageHandler {
 
@@ -38,8 +38,9 @@ public final class RecordingHandler implements MessageHandler {
       Files.createDirectories(path.getParent());
     }
     this.context = context;
-    this.out = Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
+    this.out =
+        Files.newBufferedWriter(
+            path, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   @Override
@@ -48,7 +49,9 @@ public final class RecordingHandler implements MessageHandler {
     return Outcome.ack();
   }
 
-  /** Appends the line of one attempt; {@code failure}, when not null, is recorded as {@code failed}. */
+  /**
+   * Appends the line of one attempt; {@code failure}, when not null, is recorded as {@code failed}.
+   */
   void record(Message message, String failure) throws IOException {
     String line = line(message, context.currentLane(), failure);
     synchronized (this) {

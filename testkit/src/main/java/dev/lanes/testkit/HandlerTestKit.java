@@ -28,8 +28,8 @@ import java.util.function.Function;
 /**
  * Runs a {@link MessageHandler} through the real Lanes dispatcher — lanes, routing, retry policy,
  * dead letters — for a user's tests. By default it uses the in-memory transport on a queue of its
- * own; {@link Builder#transport} runs it against the embedded local queue or a real broker
- * instead, with the same assertions.
+ * own; {@link Builder#transport} runs it against the embedded local queue or a real broker instead,
+ * with the same assertions.
  *
  * <pre>{@code
  * try (HandlerTestKit kit = HandlerTestKit.forHandler(new AccountUpdateHandler())
@@ -61,10 +61,20 @@ public final class HandlerTestKit implements AutoCloseable {
     this.handler = new RecordingDecorator(b.handler);
     this.runtime = TaskRuntime.create(task, transport, handler, new SimpleMeterRegistry());
     this.deadLetterRecorder = new RecordingDecorator(m -> Outcome.ack());
-    this.deadLetterRuntime = b.deadLetters == null ? null : TaskRuntime.create(
-        TaskConfigLoader.forTask(task.name() + "_dead", b.deadLetters.apply(task)
-            .withFallback(ConfigFactory.parseMap(Map.of("transport", transport.name(), "consumerNum", 1)))),
-        transport, deadLetterRecorder, new SimpleMeterRegistry());
+    this.deadLetterRuntime =
+        b.deadLetters == null
+            ? null
+            : TaskRuntime.create(
+                TaskConfigLoader.forTask(
+                    task.name() + "_dead",
+                    b.deadLetters
+                        .apply(task)
+                        .withFallback(
+                            ConfigFactory.parseMap(
+                                Map.of("transport", transport.name(), "consumerNum", 1)))),
+                transport,
+                deadLetterRecorder,
+                new SimpleMeterRegistry());
     runtime.start();
     if (deadLetterRuntime != null) {
       deadLetterRuntime.start();
@@ -99,18 +109,25 @@ public final class HandlerTestKit implements AutoCloseable {
    *
    * @throws TimeoutException with the counts so far when they do not settle in time
    */
-  public void awaitSettled(long count, Duration timeout) throws TimeoutException, InterruptedException {
-    awaitCondition(() -> runtime.stats().acked() + runtime.stats().rejected() >= count, timeout,
+  public void awaitSettled(long count, Duration timeout)
+      throws TimeoutException, InterruptedException {
+    awaitCondition(
+        () -> runtime.stats().acked() + runtime.stats().rejected() >= count,
+        timeout,
         () -> "expected " + count + " settled messages, have " + runtime.stats());
     if (deadLetterRuntime != null) {
       long rejected = runtime.stats().rejected();
-      awaitCondition(() -> deadLetterRecorder.calls().size() >= rejected, timeout,
-          () -> "expected " + rejected + " dead letters, have " + deadLetterRecorder.calls().size());
+      awaitCondition(
+          () -> deadLetterRecorder.calls().size() >= rejected,
+          timeout,
+          () ->
+              "expected " + rejected + " dead letters, have " + deadLetterRecorder.calls().size());
     }
   }
 
-  private static void awaitCondition(BooleanSupplier done, Duration timeout,
-      java.util.function.Supplier<String> state) throws TimeoutException, InterruptedException {
+  private static void awaitCondition(
+      BooleanSupplier done, Duration timeout, java.util.function.Supplier<String> state)
+      throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!done.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
@@ -130,7 +147,10 @@ public final class HandlerTestKit implements AutoCloseable {
     return calls().stream().filter(HandledCall::acked).map(HandledCall::message).toList();
   }
 
-  /** Handler calls grouped by a JSON field of the payload (e.g. {@code order_id}), each in call order. */
+  /**
+   * Handler calls grouped by a JSON field of the payload (e.g. {@code order_id}), each in call
+   * order.
+   */
   public Map<Object, List<HandledCall>> callsBy(String jsonField) {
     Map<Object, List<HandledCall>> byKey = new LinkedHashMap<>();
     for (HandledCall call : calls()) {
@@ -195,16 +215,18 @@ public final class HandlerTestKit implements AutoCloseable {
     }
 
     /**
-     * Runs on another transport found with ServiceLoader (e.g. {@code local}, {@code kafka}),
-     * with {@code destination} settings such as {@code "kafka.topic = orders-it"}, and
-     * {@code deadLetterDestination} settings of a task that reads its dead letters (or {@code
-     * null} not to read them). Settings given with {@link #config}, before or after, still apply.
+     * Runs on another transport found with ServiceLoader (e.g. {@code local}, {@code kafka}), with
+     * {@code destination} settings such as {@code "kafka.topic = orders-it"}, and {@code
+     * deadLetterDestination} settings of a task that reads its dead letters (or {@code null} not to
+     * read them). Settings given with {@link #config}, before or after, still apply.
      */
     public Builder transport(String name, String destination, String deadLetterDestination) {
       this.transport = Transports.load(name);
       this.destination = ConfigFactory.parseString(destination);
-      this.deadLetters = deadLetterDestination == null ? null
-          : t -> ConfigFactory.parseString(deadLetterDestination);
+      this.deadLetters =
+          deadLetterDestination == null
+              ? null
+              : t -> ConfigFactory.parseString(deadLetterDestination);
       return this;
     }
 
@@ -214,9 +236,19 @@ public final class HandlerTestKit implements AutoCloseable {
     }
 
     private TaskConfig task() {
-      Config defaults = ConfigFactory.parseMap(Map.of("transport", transport.name(),
-          "retry.initialDelay", "10ms", "retry.jitter", 0, "shutdownTimeout", "10s"));
-      return TaskConfigLoader.forTask("testkit", config.withFallback(destination).withFallback(defaults));
+      Config defaults =
+          ConfigFactory.parseMap(
+              Map.of(
+                  "transport",
+                  transport.name(),
+                  "retry.initialDelay",
+                  "10ms",
+                  "retry.jitter",
+                  0,
+                  "shutdownTimeout",
+                  "10s"));
+      return TaskConfigLoader.forTask(
+          "testkit", config.withFallback(destination).withFallback(defaults));
     }
   }
 }

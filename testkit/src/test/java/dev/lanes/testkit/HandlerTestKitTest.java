@@ -33,17 +33,24 @@ class HandlerTestKitTest {
 
   @Test
   void runsAHandlerThroughLanesWithRetriesAndDeadLetters() throws Exception {
-    try (HandlerTestKit kit = HandlerTestKit.forHandler(new PaymentHandler())
-        .config("consumerNum = 4, deliverBy = order_id").start()) {
-      kit.sendJson("{\"order_id\":1,\"amount\":5}", "{\"order_id\":1,\"amount\":13}",
-          "{\"order_id\":1,\"amount\":-2}", "{\"order_id\":2,\"amount\":7}");
+    try (HandlerTestKit kit =
+        HandlerTestKit.forHandler(new PaymentHandler())
+            .config("consumerNum = 4, deliverBy = order_id")
+            .start()) {
+      kit.sendJson(
+          "{\"order_id\":1,\"amount\":5}",
+          "{\"order_id\":1,\"amount\":13}",
+          "{\"order_id\":1,\"amount\":-2}",
+          "{\"order_id\":2,\"amount\":7}");
       kit.awaitSettled(4, Duration.ofSeconds(10));
 
       assertThat(kit.acked()).hasSize(3);
-      assertThat(kit.deadLetters()).singleElement()
+      assertThat(kit.deadLetters())
+          .singleElement()
           .satisfies(d -> assertThat(d.reason()).isEqualTo("negative amount"));
       List<HandledCall> order1 = kit.callsBy("order_id").get(1L);
-      assertThat(order1).extracting(c -> (Long) c.message().field("amount").orElseThrow())
+      assertThat(order1)
+          .extracting(c -> (Long) c.message().field("amount").orElseThrow())
           .as("order 1 in publish order, the retry before the later message")
           .containsExactly(5L, 13L, 13L, -2L);
       assertThat(order1.get(1).failure()).hasMessage("ledger busy");
@@ -54,16 +61,23 @@ class HandlerTestKitTest {
 
   @Test
   void exhaustedRetriesEndInTheDeadLetterWithTheCause() throws Exception {
-    MessageHandler alwaysFails = m -> {
-      throw new IllegalStateException("downstream down");
-    };
-    try (HandlerTestKit kit = HandlerTestKit.forHandler(alwaysFails).config("retry.maxAttempts = 3").start()) {
+    MessageHandler alwaysFails =
+        m -> {
+          throw new IllegalStateException("downstream down");
+        };
+    try (HandlerTestKit kit =
+        HandlerTestKit.forHandler(alwaysFails).config("retry.maxAttempts = 3").start()) {
       kit.sendJson("{\"id\":1}");
       kit.awaitSettled(1, Duration.ofSeconds(10));
 
       assertThat(kit.calls()).extracting(c -> c.message().attempt()).containsExactly(1, 2, 3);
-      assertThat(kit.deadLetters()).singleElement().satisfies(d -> assertThat(d.reason())
-          .contains("retries exhausted after 3 attempts").contains("downstream down"));
+      assertThat(kit.deadLetters())
+          .singleElement()
+          .satisfies(
+              d ->
+                  assertThat(d.reason())
+                      .contains("retries exhausted after 3 attempts")
+                      .contains("downstream down"));
     }
   }
 
@@ -72,7 +86,8 @@ class HandlerTestKitTest {
     try (HandlerTestKit kit = HandlerTestKit.forHandler(m -> Outcome.ack()).start()) {
       kit.sendJson("{}");
       assertThatThrownBy(() -> kit.awaitSettled(2, Duration.ofMillis(300)))
-          .isInstanceOf(TimeoutException.class).hasMessageContaining("expected 2 settled");
+          .isInstanceOf(TimeoutException.class)
+          .hasMessageContaining("expected 2 settled");
     }
   }
 }

@@ -13,11 +13,11 @@ import java.util.Set;
  * runs on the JVM-wide {@link Client#getDefaultClient()} (its constructor takes no client), whose
  * handler pool of six threads would reorder messages and whose {@code stop()} would stop every
  * other NSQ user in the process. The extension point, {@link Subscriber#lookupTopic}, returns
- * nsq-j's package-private {@code HostAndPort}, so an override must live in this package. It
- * needs nsq-j on the same class loader (the class path, a shaded jar) and no JPMS module.
+ * nsq-j's package-private {@code HostAndPort}, so an override must live in this package. It needs
+ * nsq-j on the same class loader (the class path, a shaded jar) and no JPMS module.
  *
- * <p>Like every nsq-j subscriber it re-checks its list every lookup interval and reconnects to
- * the nodes it lost.
+ * <p>Like every nsq-j subscriber it re-checks its list every lookup interval and reconnects to the
+ * nodes it lost.
  */
 public class FixedNsqdSubscriber extends Subscriber {
 

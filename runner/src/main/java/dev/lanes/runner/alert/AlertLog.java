@@ -11,16 +11,17 @@ import org.slf4j.MarkerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * Writes alerts as log records an alerting platform can match: ERROR level with the {@link
- * #FATAL} marker (the JSON layout renders it as {@code "level":"FATAL"}), the fixed {@code uri},
- * the task, the kind and the facts as top-level fields. At most one record per kind per {@code
- * alerts.interval}; the next record after a quiet window carries {@code suppressed}, the count
- * left out. Thread-safe.
+ * Writes alerts as log records an alerting platform can match: ERROR level with the {@link #FATAL}
+ * marker (the JSON layout renders it as {@code "level":"FATAL"}), the fixed {@code uri}, the task,
+ * the kind and the facts as top-level fields. At most one record per kind per {@code
+ * alerts.interval}; the next record after a quiet window carries {@code suppressed}, the count left
+ * out. Thread-safe.
  */
 public final class AlertLog {
 
   /** The marker that makes a record FATAL. */
   public static final Marker FATAL = MarkerFactory.getMarker("FATAL");
+
   /** The {@code uri} field of every alert, as the alerting platform expects it. */
   public static final String URI = "/business/mq/consumer";
 
@@ -31,7 +32,9 @@ public final class AlertLog {
   private final Map<AlertKind, Window> windows = new EnumMap<>(AlertKind.class);
   private volatile Duration interval;
 
-  /** @param clock nanoseconds, as {@link System#nanoTime()} */
+  /**
+   * @param clock nanoseconds, as {@link System#nanoTime()}
+   */
   public AlertLog(String task, Duration interval, LongSupplier clock) {
     this.task = task;
     this.interval = interval;
@@ -62,10 +65,12 @@ public final class AlertLog {
       suppressed = window.suppressed;
       window.suppressed = 0;
     }
-    LoggingEventBuilder record = log.atError().addMarker(FATAL)
-        .addKeyValue("uri", URI)
-        .addKeyValue("task", task)
-        .addKeyValue("kind", kind.id());
+    LoggingEventBuilder record =
+        log.atError()
+            .addMarker(FATAL)
+            .addKeyValue("uri", URI)
+            .addKeyValue("task", task)
+            .addKeyValue("kind", kind.id());
     facts.forEach(record::addKeyValue);
     if (suppressed > 0) {
       record.addKeyValue("suppressed", suppressed);

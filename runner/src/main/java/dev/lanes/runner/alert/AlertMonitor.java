@@ -27,7 +27,9 @@ public final class AlertMonitor implements HandlingListener {
   private long backlogAboveSince = -1;
   private boolean backlogArmed = true;
 
-  /** @param clock nanoseconds, as {@link System#nanoTime()} */
+  /**
+   * @param clock nanoseconds, as {@link System#nanoTime()}
+   */
   public AlertMonitor(AlertLog alerts, AlertSettings settings, LongSupplier clock) {
     this.alerts = alerts;
     this.settings = settings;
@@ -49,9 +51,16 @@ public final class AlertMonitor implements HandlingListener {
       facts.put("outcome", outcome);
       facts.put("durationMs", TimeUnit.NANOSECONDS.toMillis(nanos));
       facts.put("thresholdMs", settings.slowHandler().toMillis());
-      alerts.raise(AlertKind.SLOW_HANDLER, "handler took " + TimeUnit.NANOSECONDS.toMillis(nanos)
-          + " ms on message " + message.id() + ", over alerts.slowHandler "
-          + settings.slowHandler().toMillis() + " ms", facts);
+      alerts.raise(
+          AlertKind.SLOW_HANDLER,
+          "handler took "
+              + TimeUnit.NANOSECONDS.toMillis(nanos)
+              + " ms on message "
+              + message.id()
+              + ", over alerts.slowHandler "
+              + settings.slowHandler().toMillis()
+              + " ms",
+          facts);
     }
   }
 
@@ -60,8 +69,15 @@ public final class AlertMonitor implements HandlingListener {
     if (retriesExhausted) {
       Map<String, Object> facts = messageFacts(message);
       facts.put("reason", reason);
-      alerts.raise(AlertKind.HANDLER_FAILED, "message " + message.id() + " failed after "
-          + message.attempt() + " attempts and was dead-lettered: " + reason, facts);
+      alerts.raise(
+          AlertKind.HANDLER_FAILED,
+          "message "
+              + message.id()
+              + " failed after "
+              + message.attempt()
+              + " attempts and was dead-lettered: "
+              + reason,
+          facts);
     }
   }
 
@@ -105,9 +121,14 @@ public final class AlertMonitor implements HandlingListener {
     facts.put("inFlight", stats.inFlight());
     backlog.ifPresent(b -> facts.put("backlog", b));
     facts.put("thresholdMs", s.stall().toMillis());
-    alerts.raise(AlertKind.STALLED, "no handler call finished for "
-        + TimeUnit.NANOSECONDS.toMillis(stalled) + " ms while " + stats.inFlight()
-        + " deliveries are in flight and the backlog is " + (backlog.isPresent() ? backlog.getAsLong() : "unknown"),
+    alerts.raise(
+        AlertKind.STALLED,
+        "no handler call finished for "
+            + TimeUnit.NANOSECONDS.toMillis(stalled)
+            + " ms while "
+            + stats.inFlight()
+            + " deliveries are in flight and the backlog is "
+            + (backlog.isPresent() ? backlog.getAsLong() : "unknown"),
         facts);
   }
 
@@ -129,8 +150,16 @@ public final class AlertMonitor implements HandlingListener {
     facts.put("backlog", backlog.getAsLong());
     facts.put("threshold", s.backlog());
     facts.put("aboveForMs", TimeUnit.NANOSECONDS.toMillis(above));
-    alerts.raise(AlertKind.BACKLOG, "backlog " + backlog.getAsLong() + " has been above "
-        + s.backlog() + " for " + TimeUnit.NANOSECONDS.toMillis(above) + " ms", facts);
+    alerts.raise(
+        AlertKind.BACKLOG,
+        "backlog "
+            + backlog.getAsLong()
+            + " has been above "
+            + s.backlog()
+            + " for "
+            + TimeUnit.NANOSECONDS.toMillis(above)
+            + " ms",
+        facts);
   }
 
   /** The task failed or stopped leaving work unacked. */

@@ -35,8 +35,8 @@ public final class ControlClient {
   private ControlClient() {}
 
   /**
-   * Sends {@code command} and waits for the whole reply (for {@code stop}: until the graceful
-   * stop is over).
+   * Sends {@code command} and waits for the whole reply (for {@code stop}: until the graceful stop
+   * is over).
    *
    * @throws NoServiceException when no service listens on {@code socket}
    * @throws IOException when the service went away mid-answer
@@ -49,7 +49,8 @@ public final class ControlClient {
       try {
         channel.connect(UnixDomainSocketAddress.of(socket));
       } catch (ConnectException e) {
-        throw new NoServiceException("nothing listens on the control socket " + socket + " (stale)", true);
+        throw new NoServiceException(
+            "nothing listens on the control socket " + socket + " (stale)", true);
       }
       channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
       channel.shutdownOutput();
@@ -57,7 +58,8 @@ public final class ControlClient {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       int newline = text.indexOf('\n');
       if (newline < 0) {
-        throw new IOException("the service closed the control socket without answering '" + command + "'");
+        throw new IOException(
+            "the service closed the control socket without answering '" + command + "'");
       }
       String status = text.substring(0, newline);
       return new Reply(status.equals("ok"), text.substring(newline + 1));

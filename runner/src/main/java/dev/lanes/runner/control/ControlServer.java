@@ -24,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service side of the control socket: a Unix domain socket, owner-only (the file is mode
- * 0600 in a run directory of mode 0700), answering one command per connection. The protocol is
- * text: the client sends one line ({@code status}, {@code update} or {@code stop}); the service
- * answers {@code ok} or {@code error} on the first line, then human-readable lines, and closes.
- * {@code stop} answers once the graceful stop is over.
+ * The service side of the control socket: a Unix domain socket, owner-only (the file is mode 0600
+ * in a run directory of mode 0700), answering one command per connection. The protocol is text: the
+ * client sends one line ({@code status}, {@code update} or {@code stop}); the service answers
+ * {@code ok} or {@code error} on the first line, then human-readable lines, and closes. {@code
+ * stop} answers once the graceful stop is over.
  */
 public final class ControlServer implements AutoCloseable {
 
@@ -58,8 +58,9 @@ public final class ControlServer implements AutoCloseable {
     this.channel = channel;
     this.commands = commands;
     AtomicInteger n = new AtomicInteger();
-    this.connections = Executors.newCachedThreadPool(
-        r -> new Thread(r, "lanes-" + task + "-control-" + n.incrementAndGet()));
+    this.connections =
+        Executors.newCachedThreadPool(
+            r -> new Thread(r, "lanes-" + task + "-control-" + n.incrementAndGet()));
     this.acceptor = new Thread(this::acceptLoop, "lanes-" + task + "-control");
   }
 
@@ -75,8 +76,13 @@ public final class ControlServer implements AutoCloseable {
       Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
     } catch (IOException | RuntimeException e) {
       channel.close();
-      throw new IOException("cannot bind the control socket " + socket + " (" + e.getMessage()
-          + "); a path over 107 bytes is too long for a socket: use a shorter --run-dir", e);
+      throw new IOException(
+          "cannot bind the control socket "
+              + socket
+              + " ("
+              + e.getMessage()
+              + "); a path over 107 bytes is too long for a socket: use a shorter --run-dir",
+          e);
     }
     ControlServer server = new ControlServer(socket, channel, commands, task);
     server.acceptor.start();
@@ -100,9 +106,12 @@ public final class ControlServer implements AutoCloseable {
 
   private void answer(SocketChannel connection) {
     try (connection;
-        BufferedReader in = new BufferedReader(new InputStreamReader(
-            Channels.newInputStream(connection), StandardCharsets.UTF_8), MAX_COMMAND);
-        Writer out = new OutputStreamWriter(Channels.newOutputStream(connection), StandardCharsets.UTF_8)) {
+        BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(Channels.newInputStream(connection), StandardCharsets.UTF_8),
+                MAX_COMMAND);
+        Writer out =
+            new OutputStreamWriter(Channels.newOutputStream(connection), StandardCharsets.UTF_8)) {
       String command = in.readLine();
       Reply reply = dispatch(command == null ? "" : command.trim());
       out.write((reply.ok() ? "ok" : "error") + "\n" + reply.text());
@@ -127,7 +136,8 @@ public final class ControlServer implements AutoCloseable {
       case "status" -> commands.status();
       case "update" -> commands.update();
       case "stop" -> commands.stop();
-      default -> new Reply(false, "unknown command '" + command + "'; expected status, update or stop");
+      default ->
+          new Reply(false, "unknown command '" + command + "'; expected status, update or stop");
     };
   }
 

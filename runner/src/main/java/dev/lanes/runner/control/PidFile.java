@@ -36,13 +36,14 @@ public final class PidFile {
   }
 
   /**
-   * Takes the pid file for this process: locks it (so a second service for the same ENV/TASK
-   * cannot start, however close the race) and writes this process's pid.
+   * Takes the pid file for this process: locks it (so a second service for the same ENV/TASK cannot
+   * start, however close the race) and writes this process's pid.
    *
    * @return the held file, or empty when another live process holds it
    */
   public static Optional<Held> acquire(Path file) throws IOException {
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -55,12 +56,16 @@ public final class PidFile {
       return Optional.empty();
     }
     channel.truncate(0);
-    channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+    channel.write(
+        ByteBuffer.wrap(
+            (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
     channel.force(false);
     return Optional.of(new Held(file, channel));
   }
 
-  /** A pid file this process holds; {@link #close()} deletes it and releases the lock. Idempotent. */
+  /**
+   * A pid file this process holds; {@link #close()} deletes it and releases the lock. Idempotent.
+   */
   public static final class Held implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;

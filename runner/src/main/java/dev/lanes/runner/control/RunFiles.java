@@ -8,19 +8,21 @@ import java.util.regex.Pattern;
 
 /**
  * The files of one background service ({@code ENV} + {@code TASK}) in the run directory: {@code
- * ENV.TASK.pid}, the control socket {@code ENV.TASK.sock}, the JSON log {@code ENV.TASK.log},
- * and {@code ENV.TASK.out} for what the JVM prints outside the log (start-up errors, crashes).
+ * ENV.TASK.pid}, the control socket {@code ENV.TASK.sock}, the JSON log {@code ENV.TASK.log}, and
+ * {@code ENV.TASK.out} for what the JVM prints outside the log (start-up errors, crashes).
  */
 public record RunFiles(Path runDir, String env, String task) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
 
-  /** @throws IllegalArgumentException when env or task is not a plain name usable in a file name */
+  /**
+   * @throws IllegalArgumentException when env or task is not a plain name usable in a file name
+   */
   public RunFiles {
     for (String name : new String[] {env, task}) {
       if (!NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("'" + name
-            + "' is not a usable ENV or TASK name: use letters, digits, '_', '.', '-'");
+        throw new IllegalArgumentException(
+            "'" + name + "' is not a usable ENV or TASK name: use letters, digits, '_', '.', '-'");
       }
     }
   }

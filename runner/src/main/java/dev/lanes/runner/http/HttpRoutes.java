@@ -3,8 +3,8 @@ package dev.lanes.runner.http;
 /**
  * Routes a module adds to the runner's HTTP server, found with {@link java.util.ServiceLoader}
  * (list the implementation in {@code META-INF/services/dev.lanes.runner.http.HttpRoutes}). The
- * runner calls {@link #register} once per process, after the task started, e.g. to add {@code
- * POST /tasks/{task}/messages} for publishing through the task's transport.
+ * runner calls {@link #register} once per process, after the task started, e.g. to add {@code POST
+ * /tasks/{task}/messages} for publishing through the task's transport.
  */
 public interface HttpRoutes extends AutoCloseable {
 

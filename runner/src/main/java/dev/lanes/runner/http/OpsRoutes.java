@@ -3,8 +3,8 @@ package dev.lanes.runner.http;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.sun.net.httpserver.HttpExchange;
 import dev.lanes.runtime.TaskRuntime;
-import java.io.IOException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -22,31 +22,43 @@ public final class OpsRoutes {
   /**
    * @param live whether the process makes progress
    */
-  public static void register(OpsServer server, PrometheusMeterRegistry registry, RunningTask task,
-      BooleanSupplier live) {
-    server.route("/metrics", exchange -> {
-      if (Responses.isGet(exchange, "/metrics")) {
-        Responses.send(exchange, 200, TEXT_FORMAT, registry.scrape());
-      }
-    });
-    server.route("/health/live", exchange -> {
-      if (Responses.isGet(exchange, "/health/live")) {
-        health(exchange, task, live.getAsBoolean());
-      }
-    });
-    server.route("/health/ready", exchange -> {
-      if (Responses.isGet(exchange, "/health/ready")) {
-        health(exchange, task, task.runtime().isReady());
-      }
-    });
+  public static void register(
+      OpsServer server, PrometheusMeterRegistry registry, RunningTask task, BooleanSupplier live) {
+    server.route(
+        "/metrics",
+        exchange -> {
+          if (Responses.isGet(exchange, "/metrics")) {
+            Responses.send(exchange, 200, TEXT_FORMAT, registry.scrape());
+          }
+        });
+    server.route(
+        "/health/live",
+        exchange -> {
+          if (Responses.isGet(exchange, "/health/live")) {
+            health(exchange, task, live.getAsBoolean());
+          }
+        });
+    server.route(
+        "/health/ready",
+        exchange -> {
+          if (Responses.isGet(exchange, "/health/ready")) {
+            health(exchange, task, task.runtime().isReady());
+          }
+        });
   }
 
   private static void health(HttpExchange exchange, RunningTask task, boolean up)
       throws IOException {
     TaskRuntime runtime = task.runtime();
     String name = new String(JsonStringEncoder.getInstance().quoteAsString(task.config().name()));
-    String body = "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"task\":\"" + name
-        + "\",\"state\":\"" + runtime.state() + "\"}\n";
+    String body =
+        "{\"status\":\""
+            + (up ? "UP" : "DOWN")
+            + "\",\"task\":\""
+            + name
+            + "\",\"state\":\""
+            + runtime.state()
+            + "\"}\n";
     Responses.send(exchange, up ? 200 : 503, JSON, body);
   }
 }

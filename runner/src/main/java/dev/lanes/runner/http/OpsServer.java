@@ -10,10 +10,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one small HTTP server of a runner process ({@code http.host}:{@code http.port}): the
- * runner adds {@code /metrics}, {@code /health/live} and {@code /health/ready}; other modules add
- * theirs with {@link #route} (directly, or as an {@link HttpRoutes} service). Requests run on two
- * threads named {@code lanes-http-N}. Thread-safe.
+ * The one small HTTP server of a runner process ({@code http.host}:{@code http.port}): the runner
+ * adds {@code /metrics}, {@code /health/live} and {@code /health/ready}; other modules add theirs
+ * with {@link #route} (directly, or as an {@link HttpRoutes} service). Requests run on two threads
+ * named {@code lanes-http-N}. Thread-safe.
  */
 public final class OpsServer implements AutoCloseable {
 
@@ -35,15 +35,25 @@ public final class OpsServer implements AutoCloseable {
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 16);
     } catch (IOException e) {
-      throw new ReadyFailedException("cannot listen on http " + host + ":" + port + " (" + e.getMessage()
-          + "): set http.port to a free port (0 = any), or http.enabled = false", e);
+      throw new ReadyFailedException(
+          "cannot listen on http "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + "): set http.port to a free port (0 = any), or http.enabled = false",
+          e);
     }
     AtomicInteger threads = new AtomicInteger();
-    ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "lanes-http-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "lanes-http-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(executor);
     server.start();
     return new OpsServer(server, executor);

@@ -27,8 +27,8 @@ public final class Responses {
   }
 
   /**
-   * Answers 404 unless the request is for exactly {@code path}, and 405 unless it is a GET or
-   * HEAD; returns whether the caller should answer it.
+   * Answers 404 unless the request is for exactly {@code path}, and 405 unless it is a GET or HEAD;
+   * returns whether the caller should answer it.
    */
   public static boolean isGet(HttpExchange exchange, String path) throws IOException {
     if (!exchange.getRequestURI().getPath().equals(path)) {

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Points logback at the runner's layouts: JSON records to a file (background services), JSON
- * records to stderr ({@code log.format = json}), and applies {@code log.level}/{@code
- * log.levels}, also live after an update. The default text layout is {@code logback.xml}.
+ * records to stderr ({@code log.format = json}), and applies {@code log.level}/{@code log.levels},
+ * also live after an update. The default text layout is {@code logback.xml}.
  */
 public final class LogSetup {
 
@@ -59,6 +59,8 @@ public final class LogSetup {
     Map<String, String> reset = new HashMap<>(previous == null ? Map.of() : previous.levels());
     settings.levels().keySet().forEach(reset::remove);
     reset.keySet().forEach(logger -> context.getLogger(logger).setLevel(null));
-    settings.levels().forEach((logger, level) -> context.getLogger(logger).setLevel(Level.toLevel(level)));
+    settings
+        .levels()
+        .forEach((logger, level) -> context.getLogger(logger).setLevel(Level.toLevel(level)));
   }
 }

@@ -15,10 +15,11 @@ import java.util.stream.Collectors;
  * Instantiates a task's {@link MessageHandler} from its {@code handler} key:
  *
  * <ul>
- *   <li>a class name ({@code com.acme.AccountUpdateHandler}): from the runner's own class path
- *       when it is there, else from the one plugin jar in the plugins directory that has it;
+ *   <li>a class name ({@code com.acme.AccountUpdateHandler}): from the runner's own class path when
+ *       it is there, else from the one plugin jar in the plugins directory that has it;
  *   <li>a plain name without dots ({@code AccountUpdateHandler}): the handler with that simple
- *       class name that a plugin jar lists in {@code META-INF/services/dev.lanes.api.MessageHandler}.
+ *       class name that a plugin jar lists in {@code
+ *       META-INF/services/dev.lanes.api.MessageHandler}.
  * </ul>
  *
  * <p>A plugin's handler comes from a class loader of its own over its jar alone ({@link
@@ -41,8 +42,10 @@ public final class HandlerLoader {
     String name = task.handler().trim();
     String where = task.origin() + ": task '" + task.name() + "': ";
     if (name.isEmpty()) {
-      throw new ReadyFailedException(where + "handler: expected the class name of a"
-          + " dev.lanes.api.MessageHandler, or the name of one a plugin lists");
+      throw new ReadyFailedException(
+          where
+              + "handler: expected the class name of a"
+              + " dev.lanes.api.MessageHandler, or the name of one a plugin lists");
     }
     if (name.contains(".")) {
       Class<?> type;
@@ -74,7 +77,9 @@ public final class HandlerLoader {
     }
   }
 
-  /** Closes the plugin class loader of a handler that will not run; nothing for the runner's own. */
+  /**
+   * Closes the plugin class loader of a handler that will not run; nothing for the runner's own.
+   */
   private static void release(MessageHandler handler) {
     if (handler instanceof PluginHandler plugin) {
       try {
@@ -86,21 +91,21 @@ public final class HandlerLoader {
   }
 
   /**
-   * The start failure to report: when a plugin's handler failed to open, one naming the file,
-   * task, jar and class (the runtime's own message names only the wrapper); else {@code failure}.
+   * The start failure to report: when a plugin's handler failed to open, one naming the file, task,
+   * jar and class (the runtime's own message names only the wrapper); else {@code failure}.
    */
   private static ReadyFailedException explain(TaskConfig task, ReadyFailedException failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof PluginHandler.OpenFailed open) {
-        return new ReadyFailedException(task.origin() + ": task '" + task.name() + "': "
-            + open.getMessage(), open.getCause());
+        return new ReadyFailedException(
+            task.origin() + ": task '" + task.name() + "': " + open.getMessage(), open.getCause());
       }
     }
     return failure;
   }
 
-  private static MessageHandler fromPlugin(String where, String name, Path pluginsDir,
-      ClassLoader parent, boolean byClassName) {
+  private static MessageHandler fromPlugin(
+      String where, String name, Path pluginsDir, ClassLoader parent, boolean byClassName) {
     PluginDirectory directory = new PluginDirectory(pluginsDir);
     List<PluginJar> jars;
     try {
@@ -116,9 +121,16 @@ public final class HandlerLoader {
         matches.add(jar);
         if (!byClassName) {
           if (listed.size() > 1) {
-            throw new ReadyFailedException(where + "plugin " + jar.path() + " lists more than one"
-                + " handler named '" + name + "': " + String.join(", ", listed)
-                + "; name it by its class name");
+            throw new ReadyFailedException(
+                where
+                    + "plugin "
+                    + jar.path()
+                    + " lists more than one"
+                    + " handler named '"
+                    + name
+                    + "': "
+                    + String.join(", ", listed)
+                    + "; name it by its class name");
           }
           className = listed.get(0);
         }
@@ -128,36 +140,61 @@ public final class HandlerLoader {
       throw notFound(where, name, directory, jars, byClassName);
     }
     if (matches.size() > 1) {
-      throw new ReadyFailedException(where + "handler " + name + " is in more than one plugin jar: "
-          + matches.stream().map(j -> j.path().toString()).collect(Collectors.joining(", "))
-          + "; keep one of them in " + pluginsDir);
+      throw new ReadyFailedException(
+          where
+              + "handler "
+              + name
+              + " is in more than one plugin jar: "
+              + matches.stream().map(j -> j.path().toString()).collect(Collectors.joining(", "))
+              + "; keep one of them in "
+              + pluginsDir);
     }
     PluginJar jar = matches.get(0);
     String plugin = where + "plugin " + jar.path() + ": handler " + className;
     if (!jar.has(className)) {
-      throw new ReadyFailedException(plugin + " is listed in " + PluginJar.LISTING
-          + " but the jar has no such class");
+      throw new ReadyFailedException(
+          plugin + " is listed in " + PluginJar.LISTING + " but the jar has no such class");
     }
     return load(plugin, className, jar, parent);
   }
 
-  private static ReadyFailedException notFound(String where, String name, PluginDirectory directory,
-      List<PluginJar> jars, boolean byClassName) {
+  private static ReadyFailedException notFound(
+      String where,
+      String name,
+      PluginDirectory directory,
+      List<PluginJar> jars,
+      boolean byClassName) {
     if (byClassName) {
-      return new ReadyFailedException(where + "handler class not found: " + name
-          + " (not on the runner's class path, nor in a plugin jar: " + directory.describe(jars) + ")");
+      return new ReadyFailedException(
+          where
+              + "handler class not found: "
+              + name
+              + " (not on the runner's class path, nor in a plugin jar: "
+              + directory.describe(jars)
+              + ")");
     }
     List<String> listed = new ArrayList<>();
-    jars.forEach(j -> j.listedHandlers().forEach(c -> listed.add(PluginJar.simpleName(c)
-        + " (" + j.path().getFileName() + ")")));
-    return new ReadyFailedException(where + "no plugin lists a handler named '" + name + "' in "
-        + PluginJar.LISTING + " (" + directory.describe(jars) + "; "
-        + (listed.isEmpty() ? "none lists a handler" : "listed: " + String.join(", ", listed))
-        + "); a handler on the runner's class path is named by its full class name");
+    jars.forEach(
+        j ->
+            j.listedHandlers()
+                .forEach(
+                    c ->
+                        listed.add(PluginJar.simpleName(c) + " (" + j.path().getFileName() + ")")));
+    return new ReadyFailedException(
+        where
+            + "no plugin lists a handler named '"
+            + name
+            + "' in "
+            + PluginJar.LISTING
+            + " ("
+            + directory.describe(jars)
+            + "; "
+            + (listed.isEmpty() ? "none lists a handler" : "listed: " + String.join(", ", listed))
+            + "); a handler on the runner's class path is named by its full class name");
   }
 
-  private static MessageHandler load(String plugin, String className, PluginJar jar,
-      ClassLoader parent) {
+  private static MessageHandler load(
+      String plugin, String className, PluginJar jar, ClassLoader parent) {
     PluginClassLoader loader;
     try {
       loader = new PluginClassLoader(jar.path(), parent);
@@ -170,15 +207,19 @@ public final class HandlerLoader {
     try {
       Class<?> type = Class.forName(className, true, loader);
       if (type.getClassLoader() != loader) {
-        throw new ReadyFailedException(plugin + " is one of the runner's own classes (a package"
-            + " the runner shares with plugins: " + String.join(" ", PluginClassLoader.SHARED)
-            + "); give it a package of its own");
+        throw new ReadyFailedException(
+            plugin
+                + " is one of the runner's own classes (a package"
+                + " the runner shares with plugins: "
+                + String.join(" ", PluginClassLoader.SHARED)
+                + "); give it a package of its own");
       }
       return new PluginHandler(instantiate(plugin, type), loader);
     } catch (ClassNotFoundException | LinkageError e) {
       closeQuietly(loader);
-      throw new ReadyFailedException(plugin + " cannot be loaded: " + e
-          + " (put the libraries it needs into the plugin jar)", e);
+      throw new ReadyFailedException(
+          plugin + " cannot be loaded: " + e + " (put the libraries it needs into the plugin jar)",
+          e);
     } catch (RuntimeException e) {
       closeQuietly(loader);
       throw e;
@@ -196,7 +237,8 @@ public final class HandlerLoader {
     } catch (NoSuchMethodException e) {
       throw new ReadyFailedException(handler + " needs a public no-argument constructor", e);
     } catch (InvocationTargetException e) {
-      throw new ReadyFailedException(handler + " constructor failed: " + e.getCause(), e.getCause());
+      throw new ReadyFailedException(
+          handler + " constructor failed: " + e.getCause(), e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new ReadyFailedException(handler + " cannot be instantiated: " + e, e);
     }

@@ -10,18 +10,27 @@ import java.util.Enumeration;
 import java.util.List;
 
 /**
- * The class loader of one plugin jar: <b>child-first</b>, so a plugin may bring its own version
- * of a library the runner also has (a Kafka client, Jackson...), except for the packages the
- * handler API is made of, which always come from the runner so that a plugin's handler is a
- * {@code dev.lanes.api.MessageHandler} of the runner: the JDK, {@code dev.lanes}, SLF4J,
- * typesafe-config ({@code HandlerContext.config()}) and Micrometer ({@code
- * HandlerContext.meterRegistry()}). Resources are looked up child-first too.
+ * The class loader of one plugin jar: <b>child-first</b>, so a plugin may bring its own version of
+ * a library the runner also has (a Kafka client, Jackson...), except for the packages the handler
+ * API is made of, which always come from the runner so that a plugin's handler is a {@code
+ * dev.lanes.api.MessageHandler} of the runner: the JDK, {@code dev.lanes}, SLF4J, typesafe-config
+ * ({@code HandlerContext.config()}) and Micrometer ({@code HandlerContext.meterRegistry()}).
+ * Resources are looked up child-first too.
  */
 final class PluginClassLoader extends URLClassLoader {
 
   /** Package prefixes always loaded parent-first (from the runner). */
-  static final List<String> SHARED = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.",
-      "dev.lanes.", "org.slf4j.", "com.typesafe.config.", "io.micrometer.");
+  static final List<String> SHARED =
+      List.of(
+          "java.",
+          "javax.",
+          "jdk.",
+          "sun.",
+          "com.sun.",
+          "dev.lanes.",
+          "org.slf4j.",
+          "com.typesafe.config.",
+          "io.micrometer.");
 
   static {
     registerAsParallelCapable();

@@ -9,9 +9,9 @@ import java.util.stream.Stream;
 
 /**
  * The plugins directory ({@code plugins.dir} / {@code --plugins}): every regular file ending in
- * {@code .jar} directly in it is a plugin; hidden files (a name starting with {@code .}, e.g. a
- * jar still being copied) and subdirectories are not looked at. Nothing outside this directory is
- * ever loaded as a plugin.
+ * {@code .jar} directly in it is a plugin; hidden files (a name starting with {@code .}, e.g. a jar
+ * still being copied) and subdirectories are not looked at. Nothing outside this directory is ever
+ * loaded as a plugin.
  */
 record PluginDirectory(Path dir) {
 
@@ -46,7 +46,9 @@ record PluginDirectory(Path dir) {
     if (jars.isEmpty()) {
       return "plugins directory " + dir + " has no jars";
     }
-    return "plugins directory " + dir + " has " + String.join(", ",
-        jars.stream().map(j -> j.path().getFileName().toString()).toList());
+    return "plugins directory "
+        + dir
+        + " has "
+        + String.join(", ", jars.stream().map(j -> j.path().getFileName().toString()).toList());
   }
 }

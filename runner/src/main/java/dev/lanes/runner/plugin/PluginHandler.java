@@ -32,10 +32,11 @@ final class PluginHandler implements MessageHandler {
   @Override
   public void open(HandlerContext context) throws Exception {
     try {
-      inPluginLoader(() -> {
-        handler.open(context);
-        return null;
-      });
+      inPluginLoader(
+          () -> {
+            handler.open(context);
+            return null;
+          });
     } catch (Exception | LinkageError e) {
       throw new OpenFailed(describe() + " failed to open: " + e, e);
     }
@@ -45,8 +46,8 @@ final class PluginHandler implements MessageHandler {
   public Outcome handle(Message message) throws Exception {
     Outcome outcome = inPluginLoader(() -> handler.handle(message));
     if (outcome == null) {
-      throw new IllegalStateException(handler.getClass().getName()
-          + ".handle returned null; return Outcome.ack()");
+      throw new IllegalStateException(
+          handler.getClass().getName() + ".handle returned null; return Outcome.ack()");
     }
     return outcome;
   }
@@ -54,10 +55,11 @@ final class PluginHandler implements MessageHandler {
   @Override
   public void close() throws Exception {
     try {
-      inPluginLoader(() -> {
-        handler.close();
-        return null;
-      });
+      inPluginLoader(
+          () -> {
+            handler.close();
+            return null;
+          });
     } finally {
       release();
     }

@@ -13,9 +13,9 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * What one plugin jar holds, read from its entries without loading any class: its class files,
- * and the handlers it lists in {@code META-INF/services/dev.lanes.api.MessageHandler} (the
- * {@link java.util.ServiceLoader} format: one class name per line, {@code #} comments).
+ * What one plugin jar holds, read from its entries without loading any class: its class files, and
+ * the handlers it lists in {@code META-INF/services/dev.lanes.api.MessageHandler} (the {@link
+ * java.util.ServiceLoader} format: one class name per line, {@code #} comments).
  *
  * @param path the jar, as found in the plugins directory
  * @param classFiles entry names of its class files, e.g. {@code com/acme/Handler.class}
@@ -34,8 +34,9 @@ record PluginJar(Path path, Set<String> classFiles, List<String> listedHandlers)
       jar.stream().map(JarEntry::getName).filter(n -> n.endsWith(".class")).forEach(classes::add);
       JarEntry listing = jar.getJarEntry(LISTING);
       if (listing != null) {
-        try (BufferedReader in = new BufferedReader(
-            new InputStreamReader(jar.getInputStream(listing), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(jar.getInputStream(listing), StandardCharsets.UTF_8))) {
           in.lines().map(PluginJar::withoutComment).filter(l -> !l.isEmpty()).forEach(listed::add);
         }
       }

@@ -30,34 +30,47 @@ import picocli.CommandLine.Spec;
  * /tasks/{task}/messages}. Every line is checked before anything is published; on the local
  * transport the whole input is stored in one transaction, all or nothing.
  */
-@Command(name = "publish", mixinStandardHelpOptions = true,
-    description = "Publishes JSON lines from standard input to a task's destination; prints each id.")
+@Command(
+    name = "publish",
+    mixinStandardHelpOptions = true,
+    description =
+        "Publishes JSON lines from standard input to a task's destination; prints each id.")
 public final class PublishCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--task", required = true, description = "The task whose destination gets the messages.")
+  @Option(
+      names = "--task",
+      required = true,
+      description = "The task whose destination gets the messages.")
   String task;
 
-  @Option(names = "--config", defaultValue = "conf/application.conf",
+  @Option(
+      names = "--config",
+      defaultValue = "conf/application.conf",
       description = "The task file (HOCON). Default: ${DEFAULT-VALUE}.")
   File config;
 
   @Option(names = "--transport", description = "Overrides the task file's transport.")
   String transport;
 
-  @Option(names = "--at", paramLabel = "TIME",
-      description = "Deliver no earlier than TIME (epoch seconds or ISO-8601, e.g. 2026-12-24T18:00:00Z) "
-          + "every line that has no deliverAt of its own. Local transport only.")
+  @Option(
+      names = "--at",
+      paramLabel = "TIME",
+      description =
+          "Deliver no earlier than TIME (epoch seconds or ISO-8601, e.g. 2026-12-24T18:00:00Z) "
+              + "every line that has no deliverAt of its own. Local transport only.")
   String at;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    TaskConfig taskConfig = TaskConfigLoader.load(TaskConfigLoader.parseFile(config), config.getPath(),
-        task, transport);
-    Transport chosen = Transports.load(taskConfig.transport(), PublishCommand.class.getClassLoader());
+    TaskConfig taskConfig =
+        TaskConfigLoader.load(
+            TaskConfigLoader.parseFile(config), config.getPath(), task, transport);
+    Transport chosen =
+        Transports.load(taskConfig.transport(), PublishCommand.class.getClassLoader());
     List<Message> messages;
     try {
       messages = readLines();
@@ -81,7 +94,8 @@ public final class PublishCommand implements Callable<Integer> {
 
   private List<Message> readLines() throws IOException, BadRequest {
     List<Message> messages = new ArrayList<>();
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     int number = 0;
     while ((line = in.readLine()) != null) {

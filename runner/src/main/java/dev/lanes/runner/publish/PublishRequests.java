@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads publish requests — the body of {@code POST /tasks/{task}/messages} and each line of
- * {@code runner publish} — into messages:
+ * Reads publish requests — the body of {@code POST /tasks/{task}/messages} and each line of {@code
+ * runner publish} — into messages:
  *
  * <pre>{@code {"content": {...} | "text", "key": "o-7", "headers": {"h": "v"},
  *  "deliverAt": 1767225600 | "2026-01-01T00:00:00Z", "delay": "5s"}}</pre>
@@ -52,7 +52,8 @@ public final class PublishRequests {
         while (parser.nextToken() == JsonToken.START_OBJECT) {
           messages.add(message(parser, "message " + (messages.size() + 1)));
         }
-        expect(parser.currentToken() == JsonToken.END_ARRAY, "the array holds only message objects");
+        expect(
+            parser.currentToken() == JsonToken.END_ARRAY, "the array holds only message objects");
       } else {
         expect(first == JsonToken.START_OBJECT, "the body is a message object or an array of them");
         messages.add(message(parser, "the message"));
@@ -98,8 +99,12 @@ public final class PublishRequests {
         case "headers" -> headers.putAll(headers(parser, value, where));
         case "deliverAt" -> headers.put(DELIVER_AT, scalar(parser, value, where, "deliverAt"));
         case "delay" -> headers.put(DELAY, scalar(parser, value, where, "delay"));
-        default -> throw new BadRequest(where + ": unknown field '" + field
-            + "' (fields: content, key, headers, deliverAt, delay)");
+        default ->
+            throw new BadRequest(
+                where
+                    + ": unknown field '"
+                    + field
+                    + "' (fields: content, key, headers, deliverAt, delay)");
       }
     }
     expect(hasContent, where + ": 'content' is required");
@@ -119,8 +124,11 @@ public final class PublishRequests {
 
   private static String scalar(JsonParser parser, JsonToken value, String where, String field)
       throws IOException, BadRequest {
-    expect(value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NUMBER_INT
-        || value == JsonToken.VALUE_NUMBER_FLOAT, where + ": '" + field + "' must be a string or a number");
+    expect(
+        value == JsonToken.VALUE_STRING
+            || value == JsonToken.VALUE_NUMBER_INT
+            || value == JsonToken.VALUE_NUMBER_FLOAT,
+        where + ": '" + field + "' must be a string or a number");
     return parser.getText();
   }
 
@@ -130,7 +138,8 @@ public final class PublishRequests {
     Map<String, String> headers = new HashMap<>();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
-      expect(!name.equals(DELIVER_AT) && !name.equals(DELAY),
+      expect(
+          !name.equals(DELIVER_AT) && !name.equals(DELAY),
           where + ": give '" + name + "' as a field of the message, not a header");
       headers.put(name, scalar(parser, parser.nextToken(), where, "headers." + name));
     }

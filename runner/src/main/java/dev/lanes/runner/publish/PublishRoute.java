@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /tasks/{task}/messages}: publishes a message (or a JSON array of them) to the
- * running task's own destination and answers {@code 201 {"id": ...}} (or {@code {"ids": [...]}}).
- * Bad requests get a 4xx with the reason and store nothing.
+ * {@code POST /tasks/{task}/messages}: publishes a message (or a JSON array of them) to the running
+ * task's own destination and answers {@code 201 {"id": ...}} (or {@code {"ids": [...]}}). Bad
+ * requests get a 4xx with the reason and store nothing.
  */
 public final class PublishRoute implements HttpRoutes {
 
@@ -61,14 +61,23 @@ public final class PublishRoute implements HttpRoutes {
     try {
       List<Message> messages = PublishRequests.parseBody(body);
       List<String> ids = publish(messages);
-      Responses.send(exchange, 201, JSON, ids.size() == 1 && body.length > 0 && firstNonBlank(body) == '{'
-          ? "{\"id\":" + quote(ids.get(0)) + "}\n"
-          : "{\"ids\":[" + String.join(",", ids.stream().map(PublishRoute::quote).toList()) + "]}\n");
+      Responses.send(
+          exchange,
+          201,
+          JSON,
+          ids.size() == 1 && body.length > 0 && firstNonBlank(body) == '{'
+              ? "{\"id\":" + quote(ids.get(0)) + "}\n"
+              : "{\"ids\":["
+                  + String.join(",", ids.stream().map(PublishRoute::quote).toList())
+                  + "]}\n");
     } catch (BadRequest e) {
       error(exchange, 400, e.getMessage());
     } catch (Exception e) {
       log.error("task {}: publish request failed: {}", name, e.toString());
-      error(exchange, 503, "could not publish: " + e.getMessage() + "; nothing may have been stored, retry");
+      error(
+          exchange,
+          503,
+          "could not publish: " + e.getMessage() + "; nothing may have been stored, retry");
     }
   }
 

@@ -25,11 +25,17 @@ final class SchedulingCheck {
       throws Exception {
     for (int i = 0; i < messages.size(); i++) {
       Message m = messages.get(i);
-      boolean scheduled = m.headers().containsKey(PublishRequests.DELIVER_AT)
-          || m.headers().containsKey(PublishRequests.DELAY);
+      boolean scheduled =
+          m.headers().containsKey(PublishRequests.DELIVER_AT)
+              || m.headers().containsKey(PublishRequests.DELAY);
       if (scheduled && !SCHEDULING_TRANSPORT.equals(transport)) {
-        throw new BadRequest("message " + (i + 1) + ": deliverAt/delay need transport "
-            + SCHEDULING_TRANSPORT + " (the embedded queue); this task runs on " + transport);
+        throw new BadRequest(
+            "message "
+                + (i + 1)
+                + ": deliverAt/delay need transport "
+                + SCHEDULING_TRANSPORT
+                + " (the embedded queue); this task runs on "
+                + transport);
       }
     }
     try {

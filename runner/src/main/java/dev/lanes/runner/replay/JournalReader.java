@@ -60,7 +60,8 @@ public final class JournalReader {
         try {
           entries.add(parse(line));
         } catch (BadEntry e) {
-          throw new BadJournal(file + ":" + number + ": malformed journal entry: " + e.getMessage());
+          throw new BadJournal(
+              file + ":" + number + ": malformed journal entry: " + e.getMessage());
         }
       }
     } catch (NoSuchFileException e) {
@@ -87,7 +88,9 @@ public final class JournalReader {
             message.id(requiredText(parser, value, field));
             hasId = true;
           }
-          case "key" -> message.key(value == JsonToken.VALUE_NULL ? null : requiredText(parser, value, field));
+          case "key" ->
+              message.key(
+                  value == JsonToken.VALUE_NULL ? null : requiredText(parser, value, field));
           case "headers" -> message.headers(headers(parser, value));
           case "timestamp" -> {
             message.timestamp(instant(requiredText(parser, value, field)));
@@ -132,7 +135,8 @@ public final class JournalReader {
     Map<String, String> headers = new HashMap<>();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
-      expect(parser.nextToken() == JsonToken.VALUE_STRING, "headers." + name + ": expected a string");
+      expect(
+          parser.nextToken() == JsonToken.VALUE_STRING, "headers." + name + ": expected a string");
       headers.put(name, parser.getText());
     }
     return headers;
@@ -142,8 +146,10 @@ public final class JournalReader {
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
-      throw new BadEntry("timestamp: expected an ISO-8601 instant such as 2026-01-01T12:00:00Z, got '"
-          + text + "'");
+      throw new BadEntry(
+          "timestamp: expected an ISO-8601 instant such as 2026-01-01T12:00:00Z, got '"
+              + text
+              + "'");
     }
   }
 

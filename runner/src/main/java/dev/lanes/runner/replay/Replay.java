@@ -53,8 +53,8 @@ public final class Replay {
    * @param finished every message was acked or dead-lettered and the stop was clean
    * @param took how long the replay ran
    */
-  public record Report(int replayed, long acked, Map<String, Long> deadLetters, boolean finished,
-      Duration took) {
+  public record Report(
+      int replayed, long acked, Map<String, Long> deadLetters, boolean finished, Duration took) {
 
     /** Messages dead-lettered. */
     public long deadLettered() {
@@ -75,8 +75,9 @@ public final class Replay {
    * @throws ReadyFailedException when the handler cannot be loaded or opened; nothing was handled
    * @throws InterruptedException when interrupted while waiting; the task is stopped first
    */
-  public static Report run(TaskConfig task, Path pluginsDir, List<Message> messages,
-      ClassLoader loader) throws InterruptedException {
+  public static Report run(
+      TaskConfig task, Path pluginsDir, List<Message> messages, ClassLoader loader)
+      throws InterruptedException {
     long started = System.nanoTime();
     TaskConfig inProcess = inProcess(task);
     Transport memory = Transports.load("memory", loader);
@@ -88,11 +89,20 @@ public final class Replay {
       try (Publisher publisher = memory.openPublisher(inProcess)) {
         publisher.publishAll(messages);
       } catch (Exception e) {
-        throw new ReadyFailedException("replay of task '" + task.name() + "': could not queue the "
-            + "entries in process: " + e, e);
+        throw new ReadyFailedException(
+            "replay of task '"
+                + task.name()
+                + "': could not queue the "
+                + "entries in process: "
+                + e,
+            e);
       }
-      log.info("replay: task {}: {} entries through {} on {} lanes", task.name(), messages.size(),
-          task.handler(), task.consumerNum());
+      log.info(
+          "replay: task {}: {} entries through {} on {} lanes",
+          task.name(),
+          messages.size(),
+          task.handler(),
+          task.consumerNum());
       HandlerLoader.start(runtime, handler);
       StopReport stop;
       try {
@@ -102,7 +112,11 @@ public final class Replay {
       }
       TaskStats stats = runtime.stats();
       boolean finished = stop.clean() && stats.acked() + stats.rejected() == messages.size();
-      return new Report(messages.size(), stats.acked(), tally.reasons(), finished,
+      return new Report(
+          messages.size(),
+          stats.acked(),
+          tally.reasons(),
+          finished,
           Duration.ofNanos(System.nanoTime() - started));
     } finally {
       registry.close();
@@ -120,9 +134,11 @@ public final class Replay {
   /** The task on the memory transport, on a queue of its own. */
   private static TaskConfig inProcess(TaskConfig task) {
     String queue = "lanes-replay-" + task.name() + "-" + UUID.randomUUID();
-    return TaskConfigLoader.forTask(task.name(), task.config()
-        .withValue("transport", ConfigValueFactory.fromAnyRef("memory"))
-        .withValue("memory.queue", ConfigValueFactory.fromAnyRef(queue)));
+    return TaskConfigLoader.forTask(
+        task.name(),
+        task.config()
+            .withValue("transport", ConfigValueFactory.fromAnyRef("memory"))
+            .withValue("memory.queue", ConfigValueFactory.fromAnyRef(queue)));
   }
 
   /** Counts final outcomes and dead-letter reasons, on lane threads. */
@@ -149,8 +165,9 @@ public final class Replay {
     Map<String, Long> reasons() {
       Map<String, Long> sorted = new LinkedHashMap<>();
       reasons.entrySet().stream()
-          .sorted(Comparator.comparing((Map.Entry<String, LongAdder> e) -> -e.getValue().sum())
-              .thenComparing(Map.Entry::getKey))
+          .sorted(
+              Comparator.comparing((Map.Entry<String, LongAdder> e) -> -e.getValue().sum())
+                  .thenComparing(Map.Entry::getKey))
           .forEach(e -> sorted.put(e.getKey(), e.getValue().sum()));
       return sorted;
     }

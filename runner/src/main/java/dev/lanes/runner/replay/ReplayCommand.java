@@ -23,9 +23,12 @@ import picocli.CommandLine.Spec;
  * lanes, routing and retry policy (see {@link Replay}), then prints a summary. The whole journal is
  * checked first: one malformed line and nothing is handled (exit 2).
  */
-@Command(name = "replay", mixinStandardHelpOptions = true,
-    description = "Feeds an audit journal (one JSON object per line, as AuditJournalHandler writes)"
-        + " through a task's handler, in process, with the task's lanes and retry policy.",
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description =
+        "Feeds an audit journal (one JSON object per line, as AuditJournalHandler writes)"
+            + " through a task's handler, in process, with the task's lanes and retry policy.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every entry was handled and acked",
@@ -38,22 +41,35 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--task", required = true, description = "The task whose handler gets the entries.")
+  @Option(
+      names = "--task",
+      required = true,
+      description = "The task whose handler gets the entries.")
   String task;
 
-  @Option(names = "--journal", required = true, paramLabel = "FILE", description = "The journal to replay.")
+  @Option(
+      names = "--journal",
+      required = true,
+      paramLabel = "FILE",
+      description = "The journal to replay.")
   Path journal;
 
-  @Option(names = "--config", defaultValue = "conf/application.conf",
+  @Option(
+      names = "--config",
+      defaultValue = "conf/application.conf",
       description = "The task file (HOCON). Default: ${DEFAULT-VALUE}.")
   File config;
 
-  @Option(names = "--transport",
-      description = "Reads the task's config as `runner --transport` would; the replay itself always runs in"
-          + " process (memory transport) and touches no broker.")
+  @Option(
+      names = "--transport",
+      description =
+          "Reads the task's config as `runner --transport` would; the replay itself always runs in"
+              + " process (memory transport) and touches no broker.")
   String transport;
 
-  @Option(names = "--plugins", paramLabel = "DIR",
+  @Option(
+      names = "--plugins",
+      paramLabel = "DIR",
       description = "The directory of handler plugin jars; overrides the task file's plugins.dir.")
   Path plugins;
 
@@ -69,19 +85,29 @@ public final class ReplayCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.READY_FAILED;
     }
-    TaskConfig taskConfig = TaskConfigLoader.load(TaskConfigLoader.parseFile(config), config.getPath(),
-        task, transport);
+    TaskConfig taskConfig =
+        TaskConfigLoader.load(
+            TaskConfigLoader.parseFile(config), config.getPath(), task, transport);
     Path pluginsDir = plugins != null ? plugins : RunnerSettings.of(taskConfig).pluginsDir();
-    Replay.Report report = Replay.run(taskConfig, pluginsDir, entries, ReplayCommand.class.getClassLoader());
+    Replay.Report report =
+        Replay.run(taskConfig, pluginsDir, entries, ReplayCommand.class.getClassLoader());
     summarize(out, report);
     return report.allAcked() ? ExitCodes.OK : ExitCodes.FAILED;
   }
 
   private void summarize(PrintWriter out, Replay.Report report) {
     long unfinished = report.replayed() - report.acked() - report.deadLettered();
-    out.printf("replay: %s: replayed %d entries of %s in %d ms: acked %d, dead-lettered %d%s%n", task,
-        report.replayed(), journal, report.took().toMillis(), report.acked(), report.deadLettered(),
-        report.finished() ? "" : ", " + unfinished + " not finished (the task failed or stopped early)");
+    out.printf(
+        "replay: %s: replayed %d entries of %s in %d ms: acked %d, dead-lettered %d%s%n",
+        task,
+        report.replayed(),
+        journal,
+        report.took().toMillis(),
+        report.acked(),
+        report.deadLettered(),
+        report.finished()
+            ? ""
+            : ", " + unfinished + " not finished (the task failed or stopped early)");
     int shown = 0;
     for (Map.Entry<String, Long> reason : report.deadLetters().entrySet()) {
       if (shown++ == MAX_REASONS) {

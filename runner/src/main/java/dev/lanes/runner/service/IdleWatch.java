@@ -13,8 +13,8 @@ final class IdleWatch {
   /** Called once per tick; a zero threshold never reports idle. */
   boolean isIdleLongEnough(Duration threshold, TaskStats stats, OptionalLong backlog) {
     long now = System.nanoTime();
-    boolean quiet = stats.received() == lastReceived && stats.inFlight() == 0
-        && backlog.orElse(0) == 0;
+    boolean quiet =
+        stats.received() == lastReceived && stats.inFlight() == 0 && backlog.orElse(0) == 0;
     lastReceived = stats.received();
     if (!quiet) {
       idleSince = now;

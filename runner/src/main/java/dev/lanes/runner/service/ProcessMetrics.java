@@ -11,12 +11,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
- * The process's Prometheus registry: the task's meters (registered by the task runtime) plus
- * JVM and process meters: memory, GC, threads, class loading, CPU, uptime, file descriptors.
+ * The process's Prometheus registry: the task's meters (registered by the task runtime) plus JVM
+ * and process meters: memory, GC, threads, class loading, CPU, uptime, file descriptors.
  */
 final class ProcessMetrics implements AutoCloseable {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   ProcessMetrics() {

@@ -27,7 +27,10 @@ import java.util.function.Supplier;
  * @param pluginsDir the directory of plugin jars (relative to the working directory)
  */
 public record RunnerSettings(
-    HttpSettings http, AlertSettings alerts, LogSettings log, Duration exitWhenIdle,
+    HttpSettings http,
+    AlertSettings alerts,
+    LogSettings log,
+    Duration exitWhenIdle,
     Path pluginsDir) {
 
   /** {@code http.*}. */
@@ -36,24 +39,33 @@ public record RunnerSettings(
   /** {@code log.*}; levels are logback level names. */
   public record LogSettings(String level, Map<String, String> levels, String format) {}
 
-  private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+  private static final Set<String> LEVELS =
+      Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
   /** Reads the runner's keys of {@code task}. */
   public static RunnerSettings of(TaskConfig task) {
     Config c = task.config();
-    HttpSettings http = new HttpSettings(
-        read(task, "http.enabled", "true or false", () -> c.getBoolean("http.enabled")),
-        read(task, "http.host", "a host name or address", () -> c.getString("http.host")),
-        port(task, c));
-    AlertSettings alerts = new AlertSettings(
-        duration(task, c, "alerts.slowHandler"),
-        duration(task, c, "alerts.stall"),
-        read(task, "alerts.backlog", "a message count >= 0", () -> nonNegative(c.getLong("alerts.backlog"))),
-        duration(task, c, "alerts.backlogFor"),
-        duration(task, c, "alerts.interval"));
-    LogSettings log = new LogSettings(level(task, "log.level", c.getValue("log.level")), levels(task, c),
-        format(task, c));
-    return new RunnerSettings(http, alerts, log, duration(task, c, "exitWhenIdle"), pluginsDir(task, c));
+    HttpSettings http =
+        new HttpSettings(
+            read(task, "http.enabled", "true or false", () -> c.getBoolean("http.enabled")),
+            read(task, "http.host", "a host name or address", () -> c.getString("http.host")),
+            port(task, c));
+    AlertSettings alerts =
+        new AlertSettings(
+            duration(task, c, "alerts.slowHandler"),
+            duration(task, c, "alerts.stall"),
+            read(
+                task,
+                "alerts.backlog",
+                "a message count >= 0",
+                () -> nonNegative(c.getLong("alerts.backlog"))),
+            duration(task, c, "alerts.backlogFor"),
+            duration(task, c, "alerts.interval"));
+    LogSettings log =
+        new LogSettings(
+            level(task, "log.level", c.getValue("log.level")), levels(task, c), format(task, c));
+    return new RunnerSettings(
+        http, alerts, log, duration(task, c, "exitWhenIdle"), pluginsDir(task, c));
   }
 
   /** These settings with the plugins directory given on the command line ({@code --plugins}). */
@@ -76,14 +88,17 @@ public record RunnerSettings(
   private static int port(TaskConfig task, Config c) {
     int port = read(task, "http.port", "a port number in [0, 65535]", () -> c.getInt("http.port"));
     if (port < 0 || port > 65535) {
-      throw task.invalid("http.port", "a port number in [0, 65535] (0 = any free port)",
+      throw task.invalid(
+          "http.port",
+          "a port number in [0, 65535] (0 = any free port)",
           new IllegalArgumentException("got " + port));
     }
     return port;
   }
 
   private static Duration duration(TaskConfig task, Config c, String key) {
-    Duration value = read(task, key, "a duration >= 0 such as 500ms or 30s", () -> c.getDuration(key));
+    Duration value =
+        read(task, key, "a duration >= 0 such as 500ms or 30s", () -> c.getDuration(key));
     if (value.isNegative()) {
       throw task.invalid(key, "a duration >= 0", new IllegalArgumentException("got " + value));
     }
@@ -100,7 +115,8 @@ public record RunnerSettings(
   private static String format(TaskConfig task, Config c) {
     String format = read(task, "log.format", "text or json", () -> c.getString("log.format"));
     if (!format.equals("text") && !format.equals("json")) {
-      throw task.invalid("log.format", "text or json", new IllegalArgumentException("got " + format));
+      throw task.invalid(
+          "log.format", "text or json", new IllegalArgumentException("got " + format));
     }
     return format;
   }
@@ -115,7 +131,9 @@ public record RunnerSettings(
   private static String level(TaskConfig task, String key, ConfigValue value) {
     String level = String.valueOf(value.unwrapped()).trim().toUpperCase(Locale.ROOT);
     if (!LEVELS.contains(level)) {
-      throw task.invalid(key, "one of TRACE, DEBUG, INFO, WARN, ERROR, OFF",
+      throw task.invalid(
+          key,
+          "one of TRACE, DEBUG, INFO, WARN, ERROR, OFF",
           new IllegalArgumentException("got " + value.unwrapped()));
     }
     return level;

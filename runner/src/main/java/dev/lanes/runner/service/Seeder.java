@@ -43,25 +43,33 @@ final class Seeder {
     } catch (ReadyFailedException e) {
       throw e;
     } catch (Exception e) {
-      throw new ReadyFailedException("task '" + task.name() + "': publishing the seed failed after "
-          + published + " messages: " + e, e);
+      throw new ReadyFailedException(
+          "task '"
+              + task.name()
+              + "': publishing the seed failed after "
+              + published
+              + " messages: "
+              + e,
+          e);
     }
     return published;
   }
 
   @SuppressWarnings("unchecked")
-  private static Iterable<Message> generator(TaskConfig task, String name, Config seed,
-      ClassLoader loader) {
+  private static Iterable<Message> generator(
+      TaskConfig task, String name, Config seed, ClassLoader loader) {
     try {
-      Object instance = Class.forName(name, true, loader).getConstructor(Config.class)
-          .newInstance(seed);
+      Object instance =
+          Class.forName(name, true, loader).getConstructor(Config.class).newInstance(seed);
       if (!(instance instanceof Iterable<?>)) {
         throw task.invalid("seed.generator", "a class implementing Iterable<Message>", null);
       }
       return (Iterable<Message>) instance;
     } catch (ReflectiveOperationException | LinkageError e) {
-      throw task.invalid("seed.generator",
-          "a class with a public constructor taking the seed Config", new Exception(e.toString(), e));
+      throw task.invalid(
+          "seed.generator",
+          "a class with a public constructor taking the seed Config",
+          new Exception(e.toString(), e));
     }
   }
 }

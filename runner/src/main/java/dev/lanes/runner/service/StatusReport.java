@@ -32,8 +32,13 @@ final class StatusReport {
     line(out, "lane depths", lanes.toString());
     line(out, "in flight", Long.toString(stats.inFlight()));
     line(out, "received", stats.received() + " (" + service.rates().receivedPerSecond() + "/s)");
-    line(out, "handled", (stats.acked() + stats.retried() + stats.rejected()) + " ("
-        + service.rates().handledPerSecond() + "/s)");
+    line(
+        out,
+        "handled",
+        (stats.acked() + stats.retried() + stats.rejected())
+            + " ("
+            + service.rates().handledPerSecond()
+            + "/s)");
     line(out, "acked", Long.toString(stats.acked()));
     line(out, "retried", Long.toString(stats.retried()));
     line(out, "rejected", Long.toString(stats.rejected()));

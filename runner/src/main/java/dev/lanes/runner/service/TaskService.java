@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * alerts, a once-a-second monitor (rates, stall and backlog alerts, idle exit), live update and
  * graceful stop. Used alike by foreground runs and background services.
  *
- * <p>{@link #update()} and {@link #stop()} are serialized; {@link #status()} and the accessors
- * may be called from any thread at any time.
+ * <p>{@link #update()} and {@link #stop()} are serialized; {@link #status()} and the accessors may
+ * be called from any thread at any time.
  */
 public final class TaskService implements RunningTask, AutoCloseable {
 
@@ -70,11 +70,12 @@ public final class TaskService implements RunningTask, AutoCloseable {
     this.loader = loader;
     this.current = loaded;
     this.metrics = new ProcessMetrics();
-    AlertLog alerts = new AlertLog(loaded.task().name(), loaded.settings().alerts().interval(),
-        System::nanoTime);
+    AlertLog alerts =
+        new AlertLog(loaded.task().name(), loaded.settings().alerts().interval(), System::nanoTime);
     this.monitor = new AlertMonitor(alerts, loaded.settings().alerts(), System::nanoTime);
-    this.ticker = Executors.newSingleThreadScheduledExecutor(
-        r -> new Thread(r, "lanes-" + loaded.task().name() + "-monitor"));
+    this.ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> new Thread(r, "lanes-" + loaded.task().name() + "-monitor"));
   }
 
   /**
@@ -112,14 +113,19 @@ public final class TaskService implements RunningTask, AutoCloseable {
     HandlerLoader.start(runtime, handler);
     if (http != null) {
       OpsRoutes.register(http, metrics.registry(), this, this::isLive);
-      ServiceLoader.load(HttpRoutes.class, loader).forEach(added -> {
-        added.register(http, this);
-        routes.add(added);
-      });
-      log.info("task {}: http on {} (/metrics, /health/live, /health/ready)", task.name(),
+      ServiceLoader.load(HttpRoutes.class, loader)
+          .forEach(
+              added -> {
+                added.register(http, this);
+                routes.add(added);
+              });
+      log.info(
+          "task {}: http on {} (/metrics, /health/live, /health/ready)",
+          task.name(),
           http.hostAndPort());
     }
-    ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    ticker.scheduleWithFixedDelay(
+        this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void tick() {
@@ -134,7 +140,9 @@ public final class TaskService implements RunningTask, AutoCloseable {
         monitor.abnormalStop("the task failed while running", Map.of("state", "FAILED"));
         requestStop("the task failed");
       } else if (idle.isIdleLongEnough(current.settings().exitWhenIdle(), stats, backlog)) {
-        log.info("task {}: idle for {} ms, stopping", r.task().name(),
+        log.info(
+            "task {}: idle for {} ms, stopping",
+            r.task().name(),
             current.settings().exitWhenIdle().toMillis());
         requestStop("idle");
       }
@@ -155,10 +163,10 @@ public final class TaskService implements RunningTask, AutoCloseable {
   }
 
   /**
-   * Re-reads the task file and applies it: live when only lanes, bounds, routing, retry,
-   * timeouts, alerts or log levels changed; otherwise (subscription, handler, plugins directory)
-   * the pipeline is restarted gracefully with a new handler instance. An invalid file is
-   * rejected and the running config stays.
+   * Re-reads the task file and applies it: live when only lanes, bounds, routing, retry, timeouts,
+   * alerts or log levels changed; otherwise (subscription, handler, plugins directory) the pipeline
+   * is restarted gracefully with a new handler instance. An invalid file is rejected and the
+   * running config stays.
    */
   public Reply update() {
     synchronized (lock) {
@@ -170,8 +178,8 @@ public final class TaskService implements RunningTask, AutoCloseable {
         next = source.load();
       } catch (ReadyFailedException e) {
         log.error("task {}: update rejected: {}", current.task().name(), e.getMessage());
-        return new Reply(false, "update rejected: " + e.getMessage()
-            + "\nthe previous config keeps running");
+        return new Reply(
+            false, "update rejected: " + e.getMessage() + "\nthe previous config keeps running");
       }
       Loaded previous = current;
       String changes = ConfigChanges.describe(previous, next);
@@ -201,42 +209,62 @@ public final class TaskService implements RunningTask, AutoCloseable {
       nextTransport = Transports.load(task.transport(), loader);
       handler = HandlerLoader.load(task, loader, next.settings().pluginsDir());
     } catch (ReadyFailedException e) {
-      return new Reply(false, "update rejected: " + e.getMessage() + "\nthe previous config keeps running");
+      return new Reply(
+          false, "update rejected: " + e.getMessage() + "\nthe previous config keeps running");
     }
     log.info("task {}: the subscription changed; restarting the pipeline gracefully", task.name());
     StopReport old = runtime.stop();
-    TaskRuntime fresh = TaskRuntime.create(task, nextTransport, handler, metrics.registry(), monitor);
+    TaskRuntime fresh =
+        TaskRuntime.create(task, nextTransport, handler, metrics.registry(), monitor);
     try {
       HandlerLoader.start(fresh, handler);
     } catch (ReadyFailedException e) {
-      log.error("task {}: the new pipeline could not start ({}); going back to the previous config",
-          task.name(), e.getMessage());
+      log.error(
+          "task {}: the new pipeline could not start ({}); going back to the previous config",
+          task.name(),
+          e.getMessage());
       runtime = fresh;
       try {
-        MessageHandler previousHandler = HandlerLoader.load(previous.task(), loader,
-            previous.settings().pluginsDir());
-        TaskRuntime back = TaskRuntime.create(previous.task(), transport, previousHandler,
-            metrics.registry(), monitor);
+        MessageHandler previousHandler =
+            HandlerLoader.load(previous.task(), loader, previous.settings().pluginsDir());
+        TaskRuntime back =
+            TaskRuntime.create(
+                previous.task(), transport, previousHandler, metrics.registry(), monitor);
         runtime = back;
         HandlerLoader.start(back, previousHandler);
       } catch (ReadyFailedException again) {
         // the monitor sees the FAILED runtime, raises abnormal_stop and stops the service
-        log.error("task {}: the previous config could not start again either: {}", task.name(),
+        log.error(
+            "task {}: the previous config could not start again either: {}",
+            task.name(),
             again.getMessage());
-        return new Reply(false, "update rejected: the new pipeline could not start: " + e.getMessage()
-            + "\nthe previous config could not start again either: " + again.getMessage()
-            + "\nthe service stops");
+        return new Reply(
+            false,
+            "update rejected: the new pipeline could not start: "
+                + e.getMessage()
+                + "\nthe previous config could not start again either: "
+                + again.getMessage()
+                + "\nthe service stops");
       }
-      return new Reply(false, "update rejected: the new pipeline could not start: " + e.getMessage()
-          + "\nthe previous config runs again");
+      return new Reply(
+          false,
+          "update rejected: the new pipeline could not start: "
+              + e.getMessage()
+              + "\nthe previous config runs again");
     }
     runtime = fresh;
     transport = nextTransport;
     applyRunnerSettings(previous, next);
-    String stop = old.clean() ? "stopped cleanly" : "stopped leaving " + old.abandoned()
-        + " deliveries unacked for redelivery";
-    return new Reply(true, "restarted the pipeline (the subscription or handler changed; previous one "
-        + stop + "): " + changes);
+    String stop =
+        old.clean()
+            ? "stopped cleanly"
+            : "stopped leaving " + old.abandoned() + " deliveries unacked for redelivery";
+    return new Reply(
+        true,
+        "restarted the pipeline (the subscription or handler changed; previous one "
+            + stop
+            + "): "
+            + changes);
   }
 
   private void applyRunnerSettings(Loaded previous, Loaded next) {
@@ -261,11 +289,15 @@ public final class TaskService implements RunningTask, AutoCloseable {
         facts.put("abandoned", r.abandoned());
         facts.put("tookMs", r.took().toMillis());
         facts.put("shutdownTimeoutMs", runtime.task().shutdownTimeout().toMillis());
-        monitor.abnormalStop(r.abandoned() + " deliveries did not finish within shutdownTimeout "
-            + "and were left unacked for redelivery", facts);
+        monitor.abnormalStop(
+            r.abandoned()
+                + " deliveries did not finish within shutdownTimeout "
+                + "and were left unacked for redelivery",
+            facts);
       }
       // a task that FAILED (its alert came from the monitor) does not end cleanly either
-      report = runtime.state() == TaskState.FAILED ? new StopReport(false, r.abandoned(), r.took()) : r;
+      report =
+          runtime.state() == TaskState.FAILED ? new StopReport(false, r.abandoned(), r.took()) : r;
       stopped.countDown();
       return report;
     }

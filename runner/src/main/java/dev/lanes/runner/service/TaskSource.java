@@ -22,11 +22,14 @@ public record TaskSource(File file, String task, String transportOverride, Path 
   /** A task's config and the runner's keys of it, read together. */
   public record Loaded(TaskConfig task, RunnerSettings settings) {}
 
-  /** @throws ReadyFailedException naming file, key and expectation when anything is invalid */
+  /**
+   * @throws ReadyFailedException naming file, key and expectation when anything is invalid
+   */
   public Loaded load() {
     Config parsed = TaskConfigLoader.parseFile(file);
     TaskConfig config = TaskConfigLoader.load(parsed, file.getPath(), task, transportOverride);
     RunnerSettings settings = RunnerSettings.of(config);
-    return new Loaded(config, pluginsOverride == null ? settings : settings.withPluginsDir(pluginsOverride));
+    return new Loaded(
+        config, pluginsOverride == null ? settings : settings.withPluginsDir(pluginsOverride));
   }
 }

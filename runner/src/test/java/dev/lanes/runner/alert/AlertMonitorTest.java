@@ -29,9 +29,15 @@ class AlertMonitorTest {
   void setUp() {
     records.start();
     alertLogger.addAppender(records);
-    AlertSettings settings = new AlertSettings(Duration.ofSeconds(1), Duration.ofSeconds(5), 100,
-        Duration.ofSeconds(10), Duration.ofMinutes(1));
-    monitor = new AlertMonitor(new AlertLog("t", settings.interval(), () -> now), settings, () -> now);
+    AlertSettings settings =
+        new AlertSettings(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(5),
+            100,
+            Duration.ofSeconds(10),
+            Duration.ofMinutes(1));
+    monitor =
+        new AlertMonitor(new AlertLog("t", settings.interval(), () -> now), settings, () -> now);
   }
 
   @AfterEach
@@ -53,8 +59,9 @@ class AlertMonitorTest {
 
   private static Object field(ILoggingEvent event, String key) {
     List<KeyValuePair> pairs = event.getKeyValuePairs();
-    return pairs == null ? null : pairs.stream().filter(p -> p.key.equals(key)).map(p -> p.value)
-        .findFirst().orElse(null);
+    return pairs == null
+        ? null
+        : pairs.stream().filter(p -> p.key.equals(key)).map(p -> p.value).findFirst().orElse(null);
   }
 
   @Test
@@ -106,7 +113,8 @@ class AlertMonitorTest {
     monitor.tick(stats(5, 0), OptionalLong.of(150));
     advance(1);
     monitor.tick(stats(6, 0), OptionalLong.of(160));
-    assertThat(alerts("backlog")).singleElement()
+    assertThat(alerts("backlog"))
+        .singleElement()
         .satisfies(e -> assertThat(field(e, "backlog")).isEqualTo(150L));
   }
 
@@ -119,20 +127,26 @@ class AlertMonitorTest {
     monitor.deadLettered(message, "bad payload", false);
     monitor.deadLettered(message, "retries exhausted", true);
 
-    assertThat(alerts("slow_handler")).singleElement()
+    assertThat(alerts("slow_handler"))
+        .singleElement()
         .satisfies(e -> assertThat(field(e, "durationMs")).isEqualTo(1500L));
-    assertThat(alerts("handler_failed")).singleElement()
+    assertThat(alerts("handler_failed"))
+        .singleElement()
         .satisfies(e -> assertThat(field(e, "reason")).isEqualTo("retries exhausted"));
-    assertThat(records.list).allSatisfy(e -> {
-      assertThat(field(e, "uri")).isEqualTo("/business/mq/consumer");
-      assertThat(field(e, "task")).isEqualTo("t");
-    });
+    assertThat(records.list)
+        .allSatisfy(
+            e -> {
+              assertThat(field(e, "uri")).isEqualTo("/business/mq/consumer");
+              assertThat(field(e, "task")).isEqualTo("t");
+            });
   }
 
   @Test
   void zeroThresholdsTurnAlertsOff() {
-    monitor.settings(new AlertSettings(Duration.ZERO, Duration.ZERO, 0, Duration.ZERO, Duration.ZERO));
-    monitor.handled(Message.builder().payload("{}").build(), "ack", null, TimeUnit.SECONDS.toNanos(100));
+    monitor.settings(
+        new AlertSettings(Duration.ZERO, Duration.ZERO, 0, Duration.ZERO, Duration.ZERO));
+    monitor.handled(
+        Message.builder().payload("{}").build(), "ack", null, TimeUnit.SECONDS.toNanos(100));
     monitor.tick(stats(1, 5), OptionalLong.of(1_000_000));
     advance(3600);
     monitor.tick(stats(1, 5), OptionalLong.of(1_000_000));

@@ -41,24 +41,33 @@ class HandlerLoaderTest {
     return Message.builder().id("m-1").payload("{}".getBytes(StandardCharsets.UTF_8)).build();
   }
 
-  private Path jar(String file, Map<String, String> sources, List<String> listing) throws IOException {
+  private Path jar(String file, Map<String, String> sources, List<String> listing)
+      throws IOException {
     return PluginJars.build(plugins.resolve(file), sources, listing);
   }
 
   private Path rejectingHandlerJar(String file, String className) throws IOException {
-    return jar(file, Map.of(className,
-        PluginJars.handler(className, "", "Outcome.reject(\"handled by " + file + "\")")), List.of());
+    return jar(
+        file,
+        Map.of(
+            className,
+            PluginJars.handler(className, "", "Outcome.reject(\"handled by " + file + "\")")),
+        List.of());
   }
 
   @Test
   void loadsAHandlerByClassNameInAClassLoaderOfItsOwn() throws Exception {
     rejectingHandlerJar("billing.jar", "com.acme.billing.InvoiceHandler");
 
-    MessageHandler handler = HandlerLoader.load(task("com.acme.billing.InvoiceHandler"), RUNNER, plugins);
+    MessageHandler handler =
+        HandlerLoader.load(task("com.acme.billing.InvoiceHandler"), RUNNER, plugins);
 
     assertThat(handler.handle(message())).isEqualTo(Outcome.reject("handled by billing.jar"));
     assertThat(((PluginHandler) handler).describe())
-        .isEqualTo("plugin " + plugins.resolve("billing.jar") + ": handler com.acme.billing.InvoiceHandler");
+        .isEqualTo(
+            "plugin "
+                + plugins.resolve("billing.jar")
+                + ": handler com.acme.billing.InvoiceHandler");
     assertThatThrownBy(() -> Class.forName("com.acme.billing.InvoiceHandler", false, RUNNER))
         .as("the plugin's classes stay out of the runner's class loader")
         .isInstanceOf(ClassNotFoundException.class);
@@ -67,8 +76,12 @@ class HandlerLoaderTest {
 
   @Test
   void loadsAHandlerByTheNameItsPluginLists() throws Exception {
-    jar("billing.jar", Map.of("com.acme.billing.InvoiceHandler",
-            PluginJars.handler("com.acme.billing.InvoiceHandler", "", "Outcome.reject(\"listed\")")),
+    jar(
+        "billing.jar",
+        Map.of(
+            "com.acme.billing.InvoiceHandler",
+            PluginJars.handler(
+                "com.acme.billing.InvoiceHandler", "", "Outcome.reject(\"listed\")")),
         List.of("# handlers of this plugin", "com.acme.billing.InvoiceHandler"));
 
     MessageHandler handler = HandlerLoader.load(task("InvoiceHandler"), RUNNER, plugins);
@@ -80,11 +93,20 @@ class HandlerLoaderTest {
   @Test
   void eachPluginSeesItsOwnVersionOfAClassBothHave() throws Exception {
     for (String name : List.of("a", "b")) {
-      jar(name + ".jar", Map.of(
-          "com.acme.shared.Version", "package com.acme.shared; public class Version {"
-              + " public static String text() { return \"" + name + "\"; } }",
-          "com.acme." + name + ".Handler", PluginJars.handler("com.acme." + name + ".Handler", "",
-              "Outcome.reject(com.acme.shared.Version.text())")), List.of());
+      jar(
+          name + ".jar",
+          Map.of(
+              "com.acme.shared.Version",
+              "package com.acme.shared; public class Version {"
+                  + " public static String text() { return \""
+                  + name
+                  + "\"; } }",
+              "com.acme." + name + ".Handler",
+              PluginJars.handler(
+                  "com.acme." + name + ".Handler",
+                  "",
+                  "Outcome.reject(com.acme.shared.Version.text())")),
+          List.of());
     }
 
     MessageHandler a = HandlerLoader.load(task("com.acme.a.Handler"), RUNNER, plugins);
@@ -100,7 +122,8 @@ class HandlerLoaderTest {
   void aClassInNoPluginIsReadyFailedSayingWhatTheDirectoryHas() throws Exception {
     rejectingHandlerJar("billing.jar", "com.acme.billing.InvoiceHandler");
 
-    assertThatThrownBy(() -> HandlerLoader.load(task("com.acme.billing.RefundHandler"), RUNNER, plugins))
+    assertThatThrownBy(
+            () -> HandlerLoader.load(task("com.acme.billing.RefundHandler"), RUNNER, plugins))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("task 'billing'")
         .hasMessageContaining("handler class not found: com.acme.billing.RefundHandler")
@@ -109,30 +132,44 @@ class HandlerLoaderTest {
 
   @Test
   void aClassThatIsNoHandlerIsReadyFailedNamingJarAndClass() throws Exception {
-    jar("tools.jar", Map.of("com.acme.tools.Clock",
-        "package com.acme.tools; public class Clock { public Clock() {} }"), List.of());
+    jar(
+        "tools.jar",
+        Map.of(
+            "com.acme.tools.Clock",
+            "package com.acme.tools; public class Clock { public Clock() {} }"),
+        List.of());
 
     assertThatThrownBy(() -> HandlerLoader.load(task("com.acme.tools.Clock"), RUNNER, plugins))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageContaining("plugin " + plugins.resolve("tools.jar") + ": handler com.acme.tools.Clock")
+        .hasMessageContaining(
+            "plugin " + plugins.resolve("tools.jar") + ": handler com.acme.tools.Clock")
         .hasMessageContaining("does not implement dev.lanes.api.MessageHandler");
   }
 
   @Test
   void aListedClassTheJarLacksIsReadyFailedNamingJarAndClass() throws Exception {
-    jar("billing.jar", Map.of("com.acme.billing.InvoiceHandler",
+    jar(
+        "billing.jar",
+        Map.of(
+            "com.acme.billing.InvoiceHandler",
             PluginJars.handler("com.acme.billing.InvoiceHandler", "", "Outcome.ack()")),
         List.of("com.acme.billing.RenamedHandler"));
 
     assertThatThrownBy(() -> HandlerLoader.load(task("RenamedHandler"), RUNNER, plugins))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageContaining("plugin " + plugins.resolve("billing.jar") + ": handler com.acme.billing.RenamedHandler")
+        .hasMessageContaining(
+            "plugin "
+                + plugins.resolve("billing.jar")
+                + ": handler com.acme.billing.RenamedHandler")
         .hasMessageContaining("but the jar has no such class");
   }
 
   @Test
   void anUnlistedNameIsReadyFailedListingWhatPluginsOffer() throws Exception {
-    jar("billing.jar", Map.of("com.acme.billing.InvoiceHandler",
+    jar(
+        "billing.jar",
+        Map.of(
+            "com.acme.billing.InvoiceHandler",
             PluginJars.handler("com.acme.billing.InvoiceHandler", "", "Outcome.ack()")),
         List.of("com.acme.billing.InvoiceHandler"));
 
@@ -147,22 +184,29 @@ class HandlerLoaderTest {
     rejectingHandlerJar("billing-1.jar", "com.acme.billing.InvoiceHandler");
     rejectingHandlerJar("billing-2.jar", "com.acme.billing.InvoiceHandler");
 
-    assertThatThrownBy(() -> HandlerLoader.load(task("com.acme.billing.InvoiceHandler"), RUNNER, plugins))
+    assertThatThrownBy(
+            () -> HandlerLoader.load(task("com.acme.billing.InvoiceHandler"), RUNNER, plugins))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("is in more than one plugin jar")
-        .hasMessageContaining("billing-1.jar").hasMessageContaining("billing-2.jar");
+        .hasMessageContaining("billing-1.jar")
+        .hasMessageContaining("billing-2.jar");
   }
 
   @Test
   void jarsOutsideThePluginsDirectoryOrHiddenInItAreNeverLoaded() throws Exception {
     Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
-    PluginJars.build(elsewhere.resolve("billing.jar"), Map.of("com.acme.billing.InvoiceHandler",
-        PluginJars.handler("com.acme.billing.InvoiceHandler", "", "Outcome.ack()")), List.of());
+    PluginJars.build(
+        elsewhere.resolve("billing.jar"),
+        Map.of(
+            "com.acme.billing.InvoiceHandler",
+            PluginJars.handler("com.acme.billing.InvoiceHandler", "", "Outcome.ack()")),
+        List.of());
     Files.createDirectories(plugins.resolve("nested"));
     Files.copy(elsewhere.resolve("billing.jar"), plugins.resolve("nested").resolve("billing.jar"));
     Files.copy(elsewhere.resolve("billing.jar"), plugins.resolve(".billing.jar"));
 
-    assertThatThrownBy(() -> HandlerLoader.load(task("com.acme.billing.InvoiceHandler"), RUNNER, plugins))
+    assertThatThrownBy(
+            () -> HandlerLoader.load(task("com.acme.billing.InvoiceHandler"), RUNNER, plugins))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("handler class not found")
         .hasMessageContaining("plugins directory " + plugins + " has no jars");
@@ -171,7 +215,11 @@ class HandlerLoaderTest {
   @Test
   void runnerHandlesMessagesWithAPluginHandlerFromPluginsOption() throws Exception {
     Path record = dir.resolve("handled.txt");
-    jar("recorder.jar", Map.of("com.acme.rec.LineHandler", """
+    jar(
+        "recorder.jar",
+        Map.of(
+            "com.acme.rec.LineHandler",
+            """
         package com.acme.rec;
         import dev.lanes.api.*;
         import java.nio.file.*;
@@ -183,12 +231,18 @@ class HandlerLoaderTest {
             return Outcome.ack();
           }
         }
-        """), List.of("com.acme.rec.LineHandler"));
-    Path tasks = taskFile("rec.file = \"" + record + "\", handler = LineHandler,"
-        + " seed { generator = dev.lanes.samples.SampleOrders, count = 50, orders = 5 }");
+        """),
+        List.of("com.acme.rec.LineHandler"));
+    Path tasks =
+        taskFile(
+            "rec.file = \""
+                + record
+                + "\", handler = LineHandler,"
+                + " seed { generator = dev.lanes.samples.SampleOrders, count = 50, orders = 5 }");
 
-    ServiceHarness.Result run = ServiceHarness.run("--task", "t", "--config", tasks.toString(),
-        "--plugins", plugins.toString());
+    ServiceHarness.Result run =
+        ServiceHarness.run(
+            "--task", "t", "--config", tasks.toString(), "--plugins", plugins.toString());
 
     assertThat(run.code()).as(run.err()).isEqualTo(ExitCodes.OK);
     assertThat(run.out()).contains("received 50, acked 50");
@@ -197,8 +251,15 @@ class HandlerLoaderTest {
 
   @Test
   void aPluginWhoseOpenFailsIsReadyFailedNamingJarAndClassInOneLine() throws Exception {
-    jar("broken.jar", Map.of("com.acme.broken.Handler", PluginJars.handler("com.acme.broken.Handler",
-        "throw new IllegalStateException(\"no database at db.example:5432\");", "Outcome.ack()")), List.of());
+    jar(
+        "broken.jar",
+        Map.of(
+            "com.acme.broken.Handler",
+            PluginJars.handler(
+                "com.acme.broken.Handler",
+                "throw new IllegalStateException(\"no database at db.example:5432\");",
+                "Outcome.ack()")),
+        List.of());
     Path tasks = taskFile("handler = com.acme.broken.Handler, plugins.dir = \"" + plugins + "\"");
 
     ServiceHarness.Result run = ServiceHarness.run("--task", "t", "--config", tasks.toString());
@@ -206,14 +267,23 @@ class HandlerLoaderTest {
     assertThat(run.code()).isEqualTo(ExitCodes.READY_FAILED);
     assertThat(run.err().strip().lines()).as(run.err()).hasSize(1);
     assertThat(run.err())
-        .contains("plugin " + plugins.resolve("broken.jar") + ": handler com.acme.broken.Handler failed to open")
+        .contains(
+            "plugin "
+                + plugins.resolve("broken.jar")
+                + ": handler com.acme.broken.Handler failed to open")
         .contains("no database at db.example:5432");
   }
 
   private Path taskFile(String taskKeys) throws IOException {
     Path file = dir.resolve("tasks.conf");
-    Files.writeString(file, "system { transport = memory, consumerNum = 2, http.port = 0 }\n"
-        + "t { memory.queue = plugin-" + dir.getFileName() + ", exitWhenIdle = 300ms, " + taskKeys + " }\n");
+    Files.writeString(
+        file,
+        "system { transport = memory, consumerNum = 2, http.port = 0 }\n"
+            + "t { memory.queue = plugin-"
+            + dir.getFileName()
+            + ", exitWhenIdle = 300ms, "
+            + taskKeys
+            + " }\n");
     return file;
   }
 }

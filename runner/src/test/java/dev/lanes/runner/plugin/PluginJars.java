@@ -14,7 +14,9 @@ import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
-/** Builds plugin jars for tests: compiles Java sources against the test class path and jars them. */
+/**
+ * Builds plugin jars for tests: compiles Java sources against the test class path and jars them.
+ */
 final class PluginJars {
 
   private PluginJars() {}
@@ -24,12 +26,20 @@ final class PluginJars {
    * {@code listing} is not empty, a {@code META-INF/services/dev.lanes.api.MessageHandler} with
    * those lines.
    */
-  static Path build(Path jar, Map<String, String> sources, List<String> listing) throws IOException {
+  static Path build(Path jar, Map<String, String> sources, List<String> listing)
+      throws IOException {
     Path work = Files.createTempDirectory(jar.getParent(), ".build-");
     Path src = work.resolve("src");
     Path classes = Files.createDirectories(work.resolve("classes"));
-    List<String> args = new ArrayList<>(List.of("-d", classes.toString(),
-        "-cp", System.getProperty("java.class.path"), "--release", "17"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-d",
+                classes.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "--release",
+                "17"));
     for (Map.Entry<String, String> source : sources.entrySet()) {
       Path file = src.resolve(source.getKey().replace('.', '/') + ".java");
       Files.createDirectories(file.getParent());
@@ -69,7 +79,8 @@ final class PluginJars {
           @Override public void open(HandlerContext context) throws Exception { %s }
           @Override public Outcome handle(Message m) { return %s; }
         }
-        """.formatted(name.substring(0, dot), name.substring(dot + 1), openBody, outcome);
+        """
+        .formatted(name.substring(0, dot), name.substring(dot + 1), openBody, outcome);
   }
 
   private static void write(OutputStream out, String text) throws IOException {

@@ -25,8 +25,11 @@ class PluginReloadTest {
   void anUpdateToAnotherPluginsDirectoryRestartsThePipelineWithTheNewVersion() throws Exception {
     Path handled = dir.resolve("handled.txt");
     for (String version : List.of("v1", "v2")) {
-      PluginJars.build(Files.createDirectories(dir.resolve(version)).resolve("audit.jar"), Map.of(
-          "com.acme.audit.AuditHandler", """
+      PluginJars.build(
+          Files.createDirectories(dir.resolve(version)).resolve("audit.jar"),
+          Map.of(
+              "com.acme.audit.AuditHandler",
+              """
               package com.acme.audit;
               import dev.lanes.api.*;
               import java.nio.file.*;
@@ -37,16 +40,21 @@ class PluginReloadTest {
                   return Outcome.ack();
                 }
               }
-              """.formatted(handled, version)), List.of());
+              """
+                  .formatted(handled, version)),
+          List.of());
     }
     Path tasks = dir.resolve("tasks.conf");
     String queue = "plugin-reload-" + dir.getFileName();
-    String task = "audit { transport = memory, memory.queue = \"%s\", http.enabled = false,"
-        + " handler = com.acme.audit.AuditHandler, plugins.dir = \"%s\" }\n";
+    String task =
+        "audit { transport = memory, memory.queue = \"%s\", http.enabled = false,"
+            + " handler = com.acme.audit.AuditHandler, plugins.dir = \"%s\" }\n";
     Files.writeString(tasks, task.formatted(queue, dir.resolve("v1")));
 
-    try (TaskService service = TaskService.start(new TaskSource(tasks.toFile(), "audit", null),
-        PluginReloadTest.class.getClassLoader())) {
+    try (TaskService service =
+        TaskService.start(
+            new TaskSource(tasks.toFile(), "audit", null),
+            PluginReloadTest.class.getClassLoader())) {
       publish(service, 0, 20);
       await().atMost(Duration.ofSeconds(10)).until(() -> lines(handled).size() == 20);
 
@@ -67,8 +75,10 @@ class PluginReloadTest {
 
   private static void publish(TaskService service, int from, int to) throws Exception {
     try (Publisher publisher = service.transport().openPublisher(service.config())) {
-      publisher.publishAll(IntStream.range(from, to)
-          .mapToObj(i -> Message.builder().key("k" + i).payload("{}").build()).toList());
+      publisher.publishAll(
+          IntStream.range(from, to)
+              .mapToObj(i -> Message.builder().key("k" + i).payload("{}").build())
+              .toList());
     }
   }
 

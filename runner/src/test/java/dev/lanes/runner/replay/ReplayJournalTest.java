@@ -18,9 +18,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ReplayJournalTest {
 
-  private static final String ENTRY = "{\"id\":\"m-1\",\"key\":\"35001\",\"headers\":{\"trace\":\"t-9\","
-      + "\"lanes-reason\":\"boom\"},\"timestamp\":\"2026-03-01T12:00:00.250Z\",\"origin\":\"q.orders\","
-      + "\"payload\":\"{\\\"data\\\":{\\\"order_id\\\":35001,\\\"seq\\\":2}}\"}";
+  private static final String ENTRY =
+      "{\"id\":\"m-1\",\"key\":\"35001\",\"headers\":{\"trace\":\"t-9\","
+          + "\"lanes-reason\":\"boom\"},\"timestamp\":\"2026-03-01T12:00:00.250Z\",\"origin\":\"q.orders\","
+          + "\"payload\":\"{\\\"data\\\":{\\\"order_id\\\":35001,\\\"seq\\\":2}}\"}";
 
   @TempDir Path dir;
 
@@ -40,9 +41,13 @@ class ReplayJournalTest {
   @Test
   void readsEveryEntryInFileOrderSkippingBlankLinesAndAcceptingANullKey() throws Exception {
     Path journal = dir.resolve("audit.jsonl");
-    Files.write(journal, List.of(ENTRY, "",
-        "{\"id\":\"m-2\",\"key\":null,\"headers\":{},\"timestamp\":\"2026-03-01T12:00:01Z\",\"origin\":\"q\",\"payload\":\"plain text\"}",
-        "   "));
+    Files.write(
+        journal,
+        List.of(
+            ENTRY,
+            "",
+            "{\"id\":\"m-2\",\"key\":null,\"headers\":{},\"timestamp\":\"2026-03-01T12:00:01Z\",\"origin\":\"q\",\"payload\":\"plain text\"}",
+            "   "));
 
     List<Message> entries = JournalReader.read(journal);
 
@@ -56,36 +61,43 @@ class ReplayJournalTest {
     Path journal = dir.resolve("audit.jsonl");
     Files.write(journal, List.of(ENTRY, "", ENTRY.replace("m-1", "m-3"), "{\"id\":\"m-4\",\"payl"));
 
-    assertThatThrownBy(() -> JournalReader.read(journal)).isInstanceOf(BadJournal.class)
-        .hasMessage(journal + ":4: malformed journal entry: malformed JSON: Unexpected end-of-input in field name");
+    assertThatThrownBy(() -> JournalReader.read(journal))
+        .isInstanceOf(BadJournal.class)
+        .hasMessage(
+            journal
+                + ":4: malformed journal entry: malformed JSON: Unexpected end-of-input in field name");
   }
 
   @Test
   void aMissingJournalIsNamed() {
     Path journal = dir.resolve("nowhere.jsonl");
 
-    assertThatThrownBy(() -> JournalReader.read(journal)).isInstanceOf(BadJournal.class)
+    assertThatThrownBy(() -> JournalReader.read(journal))
+        .isInstanceOf(BadJournal.class)
         .hasMessage("journal file not found: " + journal);
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-    "[1]                                                        | expected a JSON object",
-    "{\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"}   | 'id' is required",
-    "{\"id\":\"m\",\"payload\":\"x\"}                             | 'timestamp' is required",
-    "{\"id\":\"m\",\"timestamp\":\"2026-03-01T12:00:00Z\"}        | 'payload' is required",
-    "{\"id\":\"\",\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} | id: expected a non-empty string",
-    "{\"id\":7,\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"}   | id: expected a string",
-    "{\"id\":\"m\",\"timestamp\":\"yesterday\",\"payload\":\"x\"}  | timestamp: expected an ISO-8601 instant",
-    "{\"id\":\"m\",\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":{\"a\":1}} | payload: expected a string",
-    "{\"id\":\"m\",\"headers\":{\"h\":1},\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} | headers.h: expected a string",
-    "{\"id\":\"m\",\"headers\":[],\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} | headers: expected an object of strings",
-    "{\"id\":\"m\",\"attempt\":3,\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} | unknown field 'attempt'",
-    "{\"id\":\"m\",\"id\":\"n\",\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} | malformed JSON: Duplicate field 'id'",
-    "{\"id\":\"m\",\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} {}  | nothing may follow the JSON object",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "[1]                                                        | expected a JSON object",
+        "{\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"}   | 'id' is required",
+        "{\"id\":\"m\",\"payload\":\"x\"}                             | 'timestamp' is required",
+        "{\"id\":\"m\",\"timestamp\":\"2026-03-01T12:00:00Z\"}        | 'payload' is required",
+        "{\"id\":\"\",\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} | id: expected a non-empty string",
+        "{\"id\":7,\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"}   | id: expected a string",
+        "{\"id\":\"m\",\"timestamp\":\"yesterday\",\"payload\":\"x\"}  | timestamp: expected an ISO-8601 instant",
+        "{\"id\":\"m\",\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":{\"a\":1}} | payload: expected a string",
+        "{\"id\":\"m\",\"headers\":{\"h\":1},\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} | headers.h: expected a string",
+        "{\"id\":\"m\",\"headers\":[],\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} | headers: expected an object of strings",
+        "{\"id\":\"m\",\"attempt\":3,\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} | unknown field 'attempt'",
+        "{\"id\":\"m\",\"id\":\"n\",\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} | malformed JSON: Duplicate field 'id'",
+        "{\"id\":\"m\",\"timestamp\":\"2026-03-01T12:00:00Z\",\"payload\":\"x\"} {}  | nothing may follow the JSON object",
+      })
   void aBadEntrySaysWhatIsWrong(String line, String problem) {
-    assertThatThrownBy(() -> JournalReader.parse(line)).isInstanceOf(BadEntry.class)
+    assertThatThrownBy(() -> JournalReader.parse(line))
+        .isInstanceOf(BadEntry.class)
         .hasMessageContaining(problem);
   }
 }

@@ -30,25 +30,35 @@ class RunnerSettingsTest {
 
   @Test
   void readsLoggerLevelsWithDottedNames() {
-    RunnerSettings settings = RunnerSettings.of(TaskConfigLoader.forTask("t",
-        com.typesafe.config.ConfigFactory.parseString("log { level = warn, levels { \"dev.lanes.dispatch\" = debug } }")));
+    RunnerSettings settings =
+        RunnerSettings.of(
+            TaskConfigLoader.forTask(
+                "t",
+                com.typesafe.config.ConfigFactory.parseString(
+                    "log { level = warn, levels { \"dev.lanes.dispatch\" = debug } }")));
     assertThat(settings.log().level()).isEqualTo("WARN");
     assertThat(settings.log().levels()).containsExactly(Map.entry("dev.lanes.dispatch", "DEBUG"));
   }
 
   @Test
   void invalidValuesNameTheKeyAndWhatWasExpected() {
-    assertThatThrownBy(() -> of(Map.of("http.port", 70000))).isInstanceOf(ReadyFailedException.class)
+    assertThatThrownBy(() -> of(Map.of("http.port", 70000)))
+        .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("task 't': http.port: expected a port number in [0, 65535]");
-    assertThatThrownBy(() -> of(Map.of("alerts.stall", "soon"))).isInstanceOf(ReadyFailedException.class)
+    assertThatThrownBy(() -> of(Map.of("alerts.stall", "soon")))
+        .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("alerts.stall: expected a duration");
-    assertThatThrownBy(() -> of(Map.of("alerts.backlog", -1))).isInstanceOf(ReadyFailedException.class)
+    assertThatThrownBy(() -> of(Map.of("alerts.backlog", -1)))
+        .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("alerts.backlog: expected a message count >= 0");
-    assertThatThrownBy(() -> of(Map.of("log.level", "LOUD"))).isInstanceOf(ReadyFailedException.class)
+    assertThatThrownBy(() -> of(Map.of("log.level", "LOUD")))
+        .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("log.level: expected one of TRACE, DEBUG, INFO, WARN, ERROR, OFF");
-    assertThatThrownBy(() -> of(Map.of("log.format", "xml"))).isInstanceOf(ReadyFailedException.class)
+    assertThatThrownBy(() -> of(Map.of("log.format", "xml")))
+        .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("log.format: expected text or json");
-    assertThatThrownBy(() -> of(Map.of("plugins.dir", " "))).isInstanceOf(ReadyFailedException.class)
+    assertThatThrownBy(() -> of(Map.of("plugins.dir", " ")))
+        .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("plugins.dir: expected a directory path");
   }
 }

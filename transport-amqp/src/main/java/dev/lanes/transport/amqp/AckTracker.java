@@ -3,23 +3,23 @@ package dev.lanes.transport.amqp;
 import java.util.BitSet;
 
 /**
- * Bookkeeping of the delivery tags of one channel: which were delivered, which have finished
- * (their handler is done and they may be acked) and which were already settled one by one. It
- * decides what to send so that a delivery is never acked before its handler finished, although
- * lanes finish out of order:
+ * Bookkeeping of the delivery tags of one channel: which were delivered, which have finished (their
+ * handler is done and they may be acked) and which were already settled one by one. It decides what
+ * to send so that a delivery is never acked before its handler finished, although lanes finish out
+ * of order:
  *
  * <ul>
- *   <li>one {@code basic.ack(multiple=true)} over the contiguous prefix of finished tags, ending
- *       at its highest tag not yet settled one by one (the broker requires that tag to be
+ *   <li>one {@code basic.ack(multiple=true)} over the contiguous prefix of finished tags, ending at
+ *       its highest tag not yet settled one by one (the broker requires that tag to be
  *       outstanding);
  *   <li>single acks ({@code multiple=false}) for finished tags above a gap, only when asked for
- *       everything (stop), or when enough of them pile up to eat into the prefetch window while
- *       the gap has lasted a while (a slow or parked delivery must not stall the channel, but a
- *       lane thread descheduled for a moment is not worth hundreds of single acks).
+ *       everything (stop), or when enough of them pile up to eat into the prefetch window while the
+ *       gap has lasted a while (a slow or parked delivery must not stall the channel, but a lane
+ *       thread descheduled for a moment is not worth hundreds of single acks).
  * </ul>
  *
- * <p>Tags grow by one per delivery on a channel. Not thread-safe: the owner ({@link
- * DeliveryEpoch}) guards it with its lock.
+ * <p>Tags grow by one per delivery on a channel. Not thread-safe: the owner ({@link DeliveryEpoch})
+ * guards it with its lock.
  */
 final class AckTracker {
 
@@ -34,16 +34,22 @@ final class AckTracker {
 
   /** Lowest tag not yet covered by a multiple ack; every tag below it is settled. */
   private long base = -1;
+
   /** One past the highest tag delivered. */
   private long next = -1;
+
   /** Bit {@code tag - base}: the tag's handler finished (or it was settled one by one). */
   private BitSet finished = new BitSet();
+
   /** Bit {@code tag - base}: an ack or nack for this single tag was already sent. */
   private BitSet sent = new BitSet();
+
   /** Finished tags not yet acked in any way. */
   private int pending;
+
   /** The lowest unfinished tag when last looked at, and since when it is the lowest. */
   private long head = -1;
+
   private long headSinceNanos;
 
   /** Records a delivery; tags must arrive in increasing order. */
@@ -84,7 +90,8 @@ final class AckTracker {
 
   private int checkedIndex(long tag) {
     if (base < 0 || tag < base || tag >= next) {
-      throw new IllegalStateException("delivery tag " + tag + " is not outstanding on this channel");
+      throw new IllegalStateException(
+          "delivery tag " + tag + " is not outstanding on this channel");
     }
     int i = index(tag);
     if (finished.get(i)) {

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link #ack()}: basic.ack, batched by the epoch;
  *   <li>{@link #retry}: a copy with attempt + 1 goes to the delay queue of the delay's tier, which
- *       dead-letters it back to the work queue when its TTL expires; the original is acked once
- *       the broker confirmed the copy;
+ *       dead-letters it back to the work queue when its TTL expires; the original is acked once the
+ *       broker confirmed the copy;
  *   <li>{@link #reject}: a copy with the reason headers goes to the dead-letter exchange; the
  *       original is acked once the broker confirmed it.
  * </ul>
@@ -34,7 +34,11 @@ final class AmqpAcknowledger implements Acknowledger {
   private final Message message;
   private final AMQP.BasicProperties props;
 
-  AmqpAcknowledger(AmqpSource source, DeliveryEpoch epoch, long tag, Message message,
+  AmqpAcknowledger(
+      AmqpSource source,
+      DeliveryEpoch epoch,
+      long tag,
+      Message message,
       AMQP.BasicProperties props) {
     this.source = source;
     this.epoch = epoch;
@@ -57,8 +61,14 @@ final class AmqpAcknowledger implements Acknowledger {
       return;
     }
     RetryQueues.Route route = source.retryQueues().route(delay);
-    AMQP.BasicProperties copy = AmqpMessages.forRetry(props, message, attempt, source.settings().queue(),
-        route.perMessageTtl(), source.settings().durable());
+    AMQP.BasicProperties copy =
+        AmqpMessages.forRetry(
+            props,
+            message,
+            attempt,
+            source.settings().queue(),
+            route.perMessageTtl(),
+            source.settings().durable());
     publish("retry", "", route.queue(), copy, source.stats().retriesPublished::increment);
   }
 
@@ -69,37 +79,58 @@ final class AmqpAcknowledger implements Acknowledger {
       return;
     }
     AmqpSettings settings = source.settings();
-    AMQP.BasicProperties copy = AmqpMessages.forDeadLetter(props, message, reason, attempts,
-        settings.queue(), settings.durable());
-    publish("dead-letter", settings.deadLetterExchange(), settings.queue(), copy,
+    AMQP.BasicProperties copy =
+        AmqpMessages.forDeadLetter(
+            props, message, reason, attempts, settings.queue(), settings.durable());
+    publish(
+        "dead-letter",
+        settings.deadLetterExchange(),
+        settings.queue(),
+        copy,
         source.stats().deadLettersPublished::increment);
   }
 
-  private void publish(String what, String exchange, String routingKey,
-      AMQP.BasicProperties copy, Runnable count) {
-    BufferedPublisher.Outgoing outgoing = new BufferedPublisher.Outgoing(exchange, routingKey,
-        copy, message.payload(), () -> {
-          count.run();
-          if (!epoch.ack(tag)) {
-            source.stats().duplicates.increment();
-            log.info("task {}: {} of {} was published, but its delivery's channel closed before"
-                + " the ack: the broker redelivers the original too", source.task(), what,
-                message);
-          }
-        }, () -> epoch.hold(tag));
+  private void publish(
+      String what, String exchange, String routingKey, AMQP.BasicProperties copy, Runnable count) {
+    BufferedPublisher.Outgoing outgoing =
+        new BufferedPublisher.Outgoing(
+            exchange,
+            routingKey,
+            copy,
+            message.payload(),
+            () -> {
+              count.run();
+              if (!epoch.ack(tag)) {
+                source.stats().duplicates.increment();
+                log.info(
+                    "task {}: {} of {} was published, but its delivery's channel closed before"
+                        + " the ack: the broker redelivers the original too",
+                    source.task(),
+                    what,
+                    message);
+              }
+            },
+            () -> epoch.hold(tag));
     if (!source.publisher().offer(outgoing)) {
       epoch.hold(tag);
       source.releaseHeldIfPublisherIdle(); // the buffer may have drained meanwhile
-      throw new IllegalStateException("could not " + what + " " + message
-          + ": the publish buffer (amqp.publishBuffer) is full, the broker is slow or away;"
-          + " the delivery stays unacked and is handled again later");
+      throw new IllegalStateException(
+          "could not "
+              + what
+              + " "
+              + message
+              + ": the publish buffer (amqp.publishBuffer) is full, the broker is slow or away;"
+              + " the delivery stays unacked and is handled again later");
     }
   }
 
   private void stale(String what) {
     source.stats().staleSettles.increment();
-    log.debug("task {}: {} of {} ignored: its channel closed, the broker redelivers it",
-        source.task(), what, message);
+    log.debug(
+        "task {}: {} of {} ignored: its channel closed, the broker redelivers it",
+        source.task(),
+        what,
+        message);
   }
 
   @Override

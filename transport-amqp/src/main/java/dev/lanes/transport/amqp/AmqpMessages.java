@@ -27,8 +27,8 @@ import java.util.UUID;
  *       whose {@code lanes-attempt} tells the attempt that failed last, starts again at 1 on its
  *       own consumer, and foreign {@code lanes-attempt} headers are just headers;
  *   <li>timestamp: the {@code timestamp} property (whole seconds), else the time of receipt;
- *   <li>headers: every header with a scalar value, as text; tables and arrays (such as the
- *       broker's {@code x-death}) are left out.
+ *   <li>headers: every header with a scalar value, as text; tables and arrays (such as the broker's
+ *       {@code x-death}) are left out.
  * </ul>
  *
  * Stateless; thread-safe.
@@ -49,8 +49,8 @@ final class AmqpMessages {
 
   private AmqpMessages() {}
 
-  static Message toMessage(Envelope envelope, AMQP.BasicProperties props, byte[] body,
-      String queue) {
+  static Message toMessage(
+      Envelope envelope, AMQP.BasicProperties props, byte[] body, String queue) {
     Map<String, Object> raw = props.getHeaders();
     Map<String, String> headers = raw == null || raw.isEmpty() ? Map.of() : text(raw);
     String id = props.getMessageId() != null ? props.getMessageId() : UUID.randomUUID().toString();
@@ -61,8 +61,8 @@ final class AmqpMessages {
         .key(key)
         .payload(body == null ? new byte[0] : body)
         .headers(headers)
-        .attempt(queue.equals(headers.get(RETRY_QUEUE))
-            ? attempt(headers.get(LanesHeaders.ATTEMPT)) : 1)
+        .attempt(
+            queue.equals(headers.get(RETRY_QUEUE)) ? attempt(headers.get(LanesHeaders.ATTEMPT)) : 1)
         .timestamp(timestamp == null ? Instant.now() : timestamp.toInstant())
         .origin(Origin.of(queue))
         .build();
@@ -82,12 +82,13 @@ final class AmqpMessages {
   /** Header values as text: strings, numbers, booleans, timestamps; other types are left out. */
   static Map<String, String> text(Map<String, Object> raw) {
     Map<String, String> out = new HashMap<>(raw.size() * 2);
-    raw.forEach((name, value) -> {
-      String text = scalar(value);
-      if (text != null) {
-        out.put(name, text);
-      }
-    });
+    raw.forEach(
+        (name, value) -> {
+          String text = scalar(value);
+          if (text != null) {
+            out.put(name, text);
+          }
+        });
     return out;
   }
 
@@ -95,7 +96,9 @@ final class AmqpMessages {
     if (value instanceof LongString s) {
       return s.toString();
     }
-    if (value instanceof String || value instanceof Number || value instanceof Boolean
+    if (value instanceof String
+        || value instanceof Number
+        || value instanceof Boolean
         || value instanceof Character) {
       return value.toString();
     }
@@ -131,8 +134,13 @@ final class AmqpMessages {
    * @param queue the queue the copy returns to
    * @param perMessageTtl the expiration to set, or {@code null} when the delay queue's TTL applies
    */
-  static AMQP.BasicProperties forRetry(AMQP.BasicProperties original, Message message,
-      int attempt, String queue, Duration perMessageTtl, boolean durable) {
+  static AMQP.BasicProperties forRetry(
+      AMQP.BasicProperties original,
+      Message message,
+      int attempt,
+      String queue,
+      Duration perMessageTtl,
+      boolean durable) {
     Map<String, Object> headers = carriedHeaders(original, message);
     headers.put(LanesHeaders.ATTEMPT, attempt);
     headers.put(RETRY_QUEUE, queue);
@@ -142,11 +150,16 @@ final class AmqpMessages {
   }
 
   /**
-   * Properties of a dead letter: the original's properties and headers plus the reason, the
-   * number of attempts made, the original queue and id.
+   * Properties of a dead letter: the original's properties and headers plus the reason, the number
+   * of attempts made, the original queue and id.
    */
-  static AMQP.BasicProperties forDeadLetter(AMQP.BasicProperties original, Message message,
-      String reason, int attempts, String queue, boolean durable) {
+  static AMQP.BasicProperties forDeadLetter(
+      AMQP.BasicProperties original,
+      Message message,
+      String reason,
+      int attempts,
+      String queue,
+      boolean durable) {
     Map<String, Object> headers = carriedHeaders(original, message);
     headers.remove(RETRY_QUEUE);
     headers.put(LanesHeaders.REASON, reason);
@@ -157,15 +170,20 @@ final class AmqpMessages {
   }
 
   /**
-   * The original headers without the broker's dead-lettering bookkeeping (a copy starts a new
-   * life; {@code x-death} would only grow and could make RabbitMQ see a dead-letter cycle).
+   * The original headers without the broker's dead-lettering bookkeeping (a copy starts a new life;
+   * {@code x-death} would only grow and could make RabbitMQ see a dead-letter cycle).
    */
-  private static Map<String, Object> carriedHeaders(AMQP.BasicProperties original,
-      Message message) {
-    Map<String, Object> headers = original.getHeaders() == null ? new HashMap<>()
-        : new HashMap<>(original.getHeaders());
-    headers.keySet().removeIf(name -> name.startsWith("x-death") || name.startsWith("x-first-death")
-        || name.startsWith("x-last-death"));
+  private static Map<String, Object> carriedHeaders(
+      AMQP.BasicProperties original, Message message) {
+    Map<String, Object> headers =
+        original.getHeaders() == null ? new HashMap<>() : new HashMap<>(original.getHeaders());
+    headers
+        .keySet()
+        .removeIf(
+            name ->
+                name.startsWith("x-death")
+                    || name.startsWith("x-first-death")
+                    || name.startsWith("x-last-death"));
     if (message.key() != null) {
       headers.put(KEY, message.key());
     }
@@ -173,8 +191,11 @@ final class AmqpMessages {
   }
 
   /** The original's properties; user-id is dropped (the broker checks it against the login). */
-  private static AMQP.BasicProperties.Builder copy(AMQP.BasicProperties original, Message message,
-      Map<String, Object> headers, boolean durable) {
+  private static AMQP.BasicProperties.Builder copy(
+      AMQP.BasicProperties original,
+      Message message,
+      Map<String, Object> headers,
+      boolean durable) {
     return new AMQP.BasicProperties.Builder()
         .contentType(original.getContentType())
         .contentEncoding(original.getContentEncoding())
@@ -184,8 +205,10 @@ final class AmqpMessages {
         .correlationId(original.getCorrelationId())
         .replyTo(original.getReplyTo())
         .messageId(message.id())
-        .timestamp(original.getTimestamp() != null ? original.getTimestamp()
-            : Date.from(message.timestamp()))
+        .timestamp(
+            original.getTimestamp() != null
+                ? original.getTimestamp()
+                : Date.from(message.timestamp()))
         .type(original.getType())
         .appId(original.getAppId());
   }

@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes to the task's exchange with its routing key ({@code amqp.key}), mandatory and with
- * publisher confirms; the message key travels in the {@value AmqpMessages#KEY} header and the id
- * in {@code message-id}. Declares (or checks) the task's topology when opened, so messages
- * published before any consumer started wait in the queue. Thread-safe (calls are serialized).
+ * publisher confirms; the message key travels in the {@value AmqpMessages#KEY} header and the id in
+ * {@code message-id}. Declares (or checks) the task's topology when opened, so messages published
+ * before any consumer started wait in the queue. Thread-safe (calls are serialized).
  */
 final class AmqpPublisher implements Publisher {
 
@@ -26,14 +26,15 @@ final class AmqpPublisher implements Publisher {
   private final Connection connection;
   private final Channel channel;
   private final ConcurrentLinkedQueue<Return> returns = new ConcurrentLinkedQueue<>();
+
   /** Channel losses so far: confirms awaited across a loss belong to another channel. */
   private final AtomicLong losses = new AtomicLong();
 
   AmqpPublisher(String task, AmqpSettings settings) {
     this.task = task;
     this.settings = settings;
-    this.connection = Connections.open(Connections.factory(task, settings), task, settings,
-        "producer", null);
+    this.connection =
+        Connections.open(Connections.factory(task, settings), task, settings, "producer", null);
     try {
       new Topology(task, settings).apply(connection);
       channel = connection.createChannel();
@@ -42,9 +43,16 @@ final class AmqpPublisher implements Publisher {
       channel.addShutdownListener(cause -> losses.incrementAndGet());
     } catch (IOException | RuntimeException e) {
       connection.abort();
-      throw e instanceof ReadyFailedException ready ? ready
-          : new ReadyFailedException("task '" + task + "': cannot open a publishing channel on "
-              + settings.maskedUri() + ": " + e, e);
+      throw e instanceof ReadyFailedException ready
+          ? ready
+          : new ReadyFailedException(
+              "task '"
+                  + task
+                  + "': cannot open a publishing channel on "
+                  + settings.maskedUri()
+                  + ": "
+                  + e,
+              e);
     }
   }
 
@@ -56,8 +64,8 @@ final class AmqpPublisher implements Publisher {
   /**
    * Publishes the messages in order and waits for all their confirms at once.
    *
-   * @throws IOException when the broker nacked or returned one of them, or the connection was
-   *     lost meanwhile (some may have been sent)
+   * @throws IOException when the broker nacked or returned one of them, or the connection was lost
+   *     meanwhile (some may have been sent)
    * @throws TimeoutException when confirms did not arrive within {@code amqp.confirmTimeout}
    */
   @Override
@@ -65,25 +73,47 @@ final class AmqpPublisher implements Publisher {
     returns.clear();
     long lossesBefore = losses.get();
     for (Message message : messages) {
-      channel.basicPublish(settings.exchange(), settings.key(), true,
-          AmqpMessages.forPublish(message, settings.durable()), message.payload());
+      channel.basicPublish(
+          settings.exchange(),
+          settings.key(),
+          true,
+          AmqpMessages.forPublish(message, settings.durable()),
+          message.payload());
     }
     try {
       channel.waitForConfirmsOrDie(settings.confirmTimeout().toMillis());
     } catch (ShutdownSignalException e) {
-      throw new IOException("task '" + task + "': the broker did not confirm " + messages.size()
-          + " messages: " + Topology.brokerReason(e), e);
+      throw new IOException(
+          "task '"
+              + task
+              + "': the broker did not confirm "
+              + messages.size()
+              + " messages: "
+              + Topology.brokerReason(e),
+          e);
     }
     if (losses.get() != lossesBefore) {
       // the client recovered the channel meanwhile: the confirms it saw were not for these
-      throw new IOException("task '" + task + "': the connection was lost while publishing "
-          + messages.size() + " messages; some may not have been sent");
+      throw new IOException(
+          "task '"
+              + task
+              + "': the connection was lost while publishing "
+              + messages.size()
+              + " messages; some may not have been sent");
     }
     Return returned = returns.poll();
     if (returned != null) {
-      throw new IOException("task '" + task + "': the broker returned a message published to"
-          + " exchange '" + settings.exchange() + "' with key '" + settings.key() + "': "
-          + returned.getReplyText() + " (no queue is bound with that key)");
+      throw new IOException(
+          "task '"
+              + task
+              + "': the broker returned a message published to"
+              + " exchange '"
+              + settings.exchange()
+              + "' with key '"
+              + settings.key()
+              + "': "
+              + returned.getReplyText()
+              + " (no queue is bound with that key)");
     }
   }
 

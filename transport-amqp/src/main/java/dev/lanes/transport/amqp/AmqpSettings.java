@@ -123,8 +123,12 @@ record AmqpSettings(
         key = queue;
       }
       if (exchange.isEmpty() && !key.equals(queue)) {
-        throw invalid("key", "empty or the queue name '" + queue
-            + "' when exchange is empty (the default exchange routes by queue name)", key);
+        throw invalid(
+            "key",
+            "empty or the queue name '"
+                + queue
+                + "' when exchange is empty (the default exchange routes by queue name)",
+            key);
       }
       String queueType = text("queueType");
       if (!queueType.equals("classic") && !queueType.equals("quorum")) {
@@ -132,14 +136,21 @@ record AmqpSettings(
       }
       boolean durable = bool("durable");
       if (queueType.equals("quorum") && !durable) {
-        throw invalid("durable", "true with queueType = quorum (quorum queues are durable)",
-            false);
+        throw invalid("durable", "true with queueType = quorum (quorum queues are durable)", false);
       }
       boolean declare = bool("declare");
       int prefetch = between("prefetch", 1, 65535);
       String dlx = text("deadLetterExchange");
       String dlq = text("deadLetterQueue");
-      return new AmqpSettings(uri, exchange, exchangeType, queue, key, queueType, durable, declare,
+      return new AmqpSettings(
+          uri,
+          exchange,
+          exchangeType,
+          queue,
+          key,
+          queueType,
+          durable,
+          declare,
           prefetch,
           dlx.isEmpty() ? queue + ".dlx" : dlx,
           dlq.isEmpty() ? queue + ".dlq" : dlq,
@@ -162,12 +173,17 @@ record AmqpSettings(
         uri = new URI(text);
       } catch (URISyntaxException e) {
         // the raw text may hold a password: report only the parser's position, not the value
-        throw task.invalid(SECTION + ".uri", "an amqp:// or amqps:// URI",
-            new IllegalArgumentException("not a URI: " + e.getReason() + " at index " + e.getIndex()));
+        throw task.invalid(
+            SECTION + ".uri",
+            "an amqp:// or amqps:// URI",
+            new IllegalArgumentException(
+                "not a URI: " + e.getReason() + " at index " + e.getIndex()));
       }
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
       if (!scheme.equals("amqp") && !scheme.equals("amqps") || uri.getHost() == null) {
-        throw task.invalid(SECTION + ".uri", "an amqp:// or amqps:// URI with a host",
+        throw task.invalid(
+            SECTION + ".uri",
+            "an amqp:// or amqps:// URI with a host",
             new IllegalArgumentException("got " + mask(uri)));
       }
       return uri;
@@ -176,14 +192,18 @@ record AmqpSettings(
     private String exchangeType() {
       String type = text("exchangeType");
       if (!EXCHANGE_TYPES.contains(type) && !type.startsWith("x-")) {
-        throw invalid("exchangeType", "direct, fanout, topic, headers or a plugin type x-...", type);
+        throw invalid(
+            "exchangeType", "direct, fanout, topic, headers or a plugin type x-...", type);
       }
       return type;
     }
 
     private List<Duration> retryDelays() {
-      List<Duration> delays = get("retryDelays", "a list of durations such as [1s, 30s, 5m]",
-          () -> amqp.getDurationList("retryDelays"));
+      List<Duration> delays =
+          get(
+              "retryDelays",
+              "a list of durations such as [1s, 30s, 5m]",
+              () -> amqp.getDurationList("retryDelays"));
       if (delays.isEmpty()) {
         throw invalid("retryDelays", "at least one delay", delays);
       }
@@ -242,8 +262,8 @@ record AmqpSettings(
     }
 
     private ReadyFailedException invalid(String key, String expectation, Object actual) {
-      return task.invalid(SECTION + "." + key, expectation,
-          new IllegalArgumentException("got " + actual));
+      return task.invalid(
+          SECTION + "." + key, expectation, new IllegalArgumentException("got " + actual));
     }
   }
 }

@@ -32,14 +32,15 @@ import org.slf4j.LoggerFactory;
  *   <li>Two connections: {@code consume} (deliveries and acks) and {@code publish} (retry copies
  *       and dead letters with confirms, see {@link BufferedPublisher}), both auto-recovering.
  *   <li>Backpressure: {@code prefetch} bounds what is in flight; {@link #pause()} cancels the
- *       consumer and {@link #resume()} consumes again (on thread {@code lanes-<task>-amqp-control}).
+ *       consumer and {@link #resume()} consumes again (on thread {@code
+ *       lanes-<task>-amqp-control}).
  *   <li>Each life of the consume channel is a {@link DeliveryEpoch}; after a loss the channel is
  *       recovered or reopened, topology re-declared, consumption resumed in a new epoch, and the
  *       old epoch's deliveries become stale (the broker redelivers them).
- *   <li>Stop: {@link #stopReceiving()} cancels the consumer (deliveries arriving after it are
- *       left unacked); {@link #flush()} waits for pending copies, acks every finished delivery and
- *       waits until the broker processed the acks; {@link #close()} closes the connections, which
- *       hands every unacked delivery back to the broker.
+ *   <li>Stop: {@link #stopReceiving()} cancels the consumer (deliveries arriving after it are left
+ *       unacked); {@link #flush()} waits for pending copies, acks every finished delivery and waits
+ *       until the broker processed the acks; {@link #close()} closes the connections, which hands
+ *       every unacked delivery back to the broker.
  * </ul>
  */
 final class AmqpSource implements Source {
@@ -52,10 +53,13 @@ final class AmqpSource implements Source {
   private final AmqpStats stats = new AmqpStats();
   private final ExecutorService consumerThread;
   private final ScheduledExecutorService control;
+
   /** Orders handing deliveries to the sink against {@link #stopReceiving()}. */
   private final Object deliverLock = new Object();
+
   /** Guards the subscription: channel, epoch, consumer tag. */
   private final Object subscription = new Object();
+
   private Connection connection;
   private Connection publishConnection;
   private ChannelKeeper keeper;
@@ -67,10 +71,13 @@ final class AmqpSource implements Source {
   private volatile DeliveryEpoch epoch;
   private long epochs;
   private String consumerTag;
+
   /** Whether the channel also gets a channel-wide (global) prefetch; see channelOpened. */
   private volatile boolean channelWidePrefetch;
+
   /** Opened by the first successful basic.consume. */
   private final CountDownLatch subscribed = new CountDownLatch(1);
+
   private volatile String subscribeError = "no consumer registered";
   private volatile boolean receiving;
   private volatile boolean paused;
@@ -81,10 +88,11 @@ final class AmqpSource implements Source {
     this.settings = settings;
     this.topology = new Topology(task, settings);
     this.channelWidePrefetch = !settings.quorum(); // quorum queues refuse a global prefetch
-    this.consumerThread = Executors.newSingleThreadExecutor(
-        Connections.threads("lanes-" + task + "-amqp-consume"));
-    this.control = Executors.newSingleThreadScheduledExecutor(
-        Connections.threads("lanes-" + task + "-amqp-control"));
+    this.consumerThread =
+        Executors.newSingleThreadExecutor(Connections.threads("lanes-" + task + "-amqp-consume"));
+    this.control =
+        Executors.newSingleThreadScheduledExecutor(
+            Connections.threads("lanes-" + task + "-amqp-control"));
   }
 
   @Override
@@ -94,36 +102,59 @@ final class AmqpSource implements Source {
       connection = Connections.open(factory, task, settings, "consume", consumerThread);
       topology.apply(connection);
       publishConnection = Connections.open(factory, task, settings, "publish", null);
-      publisher = new BufferedPublisher(task, publishConnection, control,
-          settings.publishBuffer(), settings.confirmTimeout(), settings.recoveryInterval(), stats);
+      publisher =
+          new BufferedPublisher(
+              task,
+              publishConnection,
+              control,
+              settings.publishBuffer(),
+              settings.confirmTimeout(),
+              settings.recoveryInterval(),
+              stats);
       publisher.start(this::releaseHeld);
       sink = deliverySink;
       receiving = true;
-      keeper = new ChannelKeeper("task '" + task + "' consume channel", connection,
-          new ChannelKeeper.Listener() {
-            @Override
-            public void opened(Channel ch, boolean fresh) throws IOException {
-              channelOpened(ch, fresh);
-            }
+      keeper =
+          new ChannelKeeper(
+              "task '" + task + "' consume channel",
+              connection,
+              new ChannelKeeper.Listener() {
+                @Override
+                public void opened(Channel ch, boolean fresh) throws IOException {
+                  channelOpened(ch, fresh);
+                }
 
-            @Override
-            public void lost(ShutdownSignalException cause) {
-              channelLost(cause);
-            }
-          }, control, settings.recoveryInterval());
+                @Override
+                public void lost(ShutdownSignalException cause) {
+                  channelLost(cause);
+                }
+              },
+              control,
+              settings.recoveryInterval());
       keeper.open();
       awaitSubscribed();
       long tick = settings.ackInterval().toNanos();
-      ackTicker = control.scheduleWithFixedDelay(this::flushDueAcks, tick, tick,
-          TimeUnit.NANOSECONDS);
+      ackTicker =
+          control.scheduleWithFixedDelay(this::flushDueAcks, tick, tick, TimeUnit.NANOSECONDS);
       backlog = new BacklogPoller(task, settings.queue(), connection, settings.backlogInterval());
       backlog.start();
-      log.info("task {}: consuming queue '{}' on {} (prefetch {})", task, settings.queue(),
-          settings.maskedUri(), settings.prefetch());
+      log.info(
+          "task {}: consuming queue '{}' on {} (prefetch {})",
+          task,
+          settings.queue(),
+          settings.maskedUri(),
+          settings.prefetch());
     } catch (IOException | ShutdownSignalException e) {
       close();
-      throw new ReadyFailedException("task '" + task + "': amqp.queue: cannot consume queue '"
-          + settings.queue() + "' on " + settings.maskedUri() + ": " + Topology.brokerReason(e),
+      throw new ReadyFailedException(
+          "task '"
+              + task
+              + "': amqp.queue: cannot consume queue '"
+              + settings.queue()
+              + "' on "
+              + settings.maskedUri()
+              + ": "
+              + Topology.brokerReason(e),
           e);
     } catch (RuntimeException e) {
       close();
@@ -132,8 +163,8 @@ final class AmqpSource implements Source {
   }
 
   /**
-   * Start returns once the consumer is registered. A queue that refuses the channel-wide
-   * prefetch costs one reconnection first; any other refusal fails the start.
+   * Start returns once the consumer is registered. A queue that refuses the channel-wide prefetch
+   * costs one reconnection first; any other refusal fails the start.
    */
   private void awaitSubscribed() throws IOException {
     if (subscribed.getCount() == 0) {
@@ -171,14 +202,25 @@ final class AmqpSource implements Source {
     synchronized (subscription) {
       channel = ch;
       consumerTag = null;
-      epoch = new DeliveryEpoch(task, ++epochs, ch, stats, settings.ackBatch(),
-          settings.prefetch(), settings.ackInterval());
+      epoch =
+          new DeliveryEpoch(
+              task,
+              ++epochs,
+              ch,
+              stats,
+              settings.ackBatch(),
+              settings.prefetch(),
+              settings.ackInterval());
       reconcile();
     }
     if (!first) {
       stats.resubscribes.increment();
-      log.info("task {}: consume channel {}; resumed consuming queue '{}' (epoch {})", task,
-          fresh ? "reopened" : "recovered", settings.queue(), epoch.number());
+      log.info(
+          "task {}: consume channel {}; resumed consuming queue '{}' (epoch {})",
+          task,
+          fresh ? "reopened" : "recovered",
+          settings.queue(),
+          epoch.number());
     }
   }
 
@@ -196,9 +238,13 @@ final class AmqpSource implements Source {
     long unacked = lost == null ? 0 : lost.markStale();
     stats.channelLosses.increment();
     stats.returnedOnChannelLoss.add(unacked);
-    log.warn("task {}: consume channel lost ({}); {} unacked deliveries of epoch {} go back to"
-        + " the broker and will be redelivered; acks for them are skipped", task,
-        Topology.brokerReason(cause), unacked, lost == null ? 0 : lost.number());
+    log.warn(
+        "task {}: consume channel lost ({}); {} unacked deliveries of epoch {} go back to"
+            + " the broker and will be redelivered; acks for them are skipped",
+        task,
+        Topology.brokerReason(cause),
+        unacked,
+        lost == null ? 0 : lost.number());
   }
 
   /** Consumes when wanted and not consuming, cancels when consuming and not wanted. */
@@ -224,12 +270,19 @@ final class AmqpSource implements Source {
         if (reason.contains("does not support global qos")) {
           // a connection error: the channel comes back with the connection, without the limit
           channelWidePrefetch = false;
-          log.warn("task {}: queue '{}' (a quorum or stream queue?) refuses a channel-wide"
-              + " prefetch; consuming with the per-consumer limit only, so a pause/resume may"
-              + " briefly let up to two prefetch windows in flight", task, settings.queue());
+          log.warn(
+              "task {}: queue '{}' (a quorum or stream queue?) refuses a channel-wide"
+                  + " prefetch; consuming with the per-consumer limit only, so a pause/resume may"
+                  + " briefly let up to two prefetch windows in flight",
+              task,
+              settings.queue());
         } else {
-          log.error("task {}: could not {} queue '{}': {}", task,
-              want ? "consume" : "cancel consuming", settings.queue(), reason);
+          log.error(
+              "task {}: could not {} queue '{}': {}",
+              task,
+              want ? "consume" : "cancel consuming",
+              settings.queue(),
+              reason);
         }
       }
     }
@@ -261,8 +314,11 @@ final class AmqpSource implements Source {
     if (current != null) {
       int released = current.releaseHeld();
       if (released > 0) {
-        log.warn("task {}: publishing works again; {} deliveries whose retry/dead letter could"
-            + " not be published were handed back to the queue", task, released);
+        log.warn(
+            "task {}: publishing works again; {} deliveries whose retry/dead letter could"
+                + " not be published were handed back to the queue",
+            task,
+            released);
       }
     }
   }
@@ -291,8 +347,12 @@ final class AmqpSource implements Source {
   public void flush() {
     try {
       if (publisher != null && !publisher.awaitDrained(settings.flushTimeout())) {
-        log.warn("task {}: {} retries/dead letters still unconfirmed after {} ms; their"
-            + " originals stay unacked", task, publisher.pending(), settings.flushTimeout().toMillis());
+        log.warn(
+            "task {}: {} retries/dead letters still unconfirmed after {} ms; their"
+                + " originals stay unacked",
+            task,
+            publisher.pending(),
+            settings.flushTimeout().toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -313,8 +373,11 @@ final class AmqpSource implements Source {
     } catch (IOException | ShutdownSignalException e) {
       log.warn("task {}: could not confirm that the last acks arrived: {}", task, e.toString());
     }
-    log.info("task {}: flushed; {} deliveries still unacked go back to the broker on close ({})",
-        task, current.unacked(), stats);
+    log.info(
+        "task {}: flushed; {} deliveries still unacked go back to the broker on close ({})",
+        task,
+        current.unacked(),
+        stats);
   }
 
   @Override
@@ -345,7 +408,9 @@ final class AmqpSource implements Source {
     if (current != null) {
       long unacked = current.markStale();
       if (unacked > 0) {
-        log.info("task {}: closed with {} deliveries unacked; the broker redelivers them", task,
+        log.info(
+            "task {}: closed with {} deliveries unacked; the broker redelivers them",
+            task,
             unacked);
       }
     }
@@ -396,7 +461,10 @@ final class AmqpSource implements Source {
   @Override
   public boolean isConnected() {
     DeliveryEpoch current = epoch;
-    return !closed && connection != null && connection.isOpen() && current != null
+    return !closed
+        && connection != null
+        && connection.isOpen()
+        && current != null
         && !current.isStale();
   }
 
@@ -443,16 +511,17 @@ final class AmqpSource implements Source {
     }
 
     @Override
-    public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props,
-        byte[] body) {
+    public void handleDelivery(
+        String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
       long deliveryTag = envelope.getDeliveryTag();
       owner.delivered(deliveryTag);
       if (owner.isStale()) {
         return; // its channel is gone; the broker redelivers it
       }
       Message message = AmqpMessages.toMessage(envelope, props, body, settings.queue());
-      Delivery delivery = new Delivery(message,
-          new AmqpAcknowledger(AmqpSource.this, owner, deliveryTag, message, props));
+      Delivery delivery =
+          new Delivery(
+              message, new AmqpAcknowledger(AmqpSource.this, owner, deliveryTag, message, props));
       synchronized (deliverLock) {
         if (!receiving) {
           stats.afterStop.increment();
@@ -470,13 +539,20 @@ final class AmqpSource implements Source {
           consumerTag = null;
         }
       }
-      log.warn("task {}: the broker cancelled the consumer of queue '{}' (deleted?); consuming"
-          + " again in {} ms", task, settings.queue(), settings.recoveryInterval().toMillis());
+      log.warn(
+          "task {}: the broker cancelled the consumer of queue '{}' (deleted?); consuming"
+              + " again in {} ms",
+          task,
+          settings.queue(),
+          settings.recoveryInterval().toMillis());
       try {
-        control.schedule(() -> {
-          redeclare();
-          reconcile();
-        }, settings.recoveryInterval().toMillis(), TimeUnit.MILLISECONDS);
+        control.schedule(
+            () -> {
+              redeclare();
+              reconcile();
+            },
+            settings.recoveryInterval().toMillis(),
+            TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
         // closed
       }

@@ -37,8 +37,9 @@ final class BacklogPoller implements AutoCloseable {
     this.queue = queue;
     this.connection = connection;
     this.interval = interval;
-    this.timer = Executors.newSingleThreadScheduledExecutor(
-        Connections.threads("lanes-" + task + "-amqp-backlog"));
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            Connections.threads("lanes-" + task + "-amqp-backlog"));
   }
 
   void start() {

@@ -21,17 +21,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes retry copies and dead letters with publisher confirms, on a connection of its own (so
- * a blocked or lost publishing connection never stalls acks), through a bounded buffer that rides
- * out outages: while the broker is away, copies wait here and go out once the connection is back.
- * A copy counts as sent only when the broker confirmed it and did not return it as unroutable;
- * only then is its original acked (by the {@link Outgoing#onConfirmed} callback). Copies whose
- * confirm is uncertain (connection lost in between, confirm timeout, nack) are published again:
+ * Publishes retry copies and dead letters with publisher confirms, on a connection of its own (so a
+ * blocked or lost publishing connection never stalls acks), through a bounded buffer that rides out
+ * outages: while the broker is away, copies wait here and go out once the connection is back. A
+ * copy counts as sent only when the broker confirmed it and did not return it as unroutable; only
+ * then is its original acked (by the {@link Outgoing#onConfirmed} callback). Copies whose confirm
+ * is uncertain (connection lost in between, confirm timeout, nack) are published again:
  * at-least-once.
  *
- * <p>One thread, {@code lanes-<task>-amqp-publish}, publishes batches and waits for their
- * confirms. {@link #offer} is thread-safe and never blocks; it refuses when {@code capacity}
- * copies already wait or are unconfirmed.
+ * <p>One thread, {@code lanes-<task>-amqp-publish}, publishes batches and waits for their confirms.
+ * {@link #offer} is thread-safe and never blocks; it refuses when {@code capacity} copies already
+ * wait or are unconfirmed.
  */
 final class BufferedPublisher implements AutoCloseable {
 
@@ -42,8 +42,13 @@ final class BufferedPublisher implements AutoCloseable {
    * One copy to publish (mandatory) and what to do once its fate is known. Callbacks run on the
    * publisher thread and must not block.
    */
-  record Outgoing(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body,
-      Runnable onConfirmed, Runnable onUnroutable) {}
+  record Outgoing(
+      String exchange,
+      String routingKey,
+      AMQP.BasicProperties props,
+      byte[] body,
+      Runnable onConfirmed,
+      Runnable onUnroutable) {}
 
   private final String task;
   private final ChannelKeeper keeper;
@@ -57,32 +62,46 @@ final class BufferedPublisher implements AutoCloseable {
   private final ConcurrentLinkedQueue<Return> returns = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private Runnable onDrained = () -> {};
+
   /** Copies waiting or unconfirmed; guarded by lock. */
   private int count;
+
   /** Bumped on every channel loss; a batch confirmed in another generation is published again. */
   private long generation;
+
   private Channel channel;
   private volatile boolean closing;
 
-  BufferedPublisher(String task, Connection connection, ScheduledExecutorService control,
-      int capacity, Duration confirmTimeout, Duration retryDelay, AmqpStats stats) {
+  BufferedPublisher(
+      String task,
+      Connection connection,
+      ScheduledExecutorService control,
+      int capacity,
+      Duration confirmTimeout,
+      Duration retryDelay,
+      AmqpStats stats) {
     this.task = task;
     this.capacity = capacity;
     this.confirmTimeout = confirmTimeout;
     this.retryDelay = retryDelay;
     this.stats = stats;
-    this.keeper = new ChannelKeeper("task '" + task + "' publish channel", connection,
-        new ChannelKeeper.Listener() {
-          @Override
-          public void opened(Channel ch, boolean fresh) throws IOException {
-            channelOpened(ch, fresh);
-          }
+    this.keeper =
+        new ChannelKeeper(
+            "task '" + task + "' publish channel",
+            connection,
+            new ChannelKeeper.Listener() {
+              @Override
+              public void opened(Channel ch, boolean fresh) throws IOException {
+                channelOpened(ch, fresh);
+              }
 
-          @Override
-          public void lost(ShutdownSignalException cause) {
-            channelLost();
-          }
-        }, control, retryDelay);
+              @Override
+              public void lost(ShutdownSignalException cause) {
+                channelLost();
+              }
+            },
+            control,
+            retryDelay);
     this.thread = new Thread(this::run, "lanes-" + task + "-amqp-publish");
     this.thread.setDaemon(true);
   }
@@ -232,17 +251,28 @@ final class BufferedPublisher implements AutoCloseable {
         ch.basicPublish(o.exchange, o.routingKey, true, o.props, o.body);
       }
       if (!ch.waitForConfirms(confirmTimeout.toMillis())) {
-        log.warn("task {}: the broker nacked a batch of {} retries/dead letters; publishing it"
-            + " again", task, batch.size());
+        log.warn(
+            "task {}: the broker nacked a batch of {} retries/dead letters; publishing it"
+                + " again",
+            task,
+            batch.size());
         return null;
       }
     } catch (IOException | ShutdownSignalException e) {
-      log.debug("task {}: publishing {} retries/dead letters failed ({}); they wait for the"
-          + " connection", task, batch.size(), e.toString());
+      log.debug(
+          "task {}: publishing {} retries/dead letters failed ({}); they wait for the"
+              + " connection",
+          task,
+          batch.size(),
+          e.toString());
       return null;
     } catch (TimeoutException e) {
-      log.warn("task {}: no confirm for {} retries/dead letters within {} ms; publishing them"
-          + " again", task, batch.size(), confirmTimeout.toMillis());
+      log.warn(
+          "task {}: no confirm for {} retries/dead letters within {} ms; publishing them"
+              + " again",
+          task,
+          batch.size(),
+          confirmTimeout.toMillis());
       return null;
     }
     lock.lock();
@@ -261,13 +291,18 @@ final class BufferedPublisher implements AutoCloseable {
     List<Outgoing> unroutable = new ArrayList<>();
     for (Return r; (r = returns.poll()) != null; ) {
       for (Outgoing o : batch) {
-        if (!unroutable.contains(o) && o.exchange.equals(r.getExchange())
+        if (!unroutable.contains(o)
+            && o.exchange.equals(r.getExchange())
             && o.routingKey.equals(r.getRoutingKey())
             && Objects.equals(o.props.getMessageId(), r.getProperties().getMessageId())) {
           unroutable.add(o);
-          log.error("task {}: the broker returned a copy sent to exchange '{}' with key '{}': {};"
-              + " its original stays unacked and is handled again later", task, r.getExchange(),
-              r.getRoutingKey(), r.getReplyText());
+          log.error(
+              "task {}: the broker returned a copy sent to exchange '{}' with key '{}': {};"
+                  + " its original stays unacked and is handled again later",
+              task,
+              r.getExchange(),
+              r.getRoutingKey(),
+              r.getReplyText());
           break;
         }
       }
@@ -313,8 +348,8 @@ final class BufferedPublisher implements AutoCloseable {
 
   /**
    * Stops publishing and closes the channel (not the connection, which belongs to the caller).
-   * Copies still waiting or unconfirmed are dropped: their originals
-   * were never acked, so the broker redelivers them.
+   * Copies still waiting or unconfirmed are dropped: their originals were never acked, so the
+   * broker redelivers them.
    */
   @Override
   public void close() {
@@ -336,8 +371,11 @@ final class BufferedPublisher implements AutoCloseable {
     }
     keeper.close();
     if (dropped > 0) {
-      log.warn("task {}: {} retries/dead letters were not confirmed before close; their"
-          + " originals stay unacked and will be redelivered", task, dropped);
+      log.warn(
+          "task {}: {} retries/dead letters were not confirmed before close; their"
+              + " originals stay unacked and will be redelivered",
+          task,
+          dropped);
     }
   }
 }

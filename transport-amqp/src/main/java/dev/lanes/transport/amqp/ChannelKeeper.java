@@ -56,24 +56,30 @@ final class ChannelKeeper implements AutoCloseable {
    * @param executor runs reopening and {@link Listener#opened}; one thread keeps them ordered
    * @param retryDelay pause before reopening after a channel-level error
    */
-  ChannelKeeper(String what, Connection connection, Listener listener,
-      ScheduledExecutorService executor, Duration retryDelay) {
+  ChannelKeeper(
+      String what,
+      Connection connection,
+      Listener listener,
+      ScheduledExecutorService executor,
+      Duration retryDelay) {
     this.what = what;
     this.connection = connection;
     this.listener = listener;
     this.executor = executor;
     this.retryDelay = retryDelay;
-    ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
-      @Override
-      public void handleRecovery(Recoverable recoverable) {
-        submit(ChannelKeeper.this::afterConnectionRecovery);
-      }
+    ((Recoverable) connection)
+        .addRecoveryListener(
+            new RecoveryListener() {
+              @Override
+              public void handleRecovery(Recoverable recoverable) {
+                submit(ChannelKeeper.this::afterConnectionRecovery);
+              }
 
-      @Override
-      public void handleRecoveryStarted(Recoverable recoverable) {
-        // losses are reported by the channel's own shutdown listener
-      }
-    });
+              @Override
+              public void handleRecoveryStarted(Recoverable recoverable) {
+                // losses are reported by the channel's own shutdown listener
+              }
+            });
   }
 
   /** Opens the first channel on the calling thread; failures propagate. */
@@ -96,12 +102,18 @@ final class ChannelKeeper implements AutoCloseable {
     listener.lost(cause);
     if (!cause.isHardError()) {
       // a channel-level error: the connection lives on, but the client will not reopen this one
-      log.warn("{} was closed by the broker: {}; reopening in {} ms", what,
-          Topology.brokerReason(cause), retryDelay.toMillis());
+      log.warn(
+          "{} was closed by the broker: {}; reopening in {} ms",
+          what,
+          Topology.brokerReason(cause),
+          retryDelay.toMillis());
       schedule(this::reopen);
     } else {
-      log.warn("{} lost with its connection: {}; the client reconnects every {} ms", what,
-          Topology.brokerReason(cause), retryDelay.toMillis());
+      log.warn(
+          "{} lost with its connection: {}; the client reconnects every {} ms",
+          what,
+          Topology.brokerReason(cause),
+          retryDelay.toMillis());
     }
   }
 
@@ -130,7 +142,10 @@ final class ChannelKeeper implements AutoCloseable {
     try {
       created = connection.createChannel();
     } catch (IOException | AlreadyClosedException e) {
-      log.warn("{}: cannot open a channel ({}); trying again in {} ms", what, e.toString(),
+      log.warn(
+          "{}: cannot open a channel ({}); trying again in {} ms",
+          what,
+          e.toString(),
           retryDelay.toMillis());
       schedule(this::reopen);
       return;
@@ -145,8 +160,11 @@ final class ChannelKeeper implements AutoCloseable {
       listener.opened(opened, fresh);
     } catch (IOException | ShutdownSignalException e) {
       // a channel-level failure closed the channel: its shutdown listener schedules a reopen
-      log.error("{}: could not resume on the {} channel: {}", what,
-          fresh ? "reopened" : "recovered", Topology.brokerReason(e));
+      log.error(
+          "{}: could not resume on the {} channel: {}",
+          what,
+          fresh ? "reopened" : "recovered",
+          Topology.brokerReason(e));
     }
   }
 

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens the task's connections: automatic recovery on (the client reconnects and reopens channels
  * every {@code recoveryInterval}), topology recovery off (the source re-declares and re-subscribes
- * itself, so it knows when a channel and its delivery tags changed). Every thread the client
- * starts is named {@code lanes-<task>-amqp-io-N}.
+ * itself, so it knows when a channel and its delivery tags changed). Every thread the client starts
+ * is named {@code lanes-<task>-amqp-io-N}.
  */
 final class Connections {
 
@@ -37,11 +37,25 @@ final class Connections {
       }
       factory.setUri(settings.uri());
     } catch (NoSuchAlgorithmException e) {
-      throw new ReadyFailedException("task '" + task + "': amqp.uri: no default TLS context in"
-          + " this JVM for " + settings.maskedUri() + ": " + e.getMessage(), e);
+      throw new ReadyFailedException(
+          "task '"
+              + task
+              + "': amqp.uri: no default TLS context in"
+              + " this JVM for "
+              + settings.maskedUri()
+              + ": "
+              + e.getMessage(),
+          e);
     } catch (GeneralSecurityException | IllegalArgumentException | java.net.URISyntaxException e) {
-      throw new ReadyFailedException("task '" + task + "': amqp.uri: expected a valid AMQP URI, got "
-          + settings.maskedUri() + " (" + e.getMessage() + ")", e);
+      throw new ReadyFailedException(
+          "task '"
+              + task
+              + "': amqp.uri: expected a valid AMQP URI, got "
+              + settings.maskedUri()
+              + " ("
+              + e.getMessage()
+              + ")",
+          e);
     }
     factory.setAutomaticRecoveryEnabled(true);
     factory.setTopologyRecoveryEnabled(false);
@@ -51,14 +65,18 @@ final class Connections {
     factory.setHandshakeTimeout(Math.toIntExact(settings.connectionTimeout().toMillis()));
     factory.setChannelRpcTimeout(Math.toIntExact(settings.connectionTimeout().toMillis()));
     factory.setThreadFactory(threads("lanes-" + task + "-amqp-io"));
-    factory.setExceptionHandler(new DefaultExceptionHandler() {
-      @Override
-      public void handleUnexpectedConnectionDriverException(Connection conn, Throwable e) {
-        // the channel keepers log the loss once, with what it means for deliveries
-        log.info("task {}: connection {} failed: {}", task, conn.getClientProvidedName(),
-            e.toString());
-      }
-    });
+    factory.setExceptionHandler(
+        new DefaultExceptionHandler() {
+          @Override
+          public void handleUnexpectedConnectionDriverException(Connection conn, Throwable e) {
+            // the channel keepers log the loss once, with what it means for deliveries
+            log.info(
+                "task {}: connection {} failed: {}",
+                task,
+                conn.getClientProvidedName(),
+                e.toString());
+          }
+        });
     return factory;
   }
 
@@ -68,18 +86,30 @@ final class Connections {
    * @param consumerThreads runs consumer and confirm callbacks; {@code null} for the client's own
    * @throws ReadyFailedException when the broker cannot be reached or refuses the login
    */
-  static Connection open(ConnectionFactory factory, String task, AmqpSettings settings,
-      String role, ExecutorService consumerThreads) {
+  static Connection open(
+      ConnectionFactory factory,
+      String task,
+      AmqpSettings settings,
+      String role,
+      ExecutorService consumerThreads) {
     String name = "lanes-" + task + "-amqp-" + role;
     try {
-      return consumerThreads == null ? factory.newConnection(name)
+      return consumerThreads == null
+          ? factory.newConnection(name)
           : factory.newConnection(consumerThreads, name);
     } catch (IOException | TimeoutException e) {
-      String cause = e.getCause() != null && e.getMessage() == null ? e.getCause().toString()
-          : e.toString();
-      throw new ReadyFailedException("task '" + task + "': amqp.uri: cannot connect to "
-          + settings.maskedUri() + " (" + cause + "); is RabbitMQ running there and are the"
-          + " credentials right?", e);
+      String cause =
+          e.getCause() != null && e.getMessage() == null ? e.getCause().toString() : e.toString();
+      throw new ReadyFailedException(
+          "task '"
+              + task
+              + "': amqp.uri: cannot connect to "
+              + settings.maskedUri()
+              + " ("
+              + cause
+              + "); is RabbitMQ running there and are the"
+              + " credentials right?",
+          e);
     }
   }
 
@@ -91,10 +121,13 @@ final class Connections {
     AtomicInteger count = new AtomicInteger();
     return runnable -> {
       String name = prefix + "-" + count.incrementAndGet();
-      Thread thread = new Thread(() -> {
-        Thread.currentThread().setName(name);
-        runnable.run();
-      }, name);
+      Thread thread =
+          new Thread(
+              () -> {
+                Thread.currentThread().setName(name);
+                runnable.run();
+              },
+              name);
       thread.setDaemon(true);
       return thread;
     };

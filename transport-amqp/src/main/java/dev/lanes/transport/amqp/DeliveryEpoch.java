@@ -43,8 +43,14 @@ final class DeliveryEpoch {
    *     ack intervals forces single acks
    * @param ackInterval the period of the ack flush
    */
-  DeliveryEpoch(String task, long number, Channel channel, AmqpStats stats, int ackBatch,
-      int prefetch, Duration ackInterval) {
+  DeliveryEpoch(
+      String task,
+      long number,
+      Channel channel,
+      AmqpStats stats,
+      int ackBatch,
+      int prefetch,
+      Duration ackInterval) {
     this.task = task;
     this.number = number;
     this.channel = channel;
@@ -171,8 +177,8 @@ final class DeliveryEpoch {
   /**
    * The channel closed or is closing: marks the epoch stale. Idempotent.
    *
-   * @return how many delivered messages were not acked and go back to the broker (0 when the
-   *     epoch was already stale)
+   * @return how many delivered messages were not acked and go back to the broker (0 when the epoch
+   *     was already stale)
    */
   long markStale() {
     lock.lock();
@@ -192,8 +198,14 @@ final class DeliveryEpoch {
   private void lose(String what, Exception e) {
     long unacked = markStale();
     stats.returnedOnChannelLoss.add(unacked);
-    log.warn("task {}: could not {} on channel epoch {} ({}); {} deliveries are back with the"
-        + " broker and will be redelivered", task, what, number, e.toString(), unacked);
+    log.warn(
+        "task {}: could not {} on channel epoch {} ({}); {} deliveries are back with the"
+            + " broker and will be redelivered",
+        task,
+        what,
+        number,
+        e.toString(),
+        unacked);
   }
 
   /** Delivered and not yet acked, as the broker counts them. */

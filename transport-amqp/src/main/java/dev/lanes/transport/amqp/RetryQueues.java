@@ -10,8 +10,8 @@ import java.util.List;
  * default exchange), plus {@code <queue>.retry.long} for delays beyond the last tier, where each
  * message carries its own TTL. No broker plugin is needed.
  *
- * <p>A queue with one TTL for all its messages expires them in arrival order, so a tier never
- * holds a short delay behind a long one. Immutable.
+ * <p>A queue with one TTL for all its messages expires them in arrival order, so a tier never holds
+ * a short delay behind a long one. Immutable.
  */
 final class RetryQueues {
 
@@ -37,8 +37,8 @@ final class RetryQueues {
 
   /**
    * The route of a retry after {@code delay}: the smallest tier not shorter than the delay (so it
-   * waits at least the delay and at most that tier), the work queue itself for a zero delay, or
-   * the long queue with a per-message TTL of exactly the delay.
+   * waits at least the delay and at most that tier), the work queue itself for a zero delay, or the
+   * long queue with a per-message TTL of exactly the delay.
    */
   Route route(Duration delay) {
     if (delay.isZero() || delay.isNegative()) {

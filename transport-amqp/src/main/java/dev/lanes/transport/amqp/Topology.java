@@ -11,8 +11,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The broker objects of one task: the exchange and the work queue bound to it by {@code key}, the
- * dead-letter exchange and queue, and the retry delay queues. {@link #apply} declares them
- * ({@code declare = true}, idempotent) or checks that they exist ({@code declare = false}).
+ * dead-letter exchange and queue, and the retry delay queues. {@link #apply} declares them ({@code
+ * declare = true}, idempotent) or checks that they exist ({@code declare = false}).
  *
  * <p>Each step runs on a fresh short-lived channel, because a failed declaration closes its
  * channel. Stateless apart from the settings; thread-safe.
@@ -49,8 +49,12 @@ final class Topology {
     }
     exchange(connection, "amqp.deadLetterExchange", settings.deadLetterExchange(), "direct");
     queue(connection, "amqp.deadLetterQueue", settings.deadLetterQueue(), typed);
-    bind(connection, "amqp.deadLetterQueue", settings.deadLetterQueue(),
-        settings.deadLetterExchange(), settings.queue());
+    bind(
+        connection,
+        "amqp.deadLetterQueue",
+        settings.deadLetterQueue(),
+        settings.deadLetterExchange(),
+        settings.queue());
     for (RetryQueues.Tier tier : retryQueues.tiers()) {
       Map<String, Object> args = backToWorkQueue();
       args.put("x-message-ttl", tier.ttl().toMillis());
@@ -67,32 +71,49 @@ final class Topology {
   }
 
   private void exchange(Connection connection, String key, String name, String type) {
-    step(connection, key, "exchange '" + name + "'", ch -> {
-      if (settings.declare()) {
-        ch.exchangeDeclare(name, type, settings.durable(), false, null);
-      } else {
-        ch.exchangeDeclarePassive(name);
-      }
-    });
+    step(
+        connection,
+        key,
+        "exchange '" + name + "'",
+        ch -> {
+          if (settings.declare()) {
+            ch.exchangeDeclare(name, type, settings.durable(), false, null);
+          } else {
+            ch.exchangeDeclarePassive(name);
+          }
+        });
   }
 
   private void queue(Connection connection, String key, String name, Map<String, Object> args) {
-    step(connection, key, "queue '" + name + "'", ch -> {
-      if (settings.declare()) {
-        ch.queueDeclare(name, settings.durable(), false, false, args.isEmpty() ? null : args);
-      } else {
-        ch.queueDeclarePassive(name);
-      }
-    });
+    step(
+        connection,
+        key,
+        "queue '" + name + "'",
+        ch -> {
+          if (settings.declare()) {
+            ch.queueDeclare(name, settings.durable(), false, false, args.isEmpty() ? null : args);
+          } else {
+            ch.queueDeclarePassive(name);
+          }
+        });
   }
 
-  private void bind(Connection connection, String key, String queue, String exchange,
-      String routingKey) {
+  private void bind(
+      Connection connection, String key, String queue, String exchange, String routingKey) {
     if (!settings.declare()) {
       return; // AMQP 0-9-1 cannot check a binding passively; with declare = false ops own it
     }
-    step(connection, key, "binding of queue '" + queue + "' to exchange '" + exchange
-        + "' with key '" + routingKey + "'", ch -> ch.queueBind(queue, exchange, routingKey));
+    step(
+        connection,
+        key,
+        "binding of queue '"
+            + queue
+            + "' to exchange '"
+            + exchange
+            + "' with key '"
+            + routingKey
+            + "'",
+        ch -> ch.queueBind(queue, exchange, routingKey));
   }
 
   private void step(Connection connection, String key, String what, ChannelAction action) {
@@ -111,16 +132,34 @@ final class Topology {
     String reason = brokerReason(e);
     String todo;
     if (!settings.declare()) {
-      todo = "declare = false, so Lanes only checks that it exists: create it, or set amqp.declare = true";
+      todo =
+          "declare = false, so Lanes only checks that it exists: create it, or set amqp.declare = true";
     } else if (reason.contains("PRECONDITION_FAILED")) {
-      todo = "it exists with other properties than durable = " + settings.durable()
-          + ", queueType = " + settings.queueType() + " and Lanes' arguments: delete it, or"
-          + " change " + key + ", amqp.durable or amqp.queueType";
+      todo =
+          "it exists with other properties than durable = "
+              + settings.durable()
+              + ", queueType = "
+              + settings.queueType()
+              + " and Lanes' arguments: delete it, or"
+              + " change "
+              + key
+              + ", amqp.durable or amqp.queueType";
     } else {
       todo = "check the user's permissions on the virtual host";
     }
-    return "task '" + task + "': " + key + ": " + what + " on " + settings.maskedUri() + ": "
-        + reason + " (" + todo + ")";
+    return "task '"
+        + task
+        + "': "
+        + key
+        + ": "
+        + what
+        + " on "
+        + settings.maskedUri()
+        + ": "
+        + reason
+        + " ("
+        + todo
+        + ")";
   }
 
   /** The broker's close reason (e.g. {@code NOT_FOUND - no queue 'x'}) or the exception text. */
@@ -144,7 +183,8 @@ final class Topology {
       try {
         channel.close();
       } catch (IOException | TimeoutException | ShutdownSignalException e) {
-        // the step's outcome is already decided; a channel that will not close goes with its connection
+        // the step's outcome is already decided; a channel that will not close goes with its
+        // connection
       }
     }
   }

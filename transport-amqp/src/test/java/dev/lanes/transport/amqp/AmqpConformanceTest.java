@@ -17,6 +17,7 @@ class AmqpConformanceTest extends TransportConformanceKit {
 
   /** Small enough that the kit's backpressure bound means something. */
   private static final int PREFETCH = 20;
+
   private static final List<String> queues = new ArrayList<>();
   private static RabbitBroker broker;
 
@@ -43,8 +44,15 @@ class AmqpConformanceTest extends TransportConformanceKit {
   protected Map<String, Object> destination(String scenario) {
     String queue = RabbitBroker.unique(scenario.replace('_', '-'));
     queues.add(queue);
-    return Map.of("amqp.uri", RabbitBroker.URI, "amqp.queue", queue, "amqp.prefetch", PREFETCH,
-        "amqp.recoveryInterval", "500ms");
+    return Map.of(
+        "amqp.uri",
+        RabbitBroker.URI,
+        "amqp.queue",
+        queue,
+        "amqp.prefetch",
+        PREFETCH,
+        "amqp.recoveryInterval",
+        "500ms");
   }
 
   @Override

@@ -51,8 +51,8 @@ class AmqpConnectionRecoveryTest {
 
   /**
    * Runs a task over 300 messages and breaks the broker side mid-stream: from message 60 on,
-   * handlers wait until the fault happened, so a full window of deliveries is in the lanes when
-   * the channel goes. Checks that nothing is lost and that the redeliveries are counted.
+   * handlers wait until the fault happened, so a full window of deliveries is in the lanes when the
+   * channel goes. Checks that nothing is lost and that the redeliveries are counted.
    */
   private void consumeThrough(String scenario, FaultAction fault) throws Exception {
     String name = RabbitBroker.unique(scenario);
@@ -60,24 +60,29 @@ class AmqpConnectionRecoveryTest {
     List<Message> sent = RabbitBroker.messages("m", 300, 300);
     RabbitBroker.publish(task, sent);
     CountDownLatch faulted = new CountDownLatch(1);
-    RecordingHandler handler = new RecordingHandler(m -> {
-      if (Integer.parseInt(m.headers().get("seq")) >= 60) {
-        faulted.await();
-      }
-      TimeUnit.MILLISECONDS.sleep(1);
-      return Outcome.ack();
-    });
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              if (Integer.parseInt(m.headers().get("seq")) >= 60) {
+                faulted.await();
+              }
+              TimeUnit.MILLISECONDS.sleep(1);
+              return Outcome.ack();
+            });
     CapturingTransport transport = new CapturingTransport();
     runtime = TaskRuntime.create(task, transport, handler, new SimpleMeterRegistry());
     runtime.start();
-    await().atMost(WAIT).until(() -> handler.acked().size() == 60
-        && transport.source().unfinished() == 20);
+    await()
+        .atMost(WAIT)
+        .until(() -> handler.acked().size() == 60 && transport.source().unfinished() == 20);
 
     fault.run();
     await().atMost(WAIT).until(() -> transport.source().stats().channelLosses.sum() > 0);
     faulted.countDown();
 
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> handler.ackedPayloads().containsAll(payloads(sent)));
     await().atMost(WAIT).until(() -> runtime.isReady());
     assertThat(runtime.stop().clean()).isTrue();
@@ -89,30 +94,34 @@ class AmqpConnectionRecoveryTest {
         .as("stale deliveries settled (%s) or skipped by the dispatcher (%d)", stats, skipped)
         .isEqualTo(20);
     int handledTwice = handler.acked().size() - sent.size();
-    assertThat((long) handledTwice).as("handled again after redelivery (%s)", stats)
+    assertThat((long) handledTwice)
+        .as("handled again after redelivery (%s)", stats)
         .isEqualTo(stats.staleSettles.sum());
     await().atMost(WAIT).ignoreExceptions().until(() -> broker.ready(name) == 0);
   }
 
   @Test
   void consumptionResumesAfterTheBrokerClosesEveryConnection() throws Exception {
-    consumeThrough("closeall",
-        () -> RabbitBroker.rabbitmqctl("close_all_connections", "test"));
+    consumeThrough("closeall", () -> RabbitBroker.rabbitmqctl("close_all_connections", "test"));
   }
 
   @Test
   void consumptionResumesAfterTheBrokerRestarts() throws Exception {
-    consumeThrough("restart", () -> {
-      RabbitBroker.rabbitmqctl("stop_app");
-      RabbitBroker.rabbitmqctl("start_app");
-    });
+    consumeThrough(
+        "restart",
+        () -> {
+          RabbitBroker.rabbitmqctl("stop_app");
+          RabbitBroker.rabbitmqctl("start_app");
+        });
   }
 
   @Test
   void retriesWaitInABoundedBufferWhileThePublishConnectionIsDown() throws Exception {
     String name = RabbitBroker.unique("buffer");
-    TaskConfig task = broker.task(name, Map.of("publishBuffer", 2, "recoveryInterval", "3s",
-        "retryDelays", List.of("100ms")));
+    TaskConfig task =
+        broker.task(
+            name,
+            Map.of("publishBuffer", 2, "recoveryInterval", "3s", "retryDelays", List.of("100ms")));
     RabbitBroker.publish(task, RabbitBroker.messages("m", 5, 5));
     Collector sink = new Collector();
 
@@ -139,8 +148,7 @@ class AmqpConnectionRecoveryTest {
       // the connection comes back: the 2 buffered copies go out, their originals are acked,
       // and the 3 refused deliveries are handed back to the queue and arrive again
       List<Delivery> again = sink.take(5, WAIT);
-      List<Delivery> retriedAgain = again.stream().filter(d -> d.message().attempt() == 1)
-          .toList();
+      List<Delivery> retriedAgain = again.stream().filter(d -> d.message().attempt() == 1).toList();
       assertThat(retriedAgain).hasSize(3);
       assertThat(again.stream().filter(d -> d.message().attempt() == 2)).hasSize(2);
       for (Delivery d : retriedAgain) {

@@ -46,8 +46,8 @@ class AmqpDispatcherTest {
     broker.close();
   }
 
-  private TaskRuntime start(TaskConfig task, CapturingTransport transport,
-      RecordingHandler handler) {
+  private TaskRuntime start(
+      TaskConfig task, CapturingTransport transport, RecordingHandler handler) {
     runtime = TaskRuntime.create(task, transport, handler, new SimpleMeterRegistry());
     runtime.start();
     return runtime;
@@ -56,14 +56,19 @@ class AmqpDispatcherTest {
   @Test
   void lanesFinishingOutOfOrderGetEveryDeliveryAckedOnceAndNoneEarly() throws Exception {
     String name = RabbitBroker.unique("outoforder");
-    TaskConfig task = broker.task(name, Map.of("prefetch", 64, "ackBatch", 16),
-        Map.of("consumerNum", 8, "deliverBy", "order_id"));
+    TaskConfig task =
+        broker.task(
+            name,
+            Map.of("prefetch", 64, "ackBatch", 16),
+            Map.of("consumerNum", 8, "deliverBy", "order_id"));
     List<Message> sent = RabbitBroker.messages("m", 1000, 32);
     RabbitBroker.publish(task, sent);
-    RecordingHandler handler = new RecordingHandler(m -> {
-      TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(1500));
-      return Outcome.ack();
-    });
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(1500));
+              return Outcome.ack();
+            });
     CapturingTransport transport = new CapturingTransport();
 
     start(task, transport, handler);
@@ -77,15 +82,16 @@ class AmqpDispatcherTest {
     assertThat(stats.channelLosses.sum()).as("channel errors (%s)", stats).isZero();
     assertThat(stats.multipleAcks.sum()).as("batched acks").isPositive();
     assertThat(stats.multipleAcks.sum() + stats.singleAcks.sum())
-        .as("ack frames (%s)", stats).isLessThanOrEqualTo(sent.size());
+        .as("ack frames (%s)", stats)
+        .isLessThanOrEqualTo(sent.size());
     assertThat(broker.ready(name)).isZero();
   }
 
   @Test
   void deliveriesFinishedInOrderAreAckedInBatches() throws Exception {
     String name = RabbitBroker.unique("inorder");
-    TaskConfig task = broker.task(name, Map.of("prefetch", 64, "ackBatch", 16),
-        Map.of("consumerNum", 1));
+    TaskConfig task =
+        broker.task(name, Map.of("prefetch", 64, "ackBatch", 16), Map.of("consumerNum", 1));
     List<Message> sent = RabbitBroker.messages("m", 1000, 1);
     RabbitBroker.publish(task, sent);
     RecordingHandler handler = RecordingHandler.acking();
@@ -104,57 +110,75 @@ class AmqpDispatcherTest {
   @Test
   void gracefulStopWithAFullPrefetchWindowAcksNothingUnhandled() throws Exception {
     String name = RabbitBroker.unique("stopwindow");
-    TaskConfig task = broker.task(name, Map.of("prefetch", 16),
-        Map.of("consumerNum", 4, "shutdownTimeout", "1s", "handlerTimeout", "60s"));
+    TaskConfig task =
+        broker.task(
+            name,
+            Map.of("prefetch", 16),
+            Map.of("consumerNum", 4, "shutdownTimeout", "1s", "handlerTimeout", "60s"));
     RabbitBroker.publish(task, RabbitBroker.messages("m", 100, 100));
     AtomicInteger quick = new AtomicInteger();
-    RecordingHandler handler = new RecordingHandler(m -> {
-      if (quick.incrementAndGet() <= 8) {
-        return Outcome.ack();
-      }
-      TimeUnit.HOURS.sleep(1); // still working when the stop comes
-      return Outcome.ack();
-    });
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              if (quick.incrementAndGet() <= 8) {
+                return Outcome.ack();
+              }
+              TimeUnit.HOURS.sleep(1); // still working when the stop comes
+              return Outcome.ack();
+            });
     CapturingTransport transport = new CapturingTransport();
 
     start(task, transport, handler);
     // 8 handled and acked as far as the ack rules allow; the broker's window is full
-    await().atMost(WAIT).until(() -> handler.acked().size() == 8
-        && transport.source().unacked() == 16);
+    await()
+        .atMost(WAIT)
+        .until(() -> handler.acked().size() == 8 && transport.source().unacked() == 16);
     long unhandled = runtime.stats().received() - 8;
     StopReport report = runtime.stop();
 
     assertThat(report.clean()).isFalse();
     assertThat(report.abandoned()).isEqualTo(unhandled);
-    Set<String> handled = handler.acked().stream().map(c -> c.message().id())
-        .collect(Collectors.toSet());
+    Set<String> handled =
+        handler.acked().stream().map(c -> c.message().id()).collect(Collectors.toSet());
     await().atMost(WAIT).until(() -> broker.ready(name) == 92);
     List<GetResponse> back = broker.drain(name);
-    Set<String> backIds = back.stream().map(r -> r.getProps().getMessageId())
-        .collect(Collectors.toSet());
+    Set<String> backIds =
+        back.stream().map(r -> r.getProps().getMessageId()).collect(Collectors.toSet());
     assertThat(backIds).hasSize(92).doesNotContainAnyElementsOf(handled);
     assertThat(back.stream().filter(r -> r.getEnvelope().isRedeliver()))
-        .as("the unhandled deliveries").hasSize((int) unhandled);
+        .as("the unhandled deliveries")
+        .hasSize((int) unhandled);
   }
 
   @Test
   void brokerSideRetriesKeepTheirContentAndCountAttemptsUntilTheDeadLetter() throws Exception {
     String name = RabbitBroker.unique("exhaust");
-    TaskConfig task = broker.task(name, Map.of("retryDelays", List.of("100ms")),
-        Map.of("retry.parkLimit", "0s", "retry.maxAttempts", 3, "retry.initialDelay", "50ms",
-            "retry.jitter", 0));
+    TaskConfig task =
+        broker.task(
+            name,
+            Map.of("retryDelays", List.of("100ms")),
+            Map.of(
+                "retry.parkLimit",
+                "0s",
+                "retry.maxAttempts",
+                3,
+                "retry.initialDelay",
+                "50ms",
+                "retry.jitter",
+                0));
     RabbitBroker.publish(task, RabbitBroker.messages("m", 1, 1));
-    RecordingHandler handler = new RecordingHandler(m -> {
-      throw new IllegalStateException("always fails");
-    });
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              throw new IllegalStateException("always fails");
+            });
     CapturingTransport transport = new CapturingTransport();
 
     start(task, transport, handler);
     await().atMost(WAIT).until(() -> broker.ready(name + ".dlq") == 1);
 
     assertThat(handler.calls()).extracting(c -> c.message().attempt()).containsExactly(1, 2, 3);
-    assertThat(handler.calls()).extracting(c -> c.message().headers().get("seq"))
-        .containsOnly("0");
+    assertThat(handler.calls()).extracting(c -> c.message().headers().get("seq")).containsOnly("0");
     assertThat(transport.source().stats().retriesPublished.sum()).isEqualTo(2);
     GetResponse dead = broker.drain(name + ".dlq").get(0);
     assertThat(AmqpMessages.text(dead.getProps().getHeaders()))

@@ -20,16 +20,23 @@ class AmqpMessagesTest {
 
   @Test
   void readsIdKeyAttemptTimestampAndScalarHeaders() {
-    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-        .messageId("m-1")
-        .timestamp(Date.from(Instant.parse("2024-05-01T10:00:00Z")))
-        .headers(Map.of(
-            AmqpMessages.KEY, LongStringHelper.asLongString("order-35432"),
-            LanesHeaders.ATTEMPT, 3,
-            AmqpMessages.RETRY_QUEUE, LongStringHelper.asLongString("q.work"),
-            "tenant", LongStringHelper.asLongString("acme"),
-            "x-death", List.of(Map.of("count", 1L))))
-        .build();
+    AMQP.BasicProperties props =
+        new AMQP.BasicProperties.Builder()
+            .messageId("m-1")
+            .timestamp(Date.from(Instant.parse("2024-05-01T10:00:00Z")))
+            .headers(
+                Map.of(
+                    AmqpMessages.KEY,
+                    LongStringHelper.asLongString("order-35432"),
+                    LanesHeaders.ATTEMPT,
+                    3,
+                    AmqpMessages.RETRY_QUEUE,
+                    LongStringHelper.asLongString("q.work"),
+                    "tenant",
+                    LongStringHelper.asLongString("acme"),
+                    "x-death",
+                    List.of(Map.of("count", 1L))))
+            .build();
 
     Message m = AmqpMessages.toMessage(ENVELOPE, props, "{}".getBytes(), "q.work");
 
@@ -44,26 +51,39 @@ class AmqpMessagesTest {
   @Test
   void aDeadLetterStartsAgainAtAttemptOneOnItsOwnQueueAndCountsItsOwnRetries() {
     Message failed = Message.builder().id("m-9").payload("x").attempt(5).build();
-    AMQP.BasicProperties dead = AmqpMessages.forDeadLetter(new AMQP.BasicProperties(),
-        AmqpMessages.toMessage(ENVELOPE, AmqpMessages.forRetry(new AMQP.BasicProperties(), failed, 6,
-            "q.work", null, true), new byte[0], "q.work").toBuilder().attempt(5).build(),
-        "gave up", 5, "q.work", true);
+    AMQP.BasicProperties dead =
+        AmqpMessages.forDeadLetter(
+            new AMQP.BasicProperties(),
+            AmqpMessages.toMessage(
+                    ENVELOPE,
+                    AmqpMessages.forRetry(
+                        new AMQP.BasicProperties(), failed, 6, "q.work", null, true),
+                    new byte[0],
+                    "q.work")
+                .toBuilder()
+                .attempt(5)
+                .build(),
+            "gave up",
+            5,
+            "q.work",
+            true);
 
     Message onDlq = AmqpMessages.toMessage(ENVELOPE, dead, new byte[0], "q.work.dlq");
     assertThat(onDlq.attempt()).isEqualTo(1);
-    assertThat(onDlq.headers()).containsEntry(LanesHeaders.ATTEMPT, "5")
+    assertThat(onDlq.headers())
+        .containsEntry(LanesHeaders.ATTEMPT, "5")
         .doesNotContainKey(AmqpMessages.RETRY_QUEUE);
 
-    AMQP.BasicProperties retriedOnDlq = AmqpMessages.forRetry(dead, onDlq, onDlq.attempt() + 1,
-        "q.work.dlq", null, true);
-    assertThat(AmqpMessages.toMessage(ENVELOPE, retriedOnDlq, new byte[0], "q.work.dlq")
-        .attempt()).isEqualTo(2);
+    AMQP.BasicProperties retriedOnDlq =
+        AmqpMessages.forRetry(dead, onDlq, onDlq.attempt() + 1, "q.work.dlq", null, true);
+    assertThat(AmqpMessages.toMessage(ENVELOPE, retriedOnDlq, new byte[0], "q.work.dlq").attempt())
+        .isEqualTo(2);
   }
 
   @Test
   void foreignMessagesGetTheRoutingKeyAsKeyAndAttemptOne() {
-    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-        .headers(Map.of(LanesHeaders.ATTEMPT, 4)).build();
+    AMQP.BasicProperties props =
+        new AMQP.BasicProperties.Builder().headers(Map.of(LanesHeaders.ATTEMPT, 4)).build();
     Message m = AmqpMessages.toMessage(ENVELOPE, props, new byte[0], "q");
 
     assertThat(m.key()).isEqualTo("k.route");
@@ -73,16 +93,17 @@ class AmqpMessagesTest {
 
   @Test
   void aRetryCopyKeepsPropertiesAndHeadersSetsTheAttemptAndDropsDeathBookkeeping() {
-    AMQP.BasicProperties original = new AMQP.BasicProperties.Builder()
-        .contentType("application/json")
-        .correlationId("c-9")
-        .userId("someone")
-        .headers(Map.of("tenant", "acme", "x-death", List.of(), "x-first-death-queue", "q"))
-        .build();
+    AMQP.BasicProperties original =
+        new AMQP.BasicProperties.Builder()
+            .contentType("application/json")
+            .correlationId("c-9")
+            .userId("someone")
+            .headers(Map.of("tenant", "acme", "x-death", List.of(), "x-first-death-queue", "q"))
+            .build();
     Message m = Message.builder().id("m-2").key("k-2").payload("{}").attempt(2).build();
 
-    AMQP.BasicProperties copy = AmqpMessages.forRetry(original, m, 3, "q.work",
-        Duration.ofMillis(7200), true);
+    AMQP.BasicProperties copy =
+        AmqpMessages.forRetry(original, m, 3, "q.work", Duration.ofMillis(7200), true);
 
     assertThat(copy.getContentType()).isEqualTo("application/json");
     assertThat(copy.getCorrelationId()).isEqualTo("c-9");
@@ -102,9 +123,14 @@ class AmqpMessagesTest {
   void aDeadLetterCarriesReasonAttemptsOriginalQueueAndId() {
     Message m = Message.builder().id("m-3").payload("x").attempt(5).build();
 
-    AMQP.BasicProperties copy = AmqpMessages.forDeadLetter(
-        new AMQP.BasicProperties.Builder().expiration("100").build(), m, "bad input", 5, "q.work",
-        false);
+    AMQP.BasicProperties copy =
+        AmqpMessages.forDeadLetter(
+            new AMQP.BasicProperties.Builder().expiration("100").build(),
+            m,
+            "bad input",
+            5,
+            "q.work",
+            false);
 
     assertThat(copy.getHeaders())
         .containsEntry(LanesHeaders.REASON, "bad input")
@@ -117,8 +143,14 @@ class AmqpMessagesTest {
 
   @Test
   void publishedMessagesCarryIdKeyHeadersAndTimestamp() {
-    Message m = Message.builder().id("m-4").key("k-4").payload("x")
-        .headers(Map.of("h", "v")).timestamp(Instant.parse("2024-05-01T10:00:00Z")).build();
+    Message m =
+        Message.builder()
+            .id("m-4")
+            .key("k-4")
+            .payload("x")
+            .headers(Map.of("h", "v"))
+            .timestamp(Instant.parse("2024-05-01T10:00:00Z"))
+            .build();
 
     AMQP.BasicProperties props = AmqpMessages.forPublish(m, true);
     Message back = AmqpMessages.toMessage(ENVELOPE, props, m.payload(), "q");

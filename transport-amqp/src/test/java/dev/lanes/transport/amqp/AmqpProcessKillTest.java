@@ -38,8 +38,8 @@ class AmqpProcessKillTest {
       String name = RabbitBroker.unique("sigkill");
       TaskConfig task = broker.task(name, Map.of("prefetch", PREFETCH));
       RabbitBroker.publish(task, RabbitBroker.messages("m", MESSAGES, MESSAGES));
-      Set<String> all = IntStream.range(0, MESSAGES).mapToObj(i -> "m-" + i)
-          .collect(Collectors.toSet());
+      Set<String> all =
+          IntStream.range(0, MESSAGES).mapToObj(i -> "m-" + i).collect(Collectors.toSet());
 
       Process child = startConsumer(name);
       Set<String> handledByChild = ConcurrentHashMap.newKeySet();
@@ -56,8 +56,8 @@ class AmqpProcessKillTest {
       assertThat(handledByChild.size()).isLessThan(MESSAGES);
 
       RecordingHandler second = RecordingHandler.acking();
-      TaskRuntime runtime = TaskRuntime.create(task, new AmqpTransport(), second,
-          new SimpleMeterRegistry());
+      TaskRuntime runtime =
+          TaskRuntime.create(task, new AmqpTransport(), second, new SimpleMeterRegistry());
       runtime.start();
       try {
         Set<String> notHandled = new HashSet<>(all);
@@ -76,10 +76,13 @@ class AmqpProcessKillTest {
       assertThat(handledTwice.size())
           .as("handled by the killed consumer but not yet acked: at most one prefetch window")
           .isLessThanOrEqualTo(PREFETCH);
-      org.slf4j.LoggerFactory.getLogger(AmqpProcessKillTest.class).info(
-          "killed consumer handled {}; the next consumer got {} ({} of them handled before the"
-              + " kill but not yet acked)", handledByChild.size(), second.calls().size(),
-          handledTwice.size());
+      org.slf4j.LoggerFactory.getLogger(AmqpProcessKillTest.class)
+          .info(
+              "killed consumer handled {}; the next consumer got {} ({} of them handled before the"
+                  + " kill but not yet acked)",
+              handledByChild.size(),
+              second.calls().size(),
+              handledTwice.size());
       assertThat(second.calls()).hasSize(MESSAGES - handledByChild.size() + handledTwice.size());
     }
   }
@@ -89,29 +92,41 @@ class AmqpProcessKillTest {
   }
 
   private static Process startConsumer(String queue) throws Exception {
-    String classPath = System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path"));
+    String classPath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-        "-cp", classPath, KilledConsumerMain.class.getName(), queue));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            List.of(
+                java,
+                "-Xmx128m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classPath,
+                KilledConsumerMain.class.getName(),
+                queue));
     builder.environment().put("LANES_AMQP_URI", RabbitBroker.URI);
     builder.redirectError(ProcessBuilder.Redirect.DISCARD);
     return builder.start();
   }
 
   private static Thread readHandled(Process child, Set<String> handled) {
-    Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = lines.readLine()) != null; ) {
-          if (line.startsWith("HANDLED ")) {
-            handled.add(line.substring("HANDLED ".length()));
-          }
-        }
-      } catch (java.io.IOException e) {
-        // the process died: its output ends here
-      }
-    }, "sigkill-test-reader");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                  if (line.startsWith("HANDLED ")) {
+                    handled.add(line.substring("HANDLED ".length()));
+                  }
+                }
+              } catch (java.io.IOException e) {
+                // the process died: its output ends here
+              }
+            },
+            "sigkill-test-reader");
     reader.setDaemon(true);
     reader.start();
     return reader;

@@ -27,8 +27,11 @@ class AmqpSettingsTest {
   void defaultsComeFromReferenceConfAndNamesDeriveFromTheTask() {
     AmqpSettings s = settings(Map.of());
 
-    assertThat(s.uri()).isEqualTo(URI.create(
-        System.getenv().getOrDefault("LANES_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672")));
+    assertThat(s.uri())
+        .isEqualTo(
+            URI.create(
+                System.getenv()
+                    .getOrDefault("LANES_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672")));
     assertThat(s.queue()).isEqualTo("account_update");
     assertThat(s.key()).isEqualTo("account_update");
     assertThat(s.exchange()).isEmpty();
@@ -43,9 +46,19 @@ class AmqpSettingsTest {
 
   @Test
   void readsTheDesignsExampleBlock() {
-    AmqpSettings s = settings(Map.of("uri", "amqp://guest:guest@127.0.0.1:5672",
-        "exchange", "e.business", "queue", "q.business.account.update",
-        "key", "k.business.account.update", "prefetch", 256));
+    AmqpSettings s =
+        settings(
+            Map.of(
+                "uri",
+                "amqp://guest:guest@127.0.0.1:5672",
+                "exchange",
+                "e.business",
+                "queue",
+                "q.business.account.update",
+                "key",
+                "k.business.account.update",
+                "prefetch",
+                256));
 
     assertThat(s.exchange()).isEqualTo("e.business");
     assertThat(s.key()).isEqualTo("k.business.account.update");
@@ -56,8 +69,8 @@ class AmqpSettingsTest {
   void sortsAndDeduplicatesRetryDelays() {
     AmqpSettings s = settings(Map.of("retryDelays", List.of("30s", "1s", "30s", "5m")));
 
-    assertThat(s.retryDelays()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(30),
-        Duration.ofMinutes(5));
+    assertThat(s.retryDelays())
+        .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5));
   }
 
   @Test

@@ -157,7 +157,8 @@ class AmqpSourceTest {
   }
 
   private boolean hasConsumer(String queue) throws Exception {
-    return RabbitBroker.rabbitmqctl("list_queues", "name", "consumers").lines()
+    return RabbitBroker.rabbitmqctl("list_queues", "name", "consumers")
+        .lines()
         .anyMatch(l -> l.startsWith(queue + "\t") && !l.endsWith("\t0"));
   }
 
@@ -182,8 +183,8 @@ class AmqpSourceTest {
 
     await().atMost(WAIT).until(() -> broker.ready(name) == 26);
     List<GetResponse> back = broker.drain(name);
-    Set<String> backIds = back.stream().map(r -> r.getProps().getMessageId())
-        .collect(Collectors.toSet());
+    Set<String> backIds =
+        back.stream().map(r -> r.getProps().getMessageId()).collect(Collectors.toSet());
     assertThat(back).hasSize(26);
     assertThat(backIds).doesNotContainAnyElementsOf(handled);
     assertThat(back.stream().filter(r -> r.getEnvelope().isRedeliver())).hasSize(6);
@@ -210,7 +211,8 @@ class AmqpSourceTest {
       assertThat(again.key()).isEqualTo("k0");
       assertThat(again.attempt()).isEqualTo(2);
       assertThat(again.payloadAsString()).isEqualTo(first.message().payloadAsString());
-      assertThat(again.headers()).containsEntry("seq", "0")
+      assertThat(again.headers())
+          .containsEntry("seq", "0")
           .containsEntry(LanesHeaders.ATTEMPT, "2");
 
       second.acknowledger().retry(Duration.ofMillis(100), second.message().attempt() + 1);
@@ -233,8 +235,9 @@ class AmqpSourceTest {
       long retriedAt = System.nanoTime();
       Delivery first = sink.take(1, WAIT).get(0);
       first.acknowledger().retry(Duration.ofMillis(700), first.message().attempt() + 1);
-      await().atMost(WAIT).until(() -> broker.ready(name + ".retry.long") == 1
-          || sink.received() == 2);
+      await()
+          .atMost(WAIT)
+          .until(() -> broker.ready(name + ".retry.long") == 1 || sink.received() == 2);
       Delivery back = sink.take(1, WAIT).get(0);
       assertThat((System.nanoTime() - retriedAt) / 1_000_000).isGreaterThanOrEqualTo(700);
       assertThat(back.message().attempt()).isEqualTo(2);
@@ -384,7 +387,8 @@ class AmqpSourceTest {
     TaskConfig task = broker.task(name, Map.of());
     RabbitBroker.publish(task, List.of());
     try (Channel ch = adminChannel()) {
-      ch.basicConsume(name, false, "", false, true, null, new com.rabbitmq.client.DefaultConsumer(ch));
+      ch.basicConsume(
+          name, false, "", false, true, null, new com.rabbitmq.client.DefaultConsumer(ch));
 
       Source source = new AmqpTransport().openSource(task);
       assertThatThrownBy(() -> source.start(new Collector()))
@@ -396,8 +400,10 @@ class AmqpSourceTest {
 
   @Test
   void anUnreachableBrokerFailsReadyWithTheMaskedUri() {
-    TaskConfig task = broker.task(RabbitBroker.unique("unreachable"),
-        Map.of("uri", "amqp://lanes:hunter2@127.0.0.1:1", "connectionTimeout", "2s"));
+    TaskConfig task =
+        broker.task(
+            RabbitBroker.unique("unreachable"),
+            Map.of("uri", "amqp://lanes:hunter2@127.0.0.1:1", "connectionTimeout", "2s"));
     Source source = new AmqpTransport().openSource(task);
 
     assertThatThrownBy(() -> source.start(new Collector()))

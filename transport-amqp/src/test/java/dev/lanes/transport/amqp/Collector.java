@@ -27,8 +27,14 @@ final class Collector implements DeliverySink {
     while (taken.size() < n) {
       Delivery d = inbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
       if (d == null) {
-        throw new AssertionError("got " + taken.size() + " of " + n + " deliveries within "
-            + timeout.toMillis() + " ms");
+        throw new AssertionError(
+            "got "
+                + taken.size()
+                + " of "
+                + n
+                + " deliveries within "
+                + timeout.toMillis()
+                + " ms");
       }
       taken.add(d);
     }

@@ -23,19 +23,24 @@ public final class KilledConsumerMain {
 
   public static void main(String[] args) throws Exception {
     String queue = args[0];
-    TaskConfig task = TaskConfigLoader.forTask(queue, Map.of("transport", "amqp",
-        "amqp.queue", queue, "amqp.prefetch", 50, "consumerNum", 4));
+    TaskConfig task =
+        TaskConfigLoader.forTask(
+            queue,
+            Map.of(
+                "transport", "amqp", "amqp.queue", queue, "amqp.prefetch", 50, "consumerNum", 4));
     PrintStream out = System.out;
-    RecordingHandler handler = new RecordingHandler(m -> {
-      TimeUnit.MILLISECONDS.sleep(5);
-      synchronized (out) {
-        out.println("HANDLED " + m.id());
-        out.flush();
-      }
-      return Outcome.ack();
-    });
-    TaskRuntime runtime = TaskRuntime.create(task, new AmqpTransport(), handler,
-        new SimpleMeterRegistry());
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              TimeUnit.MILLISECONDS.sleep(5);
+              synchronized (out) {
+                out.println("HANDLED " + m.id());
+                out.flush();
+              }
+              return Outcome.ack();
+            });
+    TaskRuntime runtime =
+        TaskRuntime.create(task, new AmqpTransport(), handler, new SimpleMeterRegistry());
     runtime.start();
     new CountDownLatch(1).await(); // until SIGKILL
   }

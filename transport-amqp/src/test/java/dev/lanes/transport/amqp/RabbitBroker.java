@@ -20,9 +20,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real RabbitMQ of the test bed ({@code scripts/brokers.sh start rabbitmq}), reached on
- * {@code LANES_AMQP_URI} or {@code amqp://guest:guest@127.0.0.1:5672}. A test that cannot reach it
- * fails with a clear message; it never skips. Each scenario uses queues of its own.
+ * The real RabbitMQ of the test bed ({@code scripts/brokers.sh start rabbitmq}), reached on {@code
+ * LANES_AMQP_URI} or {@code amqp://guest:guest@127.0.0.1:5672}. A test that cannot reach it fails
+ * with a clear message; it never skips. Each scenario uses queues of its own.
  */
 final class RabbitBroker implements AutoCloseable {
 
@@ -45,8 +45,13 @@ final class RabbitBroker implements AutoCloseable {
       factory.setNetworkRecoveryInterval(500); // survives the tests' close_all_connections
       return new RabbitBroker(factory.newConnection("lanes-test-admin"));
     } catch (Exception e) {
-      return fail("RabbitMQ is not reachable at " + AmqpSettings.mask(java.net.URI.create(URI))
-          + " (" + e + "); start it with scripts/brokers.sh start rabbitmq", e);
+      return fail(
+          "RabbitMQ is not reachable at "
+              + AmqpSettings.mask(java.net.URI.create(URI))
+              + " ("
+              + e
+              + "); start it with scripts/brokers.sh start rabbitmq",
+          e);
     }
   }
 
@@ -76,12 +81,13 @@ final class RabbitBroker implements AutoCloseable {
   static List<Message> messages(String prefix, int n, int keys) {
     List<Message> list = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      list.add(Message.builder()
-          .id(prefix + "-" + i)
-          .key("k" + (i % keys))
-          .payload("{\"seq\":" + i + ",\"order_id\":" + (i % keys) + "}")
-          .headers(Map.of("seq", Integer.toString(i)))
-          .build());
+      list.add(
+          Message.builder()
+              .id(prefix + "-" + i)
+              .key("k" + (i % keys))
+              .payload("{\"seq\":" + i + ",\"order_id\":" + (i % keys) + "}")
+              .headers(Map.of("seq", Integer.toString(i)))
+              .build());
     }
     return list;
   }

@@ -8,15 +8,21 @@ import org.junit.jupiter.api.Test;
 
 class RetryQueuesTest {
 
-  private final RetryQueues queues = new RetryQueues("q.work",
-      List.of(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5),
-          Duration.ofHours(1)));
+  private final RetryQueues queues =
+      new RetryQueues(
+          "q.work",
+          List.of(
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(30),
+              Duration.ofMinutes(5),
+              Duration.ofHours(1)));
 
   @Test
   void namesEachTierAfterItsDelay() {
-    assertThat(queues.tiers()).extracting(RetryQueues.Tier::queue)
-        .containsExactly("q.work.retry.1s", "q.work.retry.30s", "q.work.retry.5m",
-            "q.work.retry.1h");
+    assertThat(queues.tiers())
+        .extracting(RetryQueues.Tier::queue)
+        .containsExactly(
+            "q.work.retry.1s", "q.work.retry.30s", "q.work.retry.5m", "q.work.retry.1h");
     assertThat(RetryQueues.label(Duration.ofMillis(1500))).isEqualTo("1500ms");
   }
 

@@ -30,8 +30,8 @@ final class DrainSignal {
   }
 
   /**
-   * Waits until none of {@code partitions} has a record handed out and unsettled, or until
-   * {@code timeout} passed.
+   * Waits until none of {@code partitions} has a record handed out and unsettled, or until {@code
+   * timeout} passed.
    *
    * @return whether they all drained in time ({@code false} when {@link #abort() aborted})
    */

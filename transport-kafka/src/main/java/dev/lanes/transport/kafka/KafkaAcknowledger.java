@@ -39,6 +39,7 @@ final class KafkaAcknowledger implements Acknowledger {
   private final Message message;
   private final String taskTopic;
   private final Republisher republisher;
+
   @SuppressWarnings("unused") // accessed through STATE
   private volatile int state;
 

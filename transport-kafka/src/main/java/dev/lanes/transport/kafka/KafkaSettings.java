@@ -16,8 +16,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -25,6 +23,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code kafka { ... }} block of one task, read and validated eagerly (defaults in this
@@ -33,8 +33,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * @param task the task's name, used in thread names and errors
  * @param bootstrap {@code bootstrap.servers}
  * @param topics the topics consumed, in config order; the publisher writes to the first
- * @param group the consumer group of the task's topics (the retry topics' is {@code
- *     <group>.retry})
+ * @param group the consumer group of the task's topics (the retry topics' is {@code <group>.retry})
  * @param retryTopic the configured retry topic, or empty for {@code <topic>.<group>.retry}
  * @param deadLetterTopic the configured dead-letter topic, or empty for {@code <topic>.DLT}
  * @param createTopics whether start creates missing retry and dead-letter topics
@@ -105,8 +104,8 @@ record KafkaSettings(
   }
 
   /**
-   * The retry topic of records first consumed from {@code topic}: one per group by default, so
-   * that several groups on one topic (fan-out) never handle each other's retries.
+   * The retry topic of records first consumed from {@code topic}: one per group by default, so that
+   * several groups on one topic (fan-out) never handle each other's retries.
    */
   String retryTopicFor(String topic) {
     return retryTopic.isEmpty() ? topic + "." + group + RETRY_SUFFIX : retryTopic;
@@ -119,7 +118,9 @@ record KafkaSettings(
 
   /** Every retry topic of this task, without duplicates. */
   Set<String> retryTopics() {
-    return topics.stream().map(this::retryTopicFor).collect(Collectors.toCollection(LinkedHashSet::new));
+    return topics.stream()
+        .map(this::retryTopicFor)
+        .collect(Collectors.toCollection(LinkedHashSet::new));
   }
 
   /** Every dead-letter topic of this task, without duplicates. */
@@ -143,14 +144,16 @@ record KafkaSettings(
     Object protocol = props.getOrDefault(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
     if ("classic".equalsIgnoreCase(protocol.toString())) {
       // KIP-848's protocol assigns on the broker and refuses a client-side assignor
-      props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+      props.putIfAbsent(
+          ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
           CooperativeStickyAssignor.class.getName());
     }
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     return props;
   }
 
@@ -213,8 +216,12 @@ record KafkaSettings(
               properties("producer"));
       for (String retry : settings.retryTopics()) {
         if (!TOPIC.matcher(retry).matches()) {
-          throw task.invalid(key("retryTopic"), "a retry topic name: the default <topic>.<group>.retry"
-              + " gives '" + retry + "', not a legal Kafka topic name (at most 249 of a-z A-Z 0-9 . _ -)",
+          throw task.invalid(
+              key("retryTopic"),
+              "a retry topic name: the default <topic>.<group>.retry"
+                  + " gives '"
+                  + retry
+                  + "', not a legal Kafka topic name (at most 249 of a-z A-Z 0-9 . _ -)",
               null);
         }
       }
@@ -229,14 +236,23 @@ record KafkaSettings(
       Duration maxPollInterval =
           Duration.ofMillis((Integer) consumer.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG));
       if (settings.revokeTimeout().plus(settings.commitTimeout()).compareTo(maxPollInterval) >= 0) {
-        throw task.invalid(key("revokeTimeout"), "revokeTimeout + commitTimeout below the"
-            + " consumer's max.poll.interval.ms (" + maxPollInterval + "): a revoke runs inside"
-            + " poll", null);
+        throw task.invalid(
+            key("revokeTimeout"),
+            "revokeTimeout + commitTimeout below the"
+                + " consumer's max.poll.interval.ms ("
+                + maxPollInterval
+                + "): a revoke runs inside"
+                + " poll",
+            null);
       }
       validate("producer", ProducerConfig.configDef(), settings.producerProperties());
       validate("client", AdminClientConfig.configDef(), settings.adminProperties());
-      warnUnknown("client", settings.client(), ConsumerConfig.configDef(),
-          ProducerConfig.configDef(), AdminClientConfig.configDef());
+      warnUnknown(
+          "client",
+          settings.client(),
+          ConsumerConfig.configDef(),
+          ProducerConfig.configDef(),
+          AdminClientConfig.configDef());
       warnUnknown("consumer", settings.consumer(), ConsumerConfig.configDef());
       warnUnknown("producer", settings.producer(), ProducerConfig.configDef());
       return settings;
@@ -259,8 +275,13 @@ record KafkaSettings(
           isKnown |= definition.names().contains(property);
         }
         if (!isKnown) {
-          log.warn("{}: task '{}': {}.{} is not a property the Kafka client knows; it is passed on"
-              + " but probably ignored", task.origin(), task.name(), key(block), property);
+          log.warn(
+              "{}: task '{}': {}.{} is not a property the Kafka client knows; it is passed on"
+                  + " but probably ignored",
+              task.origin(),
+              task.name(),
+              key(block),
+              property);
         }
       }
     }
@@ -297,15 +318,17 @@ record KafkaSettings(
     }
 
     private Map<String, String> properties(String name) {
-      Config props = get(name, "an object { ... } of Kafka client properties",
-          () -> block.getConfig(name));
+      Config props =
+          get(name, "an object { ... } of Kafka client properties", () -> block.getConfig(name));
       Map<String, String> result = new LinkedHashMap<>();
       for (Map.Entry<String, ConfigValue> entry : props.entrySet()) {
         String property = String.join(".", ConfigUtil.splitPath(entry.getKey()));
         if (OWNED.contains(property)) {
           throw task.invalid(
               key(name) + "." + property,
-              "no such setting here: Lanes sets " + property + " itself"
+              "no such setting here: Lanes sets "
+                  + property
+                  + " itself"
                   + " (use kafka.bootstrap / kafka.group; offsets are committed by Lanes)",
               null);
         }
@@ -335,8 +358,7 @@ record KafkaSettings(
     }
 
     private Duration positiveDuration(String name) {
-      Duration value =
-          get(name, "a duration such as 500ms or 10s", () -> block.getDuration(name));
+      Duration value = get(name, "a duration such as 500ms or 10s", () -> block.getDuration(name));
       if (value.isNegative() || value.isZero()) {
         throw task.invalid(key(name), "a duration > 0, got " + value, null);
       }

@@ -34,14 +34,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A consumer-group subscription to the task's topics and their retry topics. Each topic set has
- * its own {@link KafkaConsumer} and group, owned by its own poll thread: {@code
+ * A consumer-group subscription to the task's topics and their retry topics. Each topic set has its
+ * own {@link KafkaConsumer} and group, owned by its own poll thread: {@code
  * lanes-<task>-kafka-poll} in {@code kafka.group} for the task's topics and {@code
  * lanes-<task>-kafka-retry-poll} in {@code <group>.retry} for the retry topics. So the task's
  * partitions are balanced among instances on their own (one subscription over both would let a
  * sticky assignment give a new instance only retry partitions) and neither consumer's rebalances
- * stall the other. Acknowledgers only mark records done; each poll thread commits, per
- * partition, the offset of the oldest unfinished record. See {@code docs/transports/kafka.md}.
+ * stall the other. Acknowledgers only mark records done; each poll thread commits, per partition,
+ * the offset of the oldest unfinished record. See {@code docs/transports/kafka.md}.
  *
  * <p>Thread-safety: {@link #pause()}, {@link #resume()}, {@link #backlog()}, {@link
  * #lagByPartition()} and {@link #isConnected()} may be called from any thread; the lifecycle
@@ -67,12 +67,12 @@ public final class KafkaSource implements Source {
   }
 
   /**
-   * Checks the topics (creating missing retry and dead-letter topics), subscribes, starts the
-   * poll threads and waits up to {@code kafka.connectTimeout} for the group's first assignment
+   * Checks the topics (creating missing retry and dead-letter topics), subscribes, starts the poll
+   * threads and waits up to {@code kafka.connectTimeout} for the group's first assignment
    * (consumption starts later if the group takes longer).
    *
-   * @throws ReadyFailedException when the broker does not answer, a topic is missing or a
-   *     consumer cannot join the group; nothing was consumed then
+   * @throws ReadyFailedException when the broker does not answer, a topic is missing or a consumer
+   *     cannot join the group; nothing was consumed then
    */
   @Override
   public void start(DeliverySink sink) {
@@ -87,25 +87,39 @@ public final class KafkaSource implements Source {
       List<PollLoop> running = new CopyOnWriteArrayList<>();
       loops = running;
       running.add(startLoop(settings.topics(), settings.group(), "kafka-poll", sink));
-      running.add(startLoop(List.copyOf(settings.retryTopics()), settings.retryGroup(),
-          "kafka-retry-poll", sink));
+      running.add(
+          startLoop(
+              List.copyOf(settings.retryTopics()),
+              settings.retryGroup(),
+              "kafka-retry-poll",
+              sink));
       for (PollLoop poll : running) {
         boolean assigned = poll.awaitFirstAssignment(settings.connectTimeout());
         if (poll.isFinished()) {
           Throwable cause = poll.failure();
-          throw task.invalid("kafka.group",
+          throw task.invalid(
+              "kafka.group",
               "a consumer group this task can join on " + settings.bootstrap(),
               cause instanceof Exception ? (Exception) cause : null);
         }
         if (!assigned) {
-          log.warn("task '{}': no partitions of {} assigned within {}; consuming starts when"
-              + " group '{}' assigns some", task.name(), poll.topics(), settings.connectTimeout(),
+          log.warn(
+              "task '{}': no partitions of {} assigned within {}; consuming starts when"
+                  + " group '{}' assigns some",
+              task.name(),
+              poll.topics(),
+              settings.connectTimeout(),
               poll.group());
         }
       }
-      log.info("task '{}': consuming {} as group '{}' and retries from {} as group '{}' from {}",
-          task.name(), settings.topics(), settings.group(), settings.retryTopics(),
-          settings.retryGroup(), settings.bootstrap());
+      log.info(
+          "task '{}': consuming {} as group '{}' and retries from {} as group '{}' from {}",
+          task.name(),
+          settings.topics(),
+          settings.group(),
+          settings.retryTopics(),
+          settings.retryGroup(),
+          settings.bootstrap());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       shutDown(Duration.ZERO);
@@ -156,8 +170,10 @@ public final class KafkaSource implements Source {
     }
     try {
       if (!republisher.awaitWritten(settings.commitTimeout())) {
-        log.warn("task '{}': retry or dead-letter writes still unconfirmed after {}; their"
-            + " messages stay uncommitted and are consumed again", task.name(),
+        log.warn(
+            "task '{}': retry or dead-letter writes still unconfirmed after {}; their"
+                + " messages stay uncommitted and are consumed again",
+            task.name(),
             settings.commitTimeout());
       }
       List<CompletableFuture<Boolean>> commits =
@@ -166,15 +182,18 @@ public final class KafkaSource implements Source {
       for (CompletableFuture<Boolean> commit : commits) {
         long remaining = Math.max(0, deadline - System.nanoTime());
         if (!commit.get(remaining, TimeUnit.NANOSECONDS)) {
-          log.warn("task '{}': final commit failed; finished records may be consumed again",
+          log.warn(
+              "task '{}': final commit failed; finished records may be consumed again",
               task.name());
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (TimeoutException | ExecutionException e) {
-      log.warn("task '{}': final commit did not complete in time; finished records may be"
-          + " consumed again", task.name());
+      log.warn(
+          "task '{}': final commit did not complete in time; finished records may be"
+              + " consumed again",
+          task.name());
     }
   }
 
@@ -193,12 +212,14 @@ public final class KafkaSource implements Source {
     List<PollLoop> all = loops;
     all.forEach(PollLoop::requestClose);
     // each loop: a final commit and the consumer's close, each bounded by commitTimeout
-    long deadline = System.nanoTime() + settings.commitTimeout().multipliedBy(2).plusSeconds(1)
-        .toNanos();
+    long deadline =
+        System.nanoTime() + settings.commitTimeout().multipliedBy(2).plusSeconds(1).toNanos();
     try {
       for (PollLoop poll : all) {
         if (!poll.awaitFinished(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
-          log.warn("task '{}': Kafka poll thread of {} did not finish in time", task.name(),
+          log.warn(
+              "task '{}': Kafka poll thread of {} did not finish in time",
+              task.name(),
               poll.topics());
         }
       }
@@ -257,8 +278,10 @@ public final class KafkaSource implements Source {
       return Optional.empty();
     }
     try {
-      Map<TopicPartition, Long> lag = new TreeMap<>(
-          Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+      Map<TopicPartition, Long> lag =
+          new TreeMap<>(
+              Comparator.comparing(TopicPartition::topic)
+                  .thenComparingInt(TopicPartition::partition));
       for (PollLoop poll : loops) {
         if (!poll.assignment().isEmpty()) {
           lag.putAll(lag(client, poll.group(), poll.assignment()));
@@ -277,11 +300,12 @@ public final class KafkaSource implements Source {
   private Map<TopicPartition, Long> lag(Admin client, String group, Set<TopicPartition> partitions)
       throws InterruptedException, ExecutionException, TimeoutException {
     long timeout = settings.connectTimeout().toMillis();
-    Map<TopicPartition, OffsetAndMetadata> committed = client
-        .listConsumerGroupOffsets(Map.of(group,
-            new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)))
-        .partitionsToOffsetAndMetadata(group)
-        .get(timeout, TimeUnit.MILLISECONDS);
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        client
+            .listConsumerGroupOffsets(
+                Map.of(group, new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)))
+            .partitionsToOffsetAndMetadata(group)
+            .get(timeout, TimeUnit.MILLISECONDS);
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
     for (TopicPartition partition : partitions) {
@@ -292,8 +316,10 @@ public final class KafkaSource implements Source {
     }
     Map<TopicPartition, ListOffsetsResultInfo> ends =
         client.listOffsets(latest).all().get(timeout, TimeUnit.MILLISECONDS);
-    Map<TopicPartition, ListOffsetsResultInfo> starts = earliest.isEmpty() ? Map.of()
-        : client.listOffsets(earliest).all().get(timeout, TimeUnit.MILLISECONDS);
+    Map<TopicPartition, ListOffsetsResultInfo> starts =
+        earliest.isEmpty()
+            ? Map.of()
+            : client.listOffsets(earliest).all().get(timeout, TimeUnit.MILLISECONDS);
     Map<TopicPartition, Long> lag = new HashMap<>();
     for (TopicPartition partition : partitions) {
       OffsetAndMetadata done = committed.get(partition);

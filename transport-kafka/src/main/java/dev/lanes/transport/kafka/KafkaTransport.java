@@ -10,8 +10,8 @@ import org.apache.kafka.common.KafkaException;
 
 /**
  * The {@code kafka} transport: a consumer-group subscription per task on {@code
- * org.apache.kafka:kafka-clients}, committed offsets for acks, a retry topic for long retries and
- * a dead-letter topic for rejects. Stateless and thread-safe; found by {@link
+ * org.apache.kafka:kafka-clients}, committed offsets for acks, a retry topic for long retries and a
+ * dead-letter topic for rejects. Stateless and thread-safe; found by {@link
  * java.util.ServiceLoader}.
  */
 public final class KafkaTransport implements Transport {
@@ -44,9 +44,16 @@ public final class KafkaTransport implements Transport {
       producer.partitionsFor(topic);
     } catch (KafkaException e) {
       producer.close(java.time.Duration.ZERO);
-      throw task.invalid("kafka.topic",
-          "topic '" + topic + "' available on " + settings.bootstrap() + " within "
-              + settings.connectTimeout() + " (is the broker up and does the topic exist?)", e);
+      throw task.invalid(
+          "kafka.topic",
+          "topic '"
+              + topic
+              + "' available on "
+              + settings.bootstrap()
+              + " within "
+              + settings.connectTimeout()
+              + " (is the broker up and does the topic exist?)",
+          e);
     }
     return new KafkaPublisher(producer, topic, settings.commitTimeout());
   }

@@ -38,7 +38,9 @@ final class OffsetCommitter {
     this.consumer = consumer;
   }
 
-  /** Sends an asynchronous commit of the partitions that moved, if one is due and none in flight. */
+  /**
+   * Sends an asynchronous commit of the partitions that moved, if one is due and none in flight.
+   */
   void commitIfDue(Collection<PartitionTracker> partitions) {
     long now = System.nanoTime();
     if (inFlight || now - nextNanos < 0) {
@@ -59,17 +61,22 @@ final class OffsetCommitter {
       return;
     }
     inFlight = true;
-    consumer.commitAsync(offsets, (committed, error) -> {
-      inFlight = false;
-      if (error != null) {
-        moved.forEach(p -> p.commitFailed(offsets.get(p.partition()).offset()));
-        if (error instanceof RetriableException || error instanceof RebalanceInProgressException) {
-          log.debug("task '{}': commit failed, will retry: {}", settings.task(), error.toString());
-        } else {
-          log.warn("task '{}': commit of {} failed: {}", settings.task(), offsets, error.toString());
-        }
-      }
-    });
+    consumer.commitAsync(
+        offsets,
+        (committed, error) -> {
+          inFlight = false;
+          if (error != null) {
+            moved.forEach(p -> p.commitFailed(offsets.get(p.partition()).offset()));
+            if (error instanceof RetriableException
+                || error instanceof RebalanceInProgressException) {
+              log.debug(
+                  "task '{}': commit failed, will retry: {}", settings.task(), error.toString());
+            } else {
+              log.warn(
+                  "task '{}': commit of {} failed: {}", settings.task(), offsets, error.toString());
+            }
+          }
+        });
   }
 
   /**
@@ -96,12 +103,13 @@ final class OffsetCommitter {
     while (true) {
       try {
         consumer.commitSync(offsets, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        partitions.forEach(p -> {
-          OffsetAndMetadata offset = offsets.get(p.partition());
-          if (offset != null) {
-            p.committing(offset.offset());
-          }
-        });
+        partitions.forEach(
+            p -> {
+              OffsetAndMetadata offset = offsets.get(p.partition());
+              if (offset != null) {
+                p.committing(offset.offset());
+              }
+            });
         log.debug("task '{}': committed {} on {}", settings.task(), offsets, why);
         return true;
       } catch (WakeupException e) {
@@ -112,8 +120,13 @@ final class OffsetCommitter {
       } catch (InterruptException e) {
         throw e;
       } catch (KafkaException e) {
-        log.warn("task '{}': commit of {} on {} failed ({}); records from those offsets on will be"
-            + " consumed again", settings.task(), offsets, why, e.toString());
+        log.warn(
+            "task '{}': commit of {} on {} failed ({}); records from those offsets on will be"
+                + " consumed again",
+            settings.task(),
+            offsets,
+            why,
+            e.toString());
         return false;
       }
     }

@@ -8,17 +8,17 @@ import org.apache.kafka.common.TopicPartition;
  * The records of one assigned partition that are not settled yet, in offset order, and the offset
  * that may be committed: the offset of the oldest unsettled record, or the one after the newest
  * tracked record once all are settled. Work finishing out of order across lanes therefore never
- * moves the commit past an unfinished record; gaps in the offsets (compaction, transaction
- * markers) need no special case.
+ * moves the commit past an unfinished record; gaps in the offsets (compaction, transaction markers)
+ * need no special case.
  *
  * <p>One tracker lives for one assignment of the partition: once {@link #revoke() revoked} its
  * acknowledgers are stale and settling them is a no-op, so work of an earlier owner is never
  * counted against a later assignment.
  *
- * <p>Threading: {@link #track}, {@link #committable} and the commit marks are for the poll
- * thread only; {@link #settled()}, {@link #handedOut()} and {@link #isRevoked()} are safe from any
- * thread. Lane threads never take a lock here: they flip their acknowledger's state and the poll
- * thread scans from the oldest record.
+ * <p>Threading: {@link #track}, {@link #committable} and the commit marks are for the poll thread
+ * only; {@link #settled()}, {@link #handedOut()} and {@link #isRevoked()} are safe from any thread.
+ * Lane threads never take a lock here: they flip their acknowledger's state and the poll thread
+ * scans from the oldest record.
  */
 final class PartitionTracker {
 

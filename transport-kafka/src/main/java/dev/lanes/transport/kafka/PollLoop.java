@@ -374,7 +374,10 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
       log.warn(
           "task '{}': revoked {} with {} records still in lanes after revokeTimeout {}; they are"
               + " left to the new owner",
-          settings.task(), names(partitions), abandoned, settings.revokeTimeout());
+          settings.task(),
+          names(partitions),
+          abandoned,
+          settings.revokeTimeout());
     }
   }
 
@@ -391,7 +394,8 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
     log.warn(
         "task '{}': lost {} (the group moved on without this consumer); their records still in"
             + " lanes are left to the new owner",
-        settings.task(), names(partitions));
+        settings.task(),
+        names(partitions));
   }
 
   private boolean awaitDrain(List<PartitionTracker> revoked) {

@@ -14,9 +14,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Converts between Kafka records and {@link Message}s: key and header values as UTF-8, the
- * payload as is, the id {@code <topic>-<partition>@<offset>} of the record first consumed.
- * Stateless.
+ * Converts between Kafka records and {@link Message}s: key and header values as UTF-8, the payload
+ * as is, the id {@code <topic>-<partition>@<offset>} of the record first consumed. Stateless.
  */
 final class RecordCodec {
 
@@ -60,7 +59,8 @@ final class RecordCodec {
         .payload(record.value() == null ? EMPTY : record.value())
         .headers(headers)
         .attempt(attempt)
-        .timestamp(record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now())
+        .timestamp(
+            record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now())
         .origin(new Origin(record.topic(), record.partition(), record.offset()))
         .build();
   }
@@ -87,19 +87,22 @@ final class RecordCodec {
   /** A record carrying {@code message}'s key, payload and headers (UTF-8) to {@code topic}. */
   static ProducerRecord<byte[], byte[]> toRecord(String topic, Message message) {
     RecordHeaders recordHeaders = new RecordHeaders();
-    message.headers().forEach(
-        (name, value) -> recordHeaders.add(name, value.getBytes(StandardCharsets.UTF_8)));
+    message
+        .headers()
+        .forEach((name, value) -> recordHeaders.add(name, value.getBytes(StandardCharsets.UTF_8)));
     byte[] key = message.key() == null ? null : message.key().getBytes(StandardCharsets.UTF_8);
     return new ProducerRecord<>(topic, null, null, key, message.payload(), recordHeaders);
   }
 
   /**
    * A copy of a consumed record for {@code topic} (its retry or dead-letter topic): the record's
-   * own key, value and headers, byte for byte, except the headers named in {@code drop} or
-   * {@code set}, plus {@code set} as UTF-8.
+   * own key, value and headers, byte for byte, except the headers named in {@code drop} or {@code
+   * set}, plus {@code set} as UTF-8.
    */
   static ProducerRecord<byte[], byte[]> copyOf(
-      ConsumerRecord<byte[], byte[]> record, String topic, Map<String, String> set,
+      ConsumerRecord<byte[], byte[]> record,
+      String topic,
+      Map<String, String> set,
       Set<String> drop) {
     RecordHeaders headers = new RecordHeaders();
     for (Header header : record.headers()) {

@@ -14,18 +14,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes retries to the retry topic and dead letters to the dead-letter topic, asynchronously, as
- * byte-for-byte copies of the consumed record (key, value, headers) plus Lanes' headers:
- * {@code onWritten} runs (on the producer's I/O thread) once the broker confirmed the record. When
- * the write fails after the producer's own retries ({@code delivery.timeout.ms}) the original
- * stays unsettled, so its partition's offset is not committed past it and it is consumed again
- * after a restart or rebalance; an ERROR says so. Thread-safe.
+ * byte-for-byte copies of the consumed record (key, value, headers) plus Lanes' headers: {@code
+ * onWritten} runs (on the producer's I/O thread) once the broker confirmed the record. When the
+ * write fails after the producer's own retries ({@code delivery.timeout.ms}) the original stays
+ * unsettled, so its partition's offset is not committed past it and it is consumed again after a
+ * restart or rebalance; an ERROR says so. Thread-safe.
  */
 final class Republisher {
 
   private static final Logger log = LoggerFactory.getLogger(Republisher.class);
 
   /** Headers that mean something only on a retry topic. */
-  private static final Set<String> RETRY_ONLY = Set.of(RecordCodec.RETRY_DUE, RecordCodec.TASK_TOPIC);
+  private static final Set<String> RETRY_ONLY =
+      Set.of(RecordCodec.RETRY_DUE, RecordCodec.TASK_TOPIC);
 
   private final KafkaSettings settings;
   private final Producer<byte[], byte[]> producer;
@@ -40,27 +41,44 @@ final class Republisher {
    * Writes a copy of {@code record} to the retry topic of {@code taskTopic}, due after {@code
    * delay}, to be delivered as attempt {@code attempt} ({@link LanesHeaders#ATTEMPT}).
    */
-  void retry(ConsumerRecord<byte[], byte[]> record, Message message, String taskTopic,
-      Duration delay, int attempt, Runnable onWritten) {
+  void retry(
+      ConsumerRecord<byte[], byte[]> record,
+      Message message,
+      String taskTopic,
+      Duration delay,
+      int attempt,
+      Runnable onWritten) {
     Map<String, String> headers = RecordCodec.originalCoordinates(message);
     headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempt));
-    headers.put(RecordCodec.RETRY_DUE, Long.toString(System.currentTimeMillis() + delay.toMillis()));
+    headers.put(
+        RecordCodec.RETRY_DUE, Long.toString(System.currentTimeMillis() + delay.toMillis()));
     headers.put(RecordCodec.TASK_TOPIC, taskTopic);
-    send("retry", RecordCodec.copyOf(record, settings.retryTopicFor(taskTopic), headers, Set.of()),
-        message, onWritten);
+    send(
+        "retry",
+        RecordCodec.copyOf(record, settings.retryTopicFor(taskTopic), headers, Set.of()),
+        message,
+        onWritten);
   }
 
   /**
    * Writes a copy of {@code record} to the dead-letter topic of {@code taskTopic} with {@code
    * reason}, the number of attempts made and where it was first consumed from.
    */
-  void deadLetter(ConsumerRecord<byte[], byte[]> record, Message message, String taskTopic,
-      String reason, int attempts, Runnable onWritten) {
+  void deadLetter(
+      ConsumerRecord<byte[], byte[]> record,
+      Message message,
+      String taskTopic,
+      String reason,
+      int attempts,
+      Runnable onWritten) {
     Map<String, String> headers = RecordCodec.originalCoordinates(message);
     headers.put(LanesHeaders.REASON, reason);
     headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempts));
-    send("dead letter", RecordCodec.copyOf(record, settings.deadLetterTopicFor(taskTopic), headers,
-        RETRY_ONLY), message, onWritten);
+    send(
+        "dead letter",
+        RecordCodec.copyOf(record, settings.deadLetterTopicFor(taskTopic), headers, RETRY_ONLY),
+        message,
+        onWritten);
   }
 
   /**
@@ -117,6 +135,10 @@ final class Republisher {
     log.error(
         "task '{}': could not write the {} of {} to topic '{}' ({}); the message stays unsettled"
             + " and is consumed again after a restart or rebalance",
-        settings.task(), what, message, topic, error.toString());
+        settings.task(),
+        what,
+        message,
+        topic,
+        error.toString());
   }
 }

@@ -9,14 +9,15 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Retry records fetched before they are due, held in memory in due-time order so that a retry due
- * late never delays one due sooner behind it in the retry topic. Bounded: the poll loop pauses
- * the retry topic while the hold {@link #isFull() is full}. Held records are tracked (their
- * offsets are not committed) but not handed out, so a crash or rebalance leaves them to be read
- * again. Poll thread only.
+ * late never delays one due sooner behind it in the retry topic. Bounded: the poll loop pauses the
+ * retry topic while the hold {@link #isFull() is full}. Held records are tracked (their offsets are
+ * not committed) but not handed out, so a crash or rebalance leaves them to be read again. Poll
+ * thread only.
  */
 final class RetryHold {
 
-  private record Held(long dueMillis, long sequence, PartitionTracker partition, Delivery delivery) {}
+  private record Held(
+      long dueMillis, long sequence, PartitionTracker partition, Delivery delivery) {}
 
   private static final Comparator<Held> BY_DUE_TIME =
       Comparator.comparingLong(Held::dueMillis).thenComparingLong(Held::sequence);
@@ -29,7 +30,9 @@ final class RetryHold {
     this.max = max;
   }
 
-  /** Holds {@code delivery}, tracked by {@code partition}, until {@code dueMillis} (epoch millis). */
+  /**
+   * Holds {@code delivery}, tracked by {@code partition}, until {@code dueMillis} (epoch millis).
+   */
   void hold(PartitionTracker partition, long dueMillis, Delivery delivery) {
     held.add(new Held(dueMillis, sequence++, partition, delivery));
   }
@@ -43,7 +46,9 @@ final class RetryHold {
     return held.size();
   }
 
-  /** When the next held record is due (epoch millis), or {@link Long#MAX_VALUE} when none is held. */
+  /**
+   * When the next held record is due (epoch millis), or {@link Long#MAX_VALUE} when none is held.
+   */
   long nextDueMillis() {
     Held next = held.peek();
     return next == null ? Long.MAX_VALUE : next.dueMillis();

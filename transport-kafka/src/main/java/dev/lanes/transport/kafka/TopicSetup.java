@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before anything is consumed, that the broker answers and the task's topics exist, and
- * creates missing retry and dead-letter topics (when {@code createTopics}) with the partition
- * count of their topic. Every failure is a {@link ReadyFailedException} naming the key to fix.
+ * creates missing retry and dead-letter topics (when {@code createTopics}) with the partition count
+ * of their topic. Every failure is a {@link ReadyFailedException} naming the key to fix.
  */
 final class TopicSetup {
 
@@ -41,19 +41,31 @@ final class TopicSetup {
 
   /** Verifies the topics and creates what is missing; returns once the broker confirmed. */
   void prepare() {
-    Set<String> existing = await(admin.listTopics().names(), "kafka.bootstrap",
-        "a reachable Kafka broker at " + settings.bootstrap() + " within "
-            + settings.connectTimeout());
+    Set<String> existing =
+        await(
+            admin.listTopics().names(),
+            "kafka.bootstrap",
+            "a reachable Kafka broker at "
+                + settings.bootstrap()
+                + " within "
+                + settings.connectTimeout());
     for (String topic : settings.topics()) {
       if (!existing.contains(topic)) {
-        throw task.invalid("kafka.topic",
-            "an existing topic, but '" + topic + "' does not exist on " + settings.bootstrap()
-                + "; create it or fix kafka.topic", null);
+        throw task.invalid(
+            "kafka.topic",
+            "an existing topic, but '"
+                + topic
+                + "' does not exist on "
+                + settings.bootstrap()
+                + "; create it or fix kafka.topic",
+            null);
       }
     }
-    Map<String, TopicDescription> described = await(
-        admin.describeTopics(settings.topics()).allTopicNames(), "kafka.topic",
-        "topics that can be described on " + settings.bootstrap());
+    Map<String, TopicDescription> described =
+        await(
+            admin.describeTopics(settings.topics()).allTopicNames(),
+            "kafka.topic",
+            "topics that can be described on " + settings.bootstrap());
     Map<String, Integer> wanted = new LinkedHashMap<>();
     for (String topic : settings.topics()) {
       int partitions = described.get(topic).partitions().size();
@@ -61,30 +73,41 @@ final class TopicSetup {
       wanted.merge(settings.deadLetterTopicFor(topic), partitions, Math::max);
     }
     List<NewTopic> missing = new ArrayList<>();
-    wanted.forEach((topic, partitions) -> {
-      if (!existing.contains(topic)) {
-        missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty()));
-      }
-    });
+    wanted.forEach(
+        (topic, partitions) -> {
+          if (!existing.contains(topic)) {
+            missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty()));
+          }
+        });
     if (missing.isEmpty()) {
       return;
     }
     if (!settings.createTopics()) {
-      String key = settings.retryTopics().contains(missing.get(0).name())
-          ? "kafka.retryTopic" : "kafka.deadLetterTopic";
-      throw task.invalid(key, "an existing topic, but '" + missing.get(0).name()
-          + "' does not exist; create it or set kafka.createTopics = true", null);
+      String key =
+          settings.retryTopics().contains(missing.get(0).name())
+              ? "kafka.retryTopic"
+              : "kafka.deadLetterTopic";
+      throw task.invalid(
+          key,
+          "an existing topic, but '"
+              + missing.get(0).name()
+              + "' does not exist; create it or set kafka.createTopics = true",
+          null);
     }
-    admin.createTopics(missing).values().forEach((topic, future) -> {
-      try {
-        await(future, "kafka.createTopics", "permission to create topic '" + topic + "'");
-        log.info("task '{}': created topic {}", settings.task(), topic);
-      } catch (ReadyFailedException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
-        }
-      }
-    });
+    admin
+        .createTopics(missing)
+        .values()
+        .forEach(
+            (topic, future) -> {
+              try {
+                await(future, "kafka.createTopics", "permission to create topic '" + topic + "'");
+                log.info("task '{}': created topic {}", settings.task(), topic);
+              } catch (ReadyFailedException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                  throw e;
+                }
+              }
+            });
   }
 
   private <T> T await(KafkaFuture<T> future, String key, String expectation) {
@@ -98,8 +121,7 @@ final class TopicSetup {
       if (cause instanceof UnknownTopicOrPartitionException) {
         throw task.invalid("kafka.topic", expectation, (Exception) cause);
       }
-      throw task.invalid(key, expectation,
-          cause instanceof Exception ? (Exception) cause : e);
+      throw task.invalid(key, expectation, cause instanceof Exception ? (Exception) cause : e);
     } catch (TimeoutException e) {
       throw task.invalid(key, expectation, new TimeoutException("no answer in time"));
     }

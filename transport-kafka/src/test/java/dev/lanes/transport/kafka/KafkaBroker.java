@@ -19,8 +19,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class KafkaBroker {
 
-  static final String BOOTSTRAP =
-      System.getProperty("lanes.kafka.bootstrap", "127.0.0.1:9092");
+  static final String BOOTSTRAP = System.getProperty("lanes.kafka.bootstrap", "127.0.0.1:9092");
 
   private static Admin admin;
 
@@ -39,26 +38,39 @@ final class KafkaBroker {
   /** Creates {@code topic} with {@code partitions} and topic {@code configs}. */
   static String createTopic(String topic, int partitions, Map<String, String> configs) {
     try {
-      admin().createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())
-              .configs(configs)))
-          .all().get(15, TimeUnit.SECONDS);
+      admin()
+          .createTopics(
+              List.of(
+                  new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs)))
+          .all()
+          .get(15, TimeUnit.SECONDS);
       return topic;
     } catch (Exception e) {
-      throw new AssertionError("could not create topic " + topic + " on the Kafka broker at "
-          + BOOTSTRAP + " (start it with scripts/brokers.sh start kafka): " + e, e);
+      throw new AssertionError(
+          "could not create topic "
+              + topic
+              + " on the Kafka broker at "
+              + BOOTSTRAP
+              + " (start it with scripts/brokers.sh start kafka): "
+              + e,
+          e);
     }
   }
 
   /** The group's committed offsets of {@code topic}'s partitions (absent: nothing committed). */
   static Map<Integer, Long> committed(String group, String topic) throws Exception {
     Map<Integer, Long> offsets = new HashMap<>();
-    Map<TopicPartition, OffsetAndMetadata> all = admin().listConsumerGroupOffsets(group)
-        .partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS);
-    all.forEach((partition, offset) -> {
-      if (partition.topic().equals(topic) && offset != null) {
-        offsets.put(partition.partition(), offset.offset());
-      }
-    });
+    Map<TopicPartition, OffsetAndMetadata> all =
+        admin()
+            .listConsumerGroupOffsets(group)
+            .partitionsToOffsetAndMetadata()
+            .get(15, TimeUnit.SECONDS);
+    all.forEach(
+        (partition, offset) -> {
+          if (partition.topic().equals(topic) && offset != null) {
+            offsets.put(partition.partition(), offset.offset());
+          }
+        });
     return offsets;
   }
 

@@ -26,23 +26,35 @@ class KafkaConformanceTest extends TransportConformanceKit {
   protected Map<String, Object> destination(String scenario) {
     String name = unique(scenario.replace('_', '-'));
     return Map.of(
-        "kafka.bootstrap", KafkaBroker.BOOTSTRAP,
-        "kafka.topic", createTopic(name, 2),
-        "kafka.group", name + "-group",
-        "kafka.connectTimeout", "15s",
-        "kafka.consumer.max.poll.records", MAX_POLL_RECORDS,
-        "kafka.consumer.heartbeat.interval.ms", 500);
+        "kafka.bootstrap",
+        KafkaBroker.BOOTSTRAP,
+        "kafka.topic",
+        createTopic(name, 2),
+        "kafka.group",
+        name + "-group",
+        "kafka.connectTimeout",
+        "15s",
+        "kafka.consumer.max.poll.records",
+        MAX_POLL_RECORDS,
+        "kafka.consumer.heartbeat.interval.ms",
+        500);
   }
 
   @Override
   protected Map<String, Object> deadLetters(TaskConfig task) {
-    String deadLetterTopic = task.config().getString("kafka.topic") + KafkaSettings.DEAD_LETTER_SUFFIX;
+    String deadLetterTopic =
+        task.config().getString("kafka.topic") + KafkaSettings.DEAD_LETTER_SUFFIX;
     return Map.of(
-        "kafka.bootstrap", KafkaBroker.BOOTSTRAP,
-        "kafka.topic", deadLetterTopic,
-        "kafka.group", unique("dead-letters"),
-        "kafka.connectTimeout", "15s",
-        "kafka.consumer.heartbeat.interval.ms", 500);
+        "kafka.bootstrap",
+        KafkaBroker.BOOTSTRAP,
+        "kafka.topic",
+        deadLetterTopic,
+        "kafka.group",
+        unique("dead-letters"),
+        "kafka.connectTimeout",
+        "15s",
+        "kafka.consumer.heartbeat.interval.ms",
+        500);
   }
 
   @Override

@@ -39,8 +39,8 @@ class KafkaKillTest {
       throws Exception {
     String topic = createTopic(unique("killed"), 2);
     String group = unique("killed-group");
-    TaskConfig task = KafkaBroker.task("survivor", topic, group,
-        Map.of("consumerNum", 8, "deliverBy", "key"));
+    TaskConfig task =
+        KafkaBroker.task("survivor", topic, group, Map.of("consumerNum", 8, "deliverBy", "key"));
     KafkaTransport transport = new KafkaTransport();
     try (Publisher publisher = transport.openPublisher(task)) {
       publisher.publishAll(messages(COUNT));
@@ -56,7 +56,8 @@ class KafkaKillTest {
     }
     Map<Integer, Long> committedByKilled = committed(group, topic);
     long committedCount = committedByKilled.values().stream().mapToLong(Long::longValue).sum();
-    assertThat(committedCount).as("the killed consumer had committed some work")
+    assertThat(committedCount)
+        .as("the killed consumer had committed some work")
         .isPositive()
         .isLessThan(COUNT);
 
@@ -64,12 +65,14 @@ class KafkaKillTest {
     TaskRuntime run = TaskRuntime.create(task, transport, survivor, new SimpleMeterRegistry());
     try {
       run.start();
-      await().atMost(Duration.ofSeconds(60))
+      await()
+          .atMost(Duration.ofSeconds(60))
           .until(() -> survivor.acked().size() >= COUNT - committedCount);
       Set<String> all = new HashSet<>(handledByKilled);
       all.addAll(survivor.ackedPayloads());
       assertThat(all).as("nothing lost").hasSize(COUNT);
-      assertThat(survivor.acked()).as("everything after the committed offsets, once")
+      assertThat(survivor.acked())
+          .as("everything after the committed offsets, once")
           .hasSize((int) (COUNT - committedCount));
     } finally {
       run.stop();
@@ -78,28 +81,40 @@ class KafkaKillTest {
 
   private static Process startChild(String topic, String group, Set<String> handled)
       throws IOException {
-    String classPath = System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path"));
+    String classPath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     File log = new File("target/killed-consumer.log");
-    Process child = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", classPath,
-        "-Dlanes.kafka.bootstrap=" + KafkaBroker.BOOTSTRAP, KilledConsumerMain.class.getName(),
-        topic, group))
-        .redirectError(ProcessBuilder.Redirect.appendTo(log))
-        .start();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          if (line.startsWith("handled ")) {
-            handled.add(line.substring("handled ".length()));
-          }
-        }
-      } catch (IOException e) {
-        // the child is gone; what it printed so far is in `handled`
-      }
-    }, "killed-consumer-stdout");
+    Process child =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xmx256m",
+                    "-cp",
+                    classPath,
+                    "-Dlanes.kafka.bootstrap=" + KafkaBroker.BOOTSTRAP,
+                    KilledConsumerMain.class.getName(),
+                    topic,
+                    group))
+            .redirectError(ProcessBuilder.Redirect.appendTo(log))
+            .start();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                  if (line.startsWith("handled ")) {
+                    handled.add(line.substring("handled ".length()));
+                  }
+                }
+              } catch (IOException e) {
+                // the child is gone; what it printed so far is in `handled`
+              }
+            },
+            "killed-consumer-stdout");
     reader.setDaemon(true);
     reader.start();
     return child;

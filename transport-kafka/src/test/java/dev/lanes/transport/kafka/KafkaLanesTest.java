@@ -53,37 +53,50 @@ class KafkaLanesTest {
     publish(task, sent);
     AtomicInteger running = new AtomicInteger();
     AtomicInteger mostAtOnce = new AtomicInteger();
-    RecordingHandler handler = new RecordingHandler(m -> {
-      mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
-      try {
-        TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(3000));
-      } finally {
-        running.decrementAndGet();
-      }
-      return Outcome.ack();
-    });
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+              try {
+                TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(3000));
+              } finally {
+                running.decrementAndGet();
+              }
+              return Outcome.ack();
+            });
     start(task, handler);
 
     await().atMost(WAIT).until(() -> handler.acked().size() >= sent.size());
     assertThat(handler.acked()).hasSize(sent.size());
     assertPerKeyOrder(handler.acked(), 32, 25);
-    Set<Integer> lanes = handler.acked().stream().map(RecordingHandler.Call::lane)
-        .collect(Collectors.toSet());
+    Set<Integer> lanes =
+        handler.acked().stream().map(RecordingHandler.Call::lane).collect(Collectors.toSet());
     assertThat(lanes).as("lanes used").hasSizeGreaterThan(8);
-    assertThat(mostAtOnce.get()).as("handlers running at once, with 2 partitions")
-        .isGreaterThan(2);
+    assertThat(mostAtOnce.get()).as("handlers running at once, with 2 partitions").isGreaterThan(2);
   }
 
   @Test
   void stoppingMidStreamLosesNothingAndNeverCommitsPastUnfinishedWork() throws Exception {
-    TaskConfig task = newTask("stop-mid-lanes", Map.of("consumerNum", 8, "channelLength", 32,
-        "deliverBy", "key", "shutdownTimeout", "300ms"));
+    TaskConfig task =
+        newTask(
+            "stop-mid-lanes",
+            Map.of(
+                "consumerNum",
+                8,
+                "channelLength",
+                32,
+                "deliverBy",
+                "key",
+                "shutdownTimeout",
+                "300ms"));
     List<Message> sent = sequences(40, 50);
     publish(task, sent);
-    RecordingHandler first = new RecordingHandler(m -> {
-      TimeUnit.MILLISECONDS.sleep(15);
-      return Outcome.ack();
-    });
+    RecordingHandler first =
+        new RecordingHandler(
+            m -> {
+              TimeUnit.MILLISECONDS.sleep(15);
+              return Outcome.ack();
+            });
     TaskRuntime run = start(task, first);
     await().atMost(WAIT).until(() -> first.acked().size() >= 200);
     StopReport report = run.stop();
@@ -92,13 +105,14 @@ class KafkaLanesTest {
     String topic = task.config().getString("kafka.topic");
     Map<Integer, Long> offsets = committed(task.config().getString("kafka.group"), topic);
     Map<Integer, Set<Long>> finished = offsetsByPartition(first.acked());
-    offsets.forEach((partition, offset) -> {
-      for (long o = 0; o < offset; o++) {
-        assertThat(finished.getOrDefault(partition, Set.of()))
-            .as("committed %s-%d at %d, so offset %d was finished", topic, partition, offset, o)
-            .contains(o);
-      }
-    });
+    offsets.forEach(
+        (partition, offset) -> {
+          for (long o = 0; o < offset; o++) {
+            assertThat(finished.getOrDefault(partition, Set.of()))
+                .as("committed %s-%d at %d, so offset %d was finished", topic, partition, offset, o)
+                .contains(o);
+          }
+        });
 
     RecordingHandler second = RecordingHandler.acking();
     start(task, second);
@@ -108,9 +122,11 @@ class KafkaLanesTest {
     all.addAll(second.ackedPayloads());
     assertThat(all).as("nothing lost").hasSize(sent.size());
     Map<Integer, Set<Long>> redelivered = offsetsByPartition(second.acked());
-    redelivered.forEach((partition, got) -> assertThat(got)
-        .as("the second run starts exactly at the committed offset of %d", partition)
-        .allMatch(o -> o >= offsets.getOrDefault(partition, 0L)));
+    redelivered.forEach(
+        (partition, got) ->
+            assertThat(got)
+                .as("the second run starts exactly at the committed offset of %d", partition)
+                .allMatch(o -> o >= offsets.getOrDefault(partition, 0L)));
     assertThat(second.acked()).hasSize(uncommitted);
   }
 
@@ -119,10 +135,11 @@ class KafkaLanesTest {
     TaskConfig task = newTask("join-lanes", Map.of("consumerNum", 4, "deliverBy", "key"));
     List<Message> sent = sequences(30, 20);
     publish(task, sent.subList(0, 400));
-    RecordingHandler.Behaviour slow = m -> {
-      TimeUnit.MILLISECONDS.sleep(8);
-      return Outcome.ack();
-    };
+    RecordingHandler.Behaviour slow =
+        m -> {
+          TimeUnit.MILLISECONDS.sleep(8);
+          return Outcome.ack();
+        };
     RecordingHandler first = new RecordingHandler(slow);
     start(task, first);
     await().atMost(WAIT).until(() -> first.acked().size() >= 40);
@@ -160,10 +177,12 @@ class KafkaLanesTest {
     Map<String, List<Integer>> seqs = new HashMap<>();
     calls.stream()
         .sorted((a, b) -> Long.compare(a.atNanos(), b.atNanos()))
-        .forEach(c -> {
-          String[] parts = c.payload().split(":");
-          seqs.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(Integer.parseInt(parts[1]));
-        });
+        .forEach(
+            c -> {
+              String[] parts = c.payload().split(":");
+              seqs.computeIfAbsent(parts[0], k -> new ArrayList<>())
+                  .add(Integer.parseInt(parts[1]));
+            });
     assertThat(seqs).hasSize(keys);
     List<Integer> expected = java.util.stream.IntStream.range(0, perKey).boxed().toList();
     seqs.forEach((key, got) -> assertThat(got).as("order of key %s", key).isEqualTo(expected));
@@ -171,8 +190,11 @@ class KafkaLanesTest {
 
   private static Map<Integer, Set<Long>> offsetsByPartition(List<RecordingHandler.Call> calls) {
     Map<Integer, Set<Long>> offsets = new HashMap<>();
-    calls.forEach(c -> offsets.computeIfAbsent(c.message().origin().partition(),
-        p -> new HashSet<>()).add(c.message().origin().offset()));
+    calls.forEach(
+        c ->
+            offsets
+                .computeIfAbsent(c.message().origin().partition(), p -> new HashSet<>())
+                .add(c.message().origin().offset()));
     return offsets;
   }
 
@@ -182,8 +204,7 @@ class KafkaLanesTest {
   }
 
   private TaskRuntime start(TaskConfig task, RecordingHandler handler) {
-    TaskRuntime runtime =
-        TaskRuntime.create(task, transport, handler, new SimpleMeterRegistry());
+    TaskRuntime runtime = TaskRuntime.create(task, transport, handler, new SimpleMeterRegistry());
     runtimes.add(runtime);
     runtime.start();
     return runtime;

@@ -63,21 +63,26 @@ class KafkaRebalanceTest {
 
     Queue<String> ackedBySecond = new ConcurrentLinkedQueue<>();
     KafkaSource second = open(task);
-    second.start(new RecordingSink(d -> {
-      ackedBySecond.add(d.message().payloadAsString());
-      d.acknowledger().ack();
-    }));
+    second.start(
+        new RecordingSink(
+            d -> {
+              ackedBySecond.add(d.message().payloadAsString());
+              d.acknowledger().ack();
+            }));
     String topic = first.destinationName();
     await().atMost(WAIT).until(() -> mainPartitions(second, topic).size() == 1);
     assertThat(mainPartitions(first, topic)).hasSize(1);
 
     publish(task, messages(60).subList(40, 60));
     await().atMost(WAIT).until(() -> ackedByFirst.size() + ackedBySecond.size() >= 60);
-    await().during(Duration.ofMillis(500)).atMost(WAIT)
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(WAIT)
         .until(() -> ackedByFirst.size() + ackedBySecond.size() == 60);
     List<String> all = new ArrayList<>(ackedByFirst);
     all.addAll(ackedBySecond);
-    assertThat(all).as("each record handled once: the revoke waited for work in flight")
+    assertThat(all)
+        .as("each record handled once: the revoke waited for work in flight")
         .doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(KafkaSourceTest.payloads(messages(60)));
     assertThat(ackedBySecond).isNotEmpty();
@@ -99,8 +104,8 @@ class KafkaRebalanceTest {
     await().atMost(WAIT).until(() -> mainPartitions(second, topic).size() == 1);
     int moved = mainPartitions(second, topic).iterator().next().partition();
 
-    List<Delivery> stale = held.deliveries().stream()
-        .filter(d -> d.message().origin().partition() == moved).toList();
+    List<Delivery> stale =
+        held.deliveries().stream().filter(d -> d.message().origin().partition() == moved).toList();
     assertThat(stale).isNotEmpty().allMatch(d -> d.acknowledger().isStale());
     taken.awaitCount(stale.size(), WAIT);
     assertThat(ids(taken.deliveries())).containsExactlyInAnyOrderElementsOf(ids(stale));
@@ -123,11 +128,14 @@ class KafkaRebalanceTest {
     ExecutorService lanes = Executors.newFixedThreadPool(4);
     workers.add(lanes);
     Random random = new Random(7);
-    first.start(d -> lanes.execute(() -> {
-      sleep(random.nextInt(3));
-      acked.add(d);
-      d.acknowledger().ack();
-    }));
+    first.start(
+        d ->
+            lanes.execute(
+                () -> {
+                  sleep(random.nextInt(3));
+                  acked.add(d);
+                  d.acknowledger().ack();
+                }));
     await().atMost(WAIT).until(() -> acked.size() >= 100);
 
     first.stopReceiving();
@@ -138,16 +146,19 @@ class KafkaRebalanceTest {
 
     String topic = first.destinationName();
     Map<Integer, Set<Long>> done = new java.util.HashMap<>();
-    acked.forEach(d -> done.computeIfAbsent(d.message().origin().partition(), p -> new HashSet<>())
-        .add(d.message().origin().offset()));
+    acked.forEach(
+        d ->
+            done.computeIfAbsent(d.message().origin().partition(), p -> new HashSet<>())
+                .add(d.message().origin().offset()));
     Map<Integer, Long> offsets = committed(first.consumerGroup().orElseThrow(), topic);
-    offsets.forEach((partition, offset) -> {
-      for (long o = 0; o < offset; o++) {
-        assertThat(done.getOrDefault(partition, Set.of()))
-            .as("committed %s-%d at %d, so %d must be finished", topic, partition, offset, o)
-            .contains(o);
-      }
-    });
+    offsets.forEach(
+        (partition, offset) -> {
+          for (long o = 0; o < offset; o++) {
+            assertThat(done.getOrDefault(partition, Set.of()))
+                .as("committed %s-%d at %d, so %d must be finished", topic, partition, offset, o)
+                .contains(o);
+          }
+        });
 
     KafkaSource second = open(task);
     RecordingSink rest = RecordingSink.acking();
@@ -168,17 +179,21 @@ class KafkaRebalanceTest {
   private RecordingSink slowHandler(Queue<String> acked, int threads, int millis) {
     ExecutorService lanes = Executors.newFixedThreadPool(threads);
     workers.add(lanes);
-    return new RecordingSink(d -> lanes.execute(() -> {
-      sleep(millis);
-      if (!d.acknowledger().isStale()) {
-        acked.add(d.message().payloadAsString());
-        d.acknowledger().ack();
-      }
-    }));
+    return new RecordingSink(
+        d ->
+            lanes.execute(
+                () -> {
+                  sleep(millis);
+                  if (!d.acknowledger().isStale()) {
+                    acked.add(d.message().payloadAsString());
+                    d.acknowledger().ack();
+                  }
+                }));
   }
 
   private static Set<TopicPartition> mainPartitions(KafkaSource source, String topic) {
-    return source.assignment().stream().filter(p -> p.topic().equals(topic))
+    return source.assignment().stream()
+        .filter(p -> p.topic().equals(topic))
         .collect(Collectors.toSet());
   }
 

@@ -35,11 +35,14 @@ class KafkaSettingsTest {
 
   @Test
   void readsSeveralTopicsAndSharedRetryAndDeadLetterTopics() {
-    KafkaSettings settings = KafkaSettings.read(task(Map.of(
-        "kafka.topic", " a , b,a ",
-        "kafka.group", "g1",
-        "kafka.retryTopic", "all.retry",
-        "kafka.deadLetterTopic", "all.dead")));
+    KafkaSettings settings =
+        KafkaSettings.read(
+            task(
+                Map.of(
+                    "kafka.topic", " a , b,a ",
+                    "kafka.group", "g1",
+                    "kafka.retryTopic", "all.retry",
+                    "kafka.deadLetterTopic", "all.dead")));
 
     assertThat(settings.topics()).containsExactly("a", "b");
     assertThat(settings.group()).isEqualTo("g1");
@@ -50,7 +53,11 @@ class KafkaSettingsTest {
 
   @Test
   void passesClientPropertiesThroughWithConsumerAndProducerBlocksOnTop() {
-    TaskConfig task = TaskConfigLoader.forTask("orders", ConfigFactory.parseString("""
+    TaskConfig task =
+        TaskConfigLoader.forTask(
+            "orders",
+            ConfigFactory.parseString(
+                """
         transport = kafka
         kafka {
           client { security.protocol = PLAINTEXT, "client.id" = shared, request.timeout.ms = 20000 }
@@ -61,7 +68,8 @@ class KafkaSettingsTest {
     KafkaSettings settings = KafkaSettings.read(task);
 
     Map<String, Object> consumer = settings.consumerProperties("orders");
-    assertThat(consumer).containsEntry("security.protocol", "PLAINTEXT")
+    assertThat(consumer)
+        .containsEntry("security.protocol", "PLAINTEXT")
         .containsEntry("client.id", "reader")
         .containsEntry("max.poll.records", "50")
         .containsEntry("auto.offset.reset", "latest")
@@ -69,35 +77,44 @@ class KafkaSettingsTest {
         .containsEntry("group.id", "orders")
         .containsEntry("enable.auto.commit", "false")
         .doesNotContainKey("linger.ms");
-    assertThat(settings.producerProperties()).containsEntry("client.id", "shared")
+    assertThat(settings.producerProperties())
+        .containsEntry("client.id", "shared")
         .containsEntry("linger.ms", "20")
         .containsEntry("acks", "all")
         .doesNotContainKey("max.poll.records");
-    assertThat(settings.adminProperties()).containsEntry("security.protocol", "PLAINTEXT")
+    assertThat(settings.adminProperties())
+        .containsEntry("security.protocol", "PLAINTEXT")
         .containsEntry("bootstrap.servers", "127.0.0.1:9092");
   }
 
   @Test
   void consumerStartsAtTheEarliestOffsetWithCooperativeRebalancingByDefault() {
-    Map<String, Object> consumer =
-        KafkaSettings.read(task(Map.of())).consumerProperties("orders");
-    assertThat(consumer).containsEntry("auto.offset.reset", "earliest")
-        .containsEntry("partition.assignment.strategy",
+    Map<String, Object> consumer = KafkaSettings.read(task(Map.of())).consumerProperties("orders");
+    assertThat(consumer)
+        .containsEntry("auto.offset.reset", "earliest")
+        .containsEntry(
+            "partition.assignment.strategy",
             "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
   }
 
   @Test
   void leavesAssignmentToTheBrokerWithTheConsumerGroupProtocol() {
-    Map<String, Object> consumer = KafkaSettings.read(
-        task(Map.of("kafka.consumer.group.protocol", "consumer"))).consumerProperties("orders");
-    assertThat(consumer).containsEntry("group.protocol", "consumer")
+    Map<String, Object> consumer =
+        KafkaSettings.read(task(Map.of("kafka.consumer.group.protocol", "consumer")))
+            .consumerProperties("orders");
+    assertThat(consumer)
+        .containsEntry("group.protocol", "consumer")
         .doesNotContainKey("partition.assignment.strategy");
   }
 
   @Test
   void refusesPropertiesLanesSetsItself() {
-    for (String owned : List.of("client.enable.auto.commit", "consumer.group.id",
-        "producer.bootstrap.servers", "consumer.key.deserializer")) {
+    for (String owned :
+        List.of(
+            "client.enable.auto.commit",
+            "consumer.group.id",
+            "producer.bootstrap.servers",
+            "consumer.key.deserializer")) {
       assertThatThrownBy(() -> KafkaSettings.read(task(Map.of("kafka." + owned, "x"))))
           .isInstanceOf(ReadyFailedException.class)
           .hasMessageContaining("task 'orders': kafka." + owned + ": expected");
@@ -106,8 +123,10 @@ class KafkaSettingsTest {
 
   @Test
   void refusesValuesTheKafkaClientWouldRefuse() {
-    assertThatThrownBy(() -> KafkaSettings.read(
-        task(Map.of("kafka.client.security.protocol", "CARRIER_PIGEON"))))
+    assertThatThrownBy(
+            () ->
+                KafkaSettings.read(
+                    task(Map.of("kafka.client.security.protocol", "CARRIER_PIGEON"))))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("kafka.consumer: expected valid Kafka client properties")
         .hasMessageContaining("security.protocol");
@@ -115,27 +134,37 @@ class KafkaSettingsTest {
 
   @Test
   void refusesBadTopicsDurationsAndCounts() {
-    Map<String, Object> bad = Map.of(
-        "kafka.topic", "no spaces",
-        "kafka.retryTopic", "bad/name",
-        "kafka.commitInterval", "0s",
-        "kafka.revokeTimeout", "soon",
-        "kafka.retryHoldMax", 0,
-        "kafka.bootstrap", "");
-    bad.forEach((key, value) ->
-        assertThatThrownBy(() -> KafkaSettings.read(task(Map.of(key, value))))
-            .as(key)
-            .isInstanceOf(ReadyFailedException.class)
-            .hasMessageContaining("task 'orders': " + key + ": expected"));
+    Map<String, Object> bad =
+        Map.of(
+            "kafka.topic", "no spaces",
+            "kafka.retryTopic", "bad/name",
+            "kafka.commitInterval", "0s",
+            "kafka.revokeTimeout", "soon",
+            "kafka.retryHoldMax", 0,
+            "kafka.bootstrap", "");
+    bad.forEach(
+        (key, value) ->
+            assertThatThrownBy(() -> KafkaSettings.read(task(Map.of(key, value))))
+                .as(key)
+                .isInstanceOf(ReadyFailedException.class)
+                .hasMessageContaining("task 'orders': " + key + ": expected"));
   }
 
   @Test
   void refusesARevokeWaitLongerThanThePollIntervalAllows() {
-    assertThatThrownBy(() -> KafkaSettings.read(task(Map.of(
-        "kafka.revokeTimeout", "60s", "kafka.consumer.max.poll.interval.ms", 30000))))
+    assertThatThrownBy(
+            () ->
+                KafkaSettings.read(
+                    task(
+                        Map.of(
+                            "kafka.revokeTimeout",
+                            "60s",
+                            "kafka.consumer.max.poll.interval.ms",
+                            30000))))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageContaining("kafka.revokeTimeout: expected revokeTimeout + commitTimeout below"
-            + " the consumer's max.poll.interval.ms (PT30S)");
+        .hasMessageContaining(
+            "kafka.revokeTimeout: expected revokeTimeout + commitTimeout below"
+                + " the consumer's max.poll.interval.ms (PT30S)");
   }
 
   @Test
@@ -153,8 +182,10 @@ class KafkaSettingsTest {
 
   @Test
   void twoGroupsOnOneTopicHaveRetryTopicsOfTheirOwn() {
-    KafkaSettings business = KafkaSettings.read(task(Map.of("kafka.topic", "orders", "kafka.group", "billing")));
-    KafkaSettings audit = KafkaSettings.read(task(Map.of("kafka.topic", "orders", "kafka.group", "audit")));
+    KafkaSettings business =
+        KafkaSettings.read(task(Map.of("kafka.topic", "orders", "kafka.group", "billing")));
+    KafkaSettings audit =
+        KafkaSettings.read(task(Map.of("kafka.topic", "orders", "kafka.group", "audit")));
     assertThat(business.retryTopics()).containsExactly("orders.billing.retry");
     assertThat(audit.retryTopics()).containsExactly("orders.audit.retry");
     assertThat(business.deadLetterTopics()).isEqualTo(audit.deadLetterTopics());
@@ -166,8 +197,16 @@ class KafkaSettingsTest {
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("kafka.retryTopic: expected a retry topic name")
         .hasMessageContaining("'orders.billing team.retry'");
-    assertThat(KafkaSettings.read(task(Map.of("kafka.group", "billing team", "kafka.retryTopic", "orders.billing.retry")))
-        .retryTopics()).containsExactly("orders.billing.retry");
+    assertThat(
+            KafkaSettings.read(
+                    task(
+                        Map.of(
+                            "kafka.group",
+                            "billing team",
+                            "kafka.retryTopic",
+                            "orders.billing.retry")))
+                .retryTopics())
+        .containsExactly("orders.billing.retry");
   }
 
   private static TaskConfig task(Map<String, Object> overrides) {

@@ -47,9 +47,16 @@ class KafkaSourceTest {
   @Test
   void deliversKeyPayloadHeadersAndOriginOfEachRecord() throws Exception {
     TaskConfig task = newTask("intact", 1, Map.of());
-    publish(task, List.of(
-        Message.builder().id("a").key("k1").payload("one").headers(Map.of("trace", "t1")).build(),
-        Message.builder().id("b").payload("two").build()));
+    publish(
+        task,
+        List.of(
+            Message.builder()
+                .id("a")
+                .key("k1")
+                .payload("one")
+                .headers(Map.of("trace", "t1"))
+                .build(),
+            Message.builder().id("b").payload("two").build()));
     KafkaSource source = open(task);
     RecordingSink sink = RecordingSink.acking();
     source.start(sink);
@@ -126,12 +133,16 @@ class KafkaSourceTest {
     TaskConfig task = newTask("pause", 1, Map.of("kafka.consumer.max.poll.records", 10));
     publish(task, messages(200));
     KafkaSource source = open(task);
-    RecordingSink sink = new RecordingSink(d -> {
-      d.acknowledger().ack();
-      if (d.message().origin().offset() == 19) {
-        source.pause(); // as the dispatcher does when lanes fill: inside accept, on the poll thread
-      }
-    });
+    RecordingSink sink =
+        new RecordingSink(
+            d -> {
+              d.acknowledger().ack();
+              if (d.message().origin().offset() == 19) {
+                source
+                    .pause(); // as the dispatcher does when lanes fill: inside accept, on the poll
+                // thread
+              }
+            });
     source.start(sink);
 
     sink.awaitCount(20, WAIT);
@@ -147,14 +158,16 @@ class KafkaSourceTest {
     publish(task, List.of(Message.builder().id("x").key("k").payload("again").build()));
     Map<Integer, Long> handledAt = new ConcurrentHashMap<>();
     KafkaSource source = open(task);
-    RecordingSink sink = new RecordingSink(d -> {
-      handledAt.put(d.message().attempt(), System.currentTimeMillis());
-      if (d.message().attempt() == 1) {
-        d.acknowledger().retry(Duration.ofSeconds(1), d.message().attempt() + 1);
-      } else {
-        d.acknowledger().ack();
-      }
-    });
+    RecordingSink sink =
+        new RecordingSink(
+            d -> {
+              handledAt.put(d.message().attempt(), System.currentTimeMillis());
+              if (d.message().attempt() == 1) {
+                d.acknowledger().retry(Duration.ofSeconds(1), d.message().attempt() + 1);
+              } else {
+                d.acknowledger().ack();
+              }
+            });
     source.start(sink);
 
     List<Delivery> got = sink.awaitCount(2, WAIT);
@@ -179,25 +192,33 @@ class KafkaSourceTest {
   @Test
   void aLateRetryDoesNotHoldBackAnEarlierDueRetryBehindIt() throws Exception {
     TaskConfig task = newTask("retry-order", 1, Map.of());
-    publish(task, List.of(
-        Message.builder().id("s").key("slow").payload("slow").build(),
-        Message.builder().id("f").key("fast").payload("fast").build()));
+    publish(
+        task,
+        List.of(
+            Message.builder().id("s").key("slow").payload("slow").build(),
+            Message.builder().id("f").key("fast").payload("fast").build()));
     Map<String, Long> returnedAt = new ConcurrentHashMap<>();
     KafkaSource source = open(task);
-    RecordingSink sink = new RecordingSink(d -> {
-      Message m = d.message();
-      if (m.attempt() == 1) {
-        d.acknowledger().retry(Duration.ofMillis(m.key().equals("slow") ? 4000 : 200), d.message().attempt() + 1);
-      } else {
-        returnedAt.put(m.key(), System.currentTimeMillis());
-        d.acknowledger().ack();
-      }
-    });
+    RecordingSink sink =
+        new RecordingSink(
+            d -> {
+              Message m = d.message();
+              if (m.attempt() == 1) {
+                d.acknowledger()
+                    .retry(
+                        Duration.ofMillis(m.key().equals("slow") ? 4000 : 200),
+                        d.message().attempt() + 1);
+              } else {
+                returnedAt.put(m.key(), System.currentTimeMillis());
+                d.acknowledger().ack();
+              }
+            });
     long start = System.currentTimeMillis();
     source.start(sink);
 
     sink.awaitCount(4, WAIT);
-    assertThat(returnedAt.get("fast") - start).as("fast retry waits only its own delay")
+    assertThat(returnedAt.get("fast") - start)
+        .as("fast retry waits only its own delay")
         .isLessThan(3000);
     assertThat(returnedAt.get("slow") - start).isGreaterThanOrEqualTo(4000);
   }
@@ -207,40 +228,54 @@ class KafkaSourceTest {
     TaskConfig task = newTask("retry-hold", 1, Map.of("kafka.retryHoldMax", 2));
     publish(task, messages(8));
     KafkaSource source = open(task);
-    RecordingSink sink = new RecordingSink(d -> {
-      if (d.message().attempt() == 1) {
-        d.acknowledger().retry(Duration.ofMillis(300), d.message().attempt() + 1);
-      } else {
-        d.acknowledger().ack();
-      }
-    });
+    RecordingSink sink =
+        new RecordingSink(
+            d -> {
+              if (d.message().attempt() == 1) {
+                d.acknowledger().retry(Duration.ofMillis(300), d.message().attempt() + 1);
+              } else {
+                d.acknowledger().ack();
+              }
+            });
     source.start(sink);
 
     sink.awaitCount(16, WAIT);
-    List<String> retried = sink.deliveries().stream()
-        .filter(d -> d.message().attempt() == 2).map(d -> d.message().payloadAsString())
-        .sorted().toList();
+    List<String> retried =
+        sink.deliveries().stream()
+            .filter(d -> d.message().attempt() == 2)
+            .map(d -> d.message().payloadAsString())
+            .sorted()
+            .toList();
     assertThat(retried).isEqualTo(payloads(messages(8)).stream().sorted().toList());
   }
 
   @Test
   void rejectWritesADeadLetterWithReasonAttemptAndOriginalCoordinates() throws Exception {
     TaskConfig task = newTask("reject", 1, Map.of());
-    publish(task, List.of(
-        Message.builder().id("g").key("good").payload("fine").build(),
-        Message.builder().id("b").key("bad").payload("broken").headers(Map.of("h", "v")).build()));
+    publish(
+        task,
+        List.of(
+            Message.builder().id("g").key("good").payload("fine").build(),
+            Message.builder()
+                .id("b")
+                .key("bad")
+                .payload("broken")
+                .headers(Map.of("h", "v"))
+                .build()));
     KafkaSource source = open(task);
-    source.start(new RecordingSink(d -> {
-      if (d.message().key().equals("bad")) {
-        d.acknowledger().reject("unparseable order", d.message().attempt());
-      } else {
-        d.acknowledger().ack();
-      }
-    }));
+    source.start(
+        new RecordingSink(
+            d -> {
+              if (d.message().key().equals("bad")) {
+                d.acknowledger().reject("unparseable order", d.message().attempt());
+              } else {
+                d.acknowledger().ack();
+              }
+            }));
     String topic = source.destinationName();
 
-    TaskConfig deadLetters = KafkaBroker.task(unique("dlt-reader"), topic + ".DLT",
-        unique("dlt-group"), Map.of());
+    TaskConfig deadLetters =
+        KafkaBroker.task(unique("dlt-reader"), topic + ".DLT", unique("dlt-group"), Map.of());
     KafkaSource reader = open(deadLetters);
     RecordingSink dead = RecordingSink.acking();
     reader.start(dead);
@@ -263,31 +298,39 @@ class KafkaSourceTest {
   void aRetryTheBrokerRefusesToStoreLeavesTheMessageUncommittedNotLost() throws Exception {
     TaskConfig task = newTask("retry-refused", 1, Map.of());
     String topic = task.config().getString("kafka.topic");
-    createTopic(topic + "." + task.config().getString("kafka.group") + ".retry", 1,
+    createTopic(
+        topic + "." + task.config().getString("kafka.group") + ".retry",
+        1,
         Map.of("max.message.bytes", "64"));
-    publish(task, List.of(
-        Message.builder().key("big").payload("x".repeat(500)).build(),
-        Message.builder().key("small").payload("s").build()));
+    publish(
+        task,
+        List.of(
+            Message.builder().key("big").payload("x".repeat(500)).build(),
+            Message.builder().key("small").payload("s").build()));
     KafkaSource source = open(task);
-    RecordingSink sink = new RecordingSink(d -> {
-      if (d.message().key().equals("big")) {
-        d.acknowledger().retry(Duration.ofSeconds(1), d.message().attempt() + 1);
-      } else {
-        d.acknowledger().ack();
-      }
-    });
+    RecordingSink sink =
+        new RecordingSink(
+            d -> {
+              if (d.message().key().equals("big")) {
+                d.acknowledger().retry(Duration.ofSeconds(1), d.message().attempt() + 1);
+              } else {
+                d.acknowledger().ack();
+              }
+            });
     source.start(sink);
     sink.awaitCount(2, WAIT);
 
     source.flush();
     String group = source.consumerGroup().orElseThrow();
     assertThat(committed(group, topic).getOrDefault(0, 0L))
-        .as("not past offset 0, the message whose retry was refused").isZero();
+        .as("not past offset 0, the message whose retry was refused")
+        .isZero();
     source.close();
     KafkaSource next = open(task);
     RecordingSink again = RecordingSink.acking();
     next.start(again);
-    assertThat(again.awaitCount(2, WAIT)).extracting(d -> d.message().key())
+    assertThat(again.awaitCount(2, WAIT))
+        .extracting(d -> d.message().key())
         .containsExactly("big", "small");
   }
 
@@ -303,12 +346,15 @@ class KafkaSourceTest {
     String retryTopic = topic + "." + source.consumerGroup().orElseThrow() + ".retry";
 
     assertThat(source.backlog()).hasValue(30);
-    Map<String, Long> lag = source.lagByPartition().entrySet().stream()
-        .collect(Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue));
-    assertThat(lag.keySet()).containsExactlyInAnyOrder(
-        topic + "-0", topic + "-1", retryTopic + "-0", retryTopic + "-1");
+    Map<String, Long> lag =
+        source.lagByPartition().entrySet().stream()
+            .collect(Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue));
+    assertThat(lag.keySet())
+        .containsExactlyInAnyOrder(
+            topic + "-0", topic + "-1", retryTopic + "-0", retryTopic + "-1");
     long onPartition0 = got.stream().filter(d -> d.message().origin().partition() == 0).count();
-    assertThat(lag).containsEntry(topic + "-0", onPartition0)
+    assertThat(lag)
+        .containsEntry(topic + "-0", onPartition0)
         .containsEntry(topic + "-1", 30 - onPartition0)
         .containsEntry(retryTopic + "-0", 0L);
 
@@ -318,13 +364,18 @@ class KafkaSourceTest {
 
   @Test
   void startFailsReadyFailedWhenTheBrokerDoesNotAnswer() {
-    TaskConfig task = KafkaBroker.task("nobroker", "t", "g",
-        Map.of("kafka.bootstrap", "127.0.0.1:1", "kafka.connectTimeout", "1s"));
+    TaskConfig task =
+        KafkaBroker.task(
+            "nobroker",
+            "t",
+            "g",
+            Map.of("kafka.bootstrap", "127.0.0.1:1", "kafka.connectTimeout", "1s"));
     KafkaSource source = open(task);
     assertThatThrownBy(() -> source.start(new RecordingSink()))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageContaining("task 'nobroker': kafka.bootstrap: expected a reachable Kafka broker"
-            + " at 127.0.0.1:1 within PT1S");
+        .hasMessageContaining(
+            "task 'nobroker': kafka.bootstrap: expected a reachable Kafka broker"
+                + " at 127.0.0.1:1 within PT1S");
   }
 
   @Test
@@ -333,14 +384,18 @@ class KafkaSourceTest {
     KafkaSource source = open(KafkaBroker.task("notopic", topic, unique("g"), Map.of()));
     assertThatThrownBy(() -> source.start(new RecordingSink()))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageContaining("kafka.topic: expected an existing topic, but '" + topic
-            + "' does not exist");
+        .hasMessageContaining(
+            "kafka.topic: expected an existing topic, but '" + topic + "' does not exist");
   }
 
   @Test
   void openingAPublisherFailsReadyFailedWhenTheBrokerDoesNotAnswer() {
-    TaskConfig task = KafkaBroker.task("nobroker", "t", "g",
-        Map.of("kafka.bootstrap", "127.0.0.1:1", "kafka.connectTimeout", "1s"));
+    TaskConfig task =
+        KafkaBroker.task(
+            "nobroker",
+            "t",
+            "g",
+            Map.of("kafka.bootstrap", "127.0.0.1:1", "kafka.connectTimeout", "1s"));
     assertThatThrownBy(() -> transport.openPublisher(task))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("kafka.topic: expected topic 't' available on 127.0.0.1:1");

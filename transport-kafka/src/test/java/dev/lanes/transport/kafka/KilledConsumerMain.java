@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * A consumer process for {@link KafkaKillTest}: runs a task over topic {@code args[0]} in group
- * {@code args[1]} on eight lanes, each message taking a few milliseconds, and prints {@code
- * handled <payload>} on stdout when a handler is done with a message, just before its ack. It
- * runs until killed.
+ * {@code args[1]} on eight lanes, each message taking a few milliseconds, and prints {@code handled
+ * <payload>} on stdout when a handler is done with a message, just before its ack. It runs until
+ * killed.
  */
 public final class KilledConsumerMain {
 
@@ -21,18 +21,24 @@ public final class KilledConsumerMain {
 
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-    TaskConfig task = KafkaBroker.task("killed", args[0], args[1], Map.of(
-        "consumerNum", 8,
-        "deliverBy", "key",
-        "kafka.consumer.session.timeout.ms", 6000));
-    MessageHandler handler = message -> {
-      Thread.sleep(4);
-      synchronized (out) {
-        out.println("handled " + message.payloadAsString());
-        out.flush();
-      }
-      return Outcome.ack();
-    };
+    TaskConfig task =
+        KafkaBroker.task(
+            "killed",
+            args[0],
+            args[1],
+            Map.of(
+                "consumerNum", 8,
+                "deliverBy", "key",
+                "kafka.consumer.session.timeout.ms", 6000));
+    MessageHandler handler =
+        message -> {
+          Thread.sleep(4);
+          synchronized (out) {
+            out.println("handled " + message.payloadAsString());
+            out.flush();
+          }
+          return Outcome.ack();
+        };
     TaskRuntime.create(task, new KafkaTransport(), handler, new SimpleMeterRegistry()).start();
     Thread.currentThread().join(); // until SIGKILL
   }

@@ -67,7 +67,10 @@ class PartitionTrackerTest {
       record.ack();
       long committable = tracker.committable();
       long oldestUnfinished =
-          records.stream().filter(r -> !r.isDone()).mapToLong(KafkaAcknowledger::offset).min()
+          records.stream()
+              .filter(r -> !r.isDone())
+              .mapToLong(KafkaAcknowledger::offset)
+              .min()
               .orElse(offset + 1);
       assertThat(committable).isEqualTo(oldestUnfinished);
     }
@@ -120,8 +123,8 @@ class PartitionTrackerTest {
     tracker.handOut();
     long start = System.nanoTime();
     assertThat(awaitDrain(Duration.ofMillis(200))).isFalse();
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(
-        Duration.ofMillis(200));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(200));
   }
 
   @Test
@@ -144,8 +147,9 @@ class PartitionTrackerTest {
     List<KafkaAcknowledger> records = new ArrayList<>();
     for (long offset : offsets) {
       Message message = Message.builder().id("t-0@" + offset).build();
-      KafkaAcknowledger record = new KafkaAcknowledger(
-          tracker, new ConsumerRecord<>("t", 0, offset, null, new byte[0]), message, "t", null);
+      KafkaAcknowledger record =
+          new KafkaAcknowledger(
+              tracker, new ConsumerRecord<>("t", 0, offset, null, new byte[0]), message, "t", null);
       tracker.track(record);
       records.add(record);
     }

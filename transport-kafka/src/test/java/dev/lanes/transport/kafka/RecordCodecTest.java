@@ -49,7 +49,8 @@ class RecordCodecTest {
   void recordsTheFirstOriginOnlyOnce() {
     Message first = RecordCodec.toMessage(record("orders", Map.of()), false);
     Map<String, String> origin = RecordCodec.originalCoordinates(first);
-    assertThat(origin).containsEntry(LanesHeaders.ORIGINAL_DESTINATION, "orders")
+    assertThat(origin)
+        .containsEntry(LanesHeaders.ORIGINAL_DESTINATION, "orders")
         .containsEntry(LanesHeaders.ORIGINAL_PARTITION, "3")
         .containsEntry(LanesHeaders.ORIGINAL_OFFSET, "42")
         .containsEntry(LanesHeaders.ORIGINAL_ID, "orders-3@42");
@@ -65,25 +66,42 @@ class RecordCodecTest {
     headers.add("trace", binary);
     headers.add(LanesHeaders.ATTEMPT, "1".getBytes(StandardCharsets.UTF_8));
     headers.add(RecordCodec.RETRY_DUE, "5".getBytes(StandardCharsets.UTF_8));
-    ConsumerRecord<byte[], byte[]> consumed = new ConsumerRecord<>("orders.retry", 0, 7, 0L,
-        TimestampType.CREATE_TIME, 3, 1, binary, binary, headers, Optional.empty());
+    ConsumerRecord<byte[], byte[]> consumed =
+        new ConsumerRecord<>(
+            "orders.retry",
+            0,
+            7,
+            0L,
+            TimestampType.CREATE_TIME,
+            3,
+            1,
+            binary,
+            binary,
+            headers,
+            Optional.empty());
 
-    ProducerRecord<byte[], byte[]> copy = RecordCodec.copyOf(consumed, "orders.DLT",
-        Map.of(LanesHeaders.ATTEMPT, "2"), Set.of(RecordCodec.RETRY_DUE));
+    ProducerRecord<byte[], byte[]> copy =
+        RecordCodec.copyOf(
+            consumed,
+            "orders.DLT",
+            Map.of(LanesHeaders.ATTEMPT, "2"),
+            Set.of(RecordCodec.RETRY_DUE));
     assertThat(copy.topic()).isEqualTo("orders.DLT");
     assertThat(copy.key()).isEqualTo(binary);
     assertThat(copy.value()).isEqualTo(binary);
     assertThat(copy.headers().lastHeader("trace").value()).isEqualTo(binary);
     assertThat(copy.headers().headers(LanesHeaders.ATTEMPT)).hasSize(1);
-    assertThat(new String(copy.headers().lastHeader(LanesHeaders.ATTEMPT).value(),
-        StandardCharsets.UTF_8)).isEqualTo("2");
+    assertThat(
+            new String(
+                copy.headers().lastHeader(LanesHeaders.ATTEMPT).value(), StandardCharsets.UTF_8))
+        .isEqualTo("2");
     assertThat(copy.headers().lastHeader(RecordCodec.RETRY_DUE)).isNull();
   }
 
   @Test
   void writesKeyPayloadAndHeadersAsUtf8() {
-    Message message = Message.builder().id("x").key("ключ").payload("p").headers(Map.of("h", "v"))
-        .build();
+    Message message =
+        Message.builder().id("x").key("ключ").payload("p").headers(Map.of("h", "v")).build();
     ProducerRecord<byte[], byte[]> record = RecordCodec.toRecord("t", message);
 
     assertThat(record.topic()).isEqualTo("t");
@@ -97,8 +115,17 @@ class RecordCodecTest {
   private static ConsumerRecord<byte[], byte[]> record(String topic, Map<String, String> headers) {
     RecordHeaders recordHeaders = new RecordHeaders();
     headers.forEach((k, v) -> recordHeaders.add(k, v.getBytes(StandardCharsets.UTF_8)));
-    return new ConsumerRecord<>(topic, 3, 42, 1_700_000_000_000L, TimestampType.CREATE_TIME,
-        2, 8, "k1".getBytes(StandardCharsets.UTF_8),
-        "{\"id\":1}".getBytes(StandardCharsets.UTF_8), recordHeaders, Optional.empty());
+    return new ConsumerRecord<>(
+        topic,
+        3,
+        42,
+        1_700_000_000_000L,
+        TimestampType.CREATE_TIME,
+        2,
+        8,
+        "k1".getBytes(StandardCharsets.UTF_8),
+        "{\"id\":1}".getBytes(StandardCharsets.UTF_8),
+        recordHeaders,
+        Optional.empty());
   }
 }

@@ -56,8 +56,13 @@ class RetryHoldTest {
 
   private static Delivery delivery(PartitionTracker partition, long offset, String id) {
     Message message = Message.builder().id(id).build();
-    KafkaAcknowledger acknowledger = new KafkaAcknowledger(partition,
-        new ConsumerRecord<>("t.retry", 0, offset, null, new byte[0]), message, "t", null);
+    KafkaAcknowledger acknowledger =
+        new KafkaAcknowledger(
+            partition,
+            new ConsumerRecord<>("t.retry", 0, offset, null, new byte[0]),
+            message,
+            "t",
+            null);
     partition.track(acknowledger);
     return new Delivery(message, acknowledger);
   }

@@ -30,7 +30,10 @@ final class DeliveryTime {
     String delay = headers.get(LocalHeaders.DELAY);
     if (deliverAt != null && delay != null) {
       throw new IllegalArgumentException(
-          "give either header '" + LocalHeaders.DELIVER_AT + "' or '" + LocalHeaders.DELAY
+          "give either header '"
+              + LocalHeaders.DELIVER_AT
+              + "' or '"
+              + LocalHeaders.DELAY
               + "', not both");
     }
     try {
@@ -41,9 +44,13 @@ final class DeliveryTime {
         return Math.addExact(now, parseDelay(delay.trim()).toMillis());
       }
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("header '"
-          + (deliverAt != null ? LocalHeaders.DELIVER_AT + "' = '" + deliverAt
-              : LocalHeaders.DELAY + "' = '" + delay) + "': too far in the future", e);
+      throw new IllegalArgumentException(
+          "header '"
+              + (deliverAt != null
+                  ? LocalHeaders.DELIVER_AT + "' = '" + deliverAt
+                  : LocalHeaders.DELAY + "' = '" + delay)
+              + "': too far in the future",
+          e);
     }
     return now;
   }
@@ -57,8 +64,13 @@ final class DeliveryTime {
       return OffsetDateTime.parse(value).toInstant();
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
-          "header '" + LocalHeaders.DELIVER_AT + "' = '" + value + "': expected epoch seconds "
-              + "(1767225600) or an ISO-8601 instant with zone (2026-01-01T00:00:00Z)", e);
+          "header '"
+              + LocalHeaders.DELIVER_AT
+              + "' = '"
+              + value
+              + "': expected epoch seconds "
+              + "(1767225600) or an ISO-8601 instant with zone (2026-01-01T00:00:00Z)",
+          e);
     }
   }
 
@@ -71,14 +83,20 @@ final class DeliveryTime {
       } else if (BARE_NUMBER.matcher(value).matches()) {
         throw new IllegalArgumentException("a unit is required");
       } else {
-        delay = ConfigFactory.empty()
-            .withValue("delay", ConfigValueFactory.fromAnyRef(value))
-            .getDuration("delay");
+        delay =
+            ConfigFactory.empty()
+                .withValue("delay", ConfigValueFactory.fromAnyRef(value))
+                .getDuration("delay");
       }
     } catch (DateTimeParseException | ConfigException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "header '" + LocalHeaders.DELAY + "' = '" + value + "': expected a duration such as "
-              + "5s, 500ms, 2 minutes or PT5S", e);
+          "header '"
+              + LocalHeaders.DELAY
+              + "' = '"
+              + value
+              + "': expected a duration such as "
+              + "5s, 500ms, 2 minutes or PT5S",
+          e);
     }
     if (delay.isNegative()) {
       throw new IllegalArgumentException(

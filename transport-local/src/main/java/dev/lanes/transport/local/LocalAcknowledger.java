@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread, which applies queued settlements in one transaction (so acks are batched) and wakes at
  * once for them; {@link dev.lanes.spi.Source#flush()} waits for them. Thread-safe.
  *
- * <p>The delivery is stale once its lease is lost: the lease deadline passed (this process
- * stalled or could not renew it) or a settlement found the row claimed again by someone else.
+ * <p>The delivery is stale once its lease is lost: the lease deadline passed (this process stalled
+ * or could not renew it) or a settlement found the row claimed again by someone else.
  */
 final class LocalAcknowledger implements Acknowledger {
 
@@ -48,8 +48,9 @@ final class LocalAcknowledger implements Acknowledger {
   @Override
   public void touch() {
     if (!settled.get() && !isStale()) {
-      settler.submit(new Settlement(
-          Settlement.Kind.RENEW, message, System.currentTimeMillis() + leaseMs, null));
+      settler.submit(
+          new Settlement(
+              Settlement.Kind.RENEW, message, System.currentTimeMillis() + leaseMs, null));
     }
   }
 

@@ -1,17 +1,16 @@
 package dev.lanes.transport.local;
 
 /**
- * Header names the local transport's publisher reads to schedule a message. They are
- * instructions to the store, not message data: the publisher removes them before storing, so a
- * handler never sees them. Give at most one of the two; a message without either is deliverable
- * at once.
+ * Header names the local transport's publisher reads to schedule a message. They are instructions
+ * to the store, not message data: the publisher removes them before storing, so a handler never
+ * sees them. Give at most one of the two; a message without either is deliverable at once.
  */
 public final class LocalHeaders {
 
   /**
-   * Do not deliver before this moment: epoch seconds ({@code 1767225600}, fractions allowed:
-   * {@code 1767225600.250}) or an ISO-8601 instant with a zone or offset ({@code
-   * 2026-01-01T00:00:00Z}, {@code 2026-01-01T01:00:00+01:00}). A moment in the past means now.
+   * Do not deliver before this moment: epoch seconds ({@code 1767225600}, fractions allowed: {@code
+   * 1767225600.250}) or an ISO-8601 instant with a zone or offset ({@code 2026-01-01T00:00:00Z},
+   * {@code 2026-01-01T01:00:00+01:00}). A moment in the past means now.
    */
   public static final String DELIVER_AT = "deliverAt";
 

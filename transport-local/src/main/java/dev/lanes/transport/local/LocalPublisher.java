@@ -16,10 +16,10 @@ import java.util.Map;
  * timestamp and attempt.
  *
  * <p>Delayed delivery: a message is not delivered before the moment given by its {@link
- * LocalHeaders#DELIVER_AT} or {@link LocalHeaders#DELAY} header (which are removed before
- * storing), or by the {@code deliverAt} argument of {@link #publish(Message, Instant)}.
- * Consumers in this JVM are woken at once by a publish; consumers in other processes notice it
- * within their {@code pollInterval}.
+ * LocalHeaders#DELIVER_AT} or {@link LocalHeaders#DELAY} header (which are removed before storing),
+ * or by the {@code deliverAt} argument of {@link #publish(Message, Instant)}. Consumers in this JVM
+ * are woken at once by a publish; consumers in other processes notice it within their {@code
+ * pollInterval}.
  *
  * <p>Thread-safe. Closing releases this publisher's hold on the store file.
  */
@@ -61,17 +61,22 @@ public final class LocalPublisher implements Publisher {
   public String publish(Message message, Instant deliverAt) throws Exception {
     Map<String, String> headers = message.headers();
     if (headers.containsKey(LocalHeaders.DELIVER_AT) || headers.containsKey(LocalHeaders.DELAY)) {
-      throw new IllegalArgumentException("give deliverAt either as argument or as header '"
-          + LocalHeaders.DELIVER_AT + "'/'" + LocalHeaders.DELAY + "', not both");
+      throw new IllegalArgumentException(
+          "give deliverAt either as argument or as header '"
+              + LocalHeaders.DELIVER_AT
+              + "'/'"
+              + LocalHeaders.DELAY
+              + "', not both");
     }
-    LocalStore.NewMessage row = new LocalStore.NewMessage(
-        message.key(), headers, message.payload(), deliverAt.toEpochMilli());
+    LocalStore.NewMessage row =
+        new LocalStore.NewMessage(
+            message.key(), headers, message.payload(), deliverAt.toEpochMilli());
     return Long.toString(insert(List.of(row)).get(0));
   }
 
   /**
-   * Stores {@code messages} in one transaction, each scheduled by its own headers. All headers
-   * are checked before anything is written: one invalid header stores none of them.
+   * Stores {@code messages} in one transaction, each scheduled by its own headers. All headers are
+   * checked before anything is written: one invalid header stores none of them.
    *
    * @return the stored ids, in the order of {@code messages}
    * @throws IllegalArgumentException naming the message's position when a header is invalid
@@ -87,7 +92,8 @@ public final class LocalPublisher implements Publisher {
       try {
         dueAt = DeliveryTime.dueAt(m.headers(), now);
       } catch (IllegalArgumentException e) {
-        throw messages.size() == 1 ? e
+        throw messages.size() == 1
+            ? e
             : new IllegalArgumentException("message " + i + ": " + e.getMessage(), e);
       }
       rows.add(new LocalStore.NewMessage(m.key(), storedHeaders(m.headers()), m.payload(), dueAt));

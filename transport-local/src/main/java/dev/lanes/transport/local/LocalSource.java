@@ -15,14 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one queue of the local store with one poll thread, {@code lanes-<task>-local-poll}.
- * Each turn the thread applies queued settlements in one transaction, renews the leases of the
- * rows it holds every {@code visibilityTimeout / 3}, and unless paused claims up to {@code
- * batchSize} due rows (hiding them for {@code visibilityTimeout}) and hands them to the sink one by
- * one, stopping as soon as the dispatcher pauses it: the rest of the batch stays claimed and is
- * handed out first after resume, so at most one delivery arrives after a pause. It then sleeps
- * until woken (a publish to the queue from this JVM, a settlement, resume, close), until the next
- * row is due, or at most {@code pollInterval}.
+ * Consumes one queue of the local store with one poll thread, {@code lanes-<task>-local-poll}. Each
+ * turn the thread applies queued settlements in one transaction, renews the leases of the rows it
+ * holds every {@code visibilityTimeout / 3}, and unless paused claims up to {@code batchSize} due
+ * rows (hiding them for {@code visibilityTimeout}) and hands them to the sink one by one, stopping
+ * as soon as the dispatcher pauses it: the rest of the batch stays claimed and is handed out first
+ * after resume, so at most one delivery arrives after a pause. It then sleeps until woken (a
+ * publish to the queue from this JVM, a settlement, resume, close), until the next row is due, or
+ * at most {@code pollInterval}.
  *
  * <p>On {@link #close()} the rows still held and unsettled are given back at once (due again at
  * their previous due time); after a crash they come back when their lease runs out.
@@ -73,7 +73,10 @@ final class LocalSource implements Source {
     poller = new Thread(this::pollLoop, "lanes-" + task.name() + "-local-poll");
     poller.setDaemon(true);
     poller.start();
-    log.info("task '{}': consuming local queue '{}' from {}", task.name(), settings.queue(),
+    log.info(
+        "task '{}': consuming local queue '{}' from {}",
+        task.name(),
+        settings.queue(),
         store.file());
   }
 
@@ -107,9 +110,12 @@ final class LocalSource implements Source {
     try {
       s.applyQueued();
     } catch (SQLException e) {
-      log.warn("task '{}': could not write settlements to the local store {} ({}); they stay "
-          + "queued and are retried, unsettled messages are delivered again", task.name(),
-          store.file(), e.getMessage());
+      log.warn(
+          "task '{}': could not write settlements to the local store {} ({}); they stay "
+              + "queued and are retried, unsettled messages are delivered again",
+          task.name(),
+          store.file(),
+          e.getMessage());
     }
   }
 
@@ -198,10 +204,17 @@ final class LocalSource implements Source {
         } catch (SQLException | RuntimeException e) {
           failures++;
           connected = false;
-          log.error("task '{}': local store {} failed (attempt {}): {}", task.name(),
-              store.file(), failures, e.toString(), e);
-          wakeAt = now + Math.min(MAX_BACKOFF_MS,
-              settings.pollInterval().toMillis() << Math.min(failures, 10));
+          log.error(
+              "task '{}': local store {} failed (attempt {}): {}",
+              task.name(),
+              store.file(),
+              failures,
+              e.toString(),
+              e);
+          wakeAt =
+              now
+                  + Math.min(
+                      MAX_BACKOFF_MS, settings.pollInterval().toMillis() << Math.min(failures, 10));
         }
         await(wakeAt);
       }
@@ -255,8 +268,8 @@ final class LocalSource implements Source {
     try {
       sink.accept(new Delivery(m.toMessage(), acknowledger));
     } catch (RuntimeException e) {
-      log.error("task '{}': the dispatcher refused message {}; giving it back", task.name(),
-          m.id(), e);
+      log.error(
+          "task '{}': the dispatcher refused message {}; giving it back", task.name(), m.id(), e);
       settler.submit(new Settlement(Settlement.Kind.RELEASE, m, 0, null));
     }
   }
@@ -265,9 +278,13 @@ final class LocalSource implements Source {
     try {
       settler.close();
     } catch (SQLException | RuntimeException e) {
-      log.error("task '{}': could not give back unsettled messages to local store {}; they are "
-          + "delivered again when their lease runs out ({})", task.name(), store.file(),
-          settings.visibilityTimeout(), e);
+      log.error(
+          "task '{}': could not give back unsettled messages to local store {}; they are "
+              + "delivered again when their lease runs out ({})",
+          task.name(),
+          store.file(),
+          settings.visibilityTimeout(),
+          e);
     }
   }
 

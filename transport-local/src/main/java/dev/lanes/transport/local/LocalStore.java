@@ -21,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store file of one data directory, shared by every source and publisher of this JVM that
- * uses it (reference-counted: {@link #acquire}, {@link #release}). All writes go through one
- * connection under one lock, each operation one transaction; other processes using the same file
- * take turns through SQLite's own file lock. Sources subscribe to a queue to be woken when this
- * JVM publishes to it. Thread-safe.
+ * The store file of one data directory, shared by every source and publisher of this JVM that uses
+ * it (reference-counted: {@link #acquire}, {@link #release}). All writes go through one connection
+ * under one lock, each operation one transaction; other processes using the same file take turns
+ * through SQLite's own file lock. Sources subscribe to a queue to be woken when this JVM publishes
+ * to it. Thread-safe.
  */
 final class LocalStore {
 
@@ -81,8 +81,8 @@ final class LocalStore {
   /**
    * {@link #acquire(Path)} for a task: a failure names the task and its config file.
    *
-   * @throws ReadyFailedException {@code <origin>: task '<name>': local.dataDir: <what and what
-   *     to do>}
+   * @throws ReadyFailedException {@code <origin>: task '<name>': local.dataDir: <what and what to
+   *     do>}
    */
   static LocalStore acquire(TaskConfig task, Path dataDir) {
     try {
@@ -143,26 +143,28 @@ final class LocalStore {
     try {
       long now = Math.max(System.currentTimeMillis(), lastPublishedAt);
       lastPublishedAt = now;
-      inTransaction(() -> {
-        try (PreparedStatement st = writer.prepareStatement(
-            "INSERT INTO messages (queue, visible_at, due_at, attempt, claim, created_at, msg_key,"
-                + " headers, payload) VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?) RETURNING id")) {
-          for (NewMessage m : messages) {
-            long due = Math.max(now, m.dueAt());
-            st.setString(1, queue);
-            st.setLong(2, due);
-            st.setLong(3, due);
-            st.setLong(4, now);
-            st.setString(5, m.key());
-            st.setString(6, HeadersJson.write(m.headers()));
-            st.setBytes(7, m.payload());
-            try (ResultSet rs = st.executeQuery()) {
-              rs.next();
-              ids.add(rs.getLong(1));
+      inTransaction(
+          () -> {
+            try (PreparedStatement st =
+                writer.prepareStatement(
+                    "INSERT INTO messages (queue, visible_at, due_at, attempt, claim, created_at, msg_key,"
+                        + " headers, payload) VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?) RETURNING id")) {
+              for (NewMessage m : messages) {
+                long due = Math.max(now, m.dueAt());
+                st.setString(1, queue);
+                st.setLong(2, due);
+                st.setLong(3, due);
+                st.setLong(4, now);
+                st.setString(5, m.key());
+                st.setString(6, HeadersJson.write(m.headers()));
+                st.setBytes(7, m.payload());
+                try (ResultSet rs = st.executeQuery()) {
+                  rs.next();
+                  ids.add(rs.getLong(1));
+                }
+              }
             }
-          }
-        }
-      });
+          });
     } finally {
       writeLock.unlock();
     }
@@ -171,8 +173,8 @@ final class LocalStore {
   }
 
   /**
-   * Claims up to {@code limit} due rows of {@code queue}, oldest due first, making them
-   * invisible until {@code leaseMs} from now.
+   * Claims up to {@code limit} due rows of {@code queue}, oldest due first, making them invisible
+   * until {@code leaseMs} from now.
    */
   Claimed claim(String queue, int limit, long leaseMs) throws SQLException {
     List<StoredMessage> claimed = new ArrayList<>();
@@ -180,37 +182,48 @@ final class LocalStore {
     writeLock.lock();
     try {
       long now = System.currentTimeMillis();
-      inTransaction(() -> {
-        try (PreparedStatement select = writer.prepareStatement(
-                "SELECT id, msg_key, payload, headers, attempt, created_at, claim FROM messages"
-                    + " WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?");
-            PreparedStatement update = writer.prepareStatement(
-                "UPDATE messages SET visible_at = ?, claim = claim + 1 WHERE id = ?");
-            PreparedStatement min = writer.prepareStatement(
-                "SELECT min(visible_at) FROM messages WHERE queue = ?")) {
-          select.setString(1, queue);
-          select.setLong(2, now);
-          select.setInt(3, limit);
-          try (ResultSet rs = select.executeQuery()) {
-            while (rs.next()) {
-              claimed.add(new StoredMessage(rs.getLong(1), queue, rs.getString(2), rs.getBytes(3),
-                  HeadersJson.read(rs.getString(4)), rs.getInt(5), rs.getLong(6),
-                  rs.getLong(7) + 1));
+      inTransaction(
+          () -> {
+            try (PreparedStatement select =
+                    writer.prepareStatement(
+                        "SELECT id, msg_key, payload, headers, attempt, created_at, claim FROM messages"
+                            + " WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?");
+                PreparedStatement update =
+                    writer.prepareStatement(
+                        "UPDATE messages SET visible_at = ?, claim = claim + 1 WHERE id = ?");
+                PreparedStatement min =
+                    writer.prepareStatement(
+                        "SELECT min(visible_at) FROM messages WHERE queue = ?")) {
+              select.setString(1, queue);
+              select.setLong(2, now);
+              select.setInt(3, limit);
+              try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                  claimed.add(
+                      new StoredMessage(
+                          rs.getLong(1),
+                          queue,
+                          rs.getString(2),
+                          rs.getBytes(3),
+                          HeadersJson.read(rs.getString(4)),
+                          rs.getInt(5),
+                          rs.getLong(6),
+                          rs.getLong(7) + 1));
+                }
+              }
+              for (StoredMessage m : claimed) {
+                update.setLong(1, now + leaseMs);
+                update.setLong(2, m.id());
+                update.executeUpdate();
+              }
+              min.setString(1, queue);
+              try (ResultSet rs = min.executeQuery()) {
+                if (rs.next() && rs.getObject(1) != null) {
+                  next[0] = rs.getLong(1);
+                }
+              }
             }
-          }
-          for (StoredMessage m : claimed) {
-            update.setLong(1, now + leaseMs);
-            update.setLong(2, m.id());
-            update.executeUpdate();
-          }
-          min.setString(1, queue);
-          try (ResultSet rs = min.executeQuery()) {
-            if (rs.next() && rs.getObject(1) != null) {
-              next[0] = rs.getLong(1);
-            }
-          }
-        }
-      });
+          });
     } finally {
       writeLock.unlock();
     }
@@ -229,55 +242,62 @@ final class LocalStore {
     writeLock.lock();
     try {
       long now = System.currentTimeMillis();
-      inTransaction(() -> {
-        try (PreparedStatement delete = writer.prepareStatement(
-                "DELETE FROM messages WHERE id = ? AND claim = ?");
-            PreparedStatement retry = writer.prepareStatement(
-                "UPDATE messages SET visible_at = ?, due_at = ?, attempt = ?"
-                    + " WHERE id = ? AND claim = ?");
-            PreparedStatement renew = writer.prepareStatement(
-                "UPDATE messages SET visible_at = ? WHERE id = ? AND claim = ?");
-            PreparedStatement release = writer.prepareStatement(
-                "UPDATE messages SET visible_at = due_at WHERE id = ? AND claim = ?");
-            PreparedStatement deadLetter = writer.prepareStatement(
-                "INSERT INTO messages (queue, visible_at, due_at, attempt, claim, created_at,"
-                    + " msg_key, headers, payload) VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?)")) {
-          for (int i = 0; i < settlements.size(); i++) {
-            Settlement s = settlements.get(i);
-            StoredMessage m = s.message();
-            applied[i] = switch (s.kind()) {
-              case ACK -> bindAndRun(delete, m);
-              case RETRY -> {
-                retry.setLong(1, s.at());
-                retry.setLong(2, s.at());
-                retry.setInt(3, m.attempt());
-                yield bindAndRun(retry, m, 4);
+      inTransaction(
+          () -> {
+            try (PreparedStatement delete =
+                    writer.prepareStatement("DELETE FROM messages WHERE id = ? AND claim = ?");
+                PreparedStatement retry =
+                    writer.prepareStatement(
+                        "UPDATE messages SET visible_at = ?, due_at = ?, attempt = ?"
+                            + " WHERE id = ? AND claim = ?");
+                PreparedStatement renew =
+                    writer.prepareStatement(
+                        "UPDATE messages SET visible_at = ? WHERE id = ? AND claim = ?");
+                PreparedStatement release =
+                    writer.prepareStatement(
+                        "UPDATE messages SET visible_at = due_at WHERE id = ? AND claim = ?");
+                PreparedStatement deadLetter =
+                    writer.prepareStatement(
+                        "INSERT INTO messages (queue, visible_at, due_at, attempt, claim, created_at,"
+                            + " msg_key, headers, payload) VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?)")) {
+              for (int i = 0; i < settlements.size(); i++) {
+                Settlement s = settlements.get(i);
+                StoredMessage m = s.message();
+                applied[i] =
+                    switch (s.kind()) {
+                      case ACK -> bindAndRun(delete, m);
+                      case RETRY -> {
+                        retry.setLong(1, s.at());
+                        retry.setLong(2, s.at());
+                        retry.setInt(3, m.attempt());
+                        yield bindAndRun(retry, m, 4);
+                      }
+                      case RENEW -> {
+                        renew.setLong(1, s.at());
+                        yield bindAndRun(renew, m, 2);
+                      }
+                      case RELEASE -> bindAndRun(release, m);
+                      case REJECT -> {
+                        if (!bindAndRun(delete, m)) {
+                          yield false;
+                        }
+                        String dlq = m.queue() + LocalSettings.DEAD_LETTER_SUFFIX;
+                        deadLetter.setString(1, dlq);
+                        deadLetter.setLong(2, now);
+                        deadLetter.setLong(3, now);
+                        deadLetter.setLong(4, now);
+                        deadLetter.setString(5, m.key());
+                        deadLetter.setString(
+                            6, HeadersJson.write(deadLetterHeaders(m, s.reason())));
+                        deadLetter.setBytes(7, m.payload());
+                        deadLetter.executeUpdate();
+                        deadLetterQueues.add(dlq);
+                        yield true;
+                      }
+                    };
               }
-              case RENEW -> {
-                renew.setLong(1, s.at());
-                yield bindAndRun(renew, m, 2);
-              }
-              case RELEASE -> bindAndRun(release, m);
-              case REJECT -> {
-                if (!bindAndRun(delete, m)) {
-                  yield false;
-                }
-                String dlq = m.queue() + LocalSettings.DEAD_LETTER_SUFFIX;
-                deadLetter.setString(1, dlq);
-                deadLetter.setLong(2, now);
-                deadLetter.setLong(3, now);
-                deadLetter.setLong(4, now);
-                deadLetter.setString(5, m.key());
-                deadLetter.setString(6, HeadersJson.write(deadLetterHeaders(m, s.reason())));
-                deadLetter.setBytes(7, m.payload());
-                deadLetter.executeUpdate();
-                deadLetterQueues.add(dlq);
-                yield true;
-              }
-            };
-          }
-        }
-      });
+            }
+          });
     } finally {
       writeLock.unlock();
     }
@@ -291,8 +311,9 @@ final class LocalStore {
       if (reader == null) {
         reader = StoreFile.openForRead(dataDir);
       }
-      try (PreparedStatement st = reader.prepareStatement(
-          "SELECT count(*) FROM messages WHERE queue = ? AND visible_at <= ?")) {
+      try (PreparedStatement st =
+          reader.prepareStatement(
+              "SELECT count(*) FROM messages WHERE queue = ? AND visible_at <= ?")) {
         st.setString(1, queue);
         st.setLong(2, System.currentTimeMillis());
         try (ResultSet rs = st.executeQuery()) {

@@ -29,8 +29,8 @@ public final class LocalTransport implements Transport {
   /**
    * Opens the task's store now.
    *
-   * @throws dev.lanes.api.ReadyFailedException when the config is invalid or the data directory
-   *     or store file cannot be used
+   * @throws dev.lanes.api.ReadyFailedException when the config is invalid or the data directory or
+   *     store file cannot be used
    */
   @Override
   public LocalPublisher openPublisher(TaskConfig task) {

@@ -17,7 +17,10 @@ record Settlement(Kind kind, StoredMessage message, long at, String reason) {
     ACK,
     /** Make it due again at {@code at} as attempt {@code message.attempt()}. */
     RETRY,
-    /** Move it to the dead-letter queue with {@code reason}, {@code message.attempt()} attempts made. */
+    /**
+     * Move it to the dead-letter queue with {@code reason}, {@code message.attempt()} attempts
+     * made.
+     */
     REJECT,
     /** Extend its lease to {@code at}. */
     RENEW,

@@ -10,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The rows one source holds and the settlements queued for them. Lane threads {@link #submit};
- * the poll thread (or {@link dev.lanes.spi.Source#flush()}) {@link #applyQueued applies} them in
- * one transaction; a batch that failed is kept and applied first next time. Thread-safe; applying
- * is serialized.
+ * The rows one source holds and the settlements queued for them. Lane threads {@link #submit}; the
+ * poll thread (or {@link dev.lanes.spi.Source#flush()}) {@link #applyQueued applies} them in one
+ * transaction; a batch that failed is kept and applied first next time. Thread-safe; applying is
+ * serialized.
  */
 final class Settler {
 
@@ -47,8 +47,10 @@ final class Settler {
   /** Queues {@code settlement}; ignored once the source is closed (its rows were given back). */
   void submit(Settlement settlement) {
     if (closed) {
-      log.debug("{} of message {} after the source closed: ignored, the message was given back",
-          settlement.kind(), settlement.message().id());
+      log.debug(
+          "{} of message {} after the source closed: ignored, the message was given back",
+          settlement.kind(),
+          settlement.message().id());
       return;
     }
     queued.add(settlement);
@@ -57,8 +59,10 @@ final class Settler {
 
   /** Called for a settlement of a delivery whose lease was already lost. */
   void lostSettlement(Settlement.Kind kind, StoredMessage message) {
-    log.warn("{} of message {} ignored: its lease was lost, so it will be delivered again",
-        kind, message.id());
+    log.warn(
+        "{} of message {} ignored: its lease was lost, so it will be delivered again",
+        kind,
+        message.id());
   }
 
   /** Applies every queued settlement (and any left from a failed batch) in one transaction. */
@@ -89,8 +93,8 @@ final class Settler {
   }
 
   /**
-   * Final step of closing: applies what is queued, then gives back every row still held so the
-   * next consumer gets it at once; later submits are ignored.
+   * Final step of closing: applies what is queued, then gives back every row still held so the next
+   * consumer gets it at once; later submits are ignored.
    */
   synchronized void close() throws SQLException {
     closed = true;
@@ -103,7 +107,9 @@ final class Settler {
     }
     if (!batch.isEmpty()) {
       apply(batch);
-      log.info("gave back {} unsettled message(s) of queue '{}'", batch.size(),
+      log.info(
+          "gave back {} unsettled message(s) of queue '{}'",
+          batch.size(),
           batch.get(0).message().queue());
     }
     held.clear();
@@ -118,8 +124,10 @@ final class Settler {
         continue;
       }
       if (!applied[i]) {
-        log.warn("{} of message {} had no effect: its lease expired and it was claimed again",
-            s.kind(), s.message().id());
+        log.warn(
+            "{} of message {} had no effect: its lease expired and it was claimed again",
+            s.kind(),
+            s.message().id());
         a.markLost();
       } else if (s.isFinal()) {
         held.remove(s.message().id(), a);

@@ -14,10 +14,10 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
 /**
- * Finds, checks and opens the store file {@code lanes-local.db} of a data directory, creating
- * the directory and the schema when they do not exist yet. Anything that could mean existing data
- * is not what it should be fails with a {@link ReadyFailedException} naming the path; it never
- * starts empty over it.
+ * Finds, checks and opens the store file {@code lanes-local.db} of a data directory, creating the
+ * directory and the schema when they do not exist yet. Anything that could mean existing data is
+ * not what it should be fails with a {@link ReadyFailedException} naming the path; it never starts
+ * empty over it.
  */
 final class StoreFile {
 
@@ -96,11 +96,15 @@ final class StoreFile {
   private static boolean ensureDirectory(Path dataDir) {
     if (Files.exists(dataDir)) {
       if (!Files.isDirectory(dataDir)) {
-        throw fail(dataDir.toString(), "exists but is not a directory",
+        throw fail(
+            dataDir.toString(),
+            "exists but is not a directory",
             "point local.dataDir at a directory");
       }
       if (!Files.isReadable(dataDir) || !Files.isWritable(dataDir)) {
-        throw fail(dataDir.toString(), "is not a readable and writable directory",
+        throw fail(
+            dataDir.toString(),
+            "is not a readable and writable directory",
             "fix its permissions or point local.dataDir elsewhere");
       }
       return false;
@@ -109,7 +113,9 @@ final class StoreFile {
       Files.createDirectories(dataDir);
       return true;
     } catch (IOException e) {
-      throw fail(dataDir.toString(), "does not exist and cannot be created (" + e + ")",
+      throw fail(
+          dataDir.toString(),
+          "does not exist and cannot be created (" + e + ")",
           "create it or point local.dataDir elsewhere");
     }
   }
@@ -126,7 +132,8 @@ final class StoreFile {
     }
     Path wal = file.resolveSibling(FILE_NAME + "-wal");
     if (Files.exists(wal)) {
-      throw fail("store file " + file,
+      throw fail(
+          "store file " + file,
           "is missing but its write-ahead log " + wal.getFileName() + " is there",
           "restore the store file, or remove the -wal and -shm files to start with an empty store");
     }
@@ -161,19 +168,32 @@ final class StoreFile {
         empty = rs.next() && rs.getInt(1) == 0;
       }
       if (appId != APPLICATION_ID && !(appId == 0 && version == 0 && empty)) {
-        throw fail("store file " + file, "is an SQLite database but not a Lanes local store",
+        throw fail(
+            "store file " + file,
+            "is an SQLite database but not a Lanes local store",
             "point local.dataDir at another directory");
       }
       if (version > SCHEMA_VERSION) {
-        throw fail("store file " + file, "was written by a newer Lanes (schema " + version
-            + ", this one reads " + SCHEMA_VERSION + ")", "upgrade Lanes");
+        throw fail(
+            "store file " + file,
+            "was written by a newer Lanes (schema "
+                + version
+                + ", this one reads "
+                + SCHEMA_VERSION
+                + ")",
+            "upgrade Lanes");
       }
       try (ResultSet rs = st.executeQuery("PRAGMA quick_check(1)")) {
         String result = rs.next() ? rs.getString(1) : "no result";
         if (!"ok".equals(result)) {
-          String oneLine = result.replace("*** in database main ***", "").strip()
-              .replaceAll("\\s*\\R\\s*", "; ");
-          throw fail("store file " + file, "is corrupt (" + oneLine + ")",
+          String oneLine =
+              result
+                  .replace("*** in database main ***", "")
+                  .strip()
+                  .replaceAll("\\s*\\R\\s*", "; ");
+          throw fail(
+              "store file " + file,
+              "is corrupt (" + oneLine + ")",
               "restore it from a backup, or move it away to start with an empty store");
         }
       }
@@ -211,9 +231,16 @@ final class StoreFile {
   }
 
   private static ReadyFailedException unreadable(Path file, SQLException e) {
-    return new ReadyFailedException(KEY + ": store file " + file + " cannot be opened as an "
-        + "SQLite database (" + e.getMessage() + "): restore it from a backup, or move it away to "
-        + "start with an empty store", e);
+    return new ReadyFailedException(
+        KEY
+            + ": store file "
+            + file
+            + " cannot be opened as an "
+            + "SQLite database ("
+            + e.getMessage()
+            + "): restore it from a backup, or move it away to "
+            + "start with an empty store",
+        e);
   }
 
   private static ReadyFailedException fail(String subject, String what, String todo) {

@@ -51,8 +51,10 @@ class DataDirectoryTest {
     Path file = Files.writeString(tmp.resolve("data"), "not a directory");
     assertThatThrownBy(() -> transport.openPublisher(task(file, "q")))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessage("task t-q: task 't-q': local.dataDir: " + file
-            + " exists but is not a directory: point local.dataDir at a directory");
+        .hasMessage(
+            "task t-q: task 't-q': local.dataDir: "
+                + file
+                + " exists but is not a directory: point local.dataDir at a directory");
     assertThatThrownBy(() -> transport.openSource(task(file, "q")).start(d -> {}))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining(file.toString());
@@ -65,8 +67,10 @@ class DataDirectoryTest {
     byte[] before = Files.readAllBytes(store);
     assertThatThrownBy(() -> transport.openPublisher(task(tmp, "q")))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageStartingWith("task t-q: task 't-q': local.dataDir: store file " + store
-            + " cannot be opened as an SQLite database")
+        .hasMessageStartingWith(
+            "task t-q: task 't-q': local.dataDir: store file "
+                + store
+                + " cannot be opened as an SQLite database")
         .hasMessageEndingWith("move it away to start with an empty store");
     assertThat(Files.readAllBytes(store)).isEqualTo(before);
   }
@@ -89,8 +93,8 @@ class DataDirectoryTest {
     }
     assertThatThrownBy(() -> transport.openPublisher(task(tmp, "q")))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageStartingWith("task t-q: task 't-q': local.dataDir: store file " + store
-            + " is corrupt (")
+        .hasMessageStartingWith(
+            "task t-q: task 't-q': local.dataDir: store file " + store + " is corrupt (")
         .hasMessageEndingWith(
             "restore it from a backup, or move it away to start with an empty store")
         .hasMessageNotContaining("\n");
@@ -123,7 +127,8 @@ class DataDirectoryTest {
   @Test
   void storeFromANewerSchemaIsReadyFailed() throws Exception {
     transport.openPublisher(task(tmp, "q")).close();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("lanes-local.db"));
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("lanes-local.db"));
         Statement st = c.createStatement()) {
       st.execute("PRAGMA user_version = 99");
     }

@@ -40,8 +40,8 @@ class DelayedDeliveryTest {
 
   @Test
   void delayedMessagesPublishedThroughAnotherConnectionKeepTheBound() throws Exception {
-    Path alias = Files.createSymbolicLink(dataDir.resolveSibling(dataDir.getFileName() + "-pub"),
-        dataDir);
+    Path alias =
+        Files.createSymbolicLink(dataDir.resolveSibling(dataDir.getFileName() + "-pub"), dataDir);
     try {
       // no wake-up from the publisher: noticed by polling (default pollInterval 500ms) only
       assertOnTime(alias);
@@ -62,7 +62,8 @@ class DelayedDeliveryTest {
     Source source = transport.openSource(task(dataDir, q));
     source.start(c::accept);
     try {
-      assertThat(c.take(3, 5)).extracting(d -> d.message().payloadAsString())
+      assertThat(c.take(3, 5))
+          .extracting(d -> d.message().payloadAsString())
           .containsExactly("first", "second", "third");
     } finally {
       source.close();
@@ -74,10 +75,11 @@ class DelayedDeliveryTest {
     Map<String, Long> dueAt = new ConcurrentHashMap<>();
     Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
     Source source = transport.openSource(task(dataDir, q));
-    source.start(d -> {
-      arrivedAt.put(d.message().payloadAsString(), System.currentTimeMillis());
-      d.acknowledger().ack();
-    });
+    source.start(
+        d -> {
+          arrivedAt.put(d.message().payloadAsString(), System.currentTimeMillis());
+          d.acknowledger().ack();
+        });
     try (LocalPublisher publisher = transport.openPublisher(task(publishDir, q))) {
       List<Message> batch = new ArrayList<>();
       long now = System.currentTimeMillis();
@@ -86,8 +88,14 @@ class DelayedDeliveryTest {
         String name = "m" + i;
         switch (i % 3) {
           case 0 -> batch.add(message("k", name, Map.of(LocalHeaders.DELAY, delayMs + "ms")));
-          case 1 -> batch.add(message("k", name, Map.of(LocalHeaders.DELIVER_AT,
-              Instant.ofEpochMilli(now + delayMs).toString())));
+          case 1 ->
+              batch.add(
+                  message(
+                      "k",
+                      name,
+                      Map.of(
+                          LocalHeaders.DELIVER_AT,
+                          Instant.ofEpochMilli(now + delayMs).toString())));
           default -> {
             publisher.publish(message("k", name), Instant.ofEpochMilli(now + delayMs));
             dueAt.put(name, now + delayMs);
@@ -104,18 +112,19 @@ class DelayedDeliveryTest {
       }
     }
     try {
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> arrivedAt.size() == dueAt.size());
+      await().atMost(Duration.ofSeconds(10)).until(() -> arrivedAt.size() == dueAt.size());
     } finally {
       source.close();
     }
     LongSummaryStatistics lateness = new LongSummaryStatistics();
-    dueAt.forEach((name, due) -> {
-      long late = arrivedAt.get(name) - due;
-      assertThat(late).as("%s lateness in ms (negative: early)", name).isBetween(0L, BOUND_MS);
-      lateness.accept(late);
-    });
-    System.out.printf("delayed delivery lateness (%s): %s%n",
+    dueAt.forEach(
+        (name, due) -> {
+          long late = arrivedAt.get(name) - due;
+          assertThat(late).as("%s lateness in ms (negative: early)", name).isBetween(0L, BOUND_MS);
+          lateness.accept(late);
+        });
+    System.out.printf(
+        "delayed delivery lateness (%s): %s%n",
         publishDir.equals(dataDir) ? "same JVM" : "other connection", lateness);
   }
 }

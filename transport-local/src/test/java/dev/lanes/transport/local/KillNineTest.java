@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A consumer process killed with SIGKILL mid-stream loses nothing: what it acked stays gone, and
- * everything else (including what it held unsettled) is handled by the next consumer once the
- * dead process's leases run out.
+ * everything else (including what it held unsettled) is handled by the next consumer once the dead
+ * process's leases run out.
  */
 class KillNineTest {
 
@@ -55,12 +55,16 @@ class KillNineTest {
     }
 
     Set<String> handledByChild = ConcurrentHashMap.newKeySet();
-    Process child = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"),
-            KilledConsumerMain.class.getName(), dataDir.toString(), q)
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                KilledConsumerMain.class.getName(),
+                dataDir.toString(),
+                q)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     Thread reader = new Thread(() -> readHandled(child, handledByChild), "kill9-reader");
     reader.start();
     try {
@@ -72,18 +76,26 @@ class KillNineTest {
     }
     long killedAt = System.nanoTime();
     Set<String> leftAfterKill = payloads(q);
-    long heldByTheDead = LocalTestSupport.queryLong(dataDir,
-        "SELECT count(*) FROM messages WHERE queue = ? AND visible_at > ?", q,
-        System.currentTimeMillis());
+    long heldByTheDead =
+        LocalTestSupport.queryLong(
+            dataDir,
+            "SELECT count(*) FROM messages WHERE queue = ? AND visible_at > ?",
+            q,
+            System.currentTimeMillis());
     assertThat(leftAfterKill).as("killed mid-stream").isNotEmpty();
     assertThat(heldByTheDead).as("claimed, unsettled rows at the kill").isPositive();
 
     Set<String> handledAfter = ConcurrentHashMap.newKeySet();
     List<Long> lateMs = new ArrayList<>();
-    TaskRuntime next = TaskRuntime.create(task(dataDir, q), new LocalTransport(), m -> {
-      handledAfter.add(m.payloadAsString());
-      return Outcome.ack();
-    }, new SimpleMeterRegistry());
+    TaskRuntime next =
+        TaskRuntime.create(
+            task(dataDir, q),
+            new LocalTransport(),
+            m -> {
+              handledAfter.add(m.payloadAsString());
+              return Outcome.ack();
+            },
+            new SimpleMeterRegistry());
     next.start();
     try {
       await().atMost(Duration.ofSeconds(20)).until(() -> handledAfter.containsAll(leftAfterKill));
@@ -96,12 +108,14 @@ class KillNineTest {
     Set<String> union = new HashSet<>(handledByChild);
     union.addAll(handledAfter);
     assertThat(union).as("every message handled").isEqualTo(all);
-    assertThat(handledAfter).as("exactly what the dead process had not acked")
+    assertThat(handledAfter)
+        .as("exactly what the dead process had not acked")
         .isEqualTo(leftAfterKill);
     assertThat(rows(dataDir, q + ".dlq")).isZero();
-    System.out.printf("kill -9: child handled %d, %d left (%d held by the dead process), all "
-        + "handled %d ms after the kill%n", handledByChild.size(), leftAfterKill.size(),
-        heldByTheDead, lateMs.get(0));
+    System.out.printf(
+        "kill -9: child handled %d, %d left (%d held by the dead process), all "
+            + "handled %d ms after the kill%n",
+        handledByChild.size(), leftAfterKill.size(), heldByTheDead, lateMs.get(0));
   }
 
   private Set<String> payloads(String q) throws Exception {
@@ -119,8 +133,8 @@ class KillNineTest {
   }
 
   private static void readHandled(Process child, Set<String> handled) {
-    try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         if (line.startsWith("handled ")) {
           handled.add(line.substring("handled ".length()));

@@ -13,8 +13,7 @@ import java.util.Map;
 /**
  * A consumer process for {@link KillNineTest}: runs a task over local queue {@code args[1]} of data
  * directory {@code args[0]} on four lanes of 8 with a 2 s visibility timeout, each message taking a
- * few
- * milliseconds, and prints {@code handled <payload>} on stdout when a handler is done with a
+ * few milliseconds, and prints {@code handled <payload>} on stdout when a handler is done with a
  * message, just before its ack. It runs until killed.
  */
 public final class KilledConsumerMain {
@@ -23,23 +22,35 @@ public final class KilledConsumerMain {
 
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-    TaskConfig task = TaskConfigLoader.forTask("killed", Map.of(
-        "transport", "local",
-        "consumerNum", 4,
-        "channelLength", 8,
-        "local.dataDir", args[0],
-        "local.queue", args[1],
-        "local.visibilityTimeout", "2s",
-        "local.pollInterval", "100ms",
-        "local.batchSize", 32));
-    MessageHandler handler = message -> {
-      Thread.sleep(5);
-      synchronized (out) {
-        out.println("handled " + message.payloadAsString());
-        out.flush();
-      }
-      return Outcome.ack();
-    };
+    TaskConfig task =
+        TaskConfigLoader.forTask(
+            "killed",
+            Map.of(
+                "transport",
+                "local",
+                "consumerNum",
+                4,
+                "channelLength",
+                8,
+                "local.dataDir",
+                args[0],
+                "local.queue",
+                args[1],
+                "local.visibilityTimeout",
+                "2s",
+                "local.pollInterval",
+                "100ms",
+                "local.batchSize",
+                32));
+    MessageHandler handler =
+        message -> {
+          Thread.sleep(5);
+          synchronized (out) {
+            out.println("handled " + message.payloadAsString());
+            out.flush();
+          }
+          return Outcome.ack();
+        };
     TaskRuntime.create(task, new LocalTransport(), handler, new SimpleMeterRegistry()).start();
     Thread.currentThread().join(); // until SIGKILL
   }

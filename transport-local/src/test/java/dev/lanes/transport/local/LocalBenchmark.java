@@ -38,8 +38,8 @@ public final class LocalBenchmark {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     Path dir = Files.createTempDirectory("lanes-local-bench");
-    System.out.printf("store %s, %d-byte payloads, %d s per sustained run%n", dir, PAYLOAD.length,
-        seconds);
+    System.out.printf(
+        "store %s, %d-byte payloads, %d s per sustained run%n", dir, PAYLOAD.length, seconds);
     publishOnly(dir, "publish, 1 message per call, 1 thread", 1, 1, 20_000);
     publishOnly(dir, "publish, 1 message per call, 4 threads", 1, 4, 20_000);
     publishOnly(dir, "publishBatch of 100, 1 thread", 100, 1, 200_000);
@@ -54,15 +54,17 @@ public final class LocalBenchmark {
       List<Thread> workers = new ArrayList<>();
       long start = System.nanoTime();
       for (int t = 0; t < threads; t++) {
-        Thread worker = new Thread(() -> {
-          try {
-            for (int i = 0; i < total / threads; i += batch) {
-              publisher.publishBatch(messages(batch));
-            }
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
+        Thread worker =
+            new Thread(
+                () -> {
+                  try {
+                    for (int i = 0; i < total / threads; i += batch) {
+                      publisher.publishBatch(messages(batch));
+                    }
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
         workers.add(worker);
         worker.start();
       }
@@ -100,16 +102,18 @@ public final class LocalBenchmark {
     TaskRuntime runtime = runtime(task, handled);
     runtime.start();
     try (LocalPublisher publisher = new LocalTransport().openPublisher(task)) {
-      Thread producer = new Thread(() -> {
-        try {
-          while (running.get()) {
-            publisher.publishBatch(messages(100));
-            published.addAndGet(100);
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      Thread producer =
+          new Thread(
+              () -> {
+                try {
+                  while (running.get()) {
+                    publisher.publishBatch(messages(100));
+                    published.addAndGet(100);
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       long start = System.nanoTime();
       producer.start();
       TimeUnit.SECONDS.sleep(seconds);
@@ -125,15 +129,30 @@ public final class LocalBenchmark {
   }
 
   private static TaskRuntime runtime(TaskConfig task, AtomicLong handled) {
-    return TaskRuntime.create(task, new LocalTransport(), m -> {
-      handled.incrementAndGet();
-      return Outcome.ack();
-    }, new SimpleMeterRegistry());
+    return TaskRuntime.create(
+        task,
+        new LocalTransport(),
+        m -> {
+          handled.incrementAndGet();
+          return Outcome.ack();
+        },
+        new SimpleMeterRegistry());
   }
 
   private static TaskConfig task(Path dir, String queue) {
-    return TaskConfigLoader.forTask(queue, Map.of("transport", "local", "consumerNum", 10,
-        "deliverBy", "order_id", "local.dataDir", dir.toString(), "local.queue", queue));
+    return TaskConfigLoader.forTask(
+        queue,
+        Map.of(
+            "transport",
+            "local",
+            "consumerNum",
+            10,
+            "deliverBy",
+            "order_id",
+            "local.dataDir",
+            dir.toString(),
+            "local.queue",
+            queue));
   }
 
   private static List<Message> messages(int n) {

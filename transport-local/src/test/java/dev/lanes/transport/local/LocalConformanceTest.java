@@ -10,8 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The transport conformance kit on the local store: every scenario gets its own queue in one
- * store file; dead letters are consumed from {@code <queue>.dlq} in the same store.
+ * The transport conformance kit on the local store: every scenario gets its own queue in one store
+ * file; dead letters are consumed from {@code <queue>.dlq} in the same store.
  */
 class LocalConformanceTest extends TransportConformanceKit {
 
@@ -24,14 +24,17 @@ class LocalConformanceTest extends TransportConformanceKit {
 
   @Override
   protected Map<String, Object> destination(String scenario) {
-    return Map.of("local.dataDir", dataDir.toString(),
-        "local.queue", LocalTestSupport.queue(scenario));
+    return Map.of(
+        "local.dataDir", dataDir.toString(), "local.queue", LocalTestSupport.queue(scenario));
   }
 
   @Override
   protected Map<String, Object> deadLetters(TaskConfig task) {
-    return Map.of("local.dataDir", dataDir.toString(),
-        "local.queue", LocalSettings.from(task).deadLetterQueue());
+    return Map.of(
+        "local.dataDir",
+        dataDir.toString(),
+        "local.queue",
+        LocalSettings.from(task).deadLetterQueue());
   }
 
   @Override

@@ -36,8 +36,8 @@ class LocalPublisherTest {
     String q = queue("batch");
     List<String> ids;
     try (LocalPublisher publisher = transport.openPublisher(task(dataDir, q))) {
-      ids = publisher.publishBatch(
-          List.of(message("a", "1"), message("b", "2"), message("c", "3")));
+      ids =
+          publisher.publishBatch(List.of(message("a", "1"), message("b", "2"), message("c", "3")));
     }
     assertThat(ids).hasSize(3);
     assertThat(ids.stream().map(Long::parseLong).toList()).isSorted().doesNotHaveDuplicates();
@@ -55,13 +55,18 @@ class LocalPublisherTest {
   void oneInvalidSchedulingHeaderStoresNoneOfTheBatch() throws Exception {
     String q = queue("invalid");
     try (LocalPublisher publisher = transport.openPublisher(task(dataDir, q))) {
-      List<Message> batch = List.of(message("a", "1"),
-          message("b", "2", Map.of(LocalHeaders.DELAY, "ten seconds")), message("c", "3"));
+      List<Message> batch =
+          List.of(
+              message("a", "1"),
+              message("b", "2", Map.of(LocalHeaders.DELAY, "ten seconds")),
+              message("c", "3"));
       assertThatThrownBy(() -> publisher.publishBatch(batch))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("message 1: header 'delay' = 'ten seconds'");
-      assertThatThrownBy(() -> publisher.publish(
-              message("d", "4", Map.of(LocalHeaders.DELIVER_AT, "2026-13-01T00:00:00Z"))))
+      assertThatThrownBy(
+              () ->
+                  publisher.publish(
+                      message("d", "4", Map.of(LocalHeaders.DELIVER_AT, "2026-13-01T00:00:00Z"))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("header 'deliverAt'");
     }
@@ -88,8 +93,10 @@ class LocalPublisherTest {
   void typedDeliverAtRefusesASecondScheduleInHeaders() throws Exception {
     String q = queue("typed");
     try (LocalPublisher publisher = transport.openPublisher(task(dataDir, q))) {
-      assertThatThrownBy(() -> publisher.publish(
-              message("k", "x", Map.of(LocalHeaders.DELAY, "5s")), Instant.now()))
+      assertThatThrownBy(
+              () ->
+                  publisher.publish(
+                      message("k", "x", Map.of(LocalHeaders.DELAY, "5s")), Instant.now()))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("not both");
     }
@@ -101,8 +108,11 @@ class LocalPublisherTest {
     String q = queue("all");
     Publisher publisher = transport.openPublisher(task(dataDir, q));
     try (publisher) {
-      assertThatThrownBy(() -> publisher.publishAll(List.of(message("a", "1"),
-              message("b", "2", Map.of(LocalHeaders.DELAY, "-1s")))))
+      assertThatThrownBy(
+              () ->
+                  publisher.publishAll(
+                      List.of(
+                          message("a", "1"), message("b", "2", Map.of(LocalHeaders.DELAY, "-1s")))))
           .isInstanceOf(IllegalArgumentException.class);
       publisher.publishAll(List.of(message("a", "1"), message("b", "2")));
     }

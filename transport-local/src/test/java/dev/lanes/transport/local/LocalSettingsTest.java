@@ -25,11 +25,25 @@ class LocalSettingsTest {
 
   @Test
   void explicitValuesAreRead() {
-    LocalSettings s = LocalSettings.from(TaskConfigLoader.forTask("orders", Map.of(
-        "local.dataDir", "/var/lib/lanes", "local.queue", "q1", "local.visibilityTimeout", "5s",
-        "local.pollInterval", "50ms", "local.batchSize", 10)));
-    assertThat(s).isEqualTo(new LocalSettings(Path.of("/var/lib/lanes"), "q1",
-        Duration.ofSeconds(5), Duration.ofMillis(50), 10));
+    LocalSettings s =
+        LocalSettings.from(
+            TaskConfigLoader.forTask(
+                "orders",
+                Map.of(
+                    "local.dataDir",
+                    "/var/lib/lanes",
+                    "local.queue",
+                    "q1",
+                    "local.visibilityTimeout",
+                    "5s",
+                    "local.pollInterval",
+                    "50ms",
+                    "local.batchSize",
+                    10)));
+    assertThat(s)
+        .isEqualTo(
+            new LocalSettings(
+                Path.of("/var/lib/lanes"), "q1", Duration.ofSeconds(5), Duration.ofMillis(50), 10));
   }
 
   @Test

@@ -129,8 +129,8 @@ class LocalSourceTest {
   void aPublishThroughAnotherConnectionIsSeenWithinThePollInterval() throws Exception {
     // a second path to the same directory gets a store (connection) of its own, as another
     // process would: no in-JVM wake-up, only polling
-    Path alias = Files.createSymbolicLink(dataDir.resolveSibling(dataDir.getFileName() + "-alias"),
-        dataDir);
+    Path alias =
+        Files.createSymbolicLink(dataDir.resolveSibling(dataDir.getFileName() + "-alias"), dataDir);
     try {
       String q = queue("elsewhere");
       LocalTestSupport.Collector c = start(task(dataDir, q, "pollInterval", "300ms"));
@@ -153,12 +153,13 @@ class LocalSourceTest {
     Source source = transport.openSource(task(dataDir, q, "batchSize", 10));
     LocalTestSupport.Collector c = new LocalTestSupport.Collector();
     AtomicInteger accepted = new AtomicInteger();
-    source.start(d -> {
-      c.accept(d);
-      if (accepted.incrementAndGet() == 3) {
-        source.pause();
-      }
-    });
+    source.start(
+        d -> {
+          c.accept(d);
+          if (accepted.incrementAndGet() == 3) {
+            source.pause();
+          }
+        });
     sources.add(source);
     List<Delivery> firstThree = c.take(3, 5);
     c.assertNone(300);
@@ -262,10 +263,11 @@ class LocalSourceTest {
     publish(q, 3);
     Source source = transport.openSource(task(dataDir, q, "batchSize", 3));
     LocalTestSupport.Collector c = new LocalTestSupport.Collector();
-    source.start(d -> {
-      c.accept(d);
-      source.stopReceiving(); // from inside the hand-out: nothing more after this one
-    });
+    source.start(
+        d -> {
+          c.accept(d);
+          source.stopReceiving(); // from inside the hand-out: nothing more after this one
+        });
     sources.add(source);
     Delivery d = c.next(5);
     publish(q, 1);
@@ -274,9 +276,14 @@ class LocalSourceTest {
     source.flush();
     assertThat(rows(dataDir, q)).isEqualTo(3);
     source.close();
-    assertThat(LocalTestSupport.queryLong(dataDir,
-        "SELECT count(*) FROM messages WHERE queue = ? AND visible_at <= ?", q,
-        System.currentTimeMillis())).as("given back on close").isEqualTo(3);
+    assertThat(
+            LocalTestSupport.queryLong(
+                dataDir,
+                "SELECT count(*) FROM messages WHERE queue = ? AND visible_at <= ?",
+                q,
+                System.currentTimeMillis()))
+        .as("given back on close")
+        .isEqualTo(3);
   }
 
   @Test
@@ -288,12 +295,13 @@ class LocalSourceTest {
     for (int i = 0; i < 2; i++) {
       Source source = transport.openSource(task(dataDir, q, "batchSize", 16));
       sources.add(source);
-      source.start(d -> {
-        if (!seen.add(d.message().payloadAsString())) {
-          duplicates.incrementAndGet();
-        }
-        d.acknowledger().ack();
-      });
+      source.start(
+          d -> {
+            if (!seen.add(d.message().payloadAsString())) {
+              duplicates.incrementAndGet();
+            }
+            d.acknowledger().ack();
+          });
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 300);
     await().atMost(Duration.ofSeconds(5)).until(() -> rows(dataDir, q) == 0);
@@ -311,10 +319,11 @@ class LocalSourceTest {
     Source source = transport.openSource(task(dataDir, q, "batchSize", 1));
     assertThat(source.backlog()).isEmpty(); // not started
     LocalTestSupport.Collector c = new LocalTestSupport.Collector();
-    source.start(d -> {
-      c.accept(d);
-      source.pause();
-    });
+    source.start(
+        d -> {
+          c.accept(d);
+          source.pause();
+        });
     sources.add(source);
     c.next(5);
     assertThat(source.backlog()).hasValue(2);
@@ -324,8 +333,8 @@ class LocalSourceTest {
   }
 
   private long visibleAt(Delivery d) throws Exception {
-    return LocalTestSupport.queryLong(dataDir, "SELECT visible_at FROM messages WHERE id = ?",
-        Long.parseLong(d.message().id()));
+    return LocalTestSupport.queryLong(
+        dataDir, "SELECT visible_at FROM messages WHERE id = ?", Long.parseLong(d.message().id()));
   }
 
   private void publish(String q, int n) throws Exception {

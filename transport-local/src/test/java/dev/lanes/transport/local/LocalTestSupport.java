@@ -118,8 +118,8 @@ final class LocalTestSupport {
       while (out.size() < n) {
         Delivery d = deliveries.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         if (d == null) {
-          throw new AssertionError("got " + out.size() + " of " + n + " deliveries in " + seconds
-              + " s");
+          throw new AssertionError(
+              "got " + out.size() + " of " + n + " deliveries in " + seconds + " s");
         }
         out.add(d);
       }

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Sums a channel's {@link ChannelStats} over the nsqd nodes that carry its topic: those
- * nsqlookupd announces, or the configured {@code nsqdHttp} addresses in direct mode. Does HTTP on
- * the calling thread. Thread-safe.
+ * Sums a channel's {@link ChannelStats} over the nsqd nodes that carry its topic: those nsqlookupd
+ * announces, or the configured {@code nsqdHttp} addresses in direct mode. Does HTTP on the calling
+ * thread. Thread-safe.
  */
 final class ChannelBacklog {
 

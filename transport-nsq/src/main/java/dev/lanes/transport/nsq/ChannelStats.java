@@ -22,22 +22,40 @@ record ChannelStats(long depth, long inFlight, long deferred, long requeued, lon
   }
 
   ChannelStats plus(ChannelStats other) {
-    return new ChannelStats(depth + other.depth, inFlight + other.inFlight,
-        deferred + other.deferred, requeued + other.requeued, timedOut + other.timedOut);
+    return new ChannelStats(
+        depth + other.depth,
+        inFlight + other.inFlight,
+        deferred + other.deferred,
+        requeued + other.requeued,
+        timedOut + other.timedOut);
   }
 
   /**
-   * Reads one nsqd's counters for {@code topic}/{@code channel}; {@link #NONE} when that nsqd
-   * has no such topic or channel.
+   * Reads one nsqd's counters for {@code topic}/{@code channel}; {@link #NONE} when that nsqd has
+   * no such topic or channel.
    *
    * @throws IOException when nsqd cannot be reached or answers an error
    */
   static ChannelStats read(NsqHttp http, String nsqdHttp, String topic, String channel)
       throws IOException {
-    NsqHttp.Answer answer = http.get(nsqdHttp, "/stats", Map.of("format", "json", "topic", topic,
-        "channel", channel, "include_clients", "false", "include_mem", "false"));
+    NsqHttp.Answer answer =
+        http.get(
+            nsqdHttp,
+            "/stats",
+            Map.of(
+                "format",
+                "json",
+                "topic",
+                topic,
+                "channel",
+                channel,
+                "include_clients",
+                "false",
+                "include_mem",
+                "false"));
     if (answer.status() != 200) {
-      throw new IOException("nsqd " + nsqdHttp + " answered HTTP " + answer.status() + " to /stats");
+      throw new IOException(
+          "nsqd " + nsqdHttp + " answered HTTP " + answer.status() + " to /stats");
     }
     for (Object t : NsqHttp.list(answer.body(), "topics")) {
       if (!topic.equals(NsqHttp.field(t, "topic_name"))) {
@@ -45,8 +63,11 @@ record ChannelStats(long depth, long inFlight, long deferred, long requeued, lon
       }
       for (Object c : NsqHttp.list(t, "channels")) {
         if (channel.equals(NsqHttp.field(c, "channel_name"))) {
-          return new ChannelStats(NsqHttp.number(c, "depth"), NsqHttp.number(c, "in_flight_count"),
-              NsqHttp.number(c, "deferred_count"), NsqHttp.number(c, "requeue_count"),
+          return new ChannelStats(
+              NsqHttp.number(c, "depth"),
+              NsqHttp.number(c, "in_flight_count"),
+              NsqHttp.number(c, "deferred_count"),
+              NsqHttp.number(c, "requeue_count"),
               NsqHttp.number(c, "timeout_count"));
         }
       }

@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * Carries what an NSQ message has no place for (a key, headers) in its body, as a small JSON
- * envelope: {@code {"lanes_envelope":1,"key":"k","headers":{...},"payload":"<text>"}}, with
- * {@code payload_base64} instead of {@code payload} when the payload is not UTF-8 text.
+ * envelope: {@code {"lanes_envelope":1,"key":"k","headers":{...},"payload":"<text>"}}, with {@code
+ * payload_base64} instead of {@code payload} when the payload is not UTF-8 text.
  *
  * <p>Only messages that need it are wrapped: one without key and headers is sent as its raw
  * payload, so other NSQ clients on the topic see plain bodies. A body is read as an envelope only
@@ -132,7 +132,8 @@ final class Envelope {
   /** The payload as text when it is valid UTF-8, else {@code null}. */
   private static String utf8(byte[] payload) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(payload))

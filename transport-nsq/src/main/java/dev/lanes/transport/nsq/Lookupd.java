@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Asks nsqlookupd which nsqd nodes carry a topic ({@code GET /lookup?topic=}). nsq-j does its
- * own lookups to connect; this one is for what nsq-j does not tell: whether any nsqlookupd
- * answers at all (start) and the HTTP address of each node (backlog). Thread-safe.
+ * Asks nsqlookupd which nsqd nodes carry a topic ({@code GET /lookup?topic=}). nsq-j does its own
+ * lookups to connect; this one is for what nsq-j does not tell: whether any nsqlookupd answers at
+ * all (start) and the HTTP address of each node (backlog). Thread-safe.
  */
 final class Lookupd {
 
@@ -70,7 +70,8 @@ final class Lookupd {
     if (host.contains(":")) {
       host = "[" + host + "]";
     }
-    return new Producer(host + ":" + NsqHttp.number(producer, "tcp_port"),
+    return new Producer(
+        host + ":" + NsqHttp.number(producer, "tcp_port"),
         host + ":" + NsqHttp.number(producer, "http_port"));
   }
 }

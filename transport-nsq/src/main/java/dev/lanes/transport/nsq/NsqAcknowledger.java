@@ -17,12 +17,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * requeued it, or when it was neither settled nor touched for a whole message timeout. Settling a
  * delivery taken back does nothing: a FIN would finish the newer delivery of the same id, which
  * nobody has handled yet, and on a closed connection nsq-j would only log an error. Settling one
- * that only timed out is still sent: if nsqd has not requeued it yet the FIN spares a
- * redelivery, and if it has, nsqd answers {@code E_FIN_FAILED}, which nsq-j logs and ignores.
+ * that only timed out is still sent: if nsqd has not requeued it yet the FIN spares a redelivery,
+ * and if it has, nsqd answers {@code E_FIN_FAILED}, which nsq-j logs and ignores.
  */
 final class NsqAcknowledger implements Acknowledger {
 
-  private enum State { OPEN, SETTLED, TAKEN_BACK }
+  private enum State {
+    OPEN,
+    SETTLED,
+    TAKEN_BACK
+  }
 
   private final com.sproutsocial.nsq.Message nsq;
   private final Message message;
@@ -36,8 +40,12 @@ final class NsqAcknowledger implements Acknowledger {
    * @param connectionReader nsq-j's reader thread of the connection the message came on (it ends
    *     with the connection), or {@code null} when unknown
    */
-  NsqAcknowledger(com.sproutsocial.nsq.Message nsq, Message message, NsqSource source,
-      Thread connectionReader, Duration msgTimeout) {
+  NsqAcknowledger(
+      com.sproutsocial.nsq.Message nsq,
+      Message message,
+      NsqSource source,
+      Thread connectionReader,
+      Duration msgTimeout) {
     this.nsq = nsq;
     this.message = message;
     this.source = source;

@@ -42,11 +42,14 @@ final class NsqHttp {
     StringBuilder url = new StringBuilder("http://").append(address).append(path);
     char sep = '?';
     for (Map.Entry<String, String> param : query.entrySet()) {
-      url.append(sep).append(param.getKey()).append('=')
+      url.append(sep)
+          .append(param.getKey())
+          .append('=')
           .append(URLEncoder.encode(param.getValue(), StandardCharsets.UTF_8));
       sep = '&';
     }
-    HttpURLConnection http = (HttpURLConnection) URI.create(url.toString()).toURL().openConnection();
+    HttpURLConnection http =
+        (HttpURLConnection) URI.create(url.toString()).toURL().openConnection();
     http.setConnectTimeout(timeoutMillis);
     http.setReadTimeout(timeoutMillis);
     http.setRequestProperty("Accept", "application/json");

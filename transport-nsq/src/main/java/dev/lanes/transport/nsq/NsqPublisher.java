@@ -7,13 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Publishes to one topic of one nsqd over TCP with nsq-j: {@code PUB} for one message, {@code
- * MPUB} for several; each returns once nsqd answered {@code OK}. A message with a key or headers
- * travels in an {@link Envelope}. Thread-safe (nsq-j's publisher is synchronized).
+ * Publishes to one topic of one nsqd over TCP with nsq-j: {@code PUB} for one message, {@code MPUB}
+ * for several; each returns once nsqd answered {@code OK}. A message with a key or headers travels
+ * in an {@link Envelope}. Thread-safe (nsq-j's publisher is synchronized).
  *
  * <p>nsq-j's publisher is built with the same nsqd as its "failover": on a failed publish it then
- * reconnects and tries once more at once, and throws if that fails too. Without a failover it
- * would sleep ten seconds on the calling thread (a lane, when dead-lettering) before its retry.
+ * reconnects and tries once more at once, and throws if that fails too. Without a failover it would
+ * sleep ten seconds on the calling thread (a lane, when dead-lettering) before its retry.
  */
 final class NsqPublisher implements Publisher {
 

@@ -45,7 +45,8 @@ public record NsqSettings(
 
   private static final String EPHEMERAL = "#ephemeral";
   private static final Pattern NAME = Pattern.compile("[.a-zA-Z0-9_-]+");
-  private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^\\s:\\[\\]]+):(\\d{1,5})");
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^\\s:\\[\\]]+):(\\d{1,5})");
   private static final int MAX_NAME_LENGTH = 64;
 
   public NsqSettings {
@@ -80,7 +81,8 @@ public record NsqSettings(
 
   /** Whether {@code name} is a valid NSQ topic or channel name. */
   static boolean validName(String name) {
-    String base = name.endsWith(EPHEMERAL) ? name.substring(0, name.length() - EPHEMERAL.length()) : name;
+    String base =
+        name.endsWith(EPHEMERAL) ? name.substring(0, name.length() - EPHEMERAL.length()) : name;
     return name.length() <= MAX_NAME_LENGTH && NAME.matcher(base).matches();
   }
 
@@ -97,15 +99,20 @@ public record NsqSettings(
       List<String> lookupd = addresses("lookupd");
       List<String> nsqd = addresses("nsqd");
       if (lookupd.isEmpty() && nsqd.isEmpty()) {
-        throw task.invalid("nsq.lookupd",
-            "at least one nsqlookupd address, or nsqd addresses in nsq.nsqd, got none", null);
+        throw task.invalid(
+            "nsq.lookupd",
+            "at least one nsqlookupd address, or nsqd addresses in nsq.nsqd, got none",
+            null);
       }
       String topic = name("topic", get("topic", "a string", () -> nsq.getString("topic")));
       String channelSetting = get("channel", "a string", () -> nsq.getString("channel"));
       String channel = name("channel", channelSetting.isEmpty() ? task.name() : channelSetting);
-      String deadLetterSetting = get("deadLetterTopic", "a string", () -> nsq.getString("deadLetterTopic"));
-      String deadLetterTopic = name("deadLetterTopic",
-          deadLetterSetting.isEmpty() ? nonEphemeral(topic) + "_dlq" : deadLetterSetting);
+      String deadLetterSetting =
+          get("deadLetterTopic", "a string", () -> nsq.getString("deadLetterTopic"));
+      String deadLetterTopic =
+          name(
+              "deadLetterTopic",
+              deadLetterSetting.isEmpty() ? nonEphemeral(topic) + "_dlq" : deadLetterSetting);
       return new NsqSettings(
           lookupd,
           nsqd,
@@ -140,7 +147,9 @@ public record NsqSettings(
     private String address(String key, String value) {
       String trimmed = value.trim();
       var m = HOST_PORT.matcher(trimmed);
-      if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
+      if (!m.matches()
+          || Integer.parseInt(m.group(2)) < 1
+          || Integer.parseInt(m.group(2)) > 65535) {
         throw invalid(key, "host:port addresses such as 127.0.0.1:4150", value);
       }
       return trimmed;
@@ -151,7 +160,8 @@ public record NsqSettings(
         throw task.invalid("nsq." + key, "a name (it has no default)", null);
       }
       if (!validName(value)) {
-        throw invalid(key, "1-64 characters of [.a-zA-Z0-9_-], optionally ending in #ephemeral", value);
+        throw invalid(
+            key, "1-64 characters of [.a-zA-Z0-9_-], optionally ending in #ephemeral", value);
       }
       return value;
     }
@@ -177,7 +187,9 @@ public record NsqSettings(
     }
 
     private static String nonEphemeral(String topic) {
-      return topic.endsWith(EPHEMERAL) ? topic.substring(0, topic.length() - EPHEMERAL.length()) : topic;
+      return topic.endsWith(EPHEMERAL)
+          ? topic.substring(0, topic.length() - EPHEMERAL.length())
+          : topic;
     }
 
     /** nsq-j schedules lookups in whole seconds; round up so the wait is never shorter. */

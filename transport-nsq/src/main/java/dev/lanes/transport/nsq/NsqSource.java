@@ -27,34 +27,35 @@ import org.slf4j.LoggerFactory;
  * Consumes one NSQ topic/channel with an nsq-j {@link Subscriber}, found through nsqlookupd or on
  * fixed nsqd addresses.
  *
- * <p>Flow: nsq-j's reader threads hand each message to the {@link Receiver}, one thread that
- * keeps nsqd's delivery order, wraps it in a {@link Delivery} and passes it to the sink. The RDY count ({@code maxInFlight}) bounds what nsqd sends before
- * anything is settled; {@link #pause()} sets it to 0 (see {@link RdyControl}).
+ * <p>Flow: nsq-j's reader threads hand each message to the {@link Receiver}, one thread that keeps
+ * nsqd's delivery order, wraps it in a {@link Delivery} and passes it to the sink. The RDY count
+ * ({@code maxInFlight}) bounds what nsqd sends before anything is settled; {@link #pause()} sets it
+ * to 0 (see {@link RdyControl}).
  *
  * <p>Stop: {@link #stopReceiving()} closes the gate (a message that still arrives is requeued at
  * once, never handed out) and runs nsq-j's subscriber stop, which sends RDY 0 and closes every
  * connection with nothing in flight. Every FIN, REQ or TOUCH after that is written at once (with
  * RDY 0 nsq-j no longer batches them), and a connection closes itself when its last message is
  * settled, so {@link #flush()} has nothing left to do. {@link #close()} requeues (REQ 0) what is
- * still unsettled, so the next consumer gets it without waiting for the message timeout, then
- * stops the nsq-j client. Thread-safe.
+ * still unsettled, so the next consumer gets it without waiting for the message timeout, then stops
+ * the nsq-j client. Thread-safe.
  */
 final class NsqSource implements Source {
 
   private static final Logger log = LoggerFactory.getLogger(NsqSource.class);
 
   /**
-   * How long {@link #close()} lets nsq-j close connections on its own before it closes them.
-   * Short: every REQ is on the wire already (with RDY 0 nsq-j writes each at once), and nsq-j
-   * closes a connection by itself only when its in-flight count reaches 0, a count that also
-   * keeps messages which timed out and came again, so it may never get there.
+   * How long {@link #close()} lets nsq-j close connections on its own before it closes them. Short:
+   * every REQ is on the wire already (with RDY 0 nsq-j writes each at once), and nsq-j closes a
+   * connection by itself only when its in-flight count reaches 0, a count that also keeps messages
+   * which timed out and came again, so it may never get there.
    */
   private static final int CLOSE_WAIT_MILLIS = 250;
 
   /**
    * nsq-j batches FIN/REQ/TOUCH and writes them when a third of the RDY count (at most 150) is
-   * pending or, on a timer, once this much time passed (nsq-j's default is 2 s). Short, so that
-   * at low rates a settle reaches nsqd soon and a TOUCH well within the message timeout.
+   * pending or, on a timer, once this much time passed (nsq-j's default is 2 s). Short, so that at
+   * low rates a settle reaches nsqd soon and a TOUCH well within the message timeout.
    */
   static final Duration MAX_FLUSH_DELAY = Duration.ofMillis(200);
 
@@ -94,39 +95,58 @@ final class NsqSource implements Source {
     this.sink = sink;
     client = new Client();
     client.setExecutor(receiver);
-    deadLetters = new DeadLetters(
-        new NsqPublisher(client, false, settings.publishTo(), settings.deadLetterTopic()),
-        settings.topic(), settings.channel());
+    deadLetters =
+        new DeadLetters(
+            new NsqPublisher(client, false, settings.publishTo(), settings.deadLetterTopic()),
+            settings.topic(),
+            settings.channel());
     subscriber = subscriber();
-    rdy = new RdyControl(task, subscriber, settings.topic(), settings.channel(), settings.maxInFlight());
+    rdy =
+        new RdyControl(
+            task, subscriber, settings.topic(), settings.channel(), settings.maxInFlight());
     receiving = true;
-    subscriber.subscribe(settings.topic(), settings.channel(), settings.maxInFlight(), this::onMessage);
+    subscriber.subscribe(
+        settings.topic(), settings.channel(), settings.maxInFlight(), this::onMessage);
     checkSubscribed(found);
-    log.info("task {}: consuming NSQ topic {} channel {} {} (maxInFlight {}, msgTimeout {}, "
-            + "dead letters to {})", task, settings.topic(), settings.channel(),
+    log.info(
+        "task {}: consuming NSQ topic {} channel {} {} (maxInFlight {}, msgTimeout {}, "
+            + "dead letters to {})",
+        task,
+        settings.topic(),
+        settings.channel(),
         settings.direct() ? "from nsqd " + settings.nsqd() : "via nsqlookupd " + settings.lookupd(),
-        settings.maxInFlight(), settings.msgTimeout(), settings.deadLetterTopic());
+        settings.maxInFlight(),
+        settings.msgTimeout(),
+        settings.deadLetterTopic());
   }
 
   private Lookupd.Result lookupOrFail() {
     Lookupd.Result found = lookupd.lookup(settings.topic());
     if (found.answered() == 0) {
       close();
-      throw new ReadyFailedException("task '" + task + "': nsq.lookupd: no nsqlookupd answered ("
-          + String.join("; ", found.failures()) + "); start nsqlookupd or fix nsq.lookupd");
+      throw new ReadyFailedException(
+          "task '"
+              + task
+              + "': nsq.lookupd: no nsqlookupd answered ("
+              + String.join("; ", found.failures())
+              + "); start nsqlookupd or fix nsq.lookupd");
     }
     if (found.producers().isEmpty()) {
-      log.info("task {}: no nsqd carries topic {} yet; nsqlookupd is asked again every {}",
-          task, settings.topic(), settings.lookupInterval());
+      log.info(
+          "task {}: no nsqd carries topic {} yet; nsqlookupd is asked again every {}",
+          task,
+          settings.topic(),
+          settings.lookupInterval());
     }
     return found;
   }
 
   private Subscriber subscriber() {
     int intervalSecs = (int) settings.lookupInterval().toSeconds();
-    Subscriber s = settings.direct()
-        ? new FixedNsqdSubscriber(client, intervalSecs, settings.nsqd())
-        : new Subscriber(client, intervalSecs, 5, settings.lookupd().toArray(new String[0]));
+    Subscriber s =
+        settings.direct()
+            ? new FixedNsqdSubscriber(client, intervalSecs, settings.nsqd())
+            : new Subscriber(client, intervalSecs, 5, settings.lookupd().toArray(new String[0]));
     Config config = new Config();
     config.setMsgTimeout((int) settings.msgTimeout().toMillis());
     config.setClientId(task);
@@ -145,16 +165,28 @@ final class NsqSource implements Source {
     }
     if (settings.direct()) {
       close();
-      throw new ReadyFailedException("task '" + task + "': nsq.nsqd: no nsqd of " + settings.nsqd()
-          + " accepted a subscription to topic " + settings.topic() + " channel "
-          + settings.channel() + " (see the nsq-j error above); start nsqd or fix nsq.nsqd");
+      throw new ReadyFailedException(
+          "task '"
+              + task
+              + "': nsq.nsqd: no nsqd of "
+              + settings.nsqd()
+              + " accepted a subscription to topic "
+              + settings.topic()
+              + " channel "
+              + settings.channel()
+              + " (see the nsq-j error above); start nsqd or fix nsq.nsqd");
     }
     if (!found.producers().isEmpty()) {
       close();
-      throw new ReadyFailedException("task '" + task + "': nsqlookupd lists nsqd "
-          + found.producers().stream().map(Lookupd.Producer::tcpAddress).toList() + " for topic "
-          + settings.topic() + " but none accepted a subscription (see the nsq-j error above); "
-          + "check that those nsqd run and are reachable from here");
+      throw new ReadyFailedException(
+          "task '"
+              + task
+              + "': nsqlookupd lists nsqd "
+              + found.producers().stream().map(Lookupd.Producer::tcpAddress).toList()
+              + " for topic "
+              + settings.topic()
+              + " but none accepted a subscription (see the nsq-j error above); "
+              + "check that those nsqd run and are reachable from here");
     }
   }
 
@@ -179,8 +211,12 @@ final class NsqSource implements Source {
     try {
       contents = Envelope.decode(nsq.getData());
     } catch (IllegalArgumentException e) {
-      log.warn("task {}: message {} looks like a Lanes envelope but is not one ({}); "
-          + "delivering its body as it is", task, nsq.getId(), e.getMessage());
+      log.warn(
+          "task {}: message {} looks like a Lanes envelope but is not one ({}); "
+              + "delivering its body as it is",
+          task,
+          nsq.getId(),
+          e.getMessage());
       contents = new Envelope.Contents(null, Map.of(), nsq.getData());
     }
     return Message.builder()
@@ -227,8 +263,12 @@ final class NsqSource implements Source {
     receiving = false;
     rdy.stop(subscriber::stop);
     awaitReceiverIdle();
-    log.info("task {}: stopped receiving from NSQ topic {} channel {} (RDY 0); {} unsettled",
-        task, settings.topic(), settings.channel(), held.size());
+    log.info(
+        "task {}: stopped receiving from NSQ topic {} channel {} (RDY 0); {} unsettled",
+        task,
+        settings.topic(),
+        settings.channel(),
+        held.size());
   }
 
   /** Waits until the receiver thread has handed out whatever it took before the gate closed. */
@@ -237,7 +277,7 @@ final class NsqSource implements Source {
       return;
     }
     try {
-      receiver.submit(() -> { }).get(5, TimeUnit.SECONDS);
+      receiver.submit(() -> {}).get(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -257,7 +297,8 @@ final class NsqSource implements Source {
       held.values().forEach(NsqAcknowledger::requeueOnClose);
       held.clear();
       if (unsettled > 0) {
-        log.info("task {}: requeued {} unsettled NSQ messages for the next consumer", task, unsettled);
+        log.info(
+            "task {}: requeued {} unsettled NSQ messages for the next consumer", task, unsettled);
       }
     }
     if (client != null) {

@@ -50,8 +50,15 @@ public final class NsqTransport implements Transport {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), (int) settings.httpTimeout().toMillis());
     } catch (IOException e) {
-      throw new ReadyFailedException("task '" + task.name() + "': nsq.publishTo: cannot reach nsqd at "
-          + address + " (" + e.getMessage() + "); start nsqd or fix nsq.publishTo", e);
+      throw new ReadyFailedException(
+          "task '"
+              + task.name()
+              + "': nsq.publishTo: cannot reach nsqd at "
+              + address
+              + " ("
+              + e.getMessage()
+              + "); start nsqd or fix nsq.publishTo",
+          e);
     }
   }
 }

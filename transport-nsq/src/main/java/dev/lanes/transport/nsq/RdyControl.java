@@ -8,11 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Backpressure by RDY count: {@link #pause()} sets the subscription's max-in-flight to 0 (RDY 0
- * on every nsqd connection), {@link #resume()} back to {@code maxInFlight}. nsq-j takes its
- * subscriber's lock for that, the lock it also holds during a lookup (HTTP calls of up to 30 s
- * when an nsqlookupd hangs), so the change is applied on a thread of its own and {@code pause()}
- * never blocks the dispatcher. Requests coalesce: only the latest wish is applied. Thread-safe.
+ * Backpressure by RDY count: {@link #pause()} sets the subscription's max-in-flight to 0 (RDY 0 on
+ * every nsqd connection), {@link #resume()} back to {@code maxInFlight}. nsq-j takes its
+ * subscriber's lock for that, the lock it also holds during a lookup (HTTP calls of up to 30 s when
+ * an nsqlookupd hangs), so the change is applied on a thread of its own and {@code pause()} never
+ * blocks the dispatcher. Requests coalesce: only the latest wish is applied. Thread-safe.
  */
 final class RdyControl {
 
@@ -29,7 +29,9 @@ final class RdyControl {
   private boolean stopped;
   private int applied;
 
-  /** @param maxInFlight the RDY count {@code subscriber} was subscribed with */
+  /**
+   * @param maxInFlight the RDY count {@code subscriber} was subscribed with
+   */
   RdyControl(String task, Subscriber subscriber, String topic, String channel, int maxInFlight) {
     this.task = task;
     this.subscriber = subscriber;
@@ -37,7 +39,8 @@ final class RdyControl {
     this.channel = channel;
     this.maxInFlight = maxInFlight;
     this.applied = maxInFlight;
-    this.executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "lanes-" + task + "-nsq-rdy"));
+    this.executor =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "lanes-" + task + "-nsq-rdy"));
   }
 
   void pause() {
@@ -51,8 +54,8 @@ final class RdyControl {
   }
 
   /**
-   * Ends RDY changes for good and runs {@code lastStep} (nsq-j's own stop, which sends RDY 0)
-   * with no change of ours in between. Idempotent.
+   * Ends RDY changes for good and runs {@code lastStep} (nsq-j's own stop, which sends RDY 0) with
+   * no change of ours in between. Idempotent.
    */
   void stop(Runnable lastStep) {
     synchronized (lock) {

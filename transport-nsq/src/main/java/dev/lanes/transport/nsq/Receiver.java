@@ -8,14 +8,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The executor nsq-j runs its message callbacks on: one thread ({@code lanes-<task>-nsq-receive}),
- * so messages reach the dispatcher in the order nsqd sent them (nsq-j's default pool of six
- * threads would reorder them).
+ * so messages reach the dispatcher in the order nsqd sent them (nsq-j's default pool of six threads
+ * would reorder them).
  *
  * <p>It also remembers which thread handed each callback over. In nsq-j 1.2 that is the reader
  * thread of the connection the message came on, which ends when the connection closes; a message
  * whose reader thread has ended can no longer be finished or touched (nsqd already took it back),
- * so its delivery is stale. Should nsq-j hand over from another thread, that signal is merely
- * lost and staleness falls back to redelivery and timeout.
+ * so its delivery is stale. Should nsq-j hand over from another thread, that signal is merely lost
+ * and staleness falls back to redelivery and timeout.
  */
 final class Receiver extends AbstractExecutorService {
 
@@ -24,24 +24,27 @@ final class Receiver extends AbstractExecutorService {
   private Thread handedBy; // only touched on the receiver thread
 
   Receiver(String task) {
-    this.thread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "lanes-" + task + "-nsq-receive");
-      receiverThread = t;
-      return t;
-    });
+    this.thread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "lanes-" + task + "-nsq-receive");
+              receiverThread = t;
+              return t;
+            });
   }
 
   @Override
   public void execute(Runnable command) {
     Thread from = Thread.currentThread();
-    thread.execute(() -> {
-      handedBy = from;
-      try {
-        command.run();
-      } finally {
-        handedBy = null;
-      }
-    });
+    thread.execute(
+        () -> {
+          handedBy = from;
+          try {
+            command.run();
+          } finally {
+            handedBy = null;
+          }
+        });
   }
 
   /** On the receiver thread: the thread that handed over the callback now running. */

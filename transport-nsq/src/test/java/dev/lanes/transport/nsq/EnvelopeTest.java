@@ -21,15 +21,17 @@ class EnvelopeTest {
 
   @Test
   void keyHeadersAndTextPayloadRoundTrip() {
-    byte[] payload = "{\"data\":{\"order_id\":\"o1\"}} \u00e9\u4e2d\n\"q\"".getBytes(StandardCharsets.UTF_8);
-    byte[] body = Envelope.encode("o1", Map.of("a", "1", "lanes-reason", "bad \"payload\""), payload);
+    byte[] payload =
+        "{\"data\":{\"order_id\":\"o1\"}} \u00e9\u4e2d\n\"q\"".getBytes(StandardCharsets.UTF_8);
+    byte[] body =
+        Envelope.encode("o1", Map.of("a", "1", "lanes-reason", "bad \"payload\""), payload);
     assertThat(new String(body, StandardCharsets.UTF_8))
         .startsWith(Envelope.PREFIX)
         .contains("\"payload\":\"{\\\"data\\\"");
     Envelope.Contents decoded = Envelope.decode(body);
     assertThat(decoded.key()).isEqualTo("o1");
-    assertThat(decoded.headers()).containsExactlyInAnyOrderEntriesOf(
-        Map.of("a", "1", "lanes-reason", "bad \"payload\""));
+    assertThat(decoded.headers())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("a", "1", "lanes-reason", "bad \"payload\""));
     assertThat(decoded.payload()).isEqualTo(payload);
   }
 

@@ -40,8 +40,13 @@ class NsqConformanceTest extends TransportConformanceKit {
 
   @Override
   protected Map<String, Object> deadLetters(TaskConfig task) {
-    return Map.of("nsq.topic", NsqSettings.from(task).deadLetterTopic(),
-        "nsq.channel", "dead_letters", "nsq.lookupInterval", "1s");
+    return Map.of(
+        "nsq.topic",
+        NsqSettings.from(task).deadLetterTopic(),
+        "nsq.channel",
+        "dead_letters",
+        "nsq.lookupInterval",
+        "1s");
   }
 
   @Override

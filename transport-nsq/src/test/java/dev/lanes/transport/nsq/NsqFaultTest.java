@@ -56,10 +56,12 @@ class NsqFaultTest {
     TaskConfig task = NsqTestBed.task("restart", topic, Map.of("consumerNum", 4));
     List<String> sent = IntStream.range(0, 400).mapToObj(i -> "m" + i).toList();
     publish(task, sent);
-    Recorder handler = new Recorder(m -> {
-      TimeUnit.MILLISECONDS.sleep(20);
-      return Outcome.ack();
-    });
+    Recorder handler =
+        new Recorder(
+            m -> {
+              TimeUnit.MILLISECONDS.sleep(20);
+              return Outcome.ack();
+            });
     TaskRuntime runtime = start(task, handler);
     await().atMost(WAIT).until(() -> handler.acked().size() >= 100);
 
@@ -72,38 +74,59 @@ class NsqFaultTest {
     List<String> handled = handler.payloads();
     assertThat(new HashSet<>(handled)).isEqualTo(new HashSet<>(sent));
     // at-least-once: what was in flight when nsqd stopped comes again after it restarts
-    assertThat(handled.size() - sent.size()).as("redelivered").isLessThanOrEqualTo(task.consumerNum()
-        * task.channelLength());
+    assertThat(handled.size() - sent.size())
+        .as("redelivered")
+        .isLessThanOrEqualTo(task.consumerNum() * task.channelLength());
   }
 
   @Test
   void messagesHeldByAKilledConsumerComeBackAfterTheirTimeoutAndNothingIsLost() throws Exception {
     String topic = bed.topic("killed");
     String channel = "work";
-    List<String> acked = List.of(order(4, "ack"), order(5, "ack"), order(6, "ack"), order(7, "ack"));
-    List<String> held = List.of(order(0, "hold"), order(1, "hold"), order(2, "hold"), order(3, "hold"));
-    publish(NsqTestBed.task("killed", topic, Map.of()), Stream.concat(held.stream(), acked.stream()).toList());
+    List<String> acked =
+        List.of(order(4, "ack"), order(5, "ack"), order(6, "ack"), order(7, "ack"));
+    List<String> held =
+        List.of(order(0, "hold"), order(1, "hold"), order(2, "hold"), order(3, "hold"));
+    publish(
+        NsqTestBed.task("killed", topic, Map.of()),
+        Stream.concat(held.stream(), acked.stream()).toList());
 
-    Process child = new ProcessBuilder(
-        Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        KilledConsumer.class.getName(), topic, channel, "3s")
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    Process child =
+        new ProcessBuilder(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                KilledConsumer.class.getName(),
+                topic,
+                channel,
+                "3s")
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     List<String> said = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        out.lines().forEach(said::add);
-      } catch (java.io.IOException e) {
-        // the child died
-      }
-    }, "killed-consumer-stdout");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(
+                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                out.lines().forEach(said::add);
+              } catch (java.io.IOException e) {
+                // the child died
+              }
+            },
+            "killed-consumer-stdout");
     reader.start();
     long killedAt;
     try {
-      await().atMost(WAIT).until(() -> said.containsAll(
-          Stream.concat(acked.stream().map(p -> "ACKED " + p), held.stream().map(p -> "HOLDING " + p)).toList()));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  said.containsAll(
+                      Stream.concat(
+                              acked.stream().map(p -> "ACKED " + p),
+                              held.stream().map(p -> "HOLDING " + p))
+                          .toList()));
       // the child's FINs reached nsqd; what it holds it keeps touching past the 3 s timeout
       await().atMost(WAIT).until(() -> NsqTestBed.stats(topic, channel).inFlight() == held.size());
       TimeUnit.SECONDS.sleep(4);
@@ -116,19 +139,24 @@ class NsqFaultTest {
     }
 
     RecordingSink sink = new RecordingSink();
-    try (NsqSource source = (NsqSource) transport.openSource(
-        NsqTestBed.task("after_kill", topic, Map.of("nsq.channel", channel)))) {
+    try (NsqSource source =
+        (NsqSource)
+            transport.openSource(
+                NsqTestBed.task("after_kill", topic, Map.of("nsq.channel", channel)))) {
       source.start(sink);
       List<String> redelivered = new ArrayList<>();
       for (int i = 0; i < held.size(); i++) {
         Delivery d = sink.next(WAIT);
-        assertThat(d.message().attempt()).as("attempt of %s", d.message().payloadAsString()).isEqualTo(2);
+        assertThat(d.message().attempt())
+            .as("attempt of %s", d.message().payloadAsString())
+            .isEqualTo(2);
         redelivered.add(d.message().payloadAsString());
         d.acknowledger().ack();
       }
       Duration after = Duration.ofNanos(System.nanoTime() - killedAt);
       assertThat(redelivered).containsExactlyInAnyOrderElementsOf(held);
-      assertThat(after).as("redelivered after the message timeout, not at once")
+      assertThat(after)
+          .as("redelivered after the message timeout, not at once")
           .isBetween(Duration.ofMillis(500), Duration.ofSeconds(10));
       sink.assertQuietFor(Duration.ofSeconds(1)); // acked ones stay acked
       assertThat(NsqTestBed.stats(topic, channel).timedOut()).isEqualTo(held.size());

@@ -28,7 +28,9 @@ final class NsqProcesses {
   /** Where {@code scripts/brokers.sh} keeps binaries, data and pid files. */
   static Path brokersHome() {
     String home = System.getenv("LANES_BROKERS_HOME");
-    return home != null ? Paths.get(home) : Paths.get(System.getProperty("user.home"), ".cache", "lanes-brokers");
+    return home != null
+        ? Paths.get(home)
+        : Paths.get(System.getProperty("user.home"), ".cache", "lanes-brokers");
   }
 
   /** {@code scripts/brokers.sh} of this checkout (or {@code -Dlanes.brokers.script}). */
@@ -43,22 +45,26 @@ final class NsqProcesses {
         return script;
       }
     }
-    return fail("scripts/brokers.sh not found above " + Paths.get("").toAbsolutePath()
-        + "; give its path with -Dlanes.brokers.script=...");
+    return fail(
+        "scripts/brokers.sh not found above "
+            + Paths.get("").toAbsolutePath()
+            + "; give its path with -Dlanes.brokers.script=...");
   }
 
   /**
-   * Stops the shared nsqd with SIGTERM (it writes its in-memory and in-flight messages to its
-   * data directory), then starts it again with {@code scripts/brokers.sh start nsq}, which waits
-   * until it answers.
+   * Stops the shared nsqd with SIGTERM (it writes its in-memory and in-flight messages to its data
+   * directory), then starts it again with {@code scripts/brokers.sh start nsq}, which waits until
+   * it answers.
    */
   static void restartSharedNsqd() throws IOException, InterruptedException {
     Path pidFile = brokersHome().resolve("pids").resolve("nsqd.pid");
     long pid = Long.parseLong(Files.readString(pidFile).trim());
-    ProcessHandle nsqd = ProcessHandle.of(pid)
-        .orElseThrow(() -> new AssertionError("no process " + pid + " from " + pidFile));
-    assertThat(nsqd.info().command()).as("process %s from %s", pid, pidFile).hasValueSatisfying(
-        c -> assertThat(c).endsWith("nsqd"));
+    ProcessHandle nsqd =
+        ProcessHandle.of(pid)
+            .orElseThrow(() -> new AssertionError("no process " + pid + " from " + pidFile));
+    assertThat(nsqd.info().command())
+        .as("process %s from %s", pid, pidFile)
+        .hasValueSatisfying(c -> assertThat(c).endsWith("nsqd"));
     nsqd.destroy();
     try {
       nsqd.onExit().get(30, TimeUnit.SECONDS);
@@ -68,9 +74,11 @@ final class NsqProcesses {
     run(List.of("bash", brokersScript().toString(), "start", "nsq"), Duration.ofSeconds(120));
   }
 
-  private static void run(List<String> command, Duration timeout) throws IOException, InterruptedException {
+  private static void run(List<String> command, Duration timeout)
+      throws IOException, InterruptedException {
     Path log = Files.createTempFile("lanes-nsq-", ".log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     String output = Files.readString(log, StandardCharsets.UTF_8);
     Files.deleteIfExists(log);
@@ -98,12 +106,24 @@ final class NsqProcesses {
       dataDir = Files.createTempDirectory("lanes-nsqd-");
       // its own node id, so its message ids never collide with the shared nsqd's
       String nodeId = Integer.toString(ThreadLocalRandom.current().nextInt(100, 1000));
-      process = new ProcessBuilder(binary.toString(), "-data-path", dataDir.toString(),
-          "-tcp-address", tcp, "-http-address", http, "-lookupd-tcp-address", "127.0.0.1:4160",
-          "-broadcast-address", "127.0.0.1", "-node-id", nodeId)
-          .redirectErrorStream(true)
-          .redirectOutput(dataDir.resolve("nsqd.log").toFile())
-          .start();
+      process =
+          new ProcessBuilder(
+                  binary.toString(),
+                  "-data-path",
+                  dataDir.toString(),
+                  "-tcp-address",
+                  tcp,
+                  "-http-address",
+                  http,
+                  "-lookupd-tcp-address",
+                  "127.0.0.1:4160",
+                  "-broadcast-address",
+                  "127.0.0.1",
+                  "-node-id",
+                  nodeId)
+              .redirectErrorStream(true)
+              .redirectOutput(dataDir.resolve("nsqd.log").toFile())
+              .start();
       await().atMost(Duration.ofSeconds(20)).until(() -> NsqTestBed.answersPing(http));
     }
 

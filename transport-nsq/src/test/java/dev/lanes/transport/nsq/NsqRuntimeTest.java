@@ -58,8 +58,12 @@ class NsqRuntimeTest {
     List<String> sent = IntStream.range(0, 200).mapToObj(i -> "m" + i).toList();
     publish(NsqTestBed.task("fanout", topic, Map.of()), sent);
 
-    await().atMost(WAIT).until(() -> audit.acked().size() == sent.size()
-        && billing1.acked().size() + billing2.acked().size() == sent.size());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                audit.acked().size() == sent.size()
+                    && billing1.acked().size() + billing2.acked().size() == sent.size());
     assertThat(audit.payloads()).containsExactlyInAnyOrderElementsOf(sent);
     Set<String> shared = new HashSet<>(billing1.payloads());
     shared.retainAll(billing2.payloads());
@@ -75,12 +79,17 @@ class NsqRuntimeTest {
   void messagesHeldLongerThanTheMessageTimeoutAreTouchedAndNotRedelivered() throws Exception {
     String topic = bed.topic("long");
     // one key, so the second message waits in the lane while the first one runs
-    TaskConfig task = NsqTestBed.task("long", topic, Map.of("nsq.msgTimeout", "2s",
-        "deliverBy", "order_id", "handlerTimeout", "30s"));
-    Recorder slow = new Recorder(m -> {
-      TimeUnit.SECONDS.sleep(3);
-      return Outcome.ack();
-    });
+    TaskConfig task =
+        NsqTestBed.task(
+            "long",
+            topic,
+            Map.of("nsq.msgTimeout", "2s", "deliverBy", "order_id", "handlerTimeout", "30s"));
+    Recorder slow =
+        new Recorder(
+            m -> {
+              TimeUnit.SECONDS.sleep(3);
+              return Outcome.ack();
+            });
     List<String> sent = List.of("{\"order_id\":1,\"n\":1}", "{\"order_id\":1,\"n\":2}");
     publish(task, sent);
     start(task, slow);

@@ -39,7 +39,8 @@ class NsqSettingsTest {
     assertThat(settings(Map.of()).maxInFlight()).as("10 x 1024 capped").isEqualTo(2500);
     assertThat(settings(Map.of("nsq.maxInFlight", 7)).maxInFlight()).isEqualTo(7);
     assertThat(settings(Map.of("nsq.maxInFlight", 5000)).maxInFlight())
-        .as("an explicit value is not capped").isEqualTo(5000);
+        .as("an explicit value is not capped")
+        .isEqualTo(5000);
   }
 
   @Test
@@ -51,13 +52,16 @@ class NsqSettingsTest {
 
   @Test
   void deadLetterTopicOfAnEphemeralTopicIsNotEphemeral() {
-    assertThat(settings(Map.of("nsq.topic", "clicks#ephemeral")).deadLetterTopic()).isEqualTo("clicks_dlq");
-    assertThat(settings(Map.of("nsq.deadLetterTopic", "poison")).deadLetterTopic()).isEqualTo("poison");
+    assertThat(settings(Map.of("nsq.topic", "clicks#ephemeral")).deadLetterTopic())
+        .isEqualTo("clicks_dlq");
+    assertThat(settings(Map.of("nsq.deadLetterTopic", "poison")).deadLetterTopic())
+        .isEqualTo("poison");
   }
 
   @Test
   void lookupIntervalIsRoundedUpToWholeSeconds() {
-    assertThat(settings(Map.of("nsq.lookupInterval", "1500ms")).lookupInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settings(Map.of("nsq.lookupInterval", "1500ms")).lookupInterval())
+        .isEqualTo(Duration.ofSeconds(2));
   }
 
   @Test

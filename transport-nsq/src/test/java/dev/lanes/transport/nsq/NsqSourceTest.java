@@ -45,8 +45,13 @@ class NsqSourceTest {
     TaskConfig task = NsqTestBed.task("intact", topic, Map.of());
     NsqTestBed.publishHttp(topic, "from another client");
     try (Publisher publisher = transport.openPublisher(task)) {
-      publisher.publish(Message.builder().id("x").key("o-7").headers(Map.of("h", "v"))
-          .payload("{\"order_id\":7}").build());
+      publisher.publish(
+          Message.builder()
+              .id("x")
+              .key("o-7")
+              .headers(Map.of("h", "v"))
+              .payload("{\"order_id\":7}")
+              .build());
       publisher.publish(message("raw"));
     }
     Instant published = Instant.now();
@@ -69,7 +74,8 @@ class NsqSourceTest {
         assertThat(d.message().id()).hasSize(16);
         assertThat(d.message().attempt()).isEqualTo(1);
         assertThat(d.message().origin().destination()).isEqualTo(topic);
-        assertThat(d.message().timestamp()).isBetween(published.minusSeconds(30), published.plusSeconds(30));
+        assertThat(d.message().timestamp())
+            .isBetween(published.minusSeconds(30), published.plusSeconds(30));
         d.acknowledger().ack();
       }
       assertThat(source.destinationName()).isEqualTo(topic);
@@ -113,7 +119,8 @@ class NsqSourceTest {
       await().atMost(WAIT).until(() -> NsqTestBed.stats(topic, "req").deferred() == 1);
 
       Delivery second = sink.next(WAIT);
-      assertThat(Duration.ofNanos(System.nanoTime() - requeued)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+      assertThat(Duration.ofNanos(System.nanoTime() - requeued))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(950));
       assertThat(second.message().id()).isEqualTo(first.message().id());
       assertThat(second.message().payloadAsString()).isEqualTo(first.message().payloadAsString());
       assertThat(second.message().attempt()).isEqualTo(2);
@@ -128,15 +135,22 @@ class NsqSourceTest {
     String topic = bed.topic("rej");
     TaskConfig task = NsqTestBed.task("rej", topic, Map.of());
     try (Publisher publisher = transport.openPublisher(task)) {
-      publisher.publish(Message.builder().id("x").key("k9").headers(Map.of("trace", "t-1"))
-          .payload("poison").build());
+      publisher.publish(
+          Message.builder()
+              .id("x")
+              .key("k9")
+              .headers(Map.of("trace", "t-1"))
+              .payload("poison")
+              .build());
     }
     try (NsqSource source = (NsqSource) transport.openSource(task)) {
-      source.start(delivery -> delivery.acknowledger().reject("cannot parse", delivery.message().attempt()));
+      source.start(
+          delivery -> delivery.acknowledger().reject("cannot parse", delivery.message().attempt()));
       awaitChannel(topic, "rej", 0, 0);
     }
-    TaskConfig dead = NsqTestBed.task("rej_dead", topic + "_dlq",
-        Map.of("nsq.nsqd", List.of(NsqTestBed.NSQD_TCP)));
+    TaskConfig dead =
+        NsqTestBed.task(
+            "rej_dead", topic + "_dlq", Map.of("nsq.nsqd", List.of(NsqTestBed.NSQD_TCP)));
     try (NsqSource source = (NsqSource) transport.openSource(dead)) {
       RecordingSink sink = new RecordingSink();
       source.start(sink);
@@ -218,7 +232,8 @@ class NsqSourceTest {
       long received = System.nanoTime();
       Delivery second = sink.next(WAIT);
       // nsqd's clock starts when it writes the message; it may sit in its 250 ms output buffer
-      assertThat(Duration.ofNanos(System.nanoTime() - received)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
+      assertThat(Duration.ofNanos(System.nanoTime() - received))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(700));
       assertThat(second.message().id()).isEqualTo(first.message().id());
       assertThat(second.message().attempt()).isEqualTo(2);
       assertThat(first.acknowledger().isStale()).isTrue();
@@ -263,8 +278,9 @@ class NsqSourceTest {
         d.acknowledger().ack();
       }
       assertThat(requeued).containsExactlyInAnyOrder("m4", "m5", "m6", "m7", "m8", "m9");
-      assertThat(fresh).containsExactlyInAnyOrderElementsOf(
-          IntStream.range(10, 30).mapToObj(i -> "m" + i).toList());
+      assertThat(fresh)
+          .containsExactlyInAnyOrderElementsOf(
+              IntStream.range(10, 30).mapToObj(i -> "m" + i).toList());
       awaitChannel(topic, "stop", 0, 0);
     }
   }
@@ -287,14 +303,26 @@ class NsqSourceTest {
 
   private static List<String> threadsNamed(String prefix) {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(Thread::isAlive).map(Thread::getName).filter(n -> n.startsWith(prefix)).toList();
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> n.startsWith(prefix))
+        .toList();
   }
 
   @Test
   void subscribesToNsqdDirectlyAndReadsTheBacklogFromItsHttpApi() throws Exception {
     String topic = bed.topic("direct");
-    TaskConfig task = NsqTestBed.task("direct", topic, Map.of("nsq.nsqd", List.of(NsqTestBed.NSQD_TCP),
-        "nsq.nsqdHttp", List.of(NsqTestBed.NSQD_HTTP), "nsq.maxInFlight", 2));
+    TaskConfig task =
+        NsqTestBed.task(
+            "direct",
+            topic,
+            Map.of(
+                "nsq.nsqd",
+                List.of(NsqTestBed.NSQD_TCP),
+                "nsq.nsqdHttp",
+                List.of(NsqTestBed.NSQD_HTTP),
+                "nsq.maxInFlight",
+                2));
     assertBacklogOfTwoInFlightAndThreeWaiting(task, topic);
   }
 
@@ -305,16 +333,19 @@ class NsqSourceTest {
         NsqTestBed.task("backlog", topic, Map.of("nsq.maxInFlight", 2)), topic);
   }
 
-  private void assertBacklogOfTwoInFlightAndThreeWaiting(TaskConfig task, String topic) throws Exception {
+  private void assertBacklogOfTwoInFlightAndThreeWaiting(TaskConfig task, String topic)
+      throws Exception {
     publish(task, 5);
     try (NsqSource source = (NsqSource) transport.openSource(task)) {
       RecordingSink sink = new RecordingSink();
       source.start(sink);
       List<Delivery> held = sink.next(2, WAIT);
-      assertThat(source.channelStats()).hasValueSatisfying(s -> {
-        assertThat(s.depth()).isEqualTo(3);
-        assertThat(s.inFlight()).isEqualTo(2);
-      });
+      assertThat(source.channelStats())
+          .hasValueSatisfying(
+              s -> {
+                assertThat(s.depth()).isEqualTo(3);
+                assertThat(s.inFlight()).isEqualTo(2);
+              });
       assertThat(source.backlog()).hasValue(5);
       held.forEach(d -> d.acknowledger().ack());
       for (int i = 0; i < 3; i++) {
@@ -331,10 +362,13 @@ class NsqSourceTest {
   }
 
   private static void awaitChannel(String topic, String channel, long depth, long inFlight) {
-    await().atMost(WAIT).untilAsserted(() -> {
-      ChannelStats stats = NsqTestBed.stats(topic, channel);
-      assertThat(stats.depth()).as("depth").isEqualTo(depth);
-      assertThat(stats.inFlight()).as("in flight").isEqualTo(inFlight);
-    });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              ChannelStats stats = NsqTestBed.stats(topic, channel);
+              assertThat(stats.depth()).as("depth").isEqualTo(depth);
+              assertThat(stats.inFlight()).as("in flight").isEqualTo(inFlight);
+            });
   }
 }

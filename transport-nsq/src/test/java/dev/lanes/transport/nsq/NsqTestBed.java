@@ -29,6 +29,7 @@ final class NsqTestBed {
   static final String NSQD_TCP = "127.0.0.1:4150";
   static final String NSQD_HTTP = "127.0.0.1:4151";
   static final String LOOKUPD_HTTP = "127.0.0.1:4161";
+
   /** An address where nothing listens. */
   static final String NOWHERE = "127.0.0.1:1";
 
@@ -40,16 +41,21 @@ final class NsqTestBed {
   static void requireBrokers() {
     for (String address : List.of(NSQD_HTTP, LOOKUPD_HTTP)) {
       if (!answersPing(address)) {
-        fail("NSQ is not running: no answer from http://" + address
-            + "/ping; start it with scripts/brokers.sh start nsq");
+        fail(
+            "NSQ is not running: no answer from http://"
+                + address
+                + "/ping; start it with scripts/brokers.sh start nsq");
       }
     }
   }
 
-  /** Whether {@code GET /ping} of an nsqd or nsqlookupd HTTP address answers 200 (its body is "OK"). */
+  /**
+   * Whether {@code GET /ping} of an nsqd or nsqlookupd HTTP address answers 200 (its body is "OK").
+   */
   static boolean answersPing(String address) {
     try {
-      HttpURLConnection http = (HttpURLConnection) URI.create("http://" + address + "/ping").toURL().openConnection();
+      HttpURLConnection http =
+          (HttpURLConnection) URI.create("http://" + address + "/ping").toURL().openConnection();
       http.setConnectTimeout(2000);
       http.setReadTimeout(2000);
       try {
@@ -104,14 +110,20 @@ final class NsqTestBed {
   /** Creates a topic on nsqd and waits until nsqlookupd lists it. */
   static void createTopic(String topic) throws IOException {
     post(NSQD_HTTP, "/topic/create", Map.of("topic", topic), null);
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        HTTP.get(LOOKUPD_HTTP, "/lookup", Map.of("topic", topic)).status() == 200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> HTTP.get(LOOKUPD_HTTP, "/lookup", Map.of("topic", topic)).status() == 200);
   }
 
   /** The RDY counts nsqd holds for the clients of a channel. */
   static List<Long> readyCounts(String topic, String channel) throws IOException {
-    Object body = HTTP.get(NSQD_HTTP, "/stats", Map.of("format", "json", "topic", topic,
-        "channel", channel, "include_mem", "false")).body();
+    Object body =
+        HTTP.get(
+                NSQD_HTTP,
+                "/stats",
+                Map.of(
+                    "format", "json", "topic", topic, "channel", channel, "include_mem", "false"))
+            .body();
     List<Long> counts = new ArrayList<>();
     for (Object t : NsqHttp.list(body, "topics")) {
       for (Object c : NsqHttp.list(t, "channels")) {
@@ -132,11 +144,14 @@ final class NsqTestBed {
     StringBuilder url = new StringBuilder("http://" + address + path);
     char sep = '?';
     for (Map.Entry<String, String> e : query.entrySet()) {
-      url.append(sep).append(e.getKey()).append('=')
+      url.append(sep)
+          .append(e.getKey())
+          .append('=')
           .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
       sep = '&';
     }
-    HttpURLConnection http = (HttpURLConnection) URI.create(url.toString()).toURL().openConnection();
+    HttpURLConnection http =
+        (HttpURLConnection) URI.create(url.toString()).toURL().openConnection();
     http.setRequestMethod("POST");
     http.setConnectTimeout(5000);
     http.setReadTimeout(5000);

@@ -23,9 +23,11 @@ class NsqTransportTest {
 
   @Test
   void startFailsWhenNoNsqlookupdAnswers() {
-    Source source = transport.openSource(NsqTestBed.task("no_lookupd", "t1",
-        Map.of("nsq.lookupd", List.of(NsqTestBed.NOWHERE))));
-    assertThatThrownBy(() -> source.start(d -> { }))
+    Source source =
+        transport.openSource(
+            NsqTestBed.task(
+                "no_lookupd", "t1", Map.of("nsq.lookupd", List.of(NsqTestBed.NOWHERE))));
+    assertThatThrownBy(() -> source.start(d -> {}))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("task 'no_lookupd'")
         .hasMessageContaining("nsq.lookupd: no nsqlookupd answered")
@@ -36,9 +38,10 @@ class NsqTransportTest {
 
   @Test
   void startFailsWhenNoNsqdAcceptsTheSubscription() {
-    Source source = transport.openSource(NsqTestBed.task("no_nsqd", "t1",
-        Map.of("nsq.nsqd", List.of(NsqTestBed.NOWHERE))));
-    assertThatThrownBy(() -> source.start(d -> { }))
+    Source source =
+        transport.openSource(
+            NsqTestBed.task("no_nsqd", "t1", Map.of("nsq.nsqd", List.of(NsqTestBed.NOWHERE))));
+    assertThatThrownBy(() -> source.start(d -> {}))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("task 'no_nsqd'")
         .hasMessageContaining("nsq.nsqd: no nsqd of [" + NsqTestBed.NOWHERE + "]")
@@ -48,8 +51,10 @@ class NsqTransportTest {
 
   @Test
   void openingAPublisherFailsWhenNsqdIsNotThere() {
-    assertThatThrownBy(() -> transport.openPublisher(NsqTestBed.task("no_pub", "t1",
-        Map.of("nsq.publishTo", NsqTestBed.NOWHERE))))
+    assertThatThrownBy(
+            () ->
+                transport.openPublisher(
+                    NsqTestBed.task("no_pub", "t1", Map.of("nsq.publishTo", NsqTestBed.NOWHERE))))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("nsq.publishTo: cannot reach nsqd at " + NsqTestBed.NOWHERE);
   }

@@ -3,6 +3,7 @@ package dev.lanes.runner.publish;
 import dev.lanes.api.Message;
 import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runner.ExitCodes;
+import dev.lanes.runner.JsonLines;
 import dev.lanes.runner.publish.PublishRequests.BadRequest;
 import dev.lanes.runtime.Transports;
 import dev.lanes.spi.Publisher;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,27 +93,24 @@ public final class PublishCommand implements Callable<Integer> {
   }
 
   private List<Message> readLines() throws IOException, BadRequest {
-    List<Message> messages = new ArrayList<>();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    String line;
-    int number = 0;
-    while ((line = in.readLine()) != null) {
-      number++;
-      if (line.isBlank()) {
-        continue;
-      }
-      Message message = PublishRequests.parseLine(line, "line " + number);
-      if (at != null && !message.headers().containsKey(PublishRequests.DELIVER_AT)) {
-        Map<String, String> headers = new HashMap<>(message.headers());
-        headers.put(PublishRequests.DELIVER_AT, at);
-        message = message.toBuilder().headers(headers).build();
-      }
-      messages.add(message);
-    }
+    List<Message> messages =
+        JsonLines.read(
+            in, (line, number) -> scheduled(PublishRequests.parseLine(line, "line " + number)));
     if (messages.isEmpty()) {
       throw new BadRequest("standard input has no messages (one JSON object per line)");
     }
     return messages;
+  }
+
+  /** {@code message} with {@code --at} as its due time, unless it names one itself. */
+  private Message scheduled(Message message) {
+    if (at == null || message.headers().containsKey(PublishRequests.DELIVER_AT)) {
+      return message;
+    }
+    Map<String, String> headers = new HashMap<>(message.headers());
+    headers.put(PublishRequests.DELIVER_AT, at);
+    return message.toBuilder().headers(headers).build();
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.lanes.api.Message;
+import dev.lanes.runner.JsonLines;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,28 +48,21 @@ public final class JournalReader {
 
   /** Every entry of {@code file}, in file order. */
   public static List<Message> read(Path file) throws BadJournal {
-    List<Message> entries = new ArrayList<>();
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      int number = 0;
-      while ((line = in.readLine()) != null) {
-        number++;
-        if (line.isBlank()) {
-          continue;
-        }
-        try {
-          entries.add(parse(line));
-        } catch (BadEntry e) {
-          throw new BadJournal(
-              file + ":" + number + ": malformed journal entry: " + e.getMessage());
-        }
-      }
+      return JsonLines.read(in, (line, number) -> entry(file, line, number));
     } catch (NoSuchFileException e) {
       throw new BadJournal("journal file not found: " + file);
     } catch (IOException e) {
       throw new BadJournal("cannot read journal " + file + ": " + e);
     }
-    return entries;
+  }
+
+  private static Message entry(Path file, String line, int number) throws BadJournal {
+    try {
+      return parse(line);
+    } catch (BadEntry e) {
+      throw new BadJournal(file + ":" + number + ": malformed journal entry: " + e.getMessage());
+    }
   }
 
   /** One entry; the exception says what is wrong with it. */

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Every test of Lanes: starts the real brokers the integration tests need (installing them on a
 # fresh machine), then builds, tests and installs all modules into the local Maven repository
-# (the plugin template's test builds a plugin against the installed artifacts, as a user would).
+# (the plugin template's test builds a plugin against the installed artifacts, as a user would),
+# and last runs the README's first command, bin/demo, as on a fresh machine: a clean copy of
+# this checkout with an empty Maven repository (scripts/fresh-demo.sh).
 # Extra arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/brokers.sh start
 mvn -B install "$@"
+scripts/fresh-demo.sh

@@ -5,77 +5,79 @@ import dev.lanes.metrics.TaskMetrics;
 import dev.lanes.retry.Backoff;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
-import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes each delivery to one of {@code consumerNum} lanes by its {@code deliverBy} key and keeps
- * memory bounded by pausing the source while any lane is full.
+ * memory bounded by pausing the source once a lane is full, until every lane is down to half of
+ * {@code channelLength} (the source's pause state itself is owned by {@link SourceFlow}).
  *
- * <p>{@link #accept} is called by source threads and never blocks; everything else is called by the
- * task runtime.
+ * <p>{@link #accept} is called by source threads and never waits for a handler; everything else is
+ * called by the task runtime.
  */
-public final class Dispatcher implements DeliverySink {
+public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
 
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final TaskConfig task;
   private final TaskMetrics metrics;
-  private final Source source;
+  private final SourceFlow flow;
   private final RoutingKey routingKey;
   private final int channelLength;
+  private final int lowWater;
   private final DispatchStats stats;
   private final List<Lane> lanes = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
-  private final AtomicBoolean paused;
   private final Watchdog watchdog;
   private volatile boolean draining;
   private volatile long drainDeadlineNanos = Long.MAX_VALUE;
+  private long stalledSinceNanos; // watchdog thread only
 
   /** A dispatcher that reports handler calls to nobody. */
   public Dispatcher(
       TaskConfig task,
       MessageHandler handler,
       TaskMetrics metrics,
-      Source source,
-      DispatchStats stats,
-      boolean sourcePaused) {
-    this(task, handler, metrics, source, stats, sourcePaused, HandlingListener.NONE);
+      SourceFlow flow,
+      DispatchStats stats) {
+    this(task, handler, metrics, flow, stats, HandlingListener.NONE);
   }
 
   /**
+   * @param flow the source's pause state, shared with the dispatchers this one replaces, if any;
+   *     this dispatcher's lanes drive it once {@link #start()}ed
    * @param stats counters shared with the dispatchers this one replaces, if any
-   * @param sourcePaused whether the source is paused now (it resumes once the lanes have room)
    * @param listener told about every handler call and dead letter
    */
   public Dispatcher(
       TaskConfig task,
       MessageHandler handler,
       TaskMetrics metrics,
-      Source source,
+      SourceFlow flow,
       DispatchStats stats,
-      boolean sourcePaused,
       HandlingListener listener) {
     this.task = task;
     this.metrics = metrics;
-    this.source = source;
+    this.flow = flow;
     this.stats = stats;
-    this.paused = new AtomicBoolean(sourcePaused);
     this.routingKey = RoutingKey.forField(task.deliverBy());
     this.channelLength = task.channelLength();
+    this.lowWater = channelLength / 2;
     HandlerInvoker invoker = new HandlerInvoker(handler, task.handlerTimeout(), metrics);
     Settler settler = new Settler(task.name(), new Backoff(task.retry()), metrics, stats, listener);
     Lane.LaneControl control =
         new Lane.LaneControl() {
           @Override
-          public void laneProgressed() {
-            resumeIfDrained();
+          public void laneProgressed(Lane lane) {
+            if (flow.isPaused() && lane.depth() <= lowWater) {
+              flow.reconcile();
+            }
           }
 
           @Override
@@ -90,13 +92,22 @@ public final class Dispatcher implements DeliverySink {
       metrics.laneGauge(i, lane::depth);
     }
     this.watchdog =
-        new Watchdog(task.name(), lanes, threads, task.handlerTimeout(), source.touchInterval());
+        new Watchdog(
+            task.name(),
+            lanes,
+            threads,
+            task.handlerTimeout(),
+            flow.source().touchInterval(),
+            this::checkFlow);
   }
 
-  /** Starts the lane threads; deliveries accepted before this wait in the lanes' queues. */
+  /**
+   * Starts the lane threads and makes them drive the source's flow; deliveries accepted before this
+   * wait in the lanes' queues.
+   */
   public void start() {
     threads.forEach(Thread::start);
-    resumeIfDrained();
+    flow.follow(this);
   }
 
   @Override
@@ -106,10 +117,65 @@ public final class Dispatcher implements DeliverySink {
     Object key = routingKey.of(delivery.message());
     Lane lane = key == null ? leastLoaded() : lanes.get(LaneRouter.laneOf(key, lanes.size()));
     lane.offer(new Envelope(delivery, key, System.nanoTime()));
-    if (lane.depth() >= channelLength && paused.compareAndSet(false, true)) {
-      source.pause();
-      resumeIfDrained(); // a lane may have drained before the flag was set
+    if (lane.depth() >= channelLength) {
+      flow.reconcile();
     }
+  }
+
+  /**
+   * Paused once a lane is full, until every lane is at or below low water; while draining the state
+   * stays as it is (a drain must not resume a source that stopped receiving).
+   */
+  @Override
+  public boolean wantsPause(boolean pausedNow) {
+    if (draining) {
+      return pausedNow;
+    }
+    if (!pausedNow) {
+      for (Lane lane : lanes) {
+        if (lane.depth() >= channelLength) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return !allLanesAtOrBelowLowWater();
+  }
+
+  private boolean allLanesAtOrBelowLowWater() {
+    for (Lane lane : lanes) {
+      if (lane.depth() > lowWater) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Defence in depth, on the watchdog's thread: a source paused for over a second while every lane
+   * is at or below low water means a resume was lost; resume it and say so once.
+   */
+  private void checkFlow(long nowNanos) {
+    if (!flow.isPaused() || flow.isHeld() || draining || !allLanesAtOrBelowLowWater()) {
+      stalledSinceNanos = 0;
+      return;
+    }
+    if (stalledSinceNanos == 0) {
+      stalledSinceNanos = nowNanos;
+      return;
+    }
+    if (nowNanos - stalledSinceNanos < STALL_NANOS) {
+      return;
+    }
+    stalledSinceNanos = 0;
+    log.error(
+        "task {}: the source stayed paused for over 1 s while every lane was at or below low"
+            + " water ({} of channelLength {}); resuming it. This is a flow-control bug in Lanes:"
+            + " please report it",
+        task.name(),
+        lowWater,
+        channelLength);
+    flow.resolveStall();
   }
 
   private Lane leastLoaded() {
@@ -123,26 +189,6 @@ public final class Dispatcher implements DeliverySink {
       }
     }
     return best;
-  }
-
-  private void resumeIfDrained() {
-    if (!paused.get() || draining) {
-      return;
-    }
-    int low = channelLength / 2;
-    for (Lane lane : lanes) {
-      if (lane.depth() > low) {
-        return;
-      }
-    }
-    if (paused.compareAndSet(true, false)) {
-      source.resume();
-    }
-  }
-
-  /** Stops resuming the source: it stays paused until a successor or the stop takes over. */
-  public void seal() {
-    draining = true;
   }
 
   /**

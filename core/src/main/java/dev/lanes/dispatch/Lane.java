@@ -39,8 +39,8 @@ final class Lane implements Runnable {
 
   /** What a lane needs from its dispatcher. */
   interface LaneControl {
-    /** Called after the lane took work off its queue, so a paused source can be resumed. */
-    void laneProgressed();
+    /** Called after {@code lane} took work off its queue, so a paused source can be resumed. */
+    void laneProgressed(Lane lane);
 
     /** The shutdown deadline in {@link System#nanoTime()} terms, once draining. */
     long drainDeadlineNanos();
@@ -97,9 +97,9 @@ final class Lane implements Runnable {
         if (parked.blocks(next.key)) {
           parked.waitBehind(next);
           updateParkedDepth();
-          control.laneProgressed();
+          control.laneProgressed(this);
         } else {
-          control.laneProgressed();
+          control.laneProgressed(this);
           execute(next);
         }
       }
@@ -124,7 +124,7 @@ final class Lane implements Runnable {
       released = true;
     }
     if (released) {
-      control.laneProgressed(); // messages that waited behind a retry left the lane's depth
+      control.laneProgressed(this); // messages that waited behind a retry left the lane's depth
     }
   }
 

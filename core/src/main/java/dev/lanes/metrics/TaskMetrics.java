@@ -29,6 +29,7 @@ public final class TaskMetrics {
   public static final String LANE_WAIT = "lanes.lane.wait.duration";
   public static final String LANE_DEPTH = "lanes.lane.depth";
   public static final String INFLIGHT = "lanes.inflight";
+  public static final String SOURCE_PAUSED = "lanes.source.paused";
   public static final String BACKLOG = "lanes.backlog";
   public static final String DEAD_LETTERS = "lanes.dead.letters";
   public static final String TASK_STATE = "lanes.task.state";

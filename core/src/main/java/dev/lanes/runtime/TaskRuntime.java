@@ -5,6 +5,7 @@ import dev.lanes.api.ReadyFailedException;
 import dev.lanes.dispatch.DispatchStats;
 import dev.lanes.dispatch.Dispatcher;
 import dev.lanes.dispatch.HandlingListener;
+import dev.lanes.dispatch.SourceFlow;
 import dev.lanes.dispatch.TaskStats;
 import dev.lanes.metrics.TaskMetrics;
 import dev.lanes.spi.Source;
@@ -40,6 +41,7 @@ public final class TaskRuntime implements AutoCloseable {
   private final DispatchStats stats = new DispatchStats();
   private volatile SwitchingSink sink;
   private volatile Source source;
+  private volatile SourceFlow flow;
   private volatile Dispatcher dispatcher;
   private volatile TaskMetrics metrics;
   private boolean handlerOpen;
@@ -96,9 +98,10 @@ public final class TaskRuntime implements AutoCloseable {
               transport.messagingSystem(),
               source.destinationName(),
               source.consumerGroup().orElse(null));
+      flow = new SourceFlow(task.name(), source);
       registerTaskGauges();
       openHandler();
-      dispatcher = new Dispatcher(task, handler, metrics, source, stats, false, listener);
+      dispatcher = new Dispatcher(task, handler, metrics, flow, stats, listener);
       dispatcher.start();
       sink = new SwitchingSink(dispatcher, this::sourceFailed);
       source.start(sink);
@@ -121,6 +124,11 @@ public final class TaskRuntime implements AutoCloseable {
         "Task lifecycle state code (see TaskState)",
         lifecycle,
         l -> l.get().code());
+    metrics.gauge(
+        TaskMetrics.SOURCE_PAUSED,
+        "1 while the source is paused because a lane is full (or the lanes are re-sharded), else 0",
+        flow,
+        f -> f.isPaused() ? 1 : 0);
     metrics.gauge(
         TaskMetrics.INFLIGHT,
         "Deliveries received and not settled",
@@ -212,10 +220,9 @@ public final class TaskRuntime implements AutoCloseable {
       return UpdateResult.RESTART_REQUIRED;
     }
     Dispatcher old = dispatcher;
-    old.seal();
-    source.pause();
+    flow.hold();
     metrics.removeLaneGauges();
-    Dispatcher fresh = new Dispatcher(next, handler, metrics, source, stats, true, listener);
+    Dispatcher fresh = new Dispatcher(next, handler, metrics, flow, stats, listener);
     sink.switchTo(fresh);
     long budget =
         next.retry().parkLimit().plus(next.handlerTimeout()).plus(next.shutdownTimeout()).toNanos();
@@ -230,6 +237,7 @@ public final class TaskRuntime implements AutoCloseable {
     dispatcher = fresh;
     task = next;
     fresh.start();
+    flow.release();
     log.info(
         "task {}: now {} lanes, channelLength {}, deliverBy '{}'",
         next.name(),
@@ -311,6 +319,12 @@ public final class TaskRuntime implements AutoCloseable {
   /** Counters since start; all zero before it. */
   public TaskStats stats() {
     return stats.snapshot();
+  }
+
+  /** How often the source was paused and how many lost resumes the watchdog had to repair. */
+  public SourceFlow.Stats flowStats() {
+    SourceFlow f = flow;
+    return f == null ? new SourceFlow.Stats(0, 0) : f.stats();
   }
 
   /** Messages waiting on the broker, when the transport knows. */

@@ -12,7 +12,11 @@ import java.util.OptionalLong;
  * #flush()}, {@link #close()}. Deliveries never settled by then are left to the broker, which
  * redelivers them: a source never acks on its own.
  *
- * <p>{@link #pause()} and {@link #resume()} may be called from any thread, any number of times.
+ * <p>{@link #pause()} and {@link #resume()} are called from any thread (the source's own or a
+ * lane's), one at a time and in the order the dispatcher decided them, while it holds its flow
+ * lock: the last call says the state the source must converge to. They must return at once (set a
+ * flag, wake a poll loop, hand the change to a thread of the source's own), never block on the
+ * broker and never call the sink.
  */
 public interface Source extends AutoCloseable {
 
@@ -24,7 +28,10 @@ public interface Source extends AutoCloseable {
    */
   void start(DeliverySink sink);
 
-  /** Backpressure: stop fetching new messages soon (deliveries already fetched may still come). */
+  /**
+   * Backpressure: stop fetching new messages soon (deliveries already fetched may still come).
+   * Returns at once; see the class comment.
+   */
   void pause();
 
   /** Undo {@link #pause()}. */

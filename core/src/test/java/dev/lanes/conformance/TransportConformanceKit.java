@@ -7,6 +7,7 @@ import dev.lanes.api.Message;
 import dev.lanes.api.MessageHandler;
 import dev.lanes.api.Outcome;
 import dev.lanes.config.TaskConfigLoader;
+import dev.lanes.dispatch.SourceFlow;
 import dev.lanes.runtime.StopReport;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.LanesHeaders;
@@ -252,6 +253,62 @@ public abstract class TransportConformanceKit {
     }
     long bound = (long) lanes * channelLength + lanes + features().fetchWindow();
     assertThat(maxInFlight.get()).as("max in flight").isBetween(1L, bound);
+  }
+
+  /**
+   * Flow control under load: a large backlog through tiny lanes with jittered handlers pauses and
+   * resumes the source again and again; every message must come through, in order per key, without
+   * the watchdog ever having to repair a lost resume. {@code -Dlanes.stress.messages=N} scales it.
+   */
+  @Test
+  void drainsALargeBacklogThroughTinyLanesWithoutStalling() throws Exception {
+    int lanes = 4;
+    int channelLength = 2;
+    int keys = 64;
+    // 8,000 by default: below nsqd's --mem-queue-size, past which NSQ itself does not keep order
+    int perKey = Integer.getInteger("lanes.stress.messages", 8_000) / keys;
+    TaskConfig task =
+        task(
+            "stress",
+            Map.of("consumerNum", lanes, "channelLength", channelLength, "deliverBy", "order_id"));
+    List<Message> sent = orders(keys, perKey);
+    publish(task, sent);
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              int jitter = ThreadLocalRandom.current().nextInt(100);
+              if (jitter < 2) {
+                TimeUnit.MILLISECONDS.sleep(2); // now and then a slow call lets its lane fill
+              } else if (jitter < 40) {
+                TimeUnit.MICROSECONDS.sleep(jitter);
+              }
+              return Outcome.ack();
+            });
+    TaskRuntime run = start(task, handler);
+
+    await()
+        .atMost(features().timeout().multipliedBy(2))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> handler.acked().size() >= sent.size());
+    SourceFlow.Stats flow = run.flowStats();
+    Map<String, List<Integer>> seqsByKey = new LinkedHashMap<>();
+    for (RecordingHandler.Call call : handler.acked()) {
+      seqsByKey
+          .computeIfAbsent(orderId(call.message()), k -> new ArrayList<>())
+          .add(seq(call.message()));
+    }
+    List<Integer> expected = IntStream.range(0, perKey).boxed().toList();
+    seqsByKey.forEach(
+        (key, seqs) -> assertThat(seqs).as("order of key %s", key).isEqualTo(expected));
+    assertThat(seqsByKey).hasSize(keys);
+    int window = lanes * channelLength + features().fetchWindow();
+    assertThat(flow.pauses())
+        .as("pause/resume cycles for %d messages (fetch window %d)", sent.size(), window)
+        .isGreaterThanOrEqualTo(sent.size() / (4L * window));
+    assertThat(flow.stallsResolved()).as("lost resumes the watchdog repaired").isZero();
+    System.out.printf(
+        "%s stress: %d messages, %d pauses of the source%n",
+        transport().name(), sent.size(), flow.pauses());
   }
 
   @Test

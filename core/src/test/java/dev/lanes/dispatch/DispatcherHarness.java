@@ -40,6 +40,7 @@ final class DispatcherHarness implements AutoCloseable {
   final FakeSource source = new FakeSource(log);
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final DispatchStats stats = new DispatchStats();
+  final SourceFlow flow = new SourceFlow("dispatch", source);
   final Dispatcher dispatcher;
   private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
   private boolean drained;
@@ -76,7 +77,7 @@ final class DispatcherHarness implements AutoCloseable {
             throw e;
           }
         };
-    dispatcher = new Dispatcher(task, handler, metrics, source, stats, false);
+    dispatcher = new Dispatcher(task, handler, metrics, flow, stats);
     self[0] = dispatcher;
     source.start(dispatcher);
     dispatcher.start();

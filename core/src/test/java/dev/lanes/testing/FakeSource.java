@@ -24,6 +24,8 @@ public final class FakeSource implements Source {
   private volatile DeliverySink sink;
   private volatile Runnable onStart = () -> {};
   private volatile Runnable onStopReceiving = () -> {};
+  private volatile Runnable onPause = () -> {};
+  private volatile boolean paused;
   private volatile Duration touchInterval;
   private volatile boolean connected = true;
   private volatile OptionalLong backlog = OptionalLong.empty();
@@ -39,6 +41,15 @@ public final class FakeSource implements Source {
 
   public FakeSource onStopReceiving(Runnable hook) {
     this.onStopReceiving = hook;
+    return this;
+  }
+
+  /**
+   * Runs {@code hook} inside every {@link #pause()}, before the pause takes effect (as a broker
+   * client that needs a moment to apply it).
+   */
+  public FakeSource onPause(Runnable hook) {
+    this.onPause = hook;
     return this;
   }
 
@@ -87,12 +98,20 @@ public final class FakeSource implements Source {
   public void pause() {
     pauses.incrementAndGet();
     log.add("pause");
+    onPause.run();
+    paused = true;
   }
 
   @Override
   public void resume() {
     resumes.incrementAndGet();
     log.add("resume");
+    paused = false;
+  }
+
+  /** Whether the last pause or resume to take effect was a pause. */
+  public boolean isPaused() {
+    return paused;
   }
 
   public int pauses() {

@@ -11,6 +11,7 @@ import dev.lanes.spi.TaskConfig;
 import java.io.File;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -23,7 +24,8 @@ public final class TaskConfigLoader {
   /** Path of the task defaults inside {@code reference.conf}. */
   public static final String DEFAULTS_PATH = "lanes.task";
 
-  private static final String SYSTEM = "system";
+  /** The section of a task file that holds defaults for every task. */
+  public static final String SYSTEM = "system";
 
   private TaskConfigLoader() {}
 
@@ -74,7 +76,34 @@ public final class TaskConfigLoader {
     if (transportOverride != null) {
       merged = merged.withValue("transport", ConfigValueFactory.fromAnyRef(transportOverride));
     }
-    return TaskSettingsReader.read(task, merged.withFallback(defaults()).resolve(), origin);
+    TaskConfig config =
+        TaskSettingsReader.read(task, merged.withFallback(defaults()).resolve(), origin);
+    if (config.transport().isEmpty()) {
+      throw new ReadyFailedException(
+          origin
+              + ": task '"
+              + task
+              + "': transport is not set; set transport = local (the embedded durable queue),"
+              + " amqp, kafka or nsq in the task or in system, or give --transport (memory keeps"
+              + " messages in this process only: tests and demos)");
+    }
+    return config;
+  }
+
+  /**
+   * The keys of one section of a parsed file ({@code system} or a task's own) that no {@code
+   * reference.conf} defines and that look like typos (see {@link UnknownKeys} for the rules), in
+   * file order; none when the file has no such section.
+   *
+   * @param openSections sections whose keys belong to a plugged-in class, e.g. {@code seed}
+   */
+  public static List<UnknownKey> unknownKeys(
+      Config file, String origin, String section, Set<String> openSections) {
+    if (!file.hasPath(section) || file.getValue(section).valueType() != ConfigValueType.OBJECT) {
+      return List.of();
+    }
+    String label = SYSTEM.equals(section) ? SYSTEM : "task '" + section + "'";
+    return new UnknownKeys(defaults(), openSections).in(file.getConfig(section), origin, label);
   }
 
   /**

@@ -71,10 +71,12 @@ final class ConfigurationReference {
       rule.
 
       A start (foreground, service, `runner update`, SIGHUP) logs one WARN per reported key and runs
-      with the defaults of the keys it meant:
+      with the defaults of the keys it meant; `runner start` also prints them on the terminal, since
+      the service logs to its log file:
 
       ```
       WARN ... conf/app.conf:4: task 'orders': consumerNumm: unknown key, did you mean consumerNum? (check the file with `runner check`)
+      runner: warning: conf/development.conf:4: task 'orders': consumerNumm: unknown key, did you mean consumerNum?
       ```
 
       `runner check [--config FILE] [--task T] [--transport X] [--plugins DIR]` validates every task

@@ -42,13 +42,21 @@ public record TaskSource(File file, String task, String transportOverride, Path 
     Config parsed = TaskConfigLoader.parseFile(file);
     TaskConfig config = TaskConfigLoader.load(parsed, file.getPath(), task, transportOverride);
     RunnerSettings settings = RunnerSettings.of(config);
-    List<UnknownKey> unknown = new ArrayList<>();
-    for (String section : List.of(TaskConfigLoader.SYSTEM, task)) {
-      unknown.addAll(TaskConfigLoader.unknownKeys(parsed, file.getPath(), section, OPEN_SECTIONS));
-    }
     return new Loaded(
         config,
         pluginsOverride == null ? settings : settings.withPluginsDir(pluginsOverride),
-        List.copyOf(unknown));
+        unknownKeys(parsed, file.getPath(), task));
+  }
+
+  /**
+   * The keys of the file's {@code system} section and of {@code task}'s own section that look like
+   * typos of Lanes keys, {@code system} first.
+   */
+  public static List<UnknownKey> unknownKeys(Config parsed, String origin, String task) {
+    List<UnknownKey> unknown = new ArrayList<>();
+    for (String section : List.of(TaskConfigLoader.SYSTEM, task)) {
+      unknown.addAll(TaskConfigLoader.unknownKeys(parsed, origin, section, OPEN_SECTIONS));
+    }
+    return List.copyOf(unknown);
   }
 }

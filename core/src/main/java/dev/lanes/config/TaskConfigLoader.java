@@ -58,9 +58,13 @@ public final class TaskConfigLoader {
   }
 
   /**
-   * The validated config of one task of a parsed file.
+   * The validated config of one task of a parsed file. A task file has no default transport: a task
+   * whose {@code transport} is set neither in its section, nor in {@code system}, nor by {@code
+   * transportOverride} is refused, so that a service never runs on the in-memory transport by
+   * accident.
    *
    * @param transportOverride replaces the file's {@code transport} when not {@code null}
+   * @throws ReadyFailedException for an unknown task, an invalid value or a missing transport
    */
   public static TaskConfig load(Config file, String origin, String task, String transportOverride) {
     if (!file.hasPath(task)
@@ -107,7 +111,8 @@ public final class TaskConfigLoader {
   }
 
   /**
-   * A task built from overrides over the defaults alone, for tests and embedding.
+   * A task built from overrides over the defaults alone, for tests and embedding. Its {@code
+   * transport} may stay unset (empty): the caller hands the transport to the runtime itself.
    *
    * @param overrides e.g. {@code Map.of("consumerNum", 4, "memory.queue", "q1")}
    */

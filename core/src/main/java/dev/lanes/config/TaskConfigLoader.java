@@ -11,6 +11,7 @@ import dev.lanes.spi.TaskConfig;
 import java.io.File;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -23,7 +24,8 @@ public final class TaskConfigLoader {
   /** Path of the task defaults inside {@code reference.conf}. */
   public static final String DEFAULTS_PATH = "lanes.task";
 
-  private static final String SYSTEM = "system";
+  /** The section of a task file that holds defaults for every task. */
+  public static final String SYSTEM = "system";
 
   private TaskConfigLoader() {}
 
@@ -56,9 +58,13 @@ public final class TaskConfigLoader {
   }
 
   /**
-   * The validated config of one task of a parsed file.
+   * The validated config of one task of a parsed file. A task file has no default transport: a task
+   * whose {@code transport} is set neither in its section, nor in {@code system}, nor by {@code
+   * transportOverride} is refused, so that a service never runs on the in-memory transport by
+   * accident.
    *
    * @param transportOverride replaces the file's {@code transport} when not {@code null}
+   * @throws ReadyFailedException for an unknown task, an invalid value or a missing transport
    */
   public static TaskConfig load(Config file, String origin, String task, String transportOverride) {
     if (!file.hasPath(task)
@@ -74,11 +80,39 @@ public final class TaskConfigLoader {
     if (transportOverride != null) {
       merged = merged.withValue("transport", ConfigValueFactory.fromAnyRef(transportOverride));
     }
-    return TaskSettingsReader.read(task, merged.withFallback(defaults()).resolve(), origin);
+    TaskConfig config =
+        TaskSettingsReader.read(task, merged.withFallback(defaults()).resolve(), origin);
+    if (config.transport().isEmpty()) {
+      throw new ReadyFailedException(
+          origin
+              + ": task '"
+              + task
+              + "': transport is not set; set transport = local (the embedded durable queue),"
+              + " amqp, kafka or nsq in the task or in system, or give --transport (memory keeps"
+              + " messages in this process only: tests and demos)");
+    }
+    return config;
   }
 
   /**
-   * A task built from overrides over the defaults alone, for tests and embedding.
+   * The keys of one section of a parsed file ({@code system} or a task's own) that no {@code
+   * reference.conf} defines and that look like typos (see {@link UnknownKeys} for the rules), in
+   * file order; none when the file has no such section.
+   *
+   * @param openSections sections whose keys belong to a plugged-in class, e.g. {@code seed}
+   */
+  public static List<UnknownKey> unknownKeys(
+      Config file, String origin, String section, Set<String> openSections) {
+    if (!file.hasPath(section) || file.getValue(section).valueType() != ConfigValueType.OBJECT) {
+      return List.of();
+    }
+    String label = SYSTEM.equals(section) ? SYSTEM : "task '" + section + "'";
+    return new UnknownKeys(defaults(), openSections).in(file.getConfig(section), origin, label);
+  }
+
+  /**
+   * A task built from overrides over the defaults alone, for tests and embedding. Its {@code
+   * transport} may stay unset (empty): the caller hands the transport to the runtime itself.
    *
    * @param overrides e.g. {@code Map.of("consumerNum", 4, "memory.queue", "q1")}
    */

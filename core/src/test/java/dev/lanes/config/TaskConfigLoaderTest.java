@@ -75,13 +75,27 @@ class TaskConfigLoaderTest {
 
   @Test
   void usesTheDefaultsAloneWhenTheFileHasNoSystemSection() throws IOException {
-    File file = write("solo { handler = \"x.Solo\" }\n");
+    File file = write("solo { handler = \"x.Solo\", transport = local }\n");
     TaskConfig task = load(file, "solo", null);
     assertThat(task.consumerNum()).isEqualTo(10);
     assertThat(task.channelLength()).isEqualTo(1024);
-    assertThat(task.transport()).isEqualTo("memory");
     assertThat(task.deliverBy()).isEmpty();
     assertThat(task.retry().maxAttempts()).isEqualTo(5);
+  }
+
+  @Test
+  void aTaskFileWithoutTransportIsReadyFailedInOneLine() throws IOException {
+    File file = write("system {\n  consumerNum = 2\n}\nsolo { handler = \"x.Solo\" }\n");
+    assertThatThrownBy(() -> load(file, "solo", null))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessage(
+            file
+                + ": task 'solo': transport is not set; set transport = local (the embedded"
+                + " durable queue), amqp, kafka or nsq in the task or in system, or give"
+                + " --transport (memory keeps messages in this process only: tests and demos)");
+    assertThat(load(file, "solo", "memory").transport())
+        .as("--transport sets it")
+        .isEqualTo("memory");
   }
 
   @Test
@@ -201,6 +215,7 @@ class TaskConfigLoaderTest {
         write(
             """
         system {
+          transport = local
           channelLength = 77
           consumerNum = 3
           consumerNum = ${?%1$s}
@@ -222,7 +237,9 @@ class TaskConfigLoaderTest {
   void anOptionalEnvironmentSubstitutionTakesTheVariableWhenSet() throws IOException {
     String path = System.getenv("PATH");
     assertThat(path).as("precondition: PATH is set").isNotNull();
-    File file = write("my_business {\n  secret = \"fallback\"\n  secret = ${?PATH}\n}\n");
+    File file =
+        write(
+            "my_business {\n  transport = local\n  secret = \"fallback\"\n  secret = ${?PATH}\n}\n");
     assertThat(load(file, "my_business", null).config().getString("secret")).isEqualTo(path);
   }
 

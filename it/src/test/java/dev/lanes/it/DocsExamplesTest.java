@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.lanes.config.TaskConfigLoader;
+import dev.lanes.runner.service.TaskSource;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.URI;
@@ -25,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The examples in README.md, docs/ and the plugin template's README cannot rot: every {@code hocon}
- * block parses and each task in it validates against the defaults, and the {@code java} blocks of
- * each page compile together against the real API.
+ * block parses and each task in it validates against the defaults without a typo key, and the
+ * {@code java} blocks of each page compile together against the real API.
  */
 class DocsExamplesTest {
 
@@ -53,9 +54,15 @@ class DocsExamplesTest {
   void hoconExamplesAreValidTaskFiles(Path page) throws IOException {
     for (String block : blocks(page, "hocon")) {
       Config file = ConfigFactory.parseString(block).resolve();
+      String origin = page.getFileName().toString();
+      assertThat(TaskConfigLoader.unknownKeys(file, origin, "system", TaskSource.OPEN_SECTIONS))
+          .as("typo keys in %s", page)
+          .isEmpty();
       for (String task : TaskConfigLoader.taskNames(file)) {
-        assertThat(TaskConfigLoader.load(file, page.getFileName().toString(), task, null).name())
-            .isEqualTo(task);
+        assertThat(TaskConfigLoader.load(file, origin, task, null).name()).isEqualTo(task);
+        assertThat(TaskConfigLoader.unknownKeys(file, origin, task, TaskSource.OPEN_SECTIONS))
+            .as("typo keys in %s", page)
+            .isEmpty();
       }
     }
   }

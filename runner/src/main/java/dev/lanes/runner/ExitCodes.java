@@ -20,7 +20,8 @@ public final class ExitCodes {
   /**
    * Nothing was consumed: bad config, unknown task/transport, missing handler, broker down; for
    * {@code update}: the new config was rejected and the old one keeps running; for {@code publish}
-   * and {@code replay}: the input was refused (a bad line) and nothing of it was used.
+   * and {@code replay}: the input was refused (a bad line) and nothing of it was used; for {@code
+   * check}: the task file has problems.
    */
   public static final int READY_FAILED = 2;
 

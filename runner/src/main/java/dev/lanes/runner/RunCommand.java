@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       ControlCommands.Update.class,
       ControlCommands.Status.class,
       ServeCommand.class,
+      CheckCommand.class,
       PublishCommand.class,
       ReplayCommand.class
     },
@@ -43,7 +44,8 @@ import picocli.CommandLine.Spec;
       "1:failed while running, or stopped with work left unacked; a control command failed;"
           + " replay: some entries were dead-lettered",
       "2:could not start (bad config, unknown task or transport, handler missing, broker down);"
-          + " update: the new config was rejected; publish, replay: bad input, nothing was used",
+          + " update: the new config was rejected; publish, replay: bad input, nothing was used;"
+          + " check: problems found",
       "3:status/stop/update: no service is running for ENV/TASK"
     })
 final class RunCommand implements Callable<Integer> {

@@ -1,10 +1,14 @@
 package dev.lanes.runner;
 
+import com.typesafe.config.Config;
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runner.control.ControlClient;
 import dev.lanes.runner.control.ControlClient.NoServiceException;
 import dev.lanes.runner.control.ControlServer.Reply;
 import dev.lanes.runner.control.PidFile;
 import dev.lanes.runner.control.RunFiles;
+import dev.lanes.runner.service.TaskSource;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -60,6 +64,7 @@ final class ServiceControl {
               + target.confDir
               + ")");
     }
+    warnUnknownKeys(target);
     files.createRunDir();
     removeStale(files);
     long outOffset = Files.exists(files.out()) ? Files.size(files.out()) : 0;
@@ -86,6 +91,23 @@ final class ServiceControl {
             + process.pid()
             + "); see "
             + files.log());
+  }
+
+  /**
+   * Prints the typo keys of the task here too: the service logs them only to its log file. A file
+   * that does not parse is left for the service to report.
+   */
+  private void warnUnknownKeys(ServiceTarget target) {
+    File file = target.taskFile().toFile();
+    Config parsed;
+    try {
+      parsed = TaskConfigLoader.parseFile(file);
+    } catch (ReadyFailedException e) {
+      return;
+    }
+    TaskSource.unknownKeys(parsed, file.getPath(), target.task)
+        .forEach(k -> err.println("runner: warning: " + k.message()));
+    err.flush();
   }
 
   private Process launch(ServiceTarget target, RunFiles files) throws IOException {

@@ -85,6 +85,29 @@ class ControlErrorsTest {
   }
 
   @Test
+  void startWarnsOnTheTerminalAboutTypoKeysBeforeTheServiceReportsItsReason() {
+    ServiceHarness service = new ServiceHarness(dir, "orders");
+    service.writeConf(
+        "system { transport = memory }\norders {\n  handler = dev.lanes.samples.OrderEventsHandler\n"
+            + "  retry.maxAtempts = 3\n  channelLength = 0\n}\n");
+
+    Result start = service.command("start");
+
+    assertThat(start.code()).as(start.toString()).isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(start.err().lines().toList())
+        .hasSize(2)
+        .satisfiesExactly(
+            warning ->
+                assertThat(warning)
+                    .isEqualTo(
+                        "runner: warning: "
+                            + service.confDir.resolve("development.conf")
+                            + ":4: task 'orders': retry.maxAtempts: unknown key, did you mean"
+                            + " retry.maxAttempts?"),
+            reason -> assertThat(reason).contains("development.conf:5").contains("channelLength"));
+  }
+
+  @Test
   void namesThatCannotBeFileNamesAreRefused() {
     Result result = ServiceHarness.run("status", "../etc", "orders", "--run-dir", dir.toString());
     assertThat(result.code()).isEqualTo(ExitCodes.READY_FAILED);

@@ -2,6 +2,11 @@ package dev.lanes.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.lanes.runner.service.TaskService;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 class RunCommandTest {
@@ -30,7 +36,8 @@ class RunCommandTest {
 
   private Path taskFile(String text) throws IOException {
     Path file = dir.resolve("tasks.conf");
-    Files.writeString(file, text + "\nsystem.http.port = 0\n");
+    // tasks run on memory unless they say otherwise (a task's own transport wins over system)
+    Files.writeString(file, text + "\nsystem { transport = memory, http.port = 0 }\n");
     return file;
   }
 
@@ -174,6 +181,47 @@ class RunCommandTest {
           .as(err.toString())
           .isEqualTo(ExitCodes.OK);
     }
+  }
+
+  @Test
+  void aTypoKeyIsWarnedAtStartNamingFileLineTaskAndTheClosestKey() throws IOException {
+    Path file =
+        taskFile(
+            "t {\n  transport = memory\n  handler = dev.lanes.samples.OrderEventsHandler\n"
+                + "  consumerNumm = 3\n  exitWhenIdle = 200ms\n  memory.queue = typo-warn\n}");
+    Logger logger = (Logger) LoggerFactory.getLogger(TaskService.class);
+    ListAppender<ILoggingEvent> records = new ListAppender<>();
+    records.start();
+    logger.addAppender(records);
+    try {
+      assertThat(run("--task", "t", "--config", file.toString()))
+          .as(err.toString())
+          .isEqualTo(ExitCodes.OK);
+    } finally {
+      logger.detachAppender(records);
+    }
+
+    assertThat(records.list)
+        .filteredOn(e -> e.getLevel() == Level.WARN)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly(
+            file
+                + ":4: task 't': consumerNumm: unknown key, did you mean consumerNum?"
+                + " (check the file with `runner check`)");
+  }
+
+  @Test
+  void aTaskFileWithoutTransportIsReadyFailedInsteadOfRunningInMemory() throws IOException {
+    Path file = dir.resolve("no-transport.conf").toAbsolutePath().normalize();
+    Files.writeString(
+        file,
+        "t { handler = dev.lanes.samples.OrderEventsHandler, exitWhenIdle = 200ms,"
+            + " http.enabled = false }\n");
+
+    assertThat(run("--task", "t", "--config", file.toString())).isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(oneLineError())
+        .contains("no-transport.conf: task 't': transport is not set")
+        .contains("local");
   }
 
   private String oneLineError() {

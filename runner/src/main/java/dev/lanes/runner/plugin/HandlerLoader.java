@@ -5,6 +5,7 @@ import dev.lanes.api.ReadyFailedException;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.TaskConfig;
 import java.io.IOException;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,14 +40,8 @@ public final class HandlerLoader {
    * @throws ReadyFailedException when it cannot be found or instantiated
    */
   public static MessageHandler load(TaskConfig task, ClassLoader loader, Path pluginsDir) {
-    String name = task.handler().trim();
-    String where = task.origin() + ": task '" + task.name() + "': ";
-    if (name.isEmpty()) {
-      throw new ReadyFailedException(
-          where
-              + "handler: expected the class name of a"
-              + " dev.lanes.api.MessageHandler, or the name of one a plugin lists");
-    }
+    String name = handlerName(task);
+    String where = where(task);
     if (name.contains(".")) {
       Class<?> type;
       try {
@@ -59,6 +54,48 @@ public final class HandlerLoader {
       return instantiate(where + "handler " + name, type);
     }
     return fromPlugin(where, name, pluginsDir, loader, false);
+  }
+
+  /**
+   * Checks that the task's handler can be found, without running any of its code ({@code runner
+   * check}): a class on the runner's class path is looked up without being initialized and must
+   * implement {@link MessageHandler} with a public no-argument constructor; a plugin's handler is
+   * looked for in the jars' entries and listings only (no plugin class is loaded).
+   *
+   * @throws ReadyFailedException with the message {@link #load} would give
+   */
+  public static void check(TaskConfig task, ClassLoader loader, Path pluginsDir) {
+    String name = handlerName(task);
+    String where = where(task);
+    if (!name.contains(".")) {
+      findInPlugins(where, name, pluginsDir, false);
+      return;
+    }
+    Class<?> type;
+    try {
+      type = Class.forName(name, false, loader);
+    } catch (ClassNotFoundException e) {
+      findInPlugins(where, name, pluginsDir, true);
+      return;
+    } catch (LinkageError e) {
+      throw new ReadyFailedException(where + "handler " + name + " cannot be loaded: " + e, e);
+    }
+    handlerConstructor(where + "handler " + name, type);
+  }
+
+  private static String handlerName(TaskConfig task) {
+    String name = task.handler().trim();
+    if (name.isEmpty()) {
+      throw new ReadyFailedException(
+          where(task)
+              + "handler: expected the class name of a"
+              + " dev.lanes.api.MessageHandler, or the name of one a plugin lists");
+    }
+    return name;
+  }
+
+  private static String where(TaskConfig task) {
+    return task.origin() + ": task '" + task.name() + "': ";
   }
 
   /**
@@ -106,6 +143,15 @@ public final class HandlerLoader {
 
   private static MessageHandler fromPlugin(
       String where, String name, Path pluginsDir, ClassLoader parent, boolean byClassName) {
+    Found found = findInPlugins(where, name, pluginsDir, byClassName);
+    return load(found.label(), found.className(), found.jar(), parent);
+  }
+
+  /** A handler found in a plugin jar: the jar, its class name, and how messages name it. */
+  private record Found(PluginJar jar, String className, String label) {}
+
+  private static Found findInPlugins(
+      String where, String name, Path pluginsDir, boolean byClassName) {
     PluginDirectory directory = new PluginDirectory(pluginsDir);
     List<PluginJar> jars;
     try {
@@ -155,7 +201,7 @@ public final class HandlerLoader {
       throw new ReadyFailedException(
           plugin + " is listed in " + PluginJar.LISTING + " but the jar has no such class");
     }
-    return load(plugin, className, jar, parent);
+    return new Found(jar, className, plugin);
   }
 
   private static ReadyFailedException notFound(
@@ -229,18 +275,24 @@ public final class HandlerLoader {
   }
 
   private static MessageHandler instantiate(String handler, Class<?> type) {
-    if (!MessageHandler.class.isAssignableFrom(type)) {
-      throw new ReadyFailedException(handler + " does not implement dev.lanes.api.MessageHandler");
-    }
     try {
-      return (MessageHandler) type.getConstructor().newInstance();
-    } catch (NoSuchMethodException e) {
-      throw new ReadyFailedException(handler + " needs a public no-argument constructor", e);
+      return (MessageHandler) handlerConstructor(handler, type).newInstance();
     } catch (InvocationTargetException e) {
       throw new ReadyFailedException(
           handler + " constructor failed: " + e.getCause(), e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new ReadyFailedException(handler + " cannot be instantiated: " + e, e);
+    }
+  }
+
+  private static Constructor<?> handlerConstructor(String handler, Class<?> type) {
+    if (!MessageHandler.class.isAssignableFrom(type)) {
+      throw new ReadyFailedException(handler + " does not implement dev.lanes.api.MessageHandler");
+    }
+    try {
+      return type.getConstructor();
+    } catch (NoSuchMethodException e) {
+      throw new ReadyFailedException(handler + " needs a public no-argument constructor", e);
     }
   }
 

@@ -87,6 +87,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
   public static TaskService start(TaskSource source, ClassLoader loader) {
     Loaded loaded = source.load();
     LogSetup.apply(loaded.settings().log(), null);
+    warnUnknownKeys(loaded);
     TaskService service = new TaskService(source, loader, loaded);
     try {
       service.open();
@@ -95,6 +96,12 @@ public final class TaskService implements RunningTask, AutoCloseable {
       service.closeResources();
       throw e;
     }
+  }
+
+  private static void warnUnknownKeys(Loaded loaded) {
+    loaded
+        .unknownKeys()
+        .forEach(k -> log.warn("{} (check the file with `runner check`)", k.message()));
   }
 
   private void open() {
@@ -181,6 +188,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
         return new Reply(
             false, "update rejected: " + e.getMessage() + "\nthe previous config keeps running");
       }
+      warnUnknownKeys(next);
       Loaded previous = current;
       String changes = ConfigChanges.describe(previous, next);
       if (!previous.settings().pluginsDir().equals(next.settings().pluginsDir())) {

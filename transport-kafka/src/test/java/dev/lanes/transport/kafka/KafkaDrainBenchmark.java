@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <pre>
  * mvn -q -pl transport-kafka dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * CP=core/target/classes:transport-kafka/target/classes:transport-kafka/target/test-classes
- * java -cp "$CP:$(cat /tmp/cp.txt)" dev.lanes.transport.kafka.KafkaDrainBenchmark [runs] [records]
+ * java -cp "$CP:$(cat /tmp/cp.txt)" dev.lanes.transport.kafka.KafkaDrainBenchmark [runs] [records] [channelLength]
  * </pre>
  */
 public final class KafkaDrainBenchmark {
@@ -39,11 +39,12 @@ public final class KafkaDrainBenchmark {
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     int records = args.length > 1 ? Integer.parseInt(args[1]) : 2_000_000;
+    int channelLength = args.length > 2 ? Integer.parseInt(args[2]) : 1024;
     String topic = KafkaBroker.unique("drain-bench");
     preload(topic, records);
     int stalls = 0;
     for (int run = 1; run <= runs; run++) {
-      Result result = drain(topic, records, run);
+      Result result = drain(topic, records, channelLength, run);
       if (result.stalled) {
         stalls++;
       }
@@ -56,10 +57,11 @@ public final class KafkaDrainBenchmark {
 
   private record Result(boolean stalled, long handled, double rate) {}
 
-  private static Result drain(String topic, int records, int run) {
+  private static Result drain(String topic, int records, int channelLength, int run) {
     Map<String, Object> settings = new HashMap<>();
     settings.put("transport", "kafka");
     settings.put("consumerNum", 4);
+    settings.put("channelLength", channelLength);
     settings.put("deliverBy", "key");
     settings.put("kafka.bootstrap", KafkaBroker.BOOTSTRAP);
     settings.put("kafka.topic", topic);

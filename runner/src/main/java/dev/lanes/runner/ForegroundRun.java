@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one started task in the foreground until it is stopped (SIGTERM / Ctrl+C through a shutdown
- * hook) or, when {@code exitWhenIdle} is set, until it has been idle that long. SIGHUP re-reads the
- * task file. Shows progress on the way and prints a summary at the end.
+ * Runs one started task in the foreground until it is stopped (SIGTERM / Ctrl+C) or, when {@code
+ * exitWhenIdle} is set, until it has been idle that long. SIGHUP re-reads the task file. Shows
+ * progress on the way and prints a summary at the end; the caller turns the report into the exit
+ * code. A shutdown hook stops the task gracefully on any other way out of the JVM.
  */
 final class ForegroundRun {
 
@@ -31,12 +32,17 @@ final class ForegroundRun {
 
   /** Blocks until the task stopped; returns its stop report. */
   StopReport run() throws InterruptedException {
-    Thread hook = new Thread(this::stopOnSignal, "lanes-shutdown");
+    Thread hook = new Thread(this::stopOnExit, "lanes-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    HangupSignal.onHangup(this::reload);
     StopReport report;
-    while ((report = service.awaitStopped(TICK)) == null) {
-      progress.tick(service.runtime());
+    try (Signals signals = Signals.install(service::stop, this::reload)) {
+      log.info(
+          "task {}: running (pid {}); SIGTERM or Ctrl+C stops it gracefully, SIGHUP reloads",
+          service.config().name(),
+          ProcessHandle.current().pid());
+      while ((report = service.awaitStopped(TICK)) == null) {
+        progress.tick(service.runtime());
+      }
     }
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
@@ -57,7 +63,7 @@ final class ForegroundRun {
     }
   }
 
-  private void stopOnSignal() {
+  private void stopOnExit() {
     StopReport report = service.stop();
     progress.finish();
     summarize(report);

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code runner serve ENV TASK}: the background service itself, as {@code runner start} launches
  * it. Writes the pid file, logs JSON to the log file, runs the task with its HTTP server, answers
- * on the control socket, reloads on SIGHUP and stops gracefully on SIGTERM or {@code runner stop};
- * removes the socket and pid file when it ends.
+ * on the control socket, reloads on SIGHUP and stops gracefully on SIGTERM, SIGINT or {@code runner
+ * stop}; removes the socket and pid file when it ends, and exits 0 when the stop was clean, 1 when
+ * it left work unacked (or the task failed).
  */
 @Command(
     name = "serve",
@@ -65,10 +66,19 @@ final class ServeCommand implements Callable<Integer> {
         TaskService.start(
             new TaskSource(target.taskFile().toFile(), target.task, null),
             ServeCommand.class.getClassLoader());
+    // caught before the control socket answers, so whoever sees the service RUNNING can signal it
+    Signals signals =
+        Signals.install(
+            service::stop,
+            () -> {
+              TaskService.Reply reply = service.update();
+              log.info("SIGHUP: {}", reply.text());
+            });
     ControlServer control;
     try {
       control = ControlServer.bind(files.socket(), target.task, commands(service, files));
     } catch (IOException e) {
+      signals.close();
       service.close();
       throw new ReadyFailedException(e.getMessage(), e);
     }
@@ -79,13 +89,26 @@ final class ServeCommand implements Callable<Integer> {
           service.close();
           pid.close();
         };
-    Thread hook = new Thread(cleanup, "lanes-shutdown");
+    Thread hook = new Thread(cleanup, "lanes-shutdown"); // any other way out of the JVM
     Runtime.getRuntime().addShutdownHook(hook);
-    HangupSignal.onHangup(
-        () -> {
-          TaskService.Reply reply = service.update();
-          log.info("SIGHUP: {}", reply.text());
-        });
+    StopReport report;
+    try (signals) {
+      announce(files, service);
+      while ((report = service.awaitStopped(Duration.ofMinutes(1))) == null) {
+        // a stop comes from the control socket, SIGTERM/SIGINT, idle exit or a failed task
+      }
+      cleanup.run();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the JVM is already exiting: the hook runs the same cleanup
+    }
+    log.info("{} ended: {}", files.label(), report.clean() ? "stopped cleanly" : "stopped unclean");
+    return report.clean() ? ExitCodes.OK : ExitCodes.FAILED;
+  }
+
+  private void announce(RunFiles files, TaskService service) {
     String http = service.httpAddress().map(a -> ", http " + a).orElse("");
     log.info(
         "{} is serving (pid {}), control socket {}{}",
@@ -103,18 +126,6 @@ final class ServeCommand implements Callable<Integer> {
                 + ")"
                 + http);
     spec.commandLine().getOut().flush();
-    StopReport report;
-    while ((report = service.awaitStopped(Duration.ofMinutes(1))) == null) {
-      // a stop comes from the control socket, SIGTERM, idle exit or a failed task
-    }
-    cleanup.run();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shuttingDown) {
-      // SIGTERM: the hook runs the same cleanup
-    }
-    log.info("{} ended: {}", files.label(), report.clean() ? "stopped cleanly" : "stopped unclean");
-    return report.clean() ? ExitCodes.OK : ExitCodes.FAILED;
   }
 
   private static ControlServer.Commands commands(TaskService service, RunFiles files) {

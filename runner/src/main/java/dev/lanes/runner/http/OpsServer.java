@@ -13,9 +13,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The one small HTTP server of a runner process ({@code http.host}:{@code http.port}): the runner
  * adds {@code /metrics}, {@code /health/live} and {@code /health/ready}; other modules add theirs
  * with {@link #route} (directly, or as an {@link HttpRoutes} service). Requests run on two threads
- * named {@code lanes-http-N}. Thread-safe.
+ * named {@code lanes-http-N}. Responses leave without Nagle's delay ({@code TCP_NODELAY}), so a
+ * keep-alive client is not held to its own 40 ms delayed-ACK rhythm. Thread-safe.
  */
 public final class OpsServer implements AutoCloseable {
+
+  /**
+   * The JDK server's switch for {@code TCP_NODELAY} on accepted connections. It writes a response's
+   * headers and body as two segments; with Nagle on, the body waits for the ACK of the headers,
+   * which a keep-alive client delays by up to 40 ms, on every request. The server reads the
+   * property once, when its first instance is created, so it is set here, before any is; an
+   * explicit {@code -Dsun.net.httpserver.nodelay=false} is left alone.
+   */
+  private static final String NODELAY = "sun.net.httpserver.nodelay";
+
+  static {
+    if (System.getProperty(NODELAY) == null) {
+      System.setProperty(NODELAY, "true");
+    }
+  }
 
   private final HttpServer server;
   private final ExecutorService executor;

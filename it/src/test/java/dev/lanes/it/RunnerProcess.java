@@ -17,6 +17,9 @@ final class RunnerProcess implements AutoCloseable {
   static final Path JAR =
       Path.of("..", "runner", "target", "lanes-runner.jar").toAbsolutePath().normalize();
 
+  /** What a foreground run logs once SIGTERM runs its graceful stop. */
+  private static final String SIGNALS_INSTALLED = "SIGTERM or Ctrl+C stops it gracefully";
+
   private final Process process;
   private final Path output;
 
@@ -55,8 +58,18 @@ final class RunnerProcess implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  /** Sends SIGTERM (the graceful stop) and waits for the exit code. */
+  /**
+   * Sends SIGTERM (the graceful stop) to a foreground run once it says it handles the signal, and
+   * waits for the exit code: 0 after a clean stop, 1 when work was left unacked.
+   */
   int terminate(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!output().contains(SIGNALS_INSTALLED) && process.isAlive()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("runner never said it handles SIGTERM; output:\n" + output());
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
     process.destroy();
     return waitFor(timeout);
   }

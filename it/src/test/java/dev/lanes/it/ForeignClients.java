@@ -2,6 +2,9 @@ package dev.lanes.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +16,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Publishes with clients that are not Lanes: kcat, nsqd's HTTP API, amqp-publish. */
+/**
+ * Publishes with clients that are not Lanes: kcat, nsqd's HTTP API, amqp-publish, RabbitMQ's Java
+ * client.
+ */
 final class ForeignClients {
 
   private ForeignClients() {}
@@ -65,6 +71,21 @@ final class ForeignClients {
                   "-p")
               .redirectInput(file.toFile());
       runProcess(pb.directory(workDir.toFile()), "amqp-publish");
+    }
+  }
+
+  /** RabbitMQ's Java client, with publisher confirms: one connection for many bodies. */
+  static void rabbitPublish(String exchange, String routingKey, List<String> bodies)
+      throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri("amqp://guest:guest@127.0.0.1:5672");
+    try (Connection connection = factory.newConnection("it-foreign-publisher");
+        Channel channel = connection.createChannel()) {
+      channel.confirmSelect();
+      for (String body : bodies) {
+        channel.basicPublish(exchange, routingKey, null, body.getBytes(StandardCharsets.UTF_8));
+      }
+      channel.waitForConfirmsOrDie(30_000);
     }
   }
 

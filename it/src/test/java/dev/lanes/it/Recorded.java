@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Reads the JSON lines written by the samples' RecordingHandler. */
 final class Recorded {
@@ -31,6 +32,45 @@ final class Recorded {
         }
       }
       return payloads;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One handled order event: its order, its sequence number and the attempt that handled it. */
+  record Handled(long order, long seq, int attempt) {}
+
+  /** The handled order events, in the order they were recorded. */
+  static List<Handled> handled(Path file) {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    try {
+      List<Handled> handled = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        if (!line.isBlank()) {
+          JsonNode record = JSON.readTree(line);
+          JsonNode data = JSON.readTree(record.get("payload").asText()).get("data");
+          handled.add(
+              new Handled(
+                  data.get("order_id").asLong(),
+                  data.get("seq").asLong(),
+                  record.get("attempt").asInt()));
+        }
+      }
+      return handled;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** How many messages were recorded so far (lines, without parsing them). */
+  static long count(Path file) {
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    try (Stream<String> lines = Files.lines(file)) {
+      return lines.filter(line -> !line.isBlank()).count();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -5,7 +5,9 @@ import dev.lanes.runtime.Transports;
 import dev.lanes.spi.Publisher;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 
+@Tag("broker")
 class RunnerOnAmqpTest extends RunnerOnBrokerTest {
 
   @Override
@@ -42,5 +44,11 @@ class RunnerOnAmqpTest extends RunnerOnBrokerTest {
   @Override
   void publishForeign(String name, List<String> events) throws Exception {
     ForeignClients.amqpPublish(name + ".x", name, events, dir);
+  }
+
+  /** amqp-publish starts a process per message: RabbitMQ's Java client publishes thousands. */
+  @Override
+  void publishMany(String name, List<String> events) throws Exception {
+    ForeignClients.rabbitPublish(name + ".x", name, events);
   }
 }

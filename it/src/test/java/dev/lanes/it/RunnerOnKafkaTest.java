@@ -1,7 +1,9 @@
 package dev.lanes.it;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 
+@Tag("broker")
 class RunnerOnKafkaTest extends RunnerOnBrokerTest {
 
   @Override

@@ -13,12 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Appends one JSON line per handled message ({@code key}, {@code lane}, {@code attempt}, {@code
  * id}, {@code payload} as a string, and {@code at}, the epoch milliseconds it was handled) to the
  * file named by config {@code record.file}, flushed per line. Used by tests and demos to check what
- * was handled, where, when and in which order.
+ * was handled, where, when and in which order. Config {@code record.delay} (default 0) is a pause
+ * before each message is recorded, simulated work that slows a run down, e.g. so a test can stop it
+ * mid-stream.
  */
 public final class RecordingHandler implements MessageHandler {
 
@@ -26,6 +29,7 @@ public final class RecordingHandler implements MessageHandler {
 
   private HandlerContext context;
   private Writer out;
+  private long delayNanos;
 
   @Override
   public void open(HandlerContext context) throws IOException {
@@ -38,13 +42,17 @@ public final class RecordingHandler implements MessageHandler {
       Files.createDirectories(path.getParent());
     }
     this.context = context;
+    this.delayNanos = context.config().getDuration("record.delay").toNanos();
     this.out =
         Files.newBufferedWriter(
             path, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   @Override
-  public Outcome handle(Message message) throws IOException {
+  public Outcome handle(Message message) throws IOException, InterruptedException {
+    if (delayNanos > 0) {
+      TimeUnit.NANOSECONDS.sleep(delayNanos);
+    }
     record(message, null);
     return Outcome.ack();
   }

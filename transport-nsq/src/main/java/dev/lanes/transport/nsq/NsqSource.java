@@ -1,6 +1,6 @@
 package dev.lanes.transport.nsq;
 
-import com.sproutsocial.nsq.Client;
+import com.sproutsocial.nsq.CloseHandshakeClient;
 import com.sproutsocial.nsq.Config;
 import com.sproutsocial.nsq.FixedNsqdSubscriber;
 import com.sproutsocial.nsq.Subscriber;
@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,13 +33,15 @@ import org.slf4j.LoggerFactory;
  * ({@code maxInFlight}) bounds what nsqd sends before anything is settled; {@link #pause()} sets it
  * to 0 (see {@link RdyControl}).
  *
- * <p>Stop: {@link #stopReceiving()} closes the gate (a message that still arrives is requeued at
- * once, never handed out) and runs nsq-j's subscriber stop, which sends RDY 0 and closes every
- * connection with nothing in flight. Every FIN, REQ or TOUCH after that is written at once (with
- * RDY 0 nsq-j no longer batches them), and a connection closes itself when its last message is
- * settled, so {@link #flush()} has nothing left to do. {@link #close()} requeues (REQ 0) what is
- * still unsettled, so the next consumer gets it without waiting for the message timeout, then stops
- * the nsq-j client. Thread-safe.
+ * <p>Stop: {@link #stopReceiving()} runs NSQ's close handshake ({@link CloseHandshakeClient}): CLS
+ * on every connection, so nsqd sends nothing more and answers CLOSE_WAIT after the last message it
+ * had sent; those messages still go to the lanes, so none is handed back out of order. Then the
+ * gate closes (a message that still arrives is requeued at once, never handed out) and nsq-j's
+ * subscriber stop closes every connection with nothing in flight. Every FIN, REQ or TOUCH after
+ * that is written at once (nsq-j no longer batches them), and a connection closes itself when its
+ * last message is settled, so {@link #flush()} has nothing left to do. {@link #close()} requeues
+ * (REQ 0) what is still unsettled, so the next consumer gets it without waiting for the message
+ * timeout, then stops the nsq-j client. Thread-safe.
  */
 final class NsqSource implements Source {
 
@@ -50,7 +53,14 @@ final class NsqSource implements Source {
    * connection by itself only when its in-flight count reaches 0, a count that also keeps messages
    * which timed out and came again, so it may never get there.
    */
-  private static final int CLOSE_WAIT_MILLIS = 250;
+  private static final int CLIENT_STOP_MILLIS = 250;
+
+  /**
+   * How long {@link #stopReceiving()} waits for nsqd's CLOSE_WAIT. nsqd answers as soon as it has
+   * read the CLS, behind the messages it had sent (at most the RDY count), so this is a bound for a
+   * broken connection or an overloaded nsqd, not a wait the normal stop comes near.
+   */
+  private static final Duration CLOSE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
   /**
    * nsq-j batches FIN/REQ/TOUCH and writes them when a third of the RDY count (at most 150) is
@@ -66,9 +76,10 @@ final class NsqSource implements Source {
   private final Origin origin;
   private final Map<String, NsqAcknowledger> held = new ConcurrentHashMap<>();
   private final Receiver receiver;
+  private final AtomicInteger requeuedLate = new AtomicInteger();
   private volatile DeliverySink sink;
   private volatile boolean receiving;
-  private Client client;
+  private CloseHandshakeClient client;
   private volatile Subscriber subscriber;
   private volatile RdyControl rdy;
   private volatile DeadLetters deadLetters;
@@ -93,7 +104,7 @@ final class NsqSource implements Source {
     started = true;
     Lookupd.Result found = settings.direct() ? null : lookupOrFail();
     this.sink = sink;
-    client = new Client();
+    client = new CloseHandshakeClient();
     client.setExecutor(receiver);
     deadLetters =
         new DeadLetters(
@@ -193,7 +204,8 @@ final class NsqSource implements Source {
   /** Runs on the receiver thread, in the order nsqd delivered. */
   private void onMessage(com.sproutsocial.nsq.Message nsq) {
     if (!receiving) {
-      nsq.requeue(0); // arrived after RDY 0: back to nsqd at once, never handed out
+      nsq.requeue(0); // arrived after the stop: back to nsqd at once, never handed out
+      requeuedLate.incrementAndGet();
       return;
     }
     Message message = toMessage(nsq);
@@ -255,19 +267,41 @@ final class NsqSource implements Source {
     }
   }
 
+  /**
+   * CLS on every connection and, once nsqd answered CLOSE_WAIT (or {@link #CLOSE_HANDSHAKE_TIMEOUT}
+   * passed), the messages it sent before are handed to the sink; then the gate closes and nsq-j's
+   * subscriber stops (no more lookups; connections close as their last message settles).
+   */
   @Override
   public synchronized void stopReceiving() {
     if (!receiving) {
       return;
     }
+    rdy.stop();
+    CloseHandshakeClient.Handshake handshake = client.closeHandshake(CLOSE_HANDSHAKE_TIMEOUT);
+    awaitReceiverIdle(); // what nsqd sent before CLOSE_WAIT still goes to the lanes
     receiving = false;
-    rdy.stop(subscriber::stop);
-    awaitReceiverIdle();
+    awaitReceiverIdle(); // and nothing more once this returns
+    subscriber.stop();
+    if (!handshake.complete()) {
+      log.warn(
+          "task {}: {} of {} NSQ connections did not answer CLS with CLOSE_WAIT within {} s ({});"
+              + " a message nsqd sent there after this is requeued and may come again out of"
+              + " order",
+          task,
+          handshake.connections() - handshake.answered(),
+          handshake.connections(),
+          CLOSE_HANDSHAKE_TIMEOUT.toSeconds(),
+          String.join("; ", handshake.failures()));
+    }
     log.info(
-        "task {}: stopped receiving from NSQ topic {} channel {} (RDY 0); {} unsettled",
+        "task {}: stopped receiving from NSQ topic {} channel {} (CLS; CLOSE_WAIT from {} of {}"
+            + " connections); {} unsettled",
         task,
         settings.topic(),
         settings.channel(),
+        handshake.answered(),
+        handshake.connections(),
         held.size());
   }
 
@@ -300,9 +334,16 @@ final class NsqSource implements Source {
         log.info(
             "task {}: requeued {} unsettled NSQ messages for the next consumer", task, unsettled);
       }
+      if (requeuedLate.get() > 0) {
+        log.warn(
+            "task {}: {} NSQ messages arrived after the stop and were requeued at once; they may"
+                + " come again behind later messages of their key",
+            task,
+            requeuedLate.get());
+      }
     }
     if (client != null) {
-      client.stop(CLOSE_WAIT_MILLIS); // closes connections and the publisher, stops the receiver
+      client.stop(CLIENT_STOP_MILLIS); // closes connections and the publisher, stops the receiver
     }
     receiver.shutdownNow();
   }

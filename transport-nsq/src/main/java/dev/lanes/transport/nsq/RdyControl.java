@@ -54,15 +54,12 @@ final class RdyControl {
   }
 
   /**
-   * Ends RDY changes for good and runs {@code lastStep} (nsq-j's own stop, which sends RDY 0) with
-   * no change of ours in between. Idempotent.
+   * Ends RDY changes for good: once this returns no change of ours is on its way or will be sent,
+   * so the stop's own RDY 0 (or CLS) is the last word. Idempotent.
    */
-  void stop(Runnable lastStep) {
+  void stop() {
     synchronized (lock) {
-      if (!stopped) {
-        stopped = true;
-        lastStep.run();
-      }
+      stopped = true;
     }
     executor.shutdown();
   }

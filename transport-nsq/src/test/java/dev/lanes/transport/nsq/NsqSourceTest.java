@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -282,6 +283,39 @@ class NsqSourceTest {
           .containsExactlyInAnyOrderElementsOf(
               IntStream.range(10, 30).mapToObj(i -> "m" + i).toList());
       awaitChannel(topic, "stop", 0, 0);
+    }
+  }
+
+  @Test
+  void stopReceivingHandsOutWhatNsqdHadSentSoNothingIsRequeuedBehindLaterMessages()
+      throws Exception {
+    String topic = bed.topic("transit");
+    TaskConfig task = NsqTestBed.task("transit", topic, Map.of("nsq.maxInFlight", 256));
+    publish(task, 3000);
+    AtomicInteger handedOut = new AtomicInteger();
+    try (NsqSource source = (NsqSource) transport.openSource(task)) {
+      // acked at once, so nsqd keeps sending: a stop finds messages on their way
+      source.start(
+          d -> {
+            handedOut.incrementAndGet();
+            d.acknowledger().ack();
+          });
+      await().atMost(WAIT).until(() -> handedOut.get() >= 1000);
+      source.stopReceiving();
+      int beforeClose = handedOut.get();
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(NsqTestBed.stats(topic, "transit").inFlight())
+                      .as("in flight at nsqd: sent, never handed out, requeued after msgTimeout")
+                      .isZero());
+      ChannelStats stats = NsqTestBed.stats(topic, "transit");
+      assertThat(stats.requeued()).as("requeued (handed out: %d)", beforeClose).isZero();
+      assertThat(stats.depth()).as("left on nsqd").isEqualTo(3000 - beforeClose);
+      assertThat(handedOut.get())
+          .as("handed out after stopReceiving returned")
+          .isEqualTo(beforeClose);
     }
   }
 

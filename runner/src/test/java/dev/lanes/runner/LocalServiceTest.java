@@ -52,7 +52,11 @@ class LocalServiceTest {
 
   private String conf(Path record, String extra) {
     return """
-        system { transport = local, deliverBy = order_id, http.port = 0 }
+        system {
+          transport = local, deliverBy = order_id
+          # publishing on loopback only, so no token (docs/operations.md)
+          http { port = 0, publish.enabled = true }
+        }
         orders {
           handler = dev.lanes.runner.ScriptedHandler
           consumerNum = 8

@@ -3,7 +3,6 @@ package dev.lanes.runner.publish;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.sun.net.httpserver.HttpExchange;
 import dev.lanes.api.Message;
-import dev.lanes.runner.http.HttpRoutes;
 import dev.lanes.runner.http.OpsServer;
 import dev.lanes.runner.http.Responses;
 import dev.lanes.runner.http.RunningTask;
@@ -13,31 +12,64 @@ import dev.lanes.spi.TaskConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /tasks/{task}/messages}: publishes a message (or a JSON array of them) to the running
- * task's own destination and answers {@code 201 {"id": ...}} (or {@code {"ids": [...]}}). Bad
- * requests get a 4xx with the reason and store nothing.
+ * task's own destination and answers {@code 201 {"id": ...}} (or {@code {"ids": [...]}}). In the
+ * order checked: 401 without a bearer token (when one is set), 403 with a wrong one, 404/405 for
+ * another path, task or method, 413 for a body over {@code http.publish.maxBody} or more than
+ * {@code maxMessages} messages, 400 for a bad message, 429 with {@code Retry-After} over the rate.
+ * Anything refused stores nothing. The runner creates it only with {@code http.publish.enabled};
+ * otherwise {@link #off} answers 404.
  */
-public final class PublishRoute implements HttpRoutes {
+public final class PublishRoute implements AutoCloseable {
 
-  static final int MAX_BODY = 16 * 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(PublishRoute.class);
   private static final String JSON = "application/json";
+  private static final String BEARER = "bearer ";
 
+  private final PublishSettings settings;
+  private final TokenBucket bucket;
   private RunningTask task;
   private TaskConfig publisherFor;
   private Publisher publisher;
 
-  @Override
+  PublishRoute(PublishSettings settings, LongSupplier nanoTime) {
+    this.settings = settings;
+    this.bucket =
+        settings.rateLimit() > 0
+            ? new TokenBucket(settings.rateLimit(), settings.burst(), nanoTime)
+            : null;
+  }
+
+  /** The route for {@code settings}, which must have publishing enabled. */
+  public static PublishRoute create(PublishSettings settings) {
+    if (!settings.enabled()) {
+      throw new IllegalArgumentException("http.publish.enabled is false");
+    }
+    return new PublishRoute(settings, System::nanoTime);
+  }
+
+  /** Answers every {@code /tasks/} request on {@code server} with 404 and {@code why}. */
+  public static void off(OpsServer server, String why) {
+    server.route("/tasks/", exchange -> error(exchange, 404, why));
+  }
+
+  /** Serves the route on {@code server} for {@code runningTask}. */
   public void register(OpsServer server, RunningTask runningTask) {
     this.task = runningTask;
     server.route("/tasks/", this::handle);
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    if (!authorized(exchange)) {
+      return;
+    }
     String[] parts = exchange.getRequestURI().getPath().split("/");
     String name = task.config().name();
     if (parts.length != 4 || !parts[3].equals("messages")) {
@@ -55,11 +87,27 @@ public final class PublishRoute implements HttpRoutes {
     }
     byte[] body = readBody(exchange);
     if (body == null) {
-      error(exchange, 413, "body larger than " + MAX_BODY + " bytes; send smaller batches");
+      error(
+          exchange,
+          413,
+          "body larger than " + settings.maxBody() + " bytes (http.publish.maxBody)");
       return;
     }
     try {
       List<Message> messages = PublishRequests.parseBody(body);
+      if (messages.size() > settings.maxMessages()) {
+        error(
+            exchange,
+            413,
+            messages.size()
+                + " messages in one request; at most "
+                + settings.maxMessages()
+                + " (http.publish.maxMessages): send smaller batches");
+        return;
+      }
+      if (!admitted(exchange, messages.size())) {
+        return;
+      }
       List<String> ids = publish(messages);
       Responses.send(
           exchange,
@@ -81,6 +129,45 @@ public final class PublishRoute implements HttpRoutes {
     }
   }
 
+  /** 401 without {@code Authorization: Bearer ...}, 403 with a wrong token. */
+  private boolean authorized(HttpExchange exchange) throws IOException {
+    if (settings.token().isEmpty()) {
+      return true;
+    }
+    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    if (header == null
+        || header.length() <= BEARER.length()
+        || !header.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+      exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"lanes\"");
+      error(exchange, 401, "send Authorization: Bearer <http.publish.token>");
+      return false;
+    }
+    if (!settings.token().get().matches(header.substring(BEARER.length()).strip())) {
+      error(exchange, 403, "wrong bearer token");
+      return false;
+    }
+    return true;
+  }
+
+  /** 429 with Retry-After (whole seconds, at least 1) when the task's rate is used up. */
+  private boolean admitted(HttpExchange exchange, int messages) throws IOException {
+    long waitNanos = bucket == null ? 0 : bucket.tryTake(messages);
+    if (waitNanos == 0) {
+      return true;
+    }
+    long seconds = Math.max(1, (waitNanos + TimeUnit.SECONDS.toNanos(1) - 1) / 1_000_000_000L);
+    exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));
+    error(
+        exchange,
+        429,
+        "over http.publish.rateLimit ("
+            + settings.rateLimit()
+            + " messages/s for this task); retry after "
+            + seconds
+            + " s");
+    return false;
+  }
+
   private synchronized List<String> publish(List<Message> messages) throws Exception {
     TaskConfig config = task.config();
     if (publisher == null || publisherFor != config) {
@@ -93,6 +180,7 @@ public final class PublishRoute implements HttpRoutes {
     return SchedulingCheck.publish(publisher, config.transport(), messages);
   }
 
+  /** Releases the publisher, after the HTTP server stopped. */
   @Override
   public synchronized void close() {
     if (publisher != null) {
@@ -101,10 +189,20 @@ public final class PublishRoute implements HttpRoutes {
     }
   }
 
-  private static byte[] readBody(HttpExchange exchange) throws IOException {
+  /** The body, or null when it is larger than {@code maxBody} (read no further than that). */
+  private byte[] readBody(HttpExchange exchange) throws IOException {
+    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (declared != null && declared.length() > 10) {
+      return null;
+    }
+    if (declared != null
+        && declared.chars().allMatch(Character::isDigit)
+        && Long.parseLong(declared) > settings.maxBody()) {
+      return null;
+    }
     try (InputStream in = exchange.getRequestBody()) {
-      byte[] body = in.readNBytes(MAX_BODY + 1);
-      return body.length > MAX_BODY ? null : body;
+      byte[] body = in.readNBytes(settings.maxBody() + 1);
+      return body.length > settings.maxBody() ? null : body;
     }
   }
 

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.runner.alert.AlertSettings;
+import dev.lanes.runner.publish.PublishSettings;
 import dev.lanes.spi.TaskConfig;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -33,8 +34,8 @@ public record RunnerSettings(
     Duration exitWhenIdle,
     Path pluginsDir) {
 
-  /** {@code http.*}. */
-  public record HttpSettings(boolean enabled, String host, int port) {}
+  /** {@code http.*}; {@code publish} is {@code http.publish.*}. */
+  public record HttpSettings(boolean enabled, String host, int port, PublishSettings publish) {}
 
   /** {@code log.*}; levels are logback level names. */
   public record LogSettings(String level, Map<String, String> levels, String format) {}
@@ -45,11 +46,13 @@ public record RunnerSettings(
   /** Reads the runner's keys of {@code task}. */
   public static RunnerSettings of(TaskConfig task) {
     Config c = task.config();
+    String host = read(task, "http.host", "a host name or address", () -> c.getString("http.host"));
     HttpSettings http =
         new HttpSettings(
             read(task, "http.enabled", "true or false", () -> c.getBoolean("http.enabled")),
-            read(task, "http.host", "a host name or address", () -> c.getString("http.host")),
-            port(task, c));
+            host,
+            port(task, c),
+            PublishSettings.of(task, host));
     AlertSettings alerts =
         new AlertSettings(
             duration(task, c, "alerts.slowHandler"),

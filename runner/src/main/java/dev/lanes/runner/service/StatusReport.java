@@ -44,6 +44,7 @@ final class StatusReport {
     line(out, "rejected", Long.toString(stats.rejected()));
     line(out, "backlog", backlog.isPresent() ? Long.toString(backlog.getAsLong()) : "n/a");
     line(out, "http", service.httpAddress().orElse("off"));
+    line(out, "publish", service.publishAddress().orElse("off"));
     return out.toString();
   }
 

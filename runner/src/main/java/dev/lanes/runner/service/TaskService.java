@@ -11,6 +11,8 @@ import dev.lanes.runner.http.OpsServer;
 import dev.lanes.runner.http.RunningTask;
 import dev.lanes.runner.log.LogSetup;
 import dev.lanes.runner.plugin.HandlerLoader;
+import dev.lanes.runner.publish.PublishRoute;
+import dev.lanes.runner.publish.PublishSettings;
 import dev.lanes.runner.service.TaskSource.Loaded;
 import dev.lanes.runtime.StopReport;
 import dev.lanes.runtime.TaskRuntime;
@@ -46,6 +48,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskService.class);
   private static final Duration TICK = Duration.ofSeconds(1);
   private static final Duration LIVENESS = Duration.ofSeconds(15);
+  private static final String PUBLISH_HOST = "127.0.0.1";
 
   private final TaskSource source;
   private final ClassLoader loader;
@@ -61,6 +64,8 @@ public final class TaskService implements RunningTask, AutoCloseable {
   private volatile Transport transport;
   private volatile TaskRuntime runtime;
   private volatile OpsServer http;
+  private volatile OpsServer publishHttp;
+  private PublishRoute publishRoute;
   private final List<HttpRoutes> routes = new CopyOnWriteArrayList<>();
   private volatile long lastTickNanos = System.nanoTime();
   private volatile StopReport report;
@@ -109,8 +114,12 @@ public final class TaskService implements RunningTask, AutoCloseable {
     transport = Transports.load(task.transport(), loader);
     MessageHandler handler = HandlerLoader.load(task, loader, current.settings().pluginsDir());
     RunnerSettings.HttpSettings httpSettings = current.settings().http();
+    PublishSettings publish = httpSettings.publish();
     if (httpSettings.enabled()) {
       http = OpsServer.start(httpSettings.host(), httpSettings.port());
+      if (publish.enabled() && publish.ownListener()) {
+        publishHttp = OpsServer.start(PUBLISH_HOST, publish.port());
+      }
     }
     long seeded = Seeder.seed(task, transport, loader);
     if (seeded > 0) {
@@ -120,6 +129,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
     HandlerLoader.start(runtime, handler);
     if (http != null) {
       OpsRoutes.register(http, metrics.registry(), this, this::isLive);
+      registerPublishing(publish);
       ServiceLoader.load(HttpRoutes.class, loader)
           .forEach(
               added -> {
@@ -127,12 +137,43 @@ public final class TaskService implements RunningTask, AutoCloseable {
                 routes.add(added);
               });
       log.info(
-          "task {}: http on {} (/metrics, /health/live, /health/ready)",
+          "task {}: http on {} (/metrics, /health/live, /health/ready); {}",
           task.name(),
-          http.hostAndPort());
+          http.hostAndPort(),
+          publishing());
     }
     ticker.scheduleWithFixedDelay(
         this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** POST /tasks/{task}/messages where http.publish.* puts it; 404 everywhere else. */
+  private void registerPublishing(PublishSettings publish) {
+    if (!publish.enabled()) {
+      PublishRoute.off(http, "publishing is off in this process (http.publish.enabled = false)");
+      return;
+    }
+    publishRoute = PublishRoute.create(publish);
+    if (publishHttp != null) {
+      publishRoute.register(publishHttp, this);
+      PublishRoute.off(
+          http, "publishing listens on " + publishHttp.hostAndPort() + " only (http.publish.port)");
+    } else {
+      publishRoute.register(http, this);
+    }
+  }
+
+  private String publishing() {
+    return publishAddress()
+        .map(
+            a ->
+                "POST /tasks/"
+                    + current.task().name()
+                    + "/messages on "
+                    + a
+                    + (current.settings().http().publish().token().isPresent()
+                        ? " (bearer token)"
+                        : " (loopback, no token)"))
+        .orElse("publishing off");
   }
 
   private void tick() {
@@ -336,6 +377,12 @@ public final class TaskService implements RunningTask, AutoCloseable {
     if (http != null) {
       http.close();
     }
+    if (publishHttp != null) {
+      publishHttp.close();
+    }
+    if (publishRoute != null) {
+      publishRoute.close();
+    }
     routes.forEach(HttpRoutes::close);
     metrics.close();
   }
@@ -363,6 +410,16 @@ public final class TaskService implements RunningTask, AutoCloseable {
   public Optional<String> httpAddress() {
     OpsServer server = http;
     return server == null ? Optional.empty() : Optional.of(server.hostAndPort());
+  }
+
+  /**
+   * Where {@code POST /tasks/{task}/messages} is served ({@code host:port}), when publishing is on.
+   */
+  public Optional<String> publishAddress() {
+    OpsServer server = publishHttp != null ? publishHttp : http;
+    return server == null || publishRoute == null
+        ? Optional.empty()
+        : Optional.of(server.hostAndPort());
   }
 
   /** What an update did: {@code ok} or rejected, and what to tell the operator. */

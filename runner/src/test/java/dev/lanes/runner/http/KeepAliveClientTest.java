@@ -43,7 +43,7 @@ class KeepAliveClientTest {
     Files.writeString(
         file,
         """
-        system { transport = local, deliverBy = order_id, http.port = 0 }
+        system { transport = local, deliverBy = order_id, http { port = 0, publish.enabled = true } }
         orders {
           handler = dev.lanes.samples.OrderEventsHandler
           local.dataDir = "%s"

@@ -18,7 +18,10 @@ class RunnerSettingsTest {
   @Test
   void defaultsComeFromReferenceConf() {
     RunnerSettings settings = of(Map.of());
-    assertThat(settings.http()).isEqualTo(new RunnerSettings.HttpSettings(true, "127.0.0.1", 8086));
+    assertThat(settings.http().enabled()).isTrue();
+    assertThat(settings.http().host()).isEqualTo("127.0.0.1");
+    assertThat(settings.http().port()).isEqualTo(8086);
+    assertThat(settings.http().publish().enabled()).isFalse();
     assertThat(settings.alerts().slowHandler()).isEqualTo(Duration.ofSeconds(10));
     assertThat(settings.alerts().stall()).isEqualTo(Duration.ofSeconds(60));
     assertThat(settings.alerts().backlog()).isZero();

@@ -1,0 +1,166 @@
+package dev.lanes.runner.publish;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.TaskConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@code http.publish.*}: whether {@code POST /tasks/{task}/messages} is served, who may call it
+ * and how much it takes. Read and validated eagerly: an open write path — enabled, no token, and
+ * reachable from other machines — is refused with a {@link ReadyFailedException} naming the keys.
+ * {@link #toString()} never shows the token.
+ *
+ * @param enabled whether the route publishes at all (false: it answers 404)
+ * @param token the bearer token every request must present; empty = none required (only allowed
+ *     when publishing listens on loopback alone)
+ * @param port -1 = on the main HTTP server; otherwise a listener of its own on 127.0.0.1 (0 = any
+ *     free port)
+ * @param maxBody the largest request body in bytes
+ * @param maxMessages the most messages one request may hold
+ * @param rateLimit messages per second the route accepts for the task; 0 = no limit
+ * @param burst messages accepted at once above the rate, >= maxMessages
+ */
+public record PublishSettings(
+    boolean enabled,
+    Optional<BearerToken> token,
+    int port,
+    int maxBody,
+    int maxMessages,
+    double rateLimit,
+    long burst) {
+
+  /** The environment variable the reference config reads {@code http.publish.token} from. */
+  public static final String TOKEN_ENV = "LANES_PUBLISH_TOKEN";
+
+  static final int MIN_TOKEN_LENGTH = 16;
+  private static final String P = "http.publish.";
+
+  /** Whether publishing listens on a loopback-only listener of its own. */
+  public boolean ownListener() {
+    return port >= 0;
+  }
+
+  /**
+   * Reads {@code http.publish.*} of {@code task}.
+   *
+   * @param httpHost the main server's {@code http.host}, to tell whether it is loopback-only
+   */
+  public static PublishSettings of(TaskConfig task, String httpHost) {
+    Config c = task.config();
+    boolean enabled = read(task, "enabled", "true or false", () -> c.getBoolean(P + "enabled"));
+    int port = read(task, "port", "-1 or a port number in [0, 65535]", () -> c.getInt(P + "port"));
+    if (port < -1 || port > 65535) {
+      throw invalid(task, "port", "-1 (the main server) or a port number in [0, 65535]", port);
+    }
+    long maxBody = read(task, "maxBody", "a size such as 16MiB", () -> c.getBytes(P + "maxBody"));
+    if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 1) {
+      throw invalid(task, "maxBody", "a size in [1B, 2GiB)", maxBody);
+    }
+    int maxMessages =
+        read(task, "maxMessages", "a message count >= 1", () -> c.getInt(P + "maxMessages"));
+    if (maxMessages < 1) {
+      throw invalid(task, "maxMessages", "a message count >= 1", maxMessages);
+    }
+    double rateLimit =
+        read(task, "rateLimit", "messages per second >= 0", () -> c.getDouble(P + "rateLimit"));
+    if (!(rateLimit >= 0) || Double.isInfinite(rateLimit)) {
+      throw invalid(task, "rateLimit", "messages per second >= 0 (0 = no limit)", rateLimit);
+    }
+    long burst = read(task, "burst", "a message count", () -> c.getLong(P + "burst"));
+    if (rateLimit > 0 && burst < maxMessages) {
+      throw invalid(
+          task,
+          "burst",
+          "at least http.publish.maxMessages ("
+              + maxMessages
+              + "), or a full request could never pass",
+          burst);
+    }
+    Optional<BearerToken> token = token(task, c);
+    if (enabled && token.isEmpty() && port < 0 && !isLoopback(httpHost)) {
+      throw new ReadyFailedException(
+          task.origin()
+              + ": task '"
+              + task.name()
+              + "': http.publish.enabled = true on http.host "
+              + httpHost
+              + ", which other machines can reach, needs http.publish.token (or tokenFile, or the"
+              + " environment variable "
+              + TOKEN_ENV
+              + "), or http.publish.port for a listener of its own on 127.0.0.1");
+    }
+    return new PublishSettings(enabled, token, port, (int) maxBody, maxMessages, rateLimit, burst);
+  }
+
+  private static Optional<BearerToken> token(TaskConfig task, Config c) {
+    String inline = read(task, "token", "a string", () -> c.getString(P + "token"));
+    String file = read(task, "tokenFile", "a file path", () -> c.getString(P + "tokenFile"));
+    if (!inline.isEmpty() && !file.isEmpty()) {
+      throw task.invalid(
+          P + "tokenFile",
+          "either http.publish.token (or " + TOKEN_ENV + ") or http.publish.tokenFile, not both",
+          null);
+    }
+    String token = file.isEmpty() ? inline : readTokenFile(task, file);
+    if (token.isEmpty()) {
+      return Optional.empty();
+    }
+    if (token.length() < MIN_TOKEN_LENGTH || !token.chars().allMatch(ch -> ch > 32 && ch < 127)) {
+      // never the value in this message: it is a secret
+      throw task.invalid(
+          P + (file.isEmpty() ? "token" : "tokenFile"),
+          "a token of at least "
+              + MIN_TOKEN_LENGTH
+              + " printable ASCII characters without spaces (e.g. openssl rand -hex 32)",
+          null);
+    }
+    return Optional.of(new BearerToken(token));
+  }
+
+  private static String readTokenFile(TaskConfig task, String file) {
+    try {
+      return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+    } catch (IOException | InvalidPathException e) {
+      throw task.invalid(
+          P + "tokenFile",
+          "a readable file holding the token",
+          new IOException("cannot read " + file + ": " + e.getClass().getSimpleName()));
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      for (InetAddress address : InetAddress.getAllByName(host)) {
+        if (!address.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException e) {
+      return false; // binding fails later with its own message
+    }
+  }
+
+  private static ReadyFailedException invalid(
+      TaskConfig task, String key, String expectation, Object got) {
+    return task.invalid(P + key, expectation, new IllegalArgumentException("got " + got));
+  }
+
+  private static <T> T read(TaskConfig task, String key, String expectation, Supplier<T> reader) {
+    try {
+      return reader.get();
+    } catch (ConfigException e) {
+      throw task.invalid(P + key, expectation, e);
+    }
+  }
+}

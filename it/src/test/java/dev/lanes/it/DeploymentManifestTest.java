@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.lanes.config.TaskConfigLoader;
+import dev.lanes.runner.service.RunnerSettings;
 import dev.lanes.spi.TaskConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,9 @@ class DeploymentManifestTest {
     int grace = Integer.parseInt(valueOf(lines, "terminationGracePeriodSeconds:"));
     assertThat(task.shutdownTimeout()).isLessThan(Duration.ofSeconds(grace));
     assertThat(task.config().getString("http.host")).isEqualTo("0.0.0.0");
+    assertThat(RunnerSettings.of(task).http().publish().enabled())
+        .as("no write path on an address the cluster reaches")
+        .isFalse();
     assertThat(task.config().getInt("http.port"))
         .isEqualTo(Integer.parseInt(valueOf(lines, "prometheus.io/port:").replace("\"", "")));
     assertThat(String.join("\n", lines))

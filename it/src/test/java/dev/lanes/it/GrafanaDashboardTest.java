@@ -84,7 +84,7 @@ class GrafanaDashboardTest {
           handler = dev.lanes.samples.OrderEventsHandler
           deliverBy = order_id
           consumerNum = 2
-          http.port = 0
+          http { port = 0, publish.enabled = true }
           seed { generator = dev.lanes.samples.SampleOrders, count = 20, orders = 4 }
         }
         """

@@ -80,7 +80,15 @@ record AmqpSettings(
   }
 
   static String mask(URI uri) {
+    if (uri.isOpaque()) {
+      return uri.getScheme() + ":***"; // "amqp:user:pw@host": no part is known not to be secret
+    }
     String userInfo = uri.getRawUserInfo();
+    String authority = uri.getRawAuthority();
+    if (userInfo == null && authority != null && authority.contains("@")) {
+      // a registry-based authority (an invalid port or host name) has no parsed user info
+      userInfo = authority.substring(0, authority.lastIndexOf('@'));
+    }
     if (userInfo == null) {
       return uri.toString();
     }

@@ -82,6 +82,25 @@ class AmqpSettingsTest {
   }
 
   @Test
+  void aUriWithoutAServerPartNamesNoPasswordInItsError() {
+    // java.net.URI parses these without a host or user info (a "registry-based" authority, an
+    // opaque URI), so the password is not where a server-based URI keeps it
+    for (String uri :
+        List.of(
+            "amqp://lanes:s3cr3t-XYZ@rabbit:notaport",
+            "amqp://lanes:s3cr3t-XYZ@rabbit_mq.local:5672",
+            "amqp:lanes:s3cr3t-XYZ@rabbit")) {
+      assertThatThrownBy(() -> settings(Map.of("uri", uri)))
+          .as(uri)
+          .isInstanceOf(ReadyFailedException.class)
+          .hasMessageContaining("amqp.uri: expected an amqp:// or amqps:// URI with a host")
+          .hasMessageNotContaining("s3cr3t-XYZ");
+    }
+    assertThat(AmqpSettings.mask(URI.create("amqp://lanes:s3cr3t-XYZ@rabbit_mq.local:5672")))
+        .isEqualTo("amqp://lanes:***@rabbit_mq.local:5672");
+  }
+
+  @Test
   void rejectsAnInvalidValueNamingTheKey() {
     assertThatThrownBy(() -> settings(Map.of("prefetch", 0)))
         .isInstanceOf(ReadyFailedException.class)

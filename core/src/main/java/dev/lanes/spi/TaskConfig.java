@@ -44,6 +44,35 @@ public record TaskConfig(
   }
 
   /**
+   * The settings without the values of {@code config}, which may hold credentials (an AMQP URI, a
+   * Kafka JAAS config): a task config can be logged.
+   */
+  @Override
+  public String toString() {
+    return "TaskConfig[name="
+        + name
+        + ", transport="
+        + transport
+        + ", handler="
+        + handler
+        + ", consumerNum="
+        + consumerNum
+        + ", channelLength="
+        + channelLength
+        + ", deliverBy="
+        + deliverBy
+        + ", retry="
+        + retry
+        + ", handlerTimeout="
+        + handlerTimeout
+        + ", shutdownTimeout="
+        + shutdownTimeout
+        + ", origin="
+        + origin
+        + "]";
+  }
+
+  /**
    * A transport's or feature's own section, e.g. {@code section("kafka")}.
    *
    * @throws ReadyFailedException naming the file and key when the section is missing or not an

@@ -262,4 +262,13 @@ class TaskConfigLoaderTest {
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageStartingWith("task t: task 't': kafka: expected an object { ... }");
   }
+
+  @Test
+  void aTaskConfigPrintsNoValueOfItsConfigSoNoSecretReachesALog() {
+    TaskConfig task =
+        TaskConfigLoader.forTask(
+            "t", Map.of("amqp.uri", "amqp://lanes:s3cr3t-XYZ@rabbit", "consumerNum", 3));
+
+    assertThat(task.toString()).contains("name=t", "consumerNum=3").doesNotContain("s3cr3t-XYZ");
+  }
 }

@@ -79,6 +79,30 @@ record AmqpSettings(
     return mask(uri);
   }
 
+  /** The main settings, with {@link #maskedUri()}. */
+  @Override
+  public String toString() {
+    return "AmqpSettings[uri="
+        + maskedUri()
+        + ", exchange="
+        + exchange
+        + ", exchangeType="
+        + exchangeType
+        + ", queue="
+        + queue
+        + ", key="
+        + key
+        + ", queueType="
+        + queueType
+        + ", prefetch="
+        + prefetch
+        + ", deadLetterExchange="
+        + deadLetterExchange
+        + ", deadLetterQueue="
+        + deadLetterQueue
+        + "]";
+  }
+
   static String mask(URI uri) {
     if (uri.isOpaque()) {
       return uri.getScheme() + ":***"; // "amqp:user:pw@host": no part is known not to be secret

@@ -78,6 +78,7 @@ class AmqpSettingsTest {
     AmqpSettings s = settings(Map.of("uri", "amqps://lanes:s3cr%40t@rabbit.example:5671/prod"));
 
     assertThat(s.maskedUri()).isEqualTo("amqps://lanes:***@rabbit.example:5671/prod");
+    assertThat(s.toString()).contains("lanes:***@").doesNotContain("s3cr%40t");
     assertThat(AmqpSettings.mask(URI.create("amqp://127.0.0.1"))).isEqualTo("amqp://127.0.0.1");
   }
 

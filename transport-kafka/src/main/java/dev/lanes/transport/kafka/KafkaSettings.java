@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -92,6 +93,32 @@ record KafkaSettings(
     client = Map.copyOf(client);
     consumer = Map.copyOf(consumer);
     producer = Map.copyOf(producer);
+  }
+
+  /**
+   * The settings with the names of the pass-through properties only: their values may be secret.
+   */
+  @Override
+  public String toString() {
+    return "KafkaSettings[task="
+        + task
+        + ", bootstrap="
+        + bootstrap
+        + ", topics="
+        + topics
+        + ", group="
+        + group
+        + ", retryTopic="
+        + retryTopic
+        + ", deadLetterTopic="
+        + deadLetterTopic
+        + ", client="
+        + new TreeSet<>(client.keySet())
+        + ", consumer="
+        + new TreeSet<>(consumer.keySet())
+        + ", producer="
+        + new TreeSet<>(producer.keySet())
+        + "]";
   }
 
   /**

@@ -214,4 +214,23 @@ class KafkaSettingsTest {
     all.put("transport", "kafka");
     return TaskConfigLoader.forTask("orders", all);
   }
+
+  @Test
+  void printsPassThroughPropertyNamesButNoValue() {
+    KafkaSettings settings =
+        KafkaSettings.read(
+            task(
+                Map.of(
+                    "kafka.client",
+                    Map.of(
+                        "sasl.jaas.config",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                            + " username=\"lanes\" password=\"s3cr3t-XYZ\";"),
+                    "kafka.producer",
+                    Map.of("ssl.key.password", "s3cr3t-XYZ"))));
+
+    assertThat(settings.toString())
+        .contains("sasl.jaas.config", "ssl.key.password", "bootstrap=127.0.0.1:9092")
+        .doesNotContain("s3cr3t-XYZ");
+  }
 }

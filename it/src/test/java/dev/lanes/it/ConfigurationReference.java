@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.util.ArrayList;
@@ -107,7 +108,12 @@ final class ConfigurationReference {
 
   static String render() {
     ConfigFactory.invalidateCaches();
-    Config defaults = ConfigFactory.defaultReference().getConfig("lanes.task");
+    // the files' own defaults: resolved without the environment, which may hold secrets
+    // (LANES_AMQP_URI, LANES_PUBLISH_TOKEN) that must not be written into the page
+    Config defaults =
+        ConfigFactory.parseResourcesAnySyntax("reference.conf")
+            .resolve(ConfigResolveOptions.noSystem())
+            .getConfig("lanes.task");
     Map<String, List<String[]>> sections = new TreeMap<>();
     collect(defaults.root(), "", sections);
     StringBuilder md = new StringBuilder(HEADER);

@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * {@code POST /tasks/{task}/messages}: publishes a message (or a JSON array of them) to the running
  * task's own destination and answers {@code 201 {"id": ...}} (or {@code {"ids": [...]}}). In the
  * order checked: 401 without a bearer token (when one is set), 403 with a wrong one, 404/405 for
- * another path, task or method, 413 for a body over {@code http.publish.maxBody} or more than
- * {@code maxMessages} messages, 400 for a bad message, 429 with {@code Retry-After} over the rate.
- * Anything refused stores nothing. The runner creates it only with {@code http.publish.enabled};
+ * another path, task or method, 413 for a body over {@code http.publish.maxBody}, 400 for a bad
+ * message, 413 for more than {@code maxMessages} messages, 429 with {@code Retry-After} over the
+ * rate. Anything refused stores nothing. Thread-safe: the HTTP server's threads call it at once;
+ * publishing itself is serialized. The runner creates it only with {@code http.publish.enabled};
  * otherwise {@link #off} answers 404.
  */
 public final class PublishRoute implements AutoCloseable {
@@ -35,7 +36,7 @@ public final class PublishRoute implements AutoCloseable {
 
   private final PublishSettings settings;
   private final TokenBucket bucket;
-  private RunningTask task;
+  private volatile RunningTask task;
   private TaskConfig publisherFor;
   private Publisher publisher;
 
@@ -192,13 +193,11 @@ public final class PublishRoute implements AutoCloseable {
   /** The body, or null when it is larger than {@code maxBody} (read no further than that). */
   private byte[] readBody(HttpExchange exchange) throws IOException {
     String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (declared != null && declared.length() > 10) {
-      return null;
-    }
     if (declared != null
+        && !declared.isEmpty()
         && declared.chars().allMatch(Character::isDigit)
-        && Long.parseLong(declared) > settings.maxBody()) {
-      return null;
+        && (declared.length() > 18 || Long.parseLong(declared) > settings.maxBody())) {
+      return null; // refused before reading it
     }
     try (InputStream in = exchange.getRequestBody()) {
       byte[] body = in.readNBytes(settings.maxBody() + 1);

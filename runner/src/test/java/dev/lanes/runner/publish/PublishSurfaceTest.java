@@ -128,6 +128,17 @@ class PublishSurfaceTest {
     HttpResponse<String> big = post(url, "{\"content\": \"" + "x".repeat(2000) + "\"}");
     assertThat(big.statusCode()).isEqualTo(413);
     assertThat(big.body()).contains("http.publish.maxBody");
+    HttpResponse<String> chunked =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () ->
+                            new java.io.ByteArrayInputStream(
+                                ("{\"content\": \"" + "x".repeat(2000) + "\"}").getBytes())))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(chunked.statusCode()).as("no Content-Length: read up to maxBody").isEqualTo(413);
     HttpResponse<String> many = post(url, "[" + String.join(",", ONE, ONE, ONE, ONE) + "]");
     assertThat(many.statusCode()).isEqualTo(413);
     assertThat(many.body()).contains("4 messages", "at most 3", "http.publish.maxMessages");

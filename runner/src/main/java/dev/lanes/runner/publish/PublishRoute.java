@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -35,25 +36,31 @@ public final class PublishRoute implements AutoCloseable {
   private static final String BEARER = "bearer ";
 
   private final PublishSettings settings;
+  private final Optional<BearerToken> token;
   private final TokenBucket bucket;
   private volatile RunningTask task;
   private TaskConfig publisherFor;
   private Publisher publisher;
 
-  PublishRoute(PublishSettings settings, LongSupplier nanoTime) {
+  PublishRoute(PublishSettings settings, Optional<BearerToken> token, LongSupplier nanoTime) {
     this.settings = settings;
+    this.token = token;
     this.bucket =
         settings.rateLimit() > 0
             ? new TokenBucket(settings.rateLimit(), settings.burst(), nanoTime)
             : null;
   }
 
-  /** The route for {@code settings}, which must have publishing enabled. */
-  public static PublishRoute create(PublishSettings settings) {
+  /**
+   * The route for {@code settings} of {@code task}, which must have publishing enabled.
+   *
+   * @throws dev.lanes.api.ReadyFailedException when {@code http.publish.tokenFile} holds no token
+   */
+  public static PublishRoute create(PublishSettings settings, TaskConfig task) {
     if (!settings.enabled()) {
       throw new IllegalArgumentException("http.publish.enabled is false");
     }
-    return new PublishRoute(settings, System::nanoTime);
+    return new PublishRoute(settings, settings.bearerToken(task), System::nanoTime);
   }
 
   /** Answers every {@code /tasks/} request on {@code server} with 404 and {@code why}. */
@@ -132,7 +139,7 @@ public final class PublishRoute implements AutoCloseable {
 
   /** 401 without {@code Authorization: Bearer ...}, 403 with a wrong token. */
   private boolean authorized(HttpExchange exchange) throws IOException {
-    if (settings.token().isEmpty()) {
+    if (token.isEmpty()) {
       return true;
     }
     String header = exchange.getRequestHeaders().getFirst("Authorization");
@@ -143,7 +150,7 @@ public final class PublishRoute implements AutoCloseable {
       error(exchange, 401, "send Authorization: Bearer <http.publish.token>");
       return false;
     }
-    if (!settings.token().get().matches(header.substring(BEARER.length()).strip())) {
+    if (!token.get().matches(header.substring(BEARER.length()).strip())) {
       error(exchange, 403, "wrong bearer token");
       return false;
     }

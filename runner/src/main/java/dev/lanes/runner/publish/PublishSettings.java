@@ -21,8 +21,9 @@ import java.util.function.Supplier;
  * {@link #toString()} never shows the token.
  *
  * @param enabled whether the route publishes at all (false: it answers 404)
- * @param token the bearer token every request must present; empty = none required (only allowed
- *     when publishing listens on loopback alone)
+ * @param token the bearer token of {@code http.publish.token}; see {@link #bearerToken}
+ * @param tokenFile the file of {@code http.publish.tokenFile}, read only when publishing opens (so
+ *     {@code runner check} needs no secret on its machine)
  * @param port -1 = on the main HTTP server; otherwise a listener of its own on 127.0.0.1 (0 = any
  *     free port)
  * @param maxBody the largest request body in bytes
@@ -33,6 +34,7 @@ import java.util.function.Supplier;
 public record PublishSettings(
     boolean enabled,
     Optional<BearerToken> token,
+    Optional<Path> tokenFile,
     int port,
     int maxBody,
     int maxMessages,
@@ -44,6 +46,34 @@ public record PublishSettings(
 
   static final int MIN_TOKEN_LENGTH = 16;
   private static final String P = "http.publish.";
+
+  /** Whether requests must present a bearer token ({@code token} or {@code tokenFile} is set). */
+  public boolean requiresToken() {
+    return token.isPresent() || tokenFile.isPresent();
+  }
+
+  /**
+   * The token every request must present, reading {@code tokenFile} if that is where it is; empty =
+   * none required (only allowed when publishing listens on loopback alone).
+   *
+   * @throws ReadyFailedException when the file cannot be read or holds no valid token; the message
+   *     never shows what the file holds
+   */
+  public Optional<BearerToken> bearerToken(TaskConfig task) {
+    if (tokenFile.isEmpty()) {
+      return token;
+    }
+    String text;
+    try {
+      text = Files.readString(tokenFile.get(), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw task.invalid(
+          P + "tokenFile",
+          "a readable file holding the token",
+          new IOException("cannot read " + tokenFile.get() + ": " + e.getClass().getSimpleName()));
+    }
+    return Optional.of(validToken(task, "tokenFile", text));
+  }
 
   /** Whether publishing listens on a loopback-only listener of its own. */
   public boolean ownListener() {
@@ -86,8 +116,11 @@ public record PublishSettings(
               + "), or a full request could never pass",
           burst);
     }
-    Optional<BearerToken> token = token(task, c);
-    if (enabled && token.isEmpty() && port < 0 && !isLoopback(httpHost)) {
+    String inline = read(task, "token", "a string", () -> c.getString(P + "token"));
+    Optional<Path> tokenFile = tokenFile(task, c, inline);
+    Optional<BearerToken> token =
+        inline.isEmpty() ? Optional.empty() : Optional.of(validToken(task, "token", inline));
+    if (enabled && token.isEmpty() && tokenFile.isEmpty() && port < 0 && !isLoopback(httpHost)) {
       throw new ReadyFailedException(
           task.origin()
               + ": task '"
@@ -99,43 +132,39 @@ public record PublishSettings(
               + TOKEN_ENV
               + "), or http.publish.port for a listener of its own on 127.0.0.1");
     }
-    return new PublishSettings(enabled, token, port, (int) maxBody, maxMessages, rateLimit, burst);
+    return new PublishSettings(
+        enabled, token, tokenFile, port, (int) maxBody, maxMessages, rateLimit, burst);
   }
 
-  private static Optional<BearerToken> token(TaskConfig task, Config c) {
-    String inline = read(task, "token", "a string", () -> c.getString(P + "token"));
+  private static Optional<Path> tokenFile(TaskConfig task, Config c, String inline) {
     String file = read(task, "tokenFile", "a file path", () -> c.getString(P + "tokenFile"));
-    if (!inline.isEmpty() && !file.isEmpty()) {
+    if (file.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!inline.isEmpty()) {
       throw task.invalid(
           P + "tokenFile",
           "either http.publish.token (or " + TOKEN_ENV + ") or http.publish.tokenFile, not both",
           null);
     }
-    String token = file.isEmpty() ? inline : readTokenFile(task, file);
-    if (token.isEmpty()) {
-      return Optional.empty();
+    try {
+      return Optional.of(Path.of(file));
+    } catch (InvalidPathException e) {
+      throw task.invalid(P + "tokenFile", "a file path", e);
     }
+  }
+
+  private static BearerToken validToken(TaskConfig task, String key, String token) {
     if (token.length() < MIN_TOKEN_LENGTH || !token.chars().allMatch(ch -> ch > 32 && ch < 127)) {
       // never the value in this message: it is a secret
       throw task.invalid(
-          P + (file.isEmpty() ? "token" : "tokenFile"),
+          P + key,
           "a token of at least "
               + MIN_TOKEN_LENGTH
               + " printable ASCII characters without spaces (e.g. openssl rand -hex 32)",
           null);
     }
-    return Optional.of(new BearerToken(token));
-  }
-
-  private static String readTokenFile(TaskConfig task, String file) {
-    try {
-      return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-    } catch (IOException | InvalidPathException e) {
-      throw task.invalid(
-          P + "tokenFile",
-          "a readable file holding the token",
-          new IOException("cannot read " + file + ": " + e.getClass().getSimpleName()));
-    }
+    return new BearerToken(token);
   }
 
   private static boolean isLoopback(String host) {

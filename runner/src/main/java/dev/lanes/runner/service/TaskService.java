@@ -117,8 +117,11 @@ public final class TaskService implements RunningTask, AutoCloseable {
     PublishSettings publish = httpSettings.publish();
     if (httpSettings.enabled()) {
       http = OpsServer.start(httpSettings.host(), httpSettings.port());
-      if (publish.enabled() && publish.ownListener()) {
-        publishHttp = OpsServer.start(PUBLISH_HOST, publish.port());
+      if (publish.enabled()) {
+        publishRoute = PublishRoute.create(publish, task); // reads a token file: before any message
+        if (publish.ownListener()) {
+          publishHttp = OpsServer.start(PUBLISH_HOST, publish.port());
+        }
       }
     }
     long seeded = Seeder.seed(task, transport, loader);
@@ -129,7 +132,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
     HandlerLoader.start(runtime, handler);
     if (http != null) {
       OpsRoutes.register(http, metrics.registry(), this, this::isLive);
-      registerPublishing(publish);
+      registerPublishing();
       ServiceLoader.load(HttpRoutes.class, loader)
           .forEach(
               added -> {
@@ -147,12 +150,11 @@ public final class TaskService implements RunningTask, AutoCloseable {
   }
 
   /** POST /tasks/{task}/messages where http.publish.* puts it; 404 everywhere else. */
-  private void registerPublishing(PublishSettings publish) {
-    if (!publish.enabled()) {
+  private void registerPublishing() {
+    if (publishRoute == null) {
       PublishRoute.off(http, "publishing is off in this process (http.publish.enabled = false)");
       return;
     }
-    publishRoute = PublishRoute.create(publish);
     if (publishHttp != null) {
       publishRoute.register(publishHttp, this);
       PublishRoute.off(
@@ -170,7 +172,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
                     + current.task().name()
                     + "/messages on "
                     + a
-                    + (current.settings().http().publish().token().isPresent()
+                    + (current.settings().http().publish().requiresToken()
                         ? " (bearer token)"
                         : " (loopback, no token)"))
         .orElse("publishing off");

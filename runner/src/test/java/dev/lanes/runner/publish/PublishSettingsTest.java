@@ -59,17 +59,30 @@ class PublishSettingsTest {
     PublishSettings settings =
         of("host = \"0.0.0.0\", publish { enabled = true, token = \"" + TOKEN + "\" }");
     assertThat(settings.token()).isPresent();
-    assertThat(settings.token().get().matches(TOKEN)).isTrue();
-    assertThat(settings.token().get().matches(TOKEN + "x")).isFalse();
+    BearerToken token = settings.bearerToken(null).orElseThrow();
+    assertThat(token.matches(TOKEN)).isTrue();
+    assertThat(token.matches(TOKEN + "x")).isFalse();
     assertThat(settings.toString()).doesNotContain(TOKEN);
   }
 
   @Test
-  void readsTheTokenFromAFile() throws Exception {
-    Path file = Files.writeString(dir.resolve("token"), TOKEN + "\n");
-    PublishSettings settings =
-        of("host = \"0.0.0.0\", publish { enabled = true, tokenFile = \"" + file + "\" }");
-    assertThat(settings.token().orElseThrow().matches(TOKEN)).isTrue();
+  void readsTheTokenFileWhenPublishingOpensNotBefore() throws Exception {
+    Path file = dir.resolve("token");
+    String http = "host = \"0.0.0.0\", publish { enabled = true, tokenFile = \"" + file + "\" }";
+    TaskConfig task =
+        TaskConfigLoader.forTask("t", ConfigFactory.parseString("http { " + http + " }"));
+    PublishSettings settings = of(http);
+    assertThat(settings.requiresToken()).as("runner check needs no secret").isTrue();
+    assertThatThrownBy(() -> settings.bearerToken(task))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("http.publish.tokenFile: expected a readable file holding the token");
+
+    Files.writeString(file, TOKEN + "\n");
+    assertThat(settings.bearerToken(task).orElseThrow().matches(TOKEN)).isTrue();
+    Files.writeString(file, "short\n");
+    assertThatThrownBy(() -> settings.bearerToken(task))
+        .hasMessageContaining("http.publish.tokenFile: expected a token of at least 16")
+        .hasMessageNotContaining("short");
   }
 
   @Test
@@ -88,8 +101,6 @@ class PublishSettingsTest {
                         + "\" }"))
         .hasMessageContaining("not both")
         .hasMessageNotContaining(TOKEN);
-    assertThatThrownBy(() -> of("publish.tokenFile = \"" + dir.resolve("missing") + "\""))
-        .hasMessageContaining("http.publish.tokenFile: expected a readable file");
   }
 
   @Test

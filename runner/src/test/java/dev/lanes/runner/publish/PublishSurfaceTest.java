@@ -1,7 +1,9 @@
 package dev.lanes.runner.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lanes.api.ReadyFailedException;
 import dev.lanes.runner.service.TaskService;
 import dev.lanes.runner.service.TaskSource;
 import java.net.URI;
@@ -166,5 +168,19 @@ class PublishSurfaceTest {
     assertThat(service.runtime().stats().received())
         .as("the refused one was not stored")
         .isEqualTo(5);
+  }
+
+  @Test
+  void takesTheTokenFromAFileAndRefusesToStartWhenTheFileIsMissing() throws Exception {
+    Path file = dir.resolve("publish-token");
+    String http = "host = \"0.0.0.0\", publish { enabled = true, tokenFile = \"" + file + "\" }";
+    assertThatThrownBy(() -> start(http))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("http.publish.tokenFile: expected a readable file holding the token");
+
+    Files.writeString(file, TOKEN + "\n");
+    String url = start(http) + "/tasks/orders/messages";
+    assertThat(post(url, ONE).statusCode()).isEqualTo(401);
+    assertThat(post(url, ONE, "Authorization", "Bearer " + TOKEN).statusCode()).isEqualTo(201);
   }
 }

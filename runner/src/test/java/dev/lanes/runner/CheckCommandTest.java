@@ -59,6 +59,30 @@ class CheckCommandTest {
   }
 
   @Test
+  void anOpenHttpWritePathIsAProblemAndATokenFileIsNotReadByTheCheck() throws IOException {
+    Path file =
+        taskFile(
+            """
+            system {
+              transport = local
+              handler = dev.lanes.samples.OrderEventsHandler
+              http.host = "0.0.0.0"
+            }
+            open { http.publish.enabled = true }
+            guarded { http.publish { enabled = true, tokenFile = "/nonexistent/lanes/token" } }
+            """);
+
+    assertThat(check("--config", file.toString())).as(err.toString()).isEqualTo(2);
+    assertThat(lines())
+        .containsExactly(
+            file
+                + ": task 'open': http.publish.enabled = true on http.host 0.0.0.0, which other"
+                + " machines can reach, needs http.publish.token (or tokenFile, or the environment"
+                + " variable LANES_PUBLISH_TOKEN), or http.publish.port for a listener of its own"
+                + " on 127.0.0.1");
+  }
+
+  @Test
   void everyTaskIsCheckedAndEachProblemIsOneLine() throws IOException {
     Path file =
         taskFile(

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * runner status} output, no metric and no error, whether the task runs or fails to start. On the
  * real brokers: a recognisable secret in the AMQP URI (unreachable broker, refused login, and a
  * running task), in Kafka's SASL/SSL client properties (a running task, and a JAAS config the
- * client refuses). NSQ and local have no credential keys.
+ * client refuses), and the publish token on the local transport. NSQ and local have no credential
+ * keys of their own.
  */
 @Tag("broker")
 class SecretsStayOutTest {
@@ -238,6 +239,20 @@ class SecretsStayOutTest {
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("kafka: expected settings a Kafka client accepts");
     assertNoSecretIn(failed);
+    assertNoSecretLogged();
+  }
+
+  @Test
+  void thePublishTokenOfALocalTaskIsInNoStatusMetricOrLog() throws Exception {
+    service =
+        TaskService.start(
+            task("transport = local, local.dataDir = \"" + dir.resolve("data") + "\""),
+            getClass().getClassLoader());
+
+    publishAndScrape();
+
+    assertThat(seen).noneMatch(text -> text.contains(SECRET));
+    assertThat(String.join("\n", seen)).contains("publish: ");
     assertNoSecretLogged();
   }
 

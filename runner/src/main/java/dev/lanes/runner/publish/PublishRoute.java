@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * another path, task or method, 413 for a body over {@code http.publish.maxBody}, 400 for a bad
  * message, 413 for more than {@code maxMessages} messages, 429 with {@code Retry-After} over the
  * rate. Anything refused stores nothing. Thread-safe: the HTTP server's threads call it at once;
- * publishing itself is serialized. The runner creates it only with {@code http.publish.enabled};
- * otherwise {@link #off} answers 404.
+ * publishing itself is serialized. {@link PublishEndpoint} creates it only with {@code
+ * http.publish.enabled}; otherwise {@link #off} answers 404.
  */
-public final class PublishRoute implements AutoCloseable {
+final class PublishRoute implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PublishRoute.class);
   private static final String JSON = "application/json";
@@ -56,7 +56,7 @@ public final class PublishRoute implements AutoCloseable {
    *
    * @throws dev.lanes.api.ReadyFailedException when {@code http.publish.tokenFile} holds no token
    */
-  public static PublishRoute create(PublishSettings settings, TaskConfig task) {
+  static PublishRoute create(PublishSettings settings, TaskConfig task) {
     if (!settings.enabled()) {
       throw new IllegalArgumentException("http.publish.enabled is false");
     }
@@ -64,12 +64,12 @@ public final class PublishRoute implements AutoCloseable {
   }
 
   /** Answers every {@code /tasks/} request on {@code server} with 404 and {@code why}. */
-  public static void off(OpsServer server, String why) {
+  static void off(OpsServer server, String why) {
     server.route("/tasks/", exchange -> error(exchange, 404, why));
   }
 
   /** Serves the route on {@code server} for {@code runningTask}. */
-  public void register(OpsServer server, RunningTask runningTask) {
+  void register(OpsServer server, RunningTask runningTask) {
     this.task = runningTask;
     server.route("/tasks/", this::handle);
   }

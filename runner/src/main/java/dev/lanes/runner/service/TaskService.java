@@ -11,8 +11,7 @@ import dev.lanes.runner.http.OpsServer;
 import dev.lanes.runner.http.RunningTask;
 import dev.lanes.runner.log.LogSetup;
 import dev.lanes.runner.plugin.HandlerLoader;
-import dev.lanes.runner.publish.PublishRoute;
-import dev.lanes.runner.publish.PublishSettings;
+import dev.lanes.runner.publish.PublishEndpoint;
 import dev.lanes.runner.service.TaskSource.Loaded;
 import dev.lanes.runtime.StopReport;
 import dev.lanes.runtime.TaskRuntime;
@@ -48,7 +47,6 @@ public final class TaskService implements RunningTask, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskService.class);
   private static final Duration TICK = Duration.ofSeconds(1);
   private static final Duration LIVENESS = Duration.ofSeconds(15);
-  private static final String PUBLISH_HOST = "127.0.0.1";
 
   private final TaskSource source;
   private final ClassLoader loader;
@@ -64,8 +62,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
   private volatile Transport transport;
   private volatile TaskRuntime runtime;
   private volatile OpsServer http;
-  private volatile OpsServer publishHttp;
-  private PublishRoute publishRoute;
+  private volatile PublishEndpoint publishing;
   private final List<HttpRoutes> routes = new CopyOnWriteArrayList<>();
   private volatile long lastTickNanos = System.nanoTime();
   private volatile StopReport report;
@@ -114,15 +111,9 @@ public final class TaskService implements RunningTask, AutoCloseable {
     transport = Transports.load(task.transport(), loader);
     MessageHandler handler = HandlerLoader.load(task, loader, current.settings().pluginsDir());
     RunnerSettings.HttpSettings httpSettings = current.settings().http();
-    PublishSettings publish = httpSettings.publish();
     if (httpSettings.enabled()) {
       http = OpsServer.start(httpSettings.host(), httpSettings.port());
-      if (publish.enabled()) {
-        publishRoute = PublishRoute.create(publish, task); // reads a token file: before any message
-        if (publish.ownListener()) {
-          publishHttp = OpsServer.start(PUBLISH_HOST, publish.port());
-        }
-      }
+      publishing = PublishEndpoint.open(httpSettings.publish(), task); // before any message
     }
     long seeded = Seeder.seed(task, transport, loader);
     if (seeded > 0) {
@@ -132,7 +123,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
     HandlerLoader.start(runtime, handler);
     if (http != null) {
       OpsRoutes.register(http, metrics.registry(), this, this::isLive);
-      registerPublishing();
+      publishing.register(http, this);
       ServiceLoader.load(HttpRoutes.class, loader)
           .forEach(
               added -> {
@@ -143,39 +134,10 @@ public final class TaskService implements RunningTask, AutoCloseable {
           "task {}: http on {} (/metrics, /health/live, /health/ready); {}",
           task.name(),
           http.hostAndPort(),
-          publishing());
+          publishing.describe(task.name()));
     }
     ticker.scheduleWithFixedDelay(
         this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  /** POST /tasks/{task}/messages where http.publish.* puts it; 404 everywhere else. */
-  private void registerPublishing() {
-    if (publishRoute == null) {
-      PublishRoute.off(http, "publishing is off in this process (http.publish.enabled = false)");
-      return;
-    }
-    if (publishHttp != null) {
-      publishRoute.register(publishHttp, this);
-      PublishRoute.off(
-          http, "publishing listens on " + publishHttp.hostAndPort() + " only (http.publish.port)");
-    } else {
-      publishRoute.register(http, this);
-    }
-  }
-
-  private String publishing() {
-    return publishAddress()
-        .map(
-            a ->
-                "POST /tasks/"
-                    + current.task().name()
-                    + "/messages on "
-                    + a
-                    + (current.settings().http().publish().requiresToken()
-                        ? " (bearer token)"
-                        : " (loopback, no token)"))
-        .orElse("publishing off");
   }
 
   private void tick() {
@@ -379,11 +341,8 @@ public final class TaskService implements RunningTask, AutoCloseable {
     if (http != null) {
       http.close();
     }
-    if (publishHttp != null) {
-      publishHttp.close();
-    }
-    if (publishRoute != null) {
-      publishRoute.close();
+    if (publishing != null) {
+      publishing.close();
     }
     routes.forEach(HttpRoutes::close);
     metrics.close();
@@ -418,10 +377,8 @@ public final class TaskService implements RunningTask, AutoCloseable {
    * Where {@code POST /tasks/{task}/messages} is served ({@code host:port}), when publishing is on.
    */
   public Optional<String> publishAddress() {
-    OpsServer server = publishHttp != null ? publishHttp : http;
-    return server == null || publishRoute == null
-        ? Optional.empty()
-        : Optional.of(server.hostAndPort());
+    PublishEndpoint endpoint = publishing;
+    return endpoint == null ? Optional.empty() : endpoint.address();
   }
 
   /** What an update did: {@code ok} or rejected, and what to tell the operator. */

@@ -2,6 +2,8 @@ package dev.lanes.dispatch;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.config.ConfigErrors;
 import dev.lanes.spi.TaskConfig;
 import java.time.Duration;
 
@@ -27,7 +29,7 @@ public record BreakerSettings(
   /**
    * Reads and validates {@code breaker.*} of {@code task}.
    *
-   * @throws dev.lanes.api.ReadyFailedException naming the key when a value is invalid
+   * @throws ReadyFailedException naming the key when a value is invalid
    */
   public static BreakerSettings of(TaskConfig task) {
     Config c = task.section("breaker");
@@ -43,7 +45,7 @@ public record BreakerSettings(
   private static float percent(TaskConfig task, Config c) {
     double value = read(task, "failureRate", "a number", () -> c.getDouble("failureRate"));
     if (value <= 0 || value > 100) {
-      throw task.invalid("breaker.failureRate", "a percentage in (0, 100], got " + value, null);
+      throw invalid(task, "failureRate", "a percentage in (0, 100], got " + value, null);
     }
     return (float) value;
   }
@@ -51,7 +53,7 @@ public record BreakerSettings(
   private static Duration seconds(TaskConfig task, Config c, String key) {
     Duration value = positive(task, c, key);
     if (value.toMillis() % 1000 != 0) {
-      throw task.invalid("breaker." + key, "whole seconds such as 60s, got " + value, null);
+      throw invalid(task, key, "whole seconds such as 60s, got " + value, null);
     }
     return value;
   }
@@ -59,7 +61,7 @@ public record BreakerSettings(
   private static Duration positive(TaskConfig task, Config c, String key) {
     Duration value = read(task, key, "a duration such as 30s", () -> c.getDuration(key));
     if (value.toMillis() < 1) {
-      throw task.invalid("breaker." + key, "a duration >= 1ms, got " + value, null);
+      throw invalid(task, key, "a duration >= 1ms, got " + value, null);
     }
     return value;
   }
@@ -67,7 +69,7 @@ public record BreakerSettings(
   private static int atLeastOne(TaskConfig task, Config c, String key) {
     int value = read(task, key, "an integer", () -> c.getInt(key));
     if (value < 1) {
-      throw task.invalid("breaker." + key, "an integer >= 1, got " + value, null);
+      throw invalid(task, key, "an integer >= 1, got " + value, null);
     }
     return value;
   }
@@ -76,8 +78,28 @@ public record BreakerSettings(
     try {
       return reader.read();
     } catch (ConfigException e) {
-      throw task.invalid("breaker." + key, expectation, e);
+      throw invalid(task, key, expectation + " (" + ConfigErrors.detail(e) + ")", e);
     }
+  }
+
+  /** In the format of the core keys' errors: {@code <origin>:<line>: task '<name>': <key>: ...}. */
+  private static ReadyFailedException invalid(
+      TaskConfig task, String key, String expectation, Exception cause) {
+    String path = "breaker." + key;
+    String line = "";
+    if (task.config().hasPath(path) && task.config().getValue(path).origin().lineNumber() > 0) {
+      line = ":" + task.config().getValue(path).origin().lineNumber();
+    }
+    return new ReadyFailedException(
+        task.origin()
+            + line
+            + ": task '"
+            + task.name()
+            + "': "
+            + path
+            + ": expected "
+            + expectation,
+        cause);
   }
 
   @FunctionalInterface

@@ -180,14 +180,10 @@ public final class HandlerBreaker {
     }
   }
 
-  /**
-   * Records how a call that {@link #admit} let through ended.
-   *
-   * @return whether it was a probe whose failure opened the breaker again
-   */
-  boolean record(Permit permit, Attempt attempt) {
+  /** Records how a call that {@link #admit} let through ended. */
+  void record(Permit permit, Attempt attempt) {
     if (breaker == null || permit == Permit.REFUSED) {
-      return false;
+      return;
     }
     Throwable failure = null;
     if (attempt.abandoned() || attempt.outcome() instanceof Outcome.Reject) {
@@ -202,21 +198,15 @@ public final class HandlerBreaker {
     if (failure != null) {
       breaker.onError(attempt.nanos(), TimeUnit.NANOSECONDS, failure);
     }
-    if (permit != Permit.PROBE && toState(breaker.getState()) == state) {
-      return false;
-    }
-    synchronized (lock) {
-      if (permit == Permit.PROBE) {
-        probeRunning = false;
-        probes++;
+    if (permit == Permit.PROBE || toState(breaker.getState()) != state) {
+      synchronized (lock) {
+        if (permit == Permit.PROBE) {
+          probeRunning = false;
+          probes++;
+        }
+        observe(failure);
+        lock.notifyAll();
       }
-      State before = state;
-      observe(failure);
-      lock.notifyAll();
-      return failure != null
-          && permit == Permit.PROBE
-          && before == State.HALF_OPEN
-          && state == State.OPEN;
     }
   }
 

@@ -28,22 +28,13 @@ final class HandlerInvoker {
   }
 
   Attempt invoke(Lane lane, Envelope envelope) {
-    while (true) {
-      HandlerBreaker.Permit permit = breaker.admit(lane, envelope);
-      if (permit == HandlerBreaker.Permit.REFUSED) {
-        return Attempt.abandoned(0);
-      }
-      Attempt attempt = call(lane, envelope);
-      if (!breaker.record(permit, attempt)) {
-        return attempt;
-      }
-      // a failed probe opened the breaker again: the outage, not the message, failed, so the
-      // message waits for the next probe with its attempt unspent (a long outage would otherwise
-      // dead-letter one probed message after another)
-      Throwable failure = attempt.failure();
-      metrics.processed(
-          "retry", failure == null ? null : failure.getClass().getName(), attempt.nanos());
+    HandlerBreaker.Permit permit = breaker.admit(lane, envelope);
+    if (permit == HandlerBreaker.Permit.REFUSED) {
+      return Attempt.abandoned(0);
     }
+    Attempt attempt = call(lane, envelope);
+    breaker.record(permit, attempt);
+    return attempt;
   }
 
   /** Wakes the lanes the breaker holds back, so that a stopped one notices. */

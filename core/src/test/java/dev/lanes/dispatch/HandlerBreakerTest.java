@@ -122,37 +122,6 @@ class HandlerBreakerTest {
     }
   }
 
-  // A probe that fails opens the breaker again; were that an attempt of the probed message, a long
-  // outage would dead-letter one probed message after another (here: attempt 2 is the last).
-  @Test
-  void aFailedProbeDoesNotSpendAnAttemptOfTheProbedMessage() throws Exception {
-    AtomicBoolean down = new AtomicBoolean(true);
-    try (DispatcherHarness h =
-        new DispatcherHarness(
-            breaker(
-                "consumerNum", 1,
-                "breaker.minimumCalls", 1,
-                "breaker.openFor", "100ms",
-                "retry.maxAttempts", 2),
-            m -> {
-              if (down.get()) {
-                throw new IllegalStateException("downstream down");
-              }
-              return Outcome.ack();
-            })) {
-      RecordingAcknowledger ack = h.send(Messages.order(1, 0));
-      eventually().until(() -> h.calls().size() >= 4); // attempt 1 opened it, then 3 probes
-      down.set(false);
-
-      eventually().until(ack::isSettled);
-      assertThat(ack.single().kind()).isEqualTo("ack");
-      List<Integer> attempts = h.calls().stream().map(c -> c.message().attempt()).toList();
-      assertThat(attempts.get(0)).isEqualTo(1);
-      assertThat(attempts.subList(1, attempts.size())).as("probes").containsOnly(2);
-      assertThat(h.log.startingWith("circuit")).containsExactly("circuitOpened", "circuitClosed");
-    }
-  }
-
   @Test
   void rejectsDoNotOpenIt() {
     States states = new States();

@@ -122,6 +122,37 @@ class HandlerBreakerTest {
     }
   }
 
+  // Liveness: a message that always throws must not hold the breaker open for ever. Its failed
+  // probes spend its attempts, it ends in the dead letter, the next message probes and closes it.
+  @Test
+  void aMessageThatAlwaysFailsCannotHoldItOpenForEver() {
+    try (DispatcherHarness h =
+        new DispatcherHarness(
+            breaker(
+                "consumerNum", 1,
+                "breaker.minimumCalls", 1,
+                "breaker.openFor", "100ms",
+                "retry.maxAttempts", 3),
+            m -> {
+              if (m.field("seq").orElseThrow().equals(0L)) {
+                throw new IllegalStateException("poison that throws");
+              }
+              return Outcome.ack();
+            })) {
+      RecordingAcknowledger poison = h.send(Messages.order(1, 0));
+      List<RecordingAcknowledger> good = new ArrayList<>();
+      for (int seq = 1; seq <= 3; seq++) {
+        good.add(h.send(Messages.order(1, seq)));
+      }
+      eventually().until(() -> good.stream().allMatch(RecordingAcknowledger::isSettled));
+      assertThat(poison.single().kind()).isEqualTo("reject");
+      assertThat(poison.single().attempt()).isEqualTo(3);
+      assertThat(good).allSatisfy(a -> assertThat(a.single().kind()).isEqualTo("ack"));
+      assertThat(h.breaker.state()).isEqualTo(State.CLOSED);
+      assertThat(h.log.startingWith("circuit")).containsExactly("circuitOpened", "circuitClosed");
+    }
+  }
+
   @Test
   void rejectsDoNotOpenIt() {
     States states = new States();

@@ -120,6 +120,11 @@ public final class HandlerBreaker {
     return state;
   }
 
+  /** Whether {@code breaker.enabled}: a disabled breaker is always closed. */
+  public boolean enabled() {
+    return breaker != null;
+  }
+
   /** Whether the source should stay paused: the breaker is open (not while probing). */
   boolean holdsIntake() {
     return state == State.OPEN;

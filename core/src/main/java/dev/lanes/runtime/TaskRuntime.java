@@ -15,6 +15,7 @@ import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -335,6 +336,12 @@ public final class TaskRuntime implements AutoCloseable {
   public SourceFlow.Stats flowStats() {
     SourceFlow f = flow;
     return f == null ? new SourceFlow.Stats(0, 0) : f.stats();
+  }
+
+  /** The circuit breaker's state, or empty when {@code breaker.enabled} is false. */
+  public Optional<HandlerBreaker.State> breakerState() {
+    HandlerBreaker b = breaker;
+    return b.enabled() ? Optional.of(b.state()) : Optional.empty();
   }
 
   /** Messages waiting on the broker, when the transport knows. */

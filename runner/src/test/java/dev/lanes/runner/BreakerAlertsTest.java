@@ -55,6 +55,8 @@ class BreakerAlertsTest {
     assertThat(start.code()).as(start + service.diagnostics()).isZero();
     await().atMost(Duration.ofSeconds(30)).until(() -> service.number("acked") == 5);
     assertThat(service.number("rejected")).isEqualTo(3);
+    Result status = service.command("status");
+    assertThat(status.out()).as(status.toString()).contains("breaker: closed");
     Result stop = service.command("stop");
     assertThat(stop.code()).as(stop.toString()).isZero();
 

@@ -3,6 +3,7 @@ package dev.lanes.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.dispatch.BreakerSettings;
 import dev.lanes.spi.RetrySettings;
 import dev.lanes.spi.TaskConfig;
 import java.time.Duration;
@@ -40,18 +41,21 @@ final class TaskSettingsReader {
             duration("retry.maxDelay", false),
             fraction("retry.jitter"),
             duration("retry.parkLimit", true));
-    return new TaskConfig(
-        task,
-        text("transport"),
-        text("handler"),
-        atLeast("consumerNum", 1),
-        atLeast("channelLength", 1),
-        deliverBy(),
-        retry,
-        duration("handlerTimeout", false),
-        duration("shutdownTimeout", false),
-        config,
-        origin);
+    TaskConfig read =
+        new TaskConfig(
+            task,
+            text("transport"),
+            text("handler"),
+            atLeast("consumerNum", 1),
+            atLeast("channelLength", 1),
+            deliverBy(),
+            retry,
+            duration("handlerTimeout", false),
+            duration("shutdownTimeout", false),
+            config,
+            origin);
+    BreakerSettings.of(read); // validated now, read again by the runtime
+    return read;
   }
 
   private String text(String key) {

@@ -35,6 +35,7 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
   private final List<Lane> lanes = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final Watchdog watchdog;
+  private final HandlerBreaker breaker;
   private volatile boolean draining;
   private volatile long drainDeadlineNanos = Long.MAX_VALUE;
   private long stalledSinceNanos; // watchdog thread only
@@ -49,12 +50,7 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     this(task, handler, metrics, flow, stats, HandlingListener.NONE);
   }
 
-  /**
-   * @param flow the source's pause state, shared with the dispatchers this one replaces, if any;
-   *     this dispatcher's lanes drive it once {@link #start()}ed
-   * @param stats counters shared with the dispatchers this one replaces, if any
-   * @param listener told about every handler call and dead letter
-   */
+  /** A dispatcher without a circuit breaker. */
   public Dispatcher(
       TaskConfig task,
       MessageHandler handler,
@@ -62,14 +58,33 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
       SourceFlow flow,
       DispatchStats stats,
       HandlingListener listener) {
+    this(task, handler, metrics, flow, stats, listener, HandlerBreaker.disabled());
+  }
+
+  /**
+   * @param flow the source's pause state, shared with the dispatchers this one replaces, if any;
+   *     this dispatcher's lanes drive it once {@link #start()}ed
+   * @param stats counters shared with the dispatchers this one replaces, if any
+   * @param listener told about every handler call and dead letter
+   * @param breaker the task's circuit breaker, shared with the dispatchers this one replaces
+   */
+  public Dispatcher(
+      TaskConfig task,
+      MessageHandler handler,
+      TaskMetrics metrics,
+      SourceFlow flow,
+      DispatchStats stats,
+      HandlingListener listener,
+      HandlerBreaker breaker) {
     this.task = task;
+    this.breaker = breaker;
     this.metrics = metrics;
     this.flow = flow;
     this.stats = stats;
     this.routingKey = RoutingKey.forField(task.deliverBy());
     this.channelLength = task.channelLength();
     this.lowWater = channelLength / 2;
-    HandlerInvoker invoker = new HandlerInvoker(handler, task.handlerTimeout(), metrics);
+    HandlerInvoker invoker = new HandlerInvoker(handler, task.handlerTimeout(), metrics, breaker);
     Settler settler = new Settler(task.name(), new Backoff(task.retry()), metrics, stats, listener);
     Lane.LaneControl control =
         new Lane.LaneControl() {
@@ -123,13 +138,17 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
   }
 
   /**
-   * Paused once a lane is full, until every lane is at or below low water; while draining the state
-   * stays as it is (a drain must not resume a source that stopped receiving).
+   * Paused once a lane is full, until every lane is at or below low water, and while the circuit
+   * breaker is open; while draining the state stays as it is (a drain must not resume a source that
+   * stopped receiving).
    */
   @Override
   public boolean wantsPause(boolean pausedNow) {
     if (draining) {
       return pausedNow;
+    }
+    if (breaker.holdsIntake()) {
+      return true;
     }
     if (!pausedNow) {
       for (Lane lane : lanes) {
@@ -156,7 +175,12 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
    * is at or below low water means a resume was lost; resume it and say so once.
    */
   private void checkFlow(long nowNanos) {
-    if (!flow.isPaused() || flow.isHeld() || draining || !allLanesAtOrBelowLowWater()) {
+    breaker.tick(nowNanos);
+    if (!flow.isPaused()
+        || flow.isHeld()
+        || breaker.holdsIntake()
+        || draining
+        || !allLanesAtOrBelowLowWater()) {
       stalledSinceNanos = 0;
       return;
     }

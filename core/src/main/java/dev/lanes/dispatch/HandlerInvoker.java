@@ -7,23 +7,42 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Calls the handler for one envelope on its lane thread and turns whatever happens into an {@link
- * Attempt}: the handler's outcome, a failure (exception, {@code null} outcome, timeout), or
- * abandonment when the shutdown deadline interrupted it.
+ * Calls the handler for one envelope on its lane thread, once the task's {@link HandlerBreaker}
+ * lets it, and turns whatever happens into an {@link Attempt}: the handler's outcome, a failure
+ * (exception, {@code null} outcome, timeout), or abandonment when the shutdown deadline interrupted
+ * it or the lane was stopped while the breaker held it back.
  */
 final class HandlerInvoker {
 
   private final MessageHandler handler;
   private final Duration timeout;
   private final TaskMetrics metrics;
+  private final HandlerBreaker breaker;
 
-  HandlerInvoker(MessageHandler handler, Duration timeout, TaskMetrics metrics) {
+  HandlerInvoker(
+      MessageHandler handler, Duration timeout, TaskMetrics metrics, HandlerBreaker breaker) {
     this.handler = handler;
     this.timeout = timeout;
     this.metrics = metrics;
+    this.breaker = breaker;
   }
 
   Attempt invoke(Lane lane, Envelope envelope) {
+    HandlerBreaker.Permit permit = breaker.admit(lane, envelope);
+    if (permit == HandlerBreaker.Permit.REFUSED) {
+      return Attempt.abandoned(0);
+    }
+    Attempt attempt = call(lane, envelope);
+    breaker.record(permit, attempt);
+    return attempt;
+  }
+
+  /** Wakes the lanes the breaker holds back, so that a stopped one notices. */
+  void wakeWaiters() {
+    breaker.wakeWaiters();
+  }
+
+  private Attempt call(Lane lane, Envelope envelope) {
     long start = System.nanoTime();
     metrics.waited(start - envelope.enqueuedNanos);
     lane.beginCall(envelope, start);

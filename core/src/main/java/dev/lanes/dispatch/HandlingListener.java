@@ -28,4 +28,25 @@ public interface HandlingListener {
    *     when the handler rejected it
    */
   default void deadLettered(Message message, String reason, boolean retriesExhausted) {}
+
+  /**
+   * The task's circuit breaker opened from closed: an outage starts. Intake is paused and lanes
+   * hold their messages until probes succeed. Not called again when a failed probe opens it again:
+   * the same outage goes on. Called on the lane thread whose failure opened it.
+   *
+   * @param failureRate the percentage of failed calls in the window
+   * @param failedCalls failed calls in the window
+   * @param calls calls in the window
+   * @param lastFailure what the call that opened it threw, or that the handler asked to retry
+   */
+  default void circuitOpened(float failureRate, int failedCalls, int calls, String lastFailure) {}
+
+  /**
+   * The task's circuit breaker closed after probes succeeded: the outage is over and intake
+   * resumes.
+   *
+   * @param openMillis how long it was not closed, from the first opening
+   * @param probes probe calls made in that time
+   */
+  default void circuitClosed(long openMillis, int probes) {}
 }

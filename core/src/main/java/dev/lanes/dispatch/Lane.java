@@ -31,6 +31,9 @@ final class Lane implements Runnable {
 
   private volatile int parkedDepth;
   private volatile Envelope current;
+  private volatile Envelope waitingForBreaker;
+  private volatile boolean stopping;
+  private Envelope releasing; // lane thread only: the released retry whose key runs now
   private volatile long callStartedNanos;
   private volatile boolean timedOut;
   private volatile boolean abandoning;
@@ -70,7 +73,7 @@ final class Lane implements Runnable {
 
   /** {@link #depth()} plus the delivery being handled, if any: what "least loaded" compares. */
   int load() {
-    return depth() + (current != null ? 1 : 0);
+    return depth() + (current != null || waitingForBreaker != null ? 1 : 0);
   }
 
   @Override
@@ -130,6 +133,15 @@ final class Lane implements Runnable {
 
   /** Runs a parked retry, then the messages of its key that waited behind it, in order. */
   private void runReleased(Envelope head) {
+    releasing = head;
+    try {
+      runReleasedKey(head);
+    } finally {
+      releasing = null;
+    }
+  }
+
+  private void runReleasedKey(Envelope head) {
     Envelope running = head;
     while (running != null && !abandoning) {
       if (execute(running)) {
@@ -202,10 +214,14 @@ final class Lane implements Runnable {
     updateParkedDepth();
   }
 
-  private void touchParkedIfAsked() {
+  void touchParkedIfAsked() {
     if (touchParkedDue) {
       touchParkedDue = false;
       parked.forEachHeld(e -> e.delivery.acknowledger().touch());
+      Envelope head = releasing;
+      if (head != null && head.waiting != null) {
+        head.waiting.forEach(e -> e.delivery.acknowledger().touch());
+      }
     }
   }
 
@@ -250,6 +266,15 @@ final class Lane implements Runnable {
     return abandoning;
   }
 
+  boolean stopping() {
+    return stopping;
+  }
+
+  /** The delivery this lane holds while the breaker keeps it from calling, or {@code null}. */
+  void waitingForBreaker(Envelope envelope) {
+    waitingForBreaker = envelope;
+  }
+
   // ---- called by the watchdog and the dispatcher from other threads
 
   /** Interrupts the running handler if it has run longer than {@code timeoutNanos}. */
@@ -275,6 +300,10 @@ final class Lane implements Runnable {
     if (running != null) {
       running.delivery.acknowledger().touch();
     }
+    Envelope waiting = waitingForBreaker;
+    if (waiting != null) {
+      waiting.delivery.acknowledger().touch();
+    }
     for (Envelope e : inbox) {
       if (e != Envelope.STOP) {
         e.delivery.acknowledger().touch();
@@ -284,7 +313,9 @@ final class Lane implements Runnable {
   }
 
   void stop() {
+    stopping = true; // a lane the breaker holds back leaves its deliveries unsettled at once
     inbox.add(Envelope.STOP);
+    invoker.wakeWaiters();
   }
 
   /** Past the deadline: stop taking work; the running handler is interrupted by the caller. */

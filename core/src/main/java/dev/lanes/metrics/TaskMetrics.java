@@ -33,6 +33,7 @@ public final class TaskMetrics {
   public static final String BACKLOG = "lanes.backlog";
   public static final String DEAD_LETTERS = "lanes.dead.letters";
   public static final String TASK_STATE = "lanes.task.state";
+  public static final String BREAKER_STATE = "lanes.breaker.state";
 
   private static final String NO_ERROR = "";
 

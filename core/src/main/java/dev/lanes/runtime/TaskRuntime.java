@@ -2,8 +2,10 @@ package dev.lanes.runtime;
 
 import dev.lanes.api.MessageHandler;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.dispatch.BreakerSettings;
 import dev.lanes.dispatch.DispatchStats;
 import dev.lanes.dispatch.Dispatcher;
+import dev.lanes.dispatch.HandlerBreaker;
 import dev.lanes.dispatch.HandlingListener;
 import dev.lanes.dispatch.SourceFlow;
 import dev.lanes.dispatch.TaskStats;
@@ -13,6 +15,7 @@ import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -43,6 +46,7 @@ public final class TaskRuntime implements AutoCloseable {
   private volatile Source source;
   private volatile SourceFlow flow;
   private volatile Dispatcher dispatcher;
+  private volatile HandlerBreaker breaker = HandlerBreaker.disabled();
   private volatile TaskMetrics metrics;
   private boolean handlerOpen;
   private volatile Throwable sourceFailure;
@@ -99,9 +103,10 @@ public final class TaskRuntime implements AutoCloseable {
               source.destinationName(),
               source.consumerGroup().orElse(null));
       flow = new SourceFlow(task.name(), source);
+      breaker = HandlerBreaker.of(task.name(), BreakerSettings.of(task), flow, listener);
       registerTaskGauges();
       openHandler();
-      dispatcher = new Dispatcher(task, handler, metrics, flow, stats, listener);
+      dispatcher = new Dispatcher(task, handler, metrics, flow, stats, listener, breaker);
       dispatcher.start();
       sink = new SwitchingSink(dispatcher, this::sourceFailed);
       source.start(sink);
@@ -129,6 +134,11 @@ public final class TaskRuntime implements AutoCloseable {
         "1 while the source is paused because a lane is full (or the lanes are re-sharded), else 0",
         flow,
         f -> f.isPaused() ? 1 : 0);
+    metrics.gauge(
+        TaskMetrics.BREAKER_STATE,
+        "Circuit breaker of the handler: 0 closed, 1 open (intake paused), 2 half-open (probing)",
+        breaker,
+        b -> b.state().code());
     metrics.gauge(
         TaskMetrics.INFLIGHT,
         "Deliveries received and not settled",
@@ -208,21 +218,22 @@ public final class TaskRuntime implements AutoCloseable {
    * every key's earlier messages are done before its later ones start on the new lanes), then new
    * lanes take over and intake resumes. Nothing is dropped or redelivered.
    *
-   * @return {@link UpdateResult#RESTART_REQUIRED}, changing nothing, when the subscription or
-   *     handler changed
+   * @return {@link UpdateResult#RESTART_REQUIRED}, changing nothing, when the subscription, handler
+   *     or breaker settings changed, or while the circuit breaker is not closed
    */
   public synchronized UpdateResult update(TaskConfig next) {
     if (lifecycle.get() != TaskState.RUNNING) {
       throw new IllegalStateException(
           "task " + task.name() + " is " + lifecycle.get() + ", not RUNNING");
     }
-    if (LiveChanges.needRestart(task, next)) {
+    if (LiveChanges.needRestart(task, next) || breaker.state() != HandlerBreaker.State.CLOSED) {
+      // lanes the breaker holds back cannot drain: a restart leaves their messages to redelivery
       return UpdateResult.RESTART_REQUIRED;
     }
     Dispatcher old = dispatcher;
     flow.hold();
     metrics.removeLaneGauges();
-    Dispatcher fresh = new Dispatcher(next, handler, metrics, flow, stats, listener);
+    Dispatcher fresh = new Dispatcher(next, handler, metrics, flow, stats, listener, breaker);
     sink.switchTo(fresh);
     long budget =
         next.retry().parkLimit().plus(next.handlerTimeout()).plus(next.shutdownTimeout()).toNanos();
@@ -325,6 +336,12 @@ public final class TaskRuntime implements AutoCloseable {
   public SourceFlow.Stats flowStats() {
     SourceFlow f = flow;
     return f == null ? new SourceFlow.Stats(0, 0) : f.stats();
+  }
+
+  /** The circuit breaker's state, or empty when {@code breaker.enabled} is false. */
+  public Optional<HandlerBreaker.State> breakerState() {
+    HandlerBreaker b = breaker;
+    return b.enabled() ? Optional.of(b.state()) : Optional.empty();
   }
 
   /** Messages waiting on the broker, when the transport knows. */

@@ -170,6 +170,12 @@ class TaskConfigLoaderTest {
       handlerTimeout = "soon"      | handlerTimeout | expected a duration such as 500ms or 30s
       shutdownTimeout = 0s         | shutdownTimeout | expected a duration > 0
       deliverBy = "header:"        | deliverBy      | expected a header name after 'header:'
+      breaker.failureRate = 0      | breaker.failureRate | expected a percentage in (0, 100], got 0.0
+      breaker.window = 1500ms      | breaker.window | expected whole seconds such as 60s, got PT1.5S
+      breaker.minimumCalls = 0     | breaker.minimumCalls | expected an integer >= 1, got 0
+      breaker.openFor = 0s         | breaker.openFor | expected a duration >= 1ms, got PT0S
+      breaker.probes = 0           | breaker.probes | expected an integer >= 1, got 0
+      breaker.enabled = maybe      | breaker.enabled | expected true or false
       """)
   void anInvalidValueNamesFileLineTaskKeyAndExpectation(String line, String key, String expected)
       throws IOException {

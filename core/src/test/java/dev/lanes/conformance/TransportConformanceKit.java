@@ -187,6 +187,60 @@ public abstract class TransportConformanceKit {
     }
   }
 
+  /**
+   * A downstream outage with the circuit breaker on: it opens after a few failed calls, the source
+   * is paused, the lanes hold their messages while probes fail, and once the downstream is back
+   * every message is acked in per-key order and none reaches the dead letter. Without the breaker
+   * each message would exhaust its 10 attempts, 50 ms apart, within the outage.
+   */
+  @Test
+  void anOutageWithTheBreakerOnDeadLettersNothingAndKeepsPerKeyOrder() throws Exception {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("consumerNum", 4);
+    settings.put("deliverBy", "order_id");
+    settings.put("retry.maxAttempts", 10);
+    settings.put("retry.initialDelay", "50ms");
+    settings.put("retry.multiplier", 1);
+    settings.put("breaker.enabled", true);
+    settings.put("breaker.minimumCalls", 4);
+    settings.put("breaker.window", "10s");
+    settings.put("breaker.openFor", "500ms");
+    TaskConfig task = task("breaker", settings);
+    List<Message> sent = orders(4, 5);
+    AtomicBoolean down = new AtomicBoolean(true);
+    RecordingHandler handler =
+        new RecordingHandler(
+            m -> {
+              if (down.get()) {
+                throw new IllegalStateException("downstream is down");
+              }
+              return Outcome.ack();
+            });
+    publish(task, sent);
+    start(task, handler);
+    RecordingHandler dead = consumeDeadLetters(task);
+
+    await().atMost(features().timeout()).until(() -> handler.calls().size() >= 4);
+    TimeUnit.MILLISECONDS.sleep(1500); // the outage goes on: probes fail, the breaker re-opens
+    int callsWhileDown = handler.calls().size();
+    down.set(false);
+
+    await().atMost(features().timeout()).until(() -> handler.acked().size() >= sent.size());
+    TimeUnit.MILLISECONDS.sleep(features().quietPeriod().toMillis());
+    assertThat(dead.calls()).as("dead-lettered").isEmpty();
+    assertThat(handler.acked()).hasSize(sent.size());
+    assertThat(callsWhileDown)
+        .as("calls while down: the opening ones, calls already started, ~3 probes")
+        .isLessThan(4 + 3 + 6);
+    Map<String, List<Integer>> seqsByKey = new LinkedHashMap<>();
+    for (RecordingHandler.Call call : handler.calls()) {
+      seqsByKey
+          .computeIfAbsent(orderId(call.message()), k -> new ArrayList<>())
+          .add(seq(call.message()));
+    }
+    seqsByKey.forEach((key, seqs) -> assertThat(seqs).as("order of key %s", key).isSorted());
+  }
+
   @Test
   void keepsPerKeyOrderAcrossParallelLanes() throws Exception {
     TaskConfig task = task("order", Map.of("consumerNum", 8, "deliverBy", "order_id"));

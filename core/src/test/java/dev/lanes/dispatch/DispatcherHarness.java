@@ -42,6 +42,10 @@ final class DispatcherHarness implements AutoCloseable {
   final DispatchStats stats = new DispatchStats();
   final SourceFlow flow = new SourceFlow("dispatch", source);
   final Dispatcher dispatcher;
+
+  /** The task's breaker, disabled unless the overrides enable it; reports to {@link #log}. */
+  final HandlerBreaker breaker;
+
   private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
   private boolean drained;
 
@@ -77,7 +81,20 @@ final class DispatcherHarness implements AutoCloseable {
             throw e;
           }
         };
-    dispatcher = new Dispatcher(task, handler, metrics, flow, stats);
+    HandlingListener breakerEvents =
+        new HandlingListener() {
+          @Override
+          public void circuitOpened(float rate, int failed, int calls, String lastFailure) {
+            log.add("circuitOpened");
+          }
+
+          @Override
+          public void circuitClosed(long openMillis, int probes) {
+            log.add("circuitClosed");
+          }
+        };
+    breaker = HandlerBreaker.of(task.name(), BreakerSettings.of(task), flow, breakerEvents);
+    dispatcher = new Dispatcher(task, handler, metrics, flow, stats, breakerEvents, breaker);
     self[0] = dispatcher;
     source.start(dispatcher);
     dispatcher.start();

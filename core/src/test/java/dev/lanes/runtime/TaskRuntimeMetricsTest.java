@@ -50,6 +50,11 @@ class TaskRuntimeMetricsTest {
                   .timer()
                   .count())
           .isEqualTo(3);
+      assertThat(registry.find(TaskMetrics.BREAKER_STATE).tag("lanes.task", "metrics").gauge())
+          .as("the breaker's state, closed (and off by default)")
+          .isNotNull()
+          .extracting(g -> g.value())
+          .isEqualTo(0.0);
     } finally {
       runtime.stop();
     }

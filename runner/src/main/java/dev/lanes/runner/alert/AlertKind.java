@@ -11,7 +11,9 @@ public enum AlertKind {
   /** The broker's backlog stayed above {@code alerts.backlog} for {@code alerts.backlogFor}. */
   BACKLOG("backlog"),
   /** The task failed, or its stop left work unacked. */
-  ABNORMAL_STOP("abnormal_stop");
+  ABNORMAL_STOP("abnormal_stop"),
+  /** The circuit breaker opened: the handler failed at {@code breaker.failureRate} or more. */
+  CIRCUIT_OPEN("circuit_open");
 
   private final String id;
 

@@ -79,6 +79,19 @@ public final class AlertLog {
     return true;
   }
 
+  /**
+   * Writes one INFO record with the alert fields, not rate-limited: the end of an incident an alert
+   * reported, e.g. {@code circuit_closed} after {@code circuit_open}.
+   *
+   * @param kind the record's {@code "kind"} field
+   */
+  public void notice(String kind, String message, Map<String, ?> facts) {
+    LoggingEventBuilder record =
+        log.atInfo().addKeyValue("uri", URI).addKeyValue("task", task).addKeyValue("kind", kind);
+    facts.forEach(record::addKeyValue);
+    record.log("{}: {}", task, message);
+  }
+
   private static final class Window {
     boolean written;
     long lastNanos;

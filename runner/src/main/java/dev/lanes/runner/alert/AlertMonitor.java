@@ -19,6 +19,7 @@ public final class AlertMonitor implements HandlingListener {
   private final AlertLog alerts;
   private final LongSupplier clock;
   private volatile AlertSettings settings;
+  private volatile boolean circuitOpen;
 
   // confined to the tick thread
   private long lastProgress = -1;
@@ -81,6 +82,41 @@ public final class AlertMonitor implements HandlingListener {
     }
   }
 
+  /** One FATAL {@code circuit_open} record; no {@code stalled} alert while the breaker is open. */
+  @Override
+  public void circuitOpened(float failureRate, int failedCalls, int calls, String lastFailure) {
+    circuitOpen = true;
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("failureRate", failureRate);
+    facts.put("failedCalls", failedCalls);
+    facts.put("calls", calls);
+    facts.put("lastFailure", lastFailure);
+    alerts.raise(
+        AlertKind.CIRCUIT_OPEN,
+        "circuit breaker open: "
+            + failedCalls
+            + " of "
+            + calls
+            + " handler calls failed ("
+            + failureRate
+            + "%); intake paused until probes succeed; last failure: "
+            + lastFailure,
+        facts);
+  }
+
+  /** One INFO {@code circuit_closed} record. */
+  @Override
+  public void circuitClosed(long openMillis, int probes) {
+    circuitOpen = false;
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("openMs", openMillis);
+    facts.put("probes", probes);
+    alerts.notice(
+        "circuit_closed",
+        "circuit breaker closed after " + openMillis + " ms; intake resumes",
+        facts);
+  }
+
   private static Map<String, Object> messageFacts(Message message) {
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("messageId", message.id());
@@ -105,7 +141,7 @@ public final class AlertMonitor implements HandlingListener {
   private void checkStall(long now, AlertSettings s, TaskStats stats, OptionalLong backlog) {
     long progress = stats.acked() + stats.retried() + stats.rejected();
     boolean work = stats.inFlight() > 0 || backlog.orElse(0) > 0;
-    if (progress != lastProgress || !work) {
+    if (progress != lastProgress || !work || circuitOpen) { // an open breaker alerted already
       lastProgress = progress;
       progressNanos = now;
       stallArmed = true;

@@ -4,6 +4,7 @@ import dev.lanes.dispatch.TaskStats;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.TaskConfig;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.OptionalLong;
 
 /** Formats what {@code runner status} shows: one {@code name: value} fact per line. */
@@ -43,6 +44,13 @@ final class StatusReport {
     line(out, "retried", Long.toString(stats.retried()));
     line(out, "rejected", Long.toString(stats.rejected()));
     line(out, "backlog", backlog.isPresent() ? Long.toString(backlog.getAsLong()) : "n/a");
+    line(
+        out,
+        "breaker",
+        runtime
+            .breakerState()
+            .map(s -> s.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+            .orElse("off"));
     line(out, "http", service.httpAddress().orElse("off"));
     line(out, "publish", service.publishAddress().orElse("off"));
     return out.toString();

@@ -274,7 +274,8 @@ public final class TaskService implements RunningTask, AutoCloseable {
             : "stopped leaving " + old.abandoned() + " deliveries unacked for redelivery";
     return new Reply(
         true,
-        "restarted the pipeline (the subscription or handler changed; previous one "
+        "restarted the pipeline (the subscription, handler or breaker settings changed, or the"
+            + " circuit breaker was open; previous one "
             + stop
             + "): "
             + changes);

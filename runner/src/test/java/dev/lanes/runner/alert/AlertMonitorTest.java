@@ -2,6 +2,7 @@ package dev.lanes.runner.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -29,6 +30,7 @@ class AlertMonitorTest {
   void setUp() {
     records.start();
     alertLogger.addAppender(records);
+    alertLogger.setLevel(Level.INFO); // the end of an incident is an INFO record
     AlertSettings settings =
         new AlertSettings(
             Duration.ofSeconds(1),
@@ -43,6 +45,7 @@ class AlertMonitorTest {
   @AfterEach
   void tearDown() {
     alertLogger.detachAppender(records);
+    alertLogger.setLevel(null);
   }
 
   private void advance(long seconds) {
@@ -88,6 +91,42 @@ class AlertMonitorTest {
     monitor.tick(stats(12, 3), OptionalLong.of(50));
     assertThat(alerts("stalled")).hasSize(2);
     assertThat(field(alerts("stalled").get(1), "suppressed")).isEqualTo(1L);
+  }
+
+  @Test
+  void anOpenBreakerIsOneFatalRecordAndItsClosingOneInfoRecord() {
+    monitor.circuitOpened(80.0f, 16, 20, "java.io.IOException: connection refused");
+    advance(70);
+    monitor.tick(stats(10, 3), OptionalLong.of(50)); // no progress while open: not a stall too
+    monitor.circuitClosed(70_000, 3);
+
+    assertThat(alerts("circuit_open"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getMarkerList()).contains(AlertLog.FATAL);
+              assertThat(field(e, "uri")).isEqualTo(AlertLog.URI);
+              assertThat(field(e, "failureRate")).isEqualTo(80.0f);
+              assertThat(field(e, "failedCalls")).isEqualTo(16);
+              assertThat(field(e, "calls")).isEqualTo(20);
+              assertThat(field(e, "lastFailure"))
+                  .isEqualTo("java.io.IOException: connection refused");
+            });
+    assertThat(alerts("circuit_closed"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getLevel()).isEqualTo(Level.INFO);
+              assertThat(e.getMarkerList()).isNullOrEmpty();
+              assertThat(field(e, "uri")).isEqualTo(AlertLog.URI);
+              assertThat(field(e, "openMs")).isEqualTo(70_000L);
+              assertThat(field(e, "probes")).isEqualTo(3);
+            });
+    assertThat(alerts("stalled")).isEmpty();
+
+    advance(10); // closed: a stall counts again
+    monitor.tick(stats(10, 3), OptionalLong.of(50));
+    assertThat(alerts("stalled")).hasSize(1);
   }
 
   @Test

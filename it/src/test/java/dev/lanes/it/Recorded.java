@@ -64,6 +64,48 @@ final class Recorded {
     }
   }
 
+  /**
+   * The order events handled successfully, in the order they were recorded: attempts recorded as
+   * failed and payloads that are not order events (malformed, huge, poison) are left out.
+   */
+  static List<Handled> handledOrderEvents(Path file) {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    try {
+      List<Handled> handled = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode record = JSON.readTree(line);
+        if (record.has("failed")) {
+          continue;
+        }
+        JsonNode data = orderData(record.get("payload").asText());
+        if (data != null) {
+          handled.add(
+              new Handled(
+                  data.get("order_id").asLong(),
+                  data.get("seq").asLong(),
+                  record.get("attempt").asInt()));
+        }
+      }
+      return handled;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonNode orderData(String payload) {
+    try {
+      JsonNode data = JSON.readTree(payload).path("data");
+      return data.has("order_id") && data.has("seq") ? data : null;
+    } catch (IOException notJson) {
+      return null;
+    }
+  }
+
   /** How many messages were recorded so far (lines, without parsing them). */
   static long count(Path file) {
     if (!Files.exists(file)) {

@@ -1,0 +1,259 @@
+package dev.lanes.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lanes.config.TaskConfigLoader;
+import dev.lanes.runtime.Transports;
+import dev.lanes.spi.Publisher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The four transports as {@link BrokerTarget}s, each filled by a client that is not Lanes. */
+final class BrokerTargets {
+
+  /** The RDY count and prefetch the fault runs set, so the redelivery bound is known. */
+  static final int WINDOW = 64;
+
+  private BrokerTargets() {}
+
+  static BrokerTarget of(String transport, Path dir) {
+    return switch (transport) {
+      case "amqp" -> new Amqp(dir);
+      case "kafka" -> new Kafka(dir);
+      case "nsq" -> new Nsq();
+      case "local" -> new Local(dir);
+      default -> throw new IllegalArgumentException("no target for transport " + transport);
+    };
+  }
+
+  /** RabbitMQ: a direct exchange bound to a queue, filled by RabbitMQ's Java client. */
+  record Amqp(Path dir) implements BrokerTarget {
+    @Override
+    public boolean keepsOrderAcrossCrash() {
+      return true;
+    }
+
+    @Override
+    public String transport() {
+      return "amqp";
+    }
+
+    @Override
+    public String destination(String name) {
+      return "amqp { exchange = " + name + ".x, queue = " + name + ", key = " + name + " }";
+    }
+
+    /** Declares the topology the task file names (Lanes' publisher declares it on open). */
+    @Override
+    public void prepare(String name) {
+      try (Publisher declaring =
+          Transports.load("amqp")
+              .openPublisher(
+                  TaskConfigLoader.forTask(
+                      "orders",
+                      Map.of(
+                          "transport",
+                          "amqp",
+                          "amqp.exchange",
+                          name + ".x",
+                          "amqp.queue",
+                          name,
+                          "amqp.key",
+                          name)))) {
+        // nothing to publish: opening declared exchange, queue and binding
+      }
+    }
+
+    @Override
+    public void publishMany(String name, List<String> events) throws Exception {
+      ForeignClients.rabbitPublish(name + ".x", name, events);
+    }
+
+    @Override
+    public String quickRedelivery() {
+      return "amqp.prefetch = " + WINDOW;
+    }
+
+    @Override
+    public String upstream() {
+      return "127.0.0.1:5672";
+    }
+
+    @Override
+    public String brokerAt(String address) {
+      return "amqp.uri = \"amqp://guest:guest@" + address + "\"";
+    }
+
+    /** Unacked deliveries are bounded by the prefetch, whatever the lanes hold. */
+    @Override
+    public int redeliveryBound(int lanes, int channelLength) {
+      return WINDOW;
+    }
+  }
+
+  /**
+   * Kafka: a one-partition topic filled by kcat with the order id as record key. It cannot be
+   * proxied: after bootstrap the client connects to the broker's advertised listener
+   * (127.0.0.1:9092), past any proxy; that takes a broker listener that advertises the proxy.
+   */
+  record Kafka(Path dir) implements BrokerTarget {
+    @Override
+    public boolean keepsOrderAcrossCrash() {
+      return true;
+    }
+
+    @Override
+    public String transport() {
+      return "kafka";
+    }
+
+    @Override
+    public String destination(String name) {
+      return "kafka { topic = " + name + ", group = " + name + " }";
+    }
+
+    @Override
+    public void publishMany(String name, List<String> events) throws Exception {
+      List<String> keyed =
+          events.stream()
+              .map(e -> e.replaceAll(".*\"order_id\":(\\d+).*", "$1") + "|" + e)
+              .toList();
+      ForeignClients.kcat(name, keyed, dir);
+    }
+
+    /** A dead member leaves the group after 6 s (the broker's minimum), not 45 s. */
+    @Override
+    public String quickRedelivery() {
+      return "kafka.consumer { \"session.timeout.ms\" = 6000, \"heartbeat.interval.ms\" = 1000,"
+          + " \"max.poll.records\" = "
+          + WINDOW
+          + " }";
+    }
+
+    @Override
+    public String upstream() {
+      return "127.0.0.1:9092";
+    }
+
+    /** The bootstrap address only: the client then connects to the advertised listener. */
+    @Override
+    public String brokerAt(String address) {
+      return "kafka.bootstrap = \"" + address + "\"";
+    }
+
+    /** Uncommitted offsets: what the lanes hold plus one poll, plus one commit interval's worth. */
+    @Override
+    public int redeliveryBound(int lanes, int channelLength) {
+      return lanes * channelLength + 2 * WINDOW;
+    }
+  }
+
+  /** NSQ: nsqd's {@code /mpub}; what a dead consumer held returns after a 3 s msgTimeout. */
+  record Nsq() implements BrokerTarget {
+    @Override
+    public boolean keepsOrderAcrossCrash() {
+      return false;
+    }
+
+    @Override
+    public String transport() {
+      return "nsq";
+    }
+
+    @Override
+    public String destination(String name) {
+      return "nsq { topic = " + name + ", msgTimeout = 10s }";
+    }
+
+    @Override
+    public void publishMany(String name, List<String> events) throws Exception {
+      ForeignClients.nsqMpub(name, events);
+    }
+
+    @Override
+    public String quickRedelivery() {
+      return "nsq { maxInFlight = " + WINDOW + ", msgTimeout = 3s }";
+    }
+
+    @Override
+    public int redeliveryBound(int lanes, int channelLength) {
+      return WINDOW;
+    }
+
+    @Override
+    public String upstream() {
+      return "127.0.0.1:4150";
+    }
+
+    /** Direct mode: nsqlookupd would hand out nsqd's broadcast address, past the proxy. */
+    @Override
+    public String brokerAt(String address) {
+      return "nsq.nsqd = [\"" + address + "\"]";
+    }
+  }
+
+  /**
+   * The local queue, filled with {@code runner publish}: it has no client but Lanes' own. A dead
+   * runner's leases expire after a 3 s visibility timeout.
+   */
+  record Local(Path dir) implements BrokerTarget {
+    @Override
+    public boolean keepsOrderAcrossCrash() {
+      return false;
+    }
+
+    @Override
+    public String transport() {
+      return "local";
+    }
+
+    @Override
+    public String destination(String name) {
+      return "local { dataDir = \"" + dir.resolve("data") + "\", queue = " + name + " }";
+    }
+
+    @Override
+    public void publishMany(String name, List<String> events) throws Exception {
+      Path tasks = dir.resolve("publish.conf");
+      Files.writeString(tasks, "publish { transport = local, " + destination(name) + " }\n");
+      Path input = dir.resolve("publish-input.jsonl");
+      Files.write(input, events.stream().map(e -> "{\"content\": " + e + "}").toList());
+      try (RunnerProcess publish =
+          RunnerProcess.startNamed(
+              dir,
+              "publish",
+              input,
+              "publish",
+              "--task",
+              "publish",
+              "--config",
+              tasks.toString())) {
+        assertThat(publish.waitFor(Duration.ofSeconds(60))).as(publish.output()).isZero();
+      }
+    }
+
+    @Override
+    public String quickRedelivery() {
+      return "local { visibilityTimeout = 3s, batchSize = " + WINDOW + " }";
+    }
+
+    @Override
+    public String upstream() {
+      throw new UnsupportedOperationException("the local queue is a file, not a broker");
+    }
+
+    @Override
+    public String brokerAt(String address) {
+      throw new UnsupportedOperationException("the local queue is a file, not a broker");
+    }
+
+    /** Claimed rows: what the lanes hold plus one claimed batch. */
+    @Override
+    public int redeliveryBound(int lanes, int channelLength) {
+      return lanes * channelLength + WINDOW;
+    }
+  }
+}

@@ -1,0 +1,220 @@
+package dev.lanes.it;
+
+import static org.awaitility.Awaitility.await;
+
+import eu.rekawek.toxiproxy.Proxy;
+import eu.rekawek.toxiproxy.ToxiproxyClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * One fault run: a keyed data set ({@code keys × perKey} order events, plus any {@link #extra}
+ * messages in the middle) published by a client that is not Lanes, the runner jar consuming it with
+ * the samples' RecordingHandler, a {@link Fault} injected once a share of the set is handled, then
+ * the run finished and its record read into a {@link FaultRecord}.
+ */
+final class FaultScenario {
+
+  private static final Duration FINISH_WITHIN = Duration.ofSeconds(60);
+  private static final ToxiproxyClient TOXIPROXY = new ToxiproxyClient("127.0.0.1", 8474);
+
+  private final BrokerTarget target;
+  private final Path dir;
+  private final String faultName;
+  private int keys = 40;
+  private int perKey = 50;
+  private int lanes = 4;
+  private int channelLength = 16;
+  private double faultAt = 0.3;
+  private String handler = "dev.lanes.samples.RecordingHandler";
+  private String taskLines = "record.delay = 2ms";
+  private List<String> extra = List.of();
+  private boolean throughProxy;
+
+  private FaultScenario(BrokerTarget target, Path dir, String faultName) {
+    this.target = target;
+    this.dir = dir;
+    this.faultName = faultName;
+  }
+
+  static FaultScenario on(BrokerTarget target, Path dir, String faultName) {
+    return new FaultScenario(target, dir, faultName);
+  }
+
+  FaultScenario keys(int keys, int perKey) {
+    this.keys = keys;
+    this.perKey = perKey;
+    return this;
+  }
+
+  /** The handler class and task lines (its settings, retry...) replacing the default pacing. */
+  FaultScenario handler(String handler, String taskLines) {
+    this.handler = handler;
+    this.taskLines = taskLines;
+    return this;
+  }
+
+  /** Messages that are not order events, published in the middle of the set. */
+  FaultScenario extra(List<String> extra) {
+    this.extra = List.copyOf(extra);
+    return this;
+  }
+
+  /** The runner reaches the broker through a Toxiproxy proxy, for network faults. */
+  FaultScenario throughProxy() {
+    this.throughProxy = true;
+    return this;
+  }
+
+  Path record() {
+    return dir.resolve("handled.jsonl");
+  }
+
+  /** Runs the scenario with {@code fault} injected once {@code faultAt} of the set is handled. */
+  FaultRecord run(Fault fault) throws Exception {
+    String name =
+        "fault_"
+            + target.transport()
+            + "_"
+            + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    target.prepare(name);
+    List<String> events = new ArrayList<>(Recorded.orderEvents(keys, perKey));
+    events.addAll(events.size() / 2, extra);
+    target.publishMany(name, events);
+    int total = keys * perKey;
+    Proxy proxy =
+        throughProxy ? TOXIPROXY.createProxy(name, "127.0.0.1:0", target.upstream()) : null;
+    Run run = new Run(taskFile(name, proxy), proxy);
+    try {
+      run.startRunner();
+      awaitOrFail(
+          run, Duration.ofSeconds(60), () -> Recorded.count(record()) >= (long) (total * faultAt));
+      fault.inject(run);
+      long faultOver = System.nanoTime();
+      long recordedThen = Recorded.count(record());
+      long recovery = -1;
+      if (awaitOrGiveUp(FINISH_WITHIN, () -> Recorded.count(record()) > recordedThen)) {
+        recovery = Duration.ofNanos(System.nanoTime() - faultOver).toMillis();
+      }
+      awaitOrGiveUp(FINISH_WITHIN, () -> handledAll(total));
+      run.runner().terminate(Duration.ofSeconds(40));
+      return FaultRecord.of(
+          target.transport(),
+          faultName,
+          Recorded.handledOrderEvents(record()),
+          keys,
+          perKey,
+          target.redeliveryBound(lanes, channelLength),
+          recovery);
+    } finally {
+      run.runners.forEach(RunnerProcess::close);
+      if (proxy != null) {
+        proxy.delete();
+      }
+    }
+  }
+
+  private boolean handledAll(int total) {
+    return Recorded.count(record()) >= total
+        && Recorded.handledOrderEvents(record()).stream()
+                .map(h -> h.order() + "/" + h.seq())
+                .distinct()
+                .count()
+            >= total;
+  }
+
+  private Path taskFile(String name, Proxy proxy) throws IOException {
+    Path tasks = dir.resolve("fault.conf");
+    Files.writeString(
+        tasks,
+        """
+        system {
+          transport = memory
+          consumerNum = %d
+          channelLength = %d
+          deliverBy = order_id
+          http.port = 0
+        }
+        orders {
+          handler = %s
+          record.file = "%s"
+          %s
+          %s
+          %s
+          %s
+        }
+        """
+            .formatted(
+                lanes,
+                channelLength,
+                handler,
+                record(),
+                taskLines,
+                target.destination(name),
+                target.quickRedelivery(),
+                proxy == null ? "" : target.brokerAt(proxy.getListen())));
+    return tasks;
+  }
+
+  private static void awaitOrFail(Run run, Duration atMost, BooleanSupplier done) {
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(20))
+        .failFast("runner exited:\n" + run.runner().output(), () -> !run.runner().isAlive())
+        .until(done::getAsBoolean);
+  }
+
+  /** Waits for {@code done}; false on timeout, for the caller's record to say what is missing. */
+  private static boolean awaitOrGiveUp(Duration atMost, BooleanSupplier done) {
+    try {
+      await().atMost(atMost).pollInterval(Duration.ofMillis(20)).until(done::getAsBoolean);
+      return true;
+    } catch (ConditionTimeoutException e) {
+      return false;
+    }
+  }
+
+  /** What a {@link Fault} acts on: the runner of the moment and the proxy, if any. */
+  final class Run {
+    private final Path tasks;
+    private final Proxy proxy;
+    private final List<RunnerProcess> runners = new ArrayList<>();
+
+    private Run(Path tasks, Proxy proxy) {
+      this.tasks = tasks;
+      this.proxy = proxy;
+    }
+
+    RunnerProcess runner() {
+      return runners.get(runners.size() - 1);
+    }
+
+    /** Starts a runner on the task (the first, or the one after a crash). */
+    void startRunner() throws IOException {
+      runners.add(
+          RunnerProcess.startNamed(
+              dir,
+              "runner-" + (runners.size() + 1),
+              null,
+              "--transport=" + target.transport(),
+              "--task",
+              "orders",
+              "--config",
+              tasks.toString()));
+    }
+
+    Proxy proxy() {
+      if (proxy == null) {
+        throw new IllegalStateException("the scenario does not run through a proxy");
+      }
+      return proxy;
+    }
+  }
+}

@@ -2,6 +2,8 @@ package dev.lanes.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runtime.Transports;
 import dev.lanes.spi.Publisher;
@@ -10,12 +12,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The four transports as {@link BrokerTarget}s, each filled by a client that is not Lanes. */
 final class BrokerTargets {
 
   /** The RDY count and prefetch the fault runs set, so the redelivery bound is known. */
   static final int WINDOW = 64;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern ORDER_ID = Pattern.compile("\"order_id\":(\\d+)");
 
   private BrokerTargets() {}
 
@@ -117,11 +124,14 @@ final class BrokerTargets {
 
     @Override
     public void publishMany(String name, List<String> events) throws Exception {
-      List<String> keyed =
-          events.stream()
-              .map(e -> e.replaceAll(".*\"order_id\":(\\d+).*", "$1") + "|" + e)
-              .toList();
+      List<String> keyed = events.stream().map(e -> recordKey(e) + "|" + e).toList();
       ForeignClients.kcat(name, keyed, dir);
+    }
+
+    /** The order id as record key; none for a payload without one. */
+    private static String recordKey(String event) {
+      Matcher id = ORDER_ID.matcher(event);
+      return id.find() ? id.group(1) : "";
     }
 
     /** A dead member leaves the group after 6 s (the broker's minimum), not 45 s. */
@@ -220,7 +230,7 @@ final class BrokerTargets {
       Path tasks = dir.resolve("publish.conf");
       Files.writeString(tasks, "publish { transport = local, " + destination(name) + " }\n");
       Path input = dir.resolve("publish-input.jsonl");
-      Files.write(input, events.stream().map(e -> "{\"content\": " + e + "}").toList());
+      Files.write(input, events.stream().map(e -> "{\"content\": " + content(e) + "}").toList());
       try (RunnerProcess publish =
           RunnerProcess.startNamed(
               dir,
@@ -232,6 +242,16 @@ final class BrokerTargets {
               "--config",
               tasks.toString())) {
         assertThat(publish.waitFor(Duration.ofSeconds(60))).as(publish.output()).isZero();
+      }
+    }
+
+    /** A JSON payload as it is; anything else as a JSON string, which is stored as its text. */
+    private static String content(String payload) {
+      try {
+        JSON.readTree(payload);
+        return payload;
+      } catch (JsonProcessingException notJson) {
+        return JSON.getNodeFactory().textNode(payload).toString();
       }
     }
 

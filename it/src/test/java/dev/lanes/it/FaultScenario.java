@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -37,6 +38,8 @@ final class FaultScenario {
   private String taskLines = "record.delay = 2ms";
   private List<String> extra = List.of();
   private boolean throughProxy;
+  private String output = "";
+  private Predicate<Path> finishedWhen = record -> true;
 
   private FaultScenario(BrokerTarget target, Path dir, String faultName) {
     this.target = target;
@@ -67,10 +70,21 @@ final class FaultScenario {
     return this;
   }
 
+  /** What the record must also show before the run is finished (the extra messages' fate). */
+  FaultScenario finishedWhen(Predicate<Path> finishedWhen) {
+    this.finishedWhen = finishedWhen;
+    return this;
+  }
+
   /** The runner reaches the broker through a Toxiproxy proxy, for network faults. */
   FaultScenario throughProxy() {
     this.throughProxy = true;
     return this;
+  }
+
+  /** What the scenario's runners printed, one after the other. */
+  String output() {
+    return output;
   }
 
   Path record() {
@@ -103,7 +117,7 @@ final class FaultScenario {
       if (awaitOrGiveUp(FINISH_WITHIN, () -> Recorded.count(record()) > recordedThen)) {
         recovery = Duration.ofNanos(System.nanoTime() - faultOver).toMillis();
       }
-      awaitOrGiveUp(FINISH_WITHIN, () -> handledAll(total));
+      awaitOrGiveUp(FINISH_WITHIN, () -> handledAll(total) && finishedWhen.test(record()));
       run.runner().terminate(Duration.ofSeconds(40));
       return FaultRecord.of(
           target.transport(),
@@ -115,6 +129,7 @@ final class FaultScenario {
           recovery);
     } finally {
       run.runners.forEach(RunnerProcess::close);
+      output = run.runners.stream().map(RunnerProcess::output).reduce("", (a, b) -> a + b);
       if (proxy != null) {
         proxy.delete();
       }

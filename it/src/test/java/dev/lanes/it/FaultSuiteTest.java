@@ -1,6 +1,7 @@
 package dev.lanes.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -27,6 +28,12 @@ class FaultSuiteTest {
 
   private static final List<ReliabilityTable.Cell> CELLS =
       Collections.synchronizedList(new ArrayList<>());
+
+  private static final String POISON = "{\"poison\":true,\"data\":{\"order_id\":99999}}";
+  private static final String MALFORMED = "not json {order_id: 7";
+  private static final String HANG = "{\"hang\":true,\"data\":{\"order_id\":99998}}";
+  private static final String ERROR = "{\"error\":true,\"data\":{\"order_id\":99997}}";
+  private static final int HUGE_BYTES = 900_000;
 
   @TempDir Path dir;
 
@@ -111,9 +118,119 @@ class FaultSuiteTest {
     assertThat(Recorded.count(record)).as("messages handled").isZero();
   }
 
+  /**
+   * In the middle of the set, a poison message (fails every attempt), a payload that is not JSON
+   * (no key), a 900 KB one, one whose first handler call hangs and one whose first call throws an
+   * {@link Error}: the poison is tried {@code retry.maxAttempts} times and dead-lettered; the hang
+   * is interrupted at {@code handlerTimeout} with a warning and retried, as is the Error; the
+   * malformed and the huge one are handled once; and the rest flows, every event once and in order.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"amqp", "kafka", "nsq", "local"})
+  void badMessagesAndBadHandlerCallsLeaveTheRestFlowing(String transport) throws Exception {
+    BrokerTarget target = BrokerTargets.of(transport, dir);
+    String huge = "{\"data\":{\"blob\":\"" + "x".repeat(HUGE_BYTES) + "\"}}";
+    FaultScenario scenario =
+        FaultScenario.on(target, dir, "bad messages")
+            .handler(
+                "dev.lanes.samples.FlakyDownstreamHandler",
+                """
+                flaky.failuresBeforeSuccess = 0
+                handlerTimeout = 1s
+                retry { maxAttempts = 3, initialDelay = 50ms, multiplier = 1, jitter = 0 }
+                """)
+            .extra(List.of(POISON, MALFORMED, huge, HANG, ERROR))
+            .finishedWhen(
+                record -> {
+                  List<Recorded.Attempt> attempts = Recorded.attempts(record);
+                  return only(attempts, POISON).size() >= 3
+                      && only(attempts, MALFORMED).size() >= 1
+                      && only(attempts, huge).size() >= 1
+                      && only(attempts, HANG).size() >= 2
+                      && only(attempts, ERROR).size() >= 2;
+                });
+    FaultRecord record = scenario.run(Fault.none());
+    List<Recorded.Attempt> attempts = Recorded.attempts(scenario.record());
+    String output = scenario.output();
+    String rest =
+        "; rest: %d lost, %d dup, %d reord"
+            .formatted(record.lost(), record.duplicates(), record.reorderedKeys());
+    CELLS.add(
+        cell(
+            "poison message",
+            transport,
+            "%d attempts, %s"
+                    .formatted(
+                        only(attempts, POISON).size(),
+                        output.contains("dead-lettering") ? "dead-lettered" : "NOT dead-lettered")
+                + rest));
+    CELLS.add(cell("malformed payload", transport, handledTimes(attempts, MALFORMED) + rest));
+    CELLS.add(
+        cell(
+            "huge payload",
+            transport,
+            "%d KB %s".formatted(HUGE_BYTES / 1000, handledTimes(attempts, huge)) + rest));
+    CELLS.add(
+        cell(
+            "handler hangs",
+            transport,
+            "%s, %s"
+                    .formatted(
+                        output.contains("ran past handlerTimeout")
+                            ? "interrupted at 1 s, warned"
+                            : "NOT interrupted",
+                        attemptsText(only(attempts, HANG)))
+                + rest));
+    CELLS.add(cell("handler throws Error", transport, attemptsText(only(attempts, ERROR)) + rest));
+
+    assertThat(only(attempts, POISON))
+        .as("the poison message's attempts")
+        .extracting(Recorded.Attempt::attempt, Recorded.Attempt::failed)
+        .containsExactly(tuple(1, true), tuple(2, true), tuple(3, true));
+    assertThat(output).as("the runner's log").contains("dead-lettering", "ran past handlerTimeout");
+    assertThat(only(attempts, HANG))
+        .as("the hanging call's attempts")
+        .extracting(Recorded.Attempt::attempt, Recorded.Attempt::failed)
+        .containsExactly(tuple(1, true), tuple(2, false));
+    assertThat(only(attempts, ERROR))
+        .as("the Error's attempts")
+        .extracting(Recorded.Attempt::attempt, Recorded.Attempt::failed)
+        .containsExactly(tuple(1, true), tuple(2, false));
+    assertThat(only(attempts, MALFORMED)).as("the malformed payload's attempts").hasSize(1);
+    assertThat(only(attempts, huge)).as("the huge payload's attempts").hasSize(1);
+    assertThat(record.lost()).as(record.toString()).isZero();
+    assertThat(record.duplicates()).as(record.toString()).isZero();
+    assertThat(record.reorderedKeys()).as(record.toString()).isZero();
+  }
+
   @AfterAll
   static void writeTable() throws IOException {
     ReliabilityTable.write(List.copyOf(CELLS));
+  }
+
+  private static ReliabilityTable.Cell cell(String fault, String transport, String text) {
+    return new ReliabilityTable.Cell(fault, transport, text);
+  }
+
+  private static List<Recorded.Attempt> only(List<Recorded.Attempt> attempts, String payload) {
+    return attempts.stream().filter(a -> a.payload().equals(payload)).toList();
+  }
+
+  private static String handledTimes(List<Recorded.Attempt> attempts, String payload) {
+    return "handled %d×"
+        .formatted(only(attempts, payload).stream().filter(a -> !a.failed()).count());
+  }
+
+  /** E.g. "attempt 1 failed, 2 ok". */
+  private static String attemptsText(List<Recorded.Attempt> attempts) {
+    return attempts.stream()
+        .map(
+            a ->
+                (a.attempt() == 1 ? "attempt " : "")
+                    + a.attempt()
+                    + (a.failed() ? " failed" : " ok"))
+        .reduce((a, b) -> a + ", " + b)
+        .orElse("never tried");
   }
 
   private static String deadAddress() throws IOException {

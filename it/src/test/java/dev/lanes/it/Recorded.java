@@ -106,6 +106,32 @@ final class Recorded {
     }
   }
 
+  /** One recorded attempt: its payload, attempt number and whether the handler failed it. */
+  record Attempt(String payload, int attempt, boolean failed) {}
+
+  /** Every recorded attempt, in the order recorded, whatever its payload. */
+  static List<Attempt> attempts(Path file) {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    try {
+      List<Attempt> attempts = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        if (!line.isBlank()) {
+          JsonNode record = JSON.readTree(line);
+          attempts.add(
+              new Attempt(
+                  record.get("payload").asText(),
+                  record.get("attempt").asInt(),
+                  record.has("failed")));
+        }
+      }
+      return attempts;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** How many messages were recorded so far (lines, without parsing them). */
   static long count(Path file) {
     if (!Files.exists(file)) {

@@ -161,8 +161,22 @@ final class BrokerTargets {
     }
   }
 
-  /** NSQ: nsqd's {@code /mpub}; what a dead consumer held returns after a 3 s msgTimeout. */
-  record Nsq() implements BrokerTarget {
+  /**
+   * NSQ: nsqd's {@code /mpub}; what a dead consumer held returns after a 3 s msgTimeout. The shared
+   * nsqd found through nsqlookupd, or, with {@link #direct}, an nsqd of the test's own.
+   */
+  record Nsq(String tcp, String http) implements BrokerTarget {
+
+    /** The shared nsqd, through nsqlookupd. */
+    Nsq() {
+      this(null, "127.0.0.1:4151");
+    }
+
+    /** An nsqd of the test's own, subscribed to and published to directly. */
+    static Nsq direct(OwnNsqd nsqd) {
+      return new Nsq(nsqd.tcp(), nsqd.http());
+    }
+
     @Override
     public boolean keepsOrderAcrossCrash() {
       return false;
@@ -175,12 +189,17 @@ final class BrokerTargets {
 
     @Override
     public String destination(String name) {
-      return "nsq { topic = " + name + ", msgTimeout = 10s }";
+      String direct =
+          tcp == null
+              ? ""
+              : ", nsqd = [\"%s\"], nsqdHttp = [\"%s\"], publishTo = \"%s\""
+                  .formatted(tcp, http, tcp);
+      return "nsq { topic = " + name + ", msgTimeout = 10s" + direct + " }";
     }
 
     @Override
     public void publishMany(String name, List<String> events) throws Exception {
-      ForeignClients.nsqMpub(name, events);
+      ForeignClients.nsqMpub(http, name, events);
     }
 
     @Override
@@ -195,7 +214,7 @@ final class BrokerTargets {
 
     @Override
     public String upstream() {
-      return "127.0.0.1:4150";
+      return tcp == null ? "127.0.0.1:4150" : tcp;
     }
 
     /** Direct mode: nsqlookupd would hand out nsqd's broadcast address, past the proxy. */

@@ -26,6 +26,11 @@ interface Fault {
     };
   }
 
+  /** The broker itself stopped gracefully and started again on the same data. */
+  static Fault nsqdRestart(OwnNsqd nsqd) {
+    return run -> nsqd.restart();
+  }
+
   /** Nothing: the scenario checks what the data set itself does (poison, malformed, huge). */
   static Fault none() {
     return run -> {};

@@ -14,8 +14,8 @@ import java.util.Set;
  * event broke the sequence; how long the run took to handle a message again once the fault was
  * over, and how the runner exited.
  *
- * @param recoveryMillis from the end of the fault to the first message handled after it; -1 when
- *     nothing was handled after it
+ * @param recoveryMillis from the end of the fault until more events were handled than the runner
+ *     can have held through it (so some were delivered after it); -1 when that never happened
  * @param redeliveryBound the most duplicates the transport may produce for this fault (its window
  *     of unsettled deliveries); 0 where none are allowed
  */

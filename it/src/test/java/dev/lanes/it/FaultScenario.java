@@ -112,9 +112,12 @@ final class FaultScenario {
           run, Duration.ofSeconds(60), () -> Recorded.count(record()) >= (long) (total * faultAt));
       fault.inject(run);
       long faultOver = System.nanoTime();
-      long recordedThen = Recorded.count(record());
+      // Recovered once more events are handled than the runner can have held through the fault.
+      long recoveredAt =
+          distinctHandled() + target.redeliveryBound(lanes, channelLength) + lanes * channelLength;
       long recovery = -1;
-      if (awaitOrGiveUp(FINISH_WITHIN, () -> Recorded.count(record()) > recordedThen)) {
+      if (recoveredAt < total
+          && awaitOrGiveUp(FINISH_WITHIN, () -> distinctHandled() >= recoveredAt)) {
         recovery = Duration.ofNanos(System.nanoTime() - faultOver).toMillis();
       }
       awaitOrGiveUp(FINISH_WITHIN, () -> handledAll(total) && finishedWhen.test(record()));
@@ -137,12 +140,14 @@ final class FaultScenario {
   }
 
   private boolean handledAll(int total) {
-    return Recorded.count(record()) >= total
-        && Recorded.handledOrderEvents(record()).stream()
-                .map(h -> h.order() + "/" + h.seq())
-                .distinct()
-                .count()
-            >= total;
+    return Recorded.count(record()) >= total && distinctHandled() >= total;
+  }
+
+  private long distinctHandled() {
+    return Recorded.handledOrderEvents(record()).stream()
+        .map(h -> h.order() + "/" + h.seq())
+        .distinct()
+        .count();
   }
 
   private Path taskFile(String name, Proxy proxy) throws IOException {

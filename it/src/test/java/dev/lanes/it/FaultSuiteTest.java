@@ -69,6 +69,23 @@ class FaultSuiteTest {
   }
 
   /**
+   * nsqd (one of the test's own) stopped with SIGTERM mid-stream and started again on the same data
+   * directory: it wrote what it held to disk, so nothing is lost; the runner reconnects by itself.
+   * RabbitMQ and Kafka are not restarted: the test would need a broker of its own.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"nsq"})
+  void brokerRestartMidStreamLosesNothing(String transport) throws Exception {
+    try (OwnNsqd nsqd = OwnNsqd.start(dir)) {
+      BrokerTarget target = BrokerTargets.Nsq.direct(nsqd);
+      FaultRecord record =
+          FaultScenario.on(target, dir, "broker restart mid-stream").run(Fault.nsqdRestart(nsqd));
+      CELLS.add(record.cell());
+      assertThat(record.kept(target.keepsOrderAcrossCrash())).as(record.toString()).isTrue();
+    }
+  }
+
+  /**
    * Nothing listens where the broker should be: the runner exits 2 with one line on stderr, within
    * its connect timeout, and handles nothing of what waits on the real broker.
    */

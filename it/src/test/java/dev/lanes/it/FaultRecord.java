@@ -15,7 +15,8 @@ import java.util.Set;
  * over, and how the runner exited.
  *
  * @param recoveryMillis from the end of the fault until more events were handled than the runner
- *     can have held through it (so some were delivered after it); -1 when that never happened
+ *     can have held through it (so some were delivered after it); -1 when that never happened,
+ *     {@link #FINISHED_DURING_FAULT} when too little was left after the fault to tell
  * @param redeliveryBound the most duplicates the transport may produce for this fault (its window
  *     of unsettled deliveries); 0 where none are allowed
  */
@@ -30,6 +31,8 @@ record FaultRecord(
     int redeliveryBound,
     long recoveryMillis,
     String firstReorder) {
+
+  static final long FINISHED_DURING_FAULT = -2;
 
   static FaultRecord of(
       String transport,
@@ -97,7 +100,11 @@ record FaultRecord(
                 lost,
                 duplicates,
                 reorderedKeys,
-                recoveryMillis < 0 ? "no recovery" : "%.1f s".formatted(recoveryMillis / 1e3)));
+                recoveryMillis == FINISHED_DURING_FAULT
+                    ? "finished during the fault"
+                    : recoveryMillis < 0
+                        ? "no recovery"
+                        : "%.1f s".formatted(recoveryMillis / 1e3)));
   }
 
   @Override

@@ -115,7 +115,7 @@ final class FaultScenario {
       // Recovered once more events are handled than the runner can have held through the fault.
       long recoveredAt =
           distinctHandled() + target.redeliveryBound(lanes, channelLength) + lanes * channelLength;
-      long recovery = -1;
+      long recovery = recoveredAt < total ? -1 : FaultRecord.FINISHED_DURING_FAULT;
       if (recoveredAt < total
           && awaitOrGiveUp(FINISH_WITHIN, () -> distinctHandled() >= recoveredAt)) {
         recovery = Duration.ofNanos(System.nanoTime() - faultOver).toMillis();

@@ -69,6 +69,23 @@ class FaultSuiteTest {
   }
 
   /**
+   * The link to the broker slow for 5 s mid-stream (latency, jitter, little bandwidth, sliced
+   * segments): nothing is lost or repeated beyond the window, and the runner goes on at full speed
+   * once the link is back to normal.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"amqp", "nsq"})
+  void slowLinkLosesNothing(String transport) throws Exception {
+    BrokerTarget target = BrokerTargets.of(transport, dir);
+    FaultRecord record =
+        FaultScenario.on(target, dir, "slow and lossy link")
+            .throughProxy()
+            .run(Fault.slowLink(5000));
+    CELLS.add(record.cell());
+    assertThat(record.kept(true)).as(record.toString()).isTrue();
+  }
+
+  /**
    * nsqd (one of the test's own) stopped with SIGTERM mid-stream and started again on the same data
    * directory: it wrote what it held to disk, so nothing is lost; the runner reconnects by itself.
    * RabbitMQ and Kafka are not restarted: the test would need a broker of its own.

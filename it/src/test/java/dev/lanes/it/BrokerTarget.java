@@ -43,6 +43,12 @@ interface BrokerTarget {
    */
   boolean keepsOrderAcrossCrash();
 
+  /**
+   * How many messages of destination {@code name} wait on the broker, not yet consumed by the
+   * task's consumer (queue depth, topic and channel depth, end offset less the group's commit).
+   */
+  long waiting(String name) throws Exception;
+
   /** The broker address ({@code host:port}) a runner of this transport connects to. */
   String upstream();
 

@@ -3,17 +3,31 @@ package dev.lanes.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runtime.Transports;
 import dev.lanes.spi.Publisher;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /** The four transports as {@link BrokerTarget}s, each filled by a client that is not Lanes. */
 final class BrokerTargets {
@@ -94,6 +108,16 @@ final class BrokerTargets {
       return "amqp.uri = \"amqp://guest:guest@" + address + "\"";
     }
 
+    @Override
+    public long waiting(String name) throws Exception {
+      ConnectionFactory factory = new ConnectionFactory();
+      factory.setUri("amqp://guest:guest@" + upstream());
+      try (Connection connection = factory.newConnection("it-queue-depth");
+          Channel channel = connection.createChannel()) {
+        return channel.queueDeclarePassive(name).getMessageCount();
+      }
+    }
+
     /** Unacked deliveries are bounded by the prefetch, whatever the lanes hold. */
     @Override
     public int redeliveryBound(int lanes, int channelLength) {
@@ -154,6 +178,30 @@ final class BrokerTargets {
       return "kafka.bootstrap = \"" + address + "\"";
     }
 
+    /** The topic's end offsets less what the task's group (named like the topic) committed. */
+    @Override
+    public long waiting(String name) throws Exception {
+      try (Admin admin =
+          Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, upstream()))) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(name).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin
+            .describeTopics(List.of(name))
+            .allTopicNames()
+            .get()
+            .get(name)
+            .partitions()
+            .forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest()));
+        long waiting = 0;
+        for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+          OffsetAndMetadata commit = committed.get(end.getKey());
+          waiting += end.getValue().offset() - (commit == null ? 0 : commit.offset());
+        }
+        return waiting;
+      }
+    }
+
     /** Uncommitted offsets: what the lanes hold plus one poll, plus one commit interval's worth. */
     @Override
     public int redeliveryBound(int lanes, int channelLength) {
@@ -210,6 +258,29 @@ final class BrokerTargets {
     @Override
     public int redeliveryBound(int lanes, int channelLength) {
       return WINDOW;
+    }
+
+    /** The topic's depth plus its channels' depth, in-flight and deferred messages. */
+    @Override
+    public long waiting(String name) throws Exception {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://" + http + "/stats?format=json&topic=" + name))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      long waiting = 0;
+      for (JsonNode topic : JSON.readTree(response.body()).path("topics")) {
+        waiting += topic.path("depth").asLong();
+        for (JsonNode channel : topic.path("channels")) {
+          waiting +=
+              channel.path("depth").asLong()
+                  + channel.path("in_flight_count").asLong()
+                  + channel.path("deferred_count").asLong();
+        }
+      }
+      return waiting;
     }
 
     @Override
@@ -287,6 +358,11 @@ final class BrokerTargets {
     @Override
     public String brokerAt(String address) {
       throw new UnsupportedOperationException("the local queue is a file, not a broker");
+    }
+
+    @Override
+    public long waiting(String name) {
+      throw new UnsupportedOperationException("not needed: the local queue is never unreachable");
     }
 
     /** Claimed rows: what the lanes hold plus one claimed batch. */

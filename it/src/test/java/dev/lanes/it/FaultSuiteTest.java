@@ -103,8 +103,8 @@ class FaultSuiteTest {
   }
 
   /**
-   * Nothing listens where the broker should be: the runner exits 2 with one line on stderr, within
-   * its connect timeout, and handles nothing of what waits on the real broker.
+   * Nothing listens where the broker should be: the runner exits 2 within its connect timeout,
+   * handles nothing, and all 20 messages still wait on the real broker.
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"amqp", "kafka", "nsq"})
@@ -146,10 +146,11 @@ class FaultSuiteTest {
         new ReliabilityTable.Cell(
             "broker unreachable at start",
             transport,
-            "exit %d after %.1f s, %d handled"
-                .formatted(exit, millis / 1e3, Recorded.count(record))));
+            "exit %d after %.1f s, %d handled, %d of 20 still waiting"
+                .formatted(exit, millis / 1e3, Recorded.count(record), target.waiting(name))));
     assertThat(exit).as("exit code; output:%n%s", output).isEqualTo(2);
     assertThat(Recorded.count(record)).as("messages handled").isZero();
+    assertThat(target.waiting(name)).as("messages still waiting on the broker").isEqualTo(20);
   }
 
   /**

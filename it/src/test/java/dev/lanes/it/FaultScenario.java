@@ -16,24 +16,27 @@ import java.util.function.Predicate;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * One fault run: a keyed data set ({@code keys × perKey} order events, plus any {@link #extra}
- * messages in the middle) published by a client that is not Lanes, the runner jar consuming it with
- * the samples' RecordingHandler, a {@link Fault} injected once a share of the set is handled, then
- * the run finished and its record read into a {@link FaultRecord}.
+ * One fault run: a keyed data set ({@code 40 × 50} order events, plus any {@link #extra} messages
+ * in the middle) published by a client that is not Lanes, the runner jar consuming it with the
+ * samples' RecordingHandler, a {@link Fault} injected once a share of the set is handled, then the
+ * run finished and its record read into a {@link FaultRecord}.
  */
 final class FaultScenario {
 
   private static final Duration FINISH_WITHIN = Duration.ofSeconds(60);
+  private static final int KEYS = 40;
+  private static final int PER_KEY = 50;
+  private static final int LANES = 4;
+  private static final int CHANNEL_LENGTH = 16;
+
+  /** The share of the set handled when the fault is injected. */
+  private static final double FAULT_AT = 0.3;
+
   private static final ToxiproxyClient TOXIPROXY = new ToxiproxyClient("127.0.0.1", 8474);
 
   private final BrokerTarget target;
   private final Path dir;
   private final String faultName;
-  private int keys = 40;
-  private int perKey = 50;
-  private int lanes = 4;
-  private int channelLength = 16;
-  private double faultAt = 0.3;
   private String handler = "dev.lanes.samples.RecordingHandler";
   private String taskLines = "record.delay = 2ms";
   private List<String> extra = List.of();
@@ -49,12 +52,6 @@ final class FaultScenario {
 
   static FaultScenario on(BrokerTarget target, Path dir, String faultName) {
     return new FaultScenario(target, dir, faultName);
-  }
-
-  FaultScenario keys(int keys, int perKey) {
-    this.keys = keys;
-    this.perKey = perKey;
-    return this;
   }
 
   /** The handler class and task lines (its settings, retry...) replacing the default pacing. */
@@ -91,7 +88,7 @@ final class FaultScenario {
     return dir.resolve("handled.jsonl");
   }
 
-  /** Runs the scenario with {@code fault} injected once {@code faultAt} of the set is handled. */
+  /** Runs the scenario with {@code fault} injected once {@link #FAULT_AT} of the set is handled. */
   FaultRecord run(Fault fault) throws Exception {
     String name =
         "fault_"
@@ -99,22 +96,24 @@ final class FaultScenario {
             + "_"
             + Long.toHexString(ThreadLocalRandom.current().nextLong());
     target.prepare(name);
-    List<String> events = new ArrayList<>(Recorded.orderEvents(keys, perKey));
+    List<String> events = new ArrayList<>(Recorded.orderEvents(KEYS, PER_KEY));
     events.addAll(events.size() / 2, extra);
     target.publishMany(name, events);
-    int total = keys * perKey;
+    int total = KEYS * PER_KEY;
     Proxy proxy =
         throughProxy ? TOXIPROXY.createProxy(name, "127.0.0.1:0", target.upstream()) : null;
     Run run = new Run(taskFile(name, proxy), proxy);
     try {
       run.startRunner();
       awaitOrFail(
-          run, Duration.ofSeconds(60), () -> Recorded.count(record()) >= (long) (total * faultAt));
+          run, Duration.ofSeconds(60), () -> Recorded.count(record()) >= (long) (total * FAULT_AT));
       fault.inject(run);
       long faultOver = System.nanoTime();
       // Recovered once more events are handled than the runner can have held through the fault.
       long recoveredAt =
-          distinctHandled() + target.redeliveryBound(lanes, channelLength) + lanes * channelLength;
+          distinctHandled()
+              + target.redeliveryBound(LANES, CHANNEL_LENGTH)
+              + LANES * CHANNEL_LENGTH;
       long recovery = recoveredAt < total ? -1 : FaultRecord.FINISHED_DURING_FAULT;
       if (recoveredAt < total
           && awaitOrGiveUp(FINISH_WITHIN, () -> distinctHandled() >= recoveredAt)) {
@@ -126,9 +125,9 @@ final class FaultScenario {
           target.transport(),
           faultName,
           Recorded.handledOrderEvents(record()),
-          keys,
-          perKey,
-          target.redeliveryBound(lanes, channelLength),
+          KEYS,
+          PER_KEY,
+          target.redeliveryBound(LANES, CHANNEL_LENGTH),
           recovery);
     } finally {
       run.runners.forEach(RunnerProcess::close);
@@ -172,8 +171,8 @@ final class FaultScenario {
         }
         """
             .formatted(
-                lanes,
-                channelLength,
+                LANES,
+                CHANNEL_LENGTH,
                 handler,
                 record(),
                 taskLines,

@@ -100,8 +100,7 @@ final class FaultScenario {
     events.addAll(events.size() / 2, extra);
     target.publishMany(name, events);
     int total = KEYS * PER_KEY;
-    Proxy proxy =
-        throughProxy ? TOXIPROXY.createProxy(name, "127.0.0.1:0", target.upstream()) : null;
+    Proxy proxy = throughProxy ? proxy(name) : null;
     Run run = new Run(taskFile(name, proxy), proxy);
     try {
       run.startRunner();
@@ -135,6 +134,18 @@ final class FaultScenario {
       if (proxy != null) {
         proxy.delete();
       }
+    }
+  }
+
+  private Proxy proxy(String name) {
+    try {
+      return TOXIPROXY.createProxy(name, "127.0.0.1:0", target.upstream());
+    } catch (IOException e) {
+      throw new AssertionError(
+          "toxiproxy-server does not answer on 127.0.0.1:8474 (start it with scripts/brokers.sh"
+              + " start toxiproxy): "
+              + e,
+          e);
     }
   }
 

@@ -40,6 +40,10 @@ final class OwnNsqd implements AutoCloseable {
   }
 
   static OwnNsqd start(Path dir) throws IOException {
+    if (!Files.isExecutable(BINARY)) {
+      throw new AssertionError(
+          "no nsqd at " + BINARY + "; build it with scripts/brokers.sh start nsq");
+    }
     Path data = Files.createDirectories(dir.resolve("nsqd-data"));
     OwnNsqd nsqd = new OwnNsqd(data, freePort(), freePort());
     nsqd.launch();

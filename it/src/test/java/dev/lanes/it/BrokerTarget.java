@@ -30,10 +30,10 @@ interface BrokerTarget {
 
   /**
    * The most messages this transport can have handed to a runner and not yet settled, with the
-   * settings of {@link #quickRedelivery()} and {@code lanes × channelLength} held in the lanes: a
-   * crash can redeliver at most this many.
+   * settings of {@link #quickRedelivery()}, {@code lanes × channelLength} held in the lanes and the
+   * lanes handling {@code perSecond} messages a second: a crash can redeliver at most this many.
    */
-  int redeliveryBound(int lanes, int channelLength);
+  int redeliveryBound(int lanes, int channelLength, int perSecond);
 
   /**
    * Whether what a crashed runner held comes back ahead of the key's later messages (RabbitMQ

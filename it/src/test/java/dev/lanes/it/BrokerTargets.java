@@ -120,7 +120,7 @@ final class BrokerTargets {
 
     /** Unacked deliveries are bounded by the prefetch, whatever the lanes hold. */
     @Override
-    public int redeliveryBound(int lanes, int channelLength) {
+    public int redeliveryBound(int lanes, int channelLength, int perSecond) {
       return WINDOW;
     }
   }
@@ -202,10 +202,13 @@ final class BrokerTargets {
       }
     }
 
-    /** Uncommitted offsets: what the lanes hold plus one poll, plus one commit interval's worth. */
+    /**
+     * Uncommitted offsets: the spread the lanes' commit holds back (what they hold plus two polls)
+     * and what they handle in one {@code commitInterval} (100 ms) before it is committed.
+     */
     @Override
-    public int redeliveryBound(int lanes, int channelLength) {
-      return lanes * channelLength + 2 * WINDOW;
+    public int redeliveryBound(int lanes, int channelLength, int perSecond) {
+      return lanes * channelLength + 2 * WINDOW + perSecond / 10;
     }
   }
 
@@ -256,7 +259,7 @@ final class BrokerTargets {
     }
 
     @Override
-    public int redeliveryBound(int lanes, int channelLength) {
+    public int redeliveryBound(int lanes, int channelLength, int perSecond) {
       return WINDOW;
     }
 
@@ -367,7 +370,7 @@ final class BrokerTargets {
 
     /** Claimed rows: what the lanes hold plus one claimed batch. */
     @Override
-    public int redeliveryBound(int lanes, int channelLength) {
+    public int redeliveryBound(int lanes, int channelLength, int perSecond) {
       return lanes * channelLength + WINDOW;
     }
   }

@@ -29,6 +29,9 @@ final class FaultScenario {
   private static final int LANES = 4;
   private static final int CHANNEL_LENGTH = 16;
 
+  /** The pace of the default handler, 2 ms a message on each lane. */
+  private static final int PER_SECOND = LANES * 500;
+
   /** The share of the set handled when the fault is injected. */
   private static final double FAULT_AT = 0.3;
 
@@ -111,7 +114,7 @@ final class FaultScenario {
       // Recovered once more events are handled than the runner can have held through the fault.
       long recoveredAt =
           distinctHandled()
-              + target.redeliveryBound(LANES, CHANNEL_LENGTH)
+              + target.redeliveryBound(LANES, CHANNEL_LENGTH, PER_SECOND)
               + LANES * CHANNEL_LENGTH;
       long recovery = recoveredAt < total ? -1 : FaultRecord.FINISHED_DURING_FAULT;
       if (recoveredAt < total
@@ -126,7 +129,7 @@ final class FaultScenario {
           Recorded.handledOrderEvents(record()),
           KEYS,
           PER_KEY,
-          target.redeliveryBound(LANES, CHANNEL_LENGTH),
+          target.redeliveryBound(LANES, CHANNEL_LENGTH, PER_SECOND),
           recovery);
     } finally {
       run.runners.forEach(RunnerProcess::close);

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Real brokers on loopback for Lanes' integration tests and benchmarks.
 #
-#   scripts/brokers.sh start   [rabbitmq|nsq|kafka ...]   (default: all three)
-#   scripts/brokers.sh stop    [rabbitmq|nsq|kafka ...]
-#   scripts/brokers.sh restart [rabbitmq|nsq|kafka ...]
-#   scripts/brokers.sh status  [rabbitmq|nsq|kafka ...]
+#   scripts/brokers.sh start   [rabbitmq|nsq|kafka|toxiproxy ...]   (default: all four)
+#   scripts/brokers.sh stop    [rabbitmq|nsq|kafka|toxiproxy ...]
+#   scripts/brokers.sh restart [rabbitmq|nsq|kafka|toxiproxy ...]
+#   scripts/brokers.sh status  [rabbitmq|nsq|kafka|toxiproxy ...]
 #
-# start installs whatever is missing (Debian packages, NSQ 1.3.0 built from the
-# Go module proxy, Kafka 4.1.1 jars from Maven Central), starts whatever is not
+# start installs whatever is missing (Debian packages, NSQ 1.3.0 and Toxiproxy
+# 2.12.0 built from the Go module proxy, Kafka 4.1.1 jars from Maven Central),
+# starts whatever is not
 # running and returns only once each broker accepts client calls. It is
 # idempotent: when everything is up it is a fast no-op. Any broker that cannot
 # be installed or started makes it exit non-zero with a one-line reason and the
@@ -19,6 +20,8 @@
 #                  (nsqd's data emptied when both start cold)
 #   Kafka 4.1.1    127.0.0.1:9092 (KRaft, single node; controller on 127.0.0.1:9093;
 #                  log emptied on every cold start)
+#   Toxiproxy 2.12 API on 127.0.0.1:8474 (toxiproxy-server, no proxies of its own:
+#                  the fault tests create theirs between a runner and a broker)
 #
 # Everything built, downloaded or stored by this script (apart from the Debian
 # packages and Go's shared module and build caches) lives under
@@ -39,7 +42,7 @@ LOGS=$BROKERS_HOME/logs
 PIDS=$BROKERS_HOME/pids
 BUILD=$BROKERS_HOME/build
 
-ALL_BROKERS=(rabbitmq nsq kafka)
+ALL_BROKERS=(rabbitmq nsq kafka toxiproxy)
 APT_PACKAGES_rabbitmq=(rabbitmq-server amqp-tools)
 APT_PACKAGES_kafka=(kcat)
 NSQ_TOOLS=(nsqd nsqlookupd to_nsq nsq_tail)
@@ -58,7 +61,7 @@ prog=brokers.sh
 # ---------------------------------------------------------------- helpers
 
 usage() {
-  echo "usage: $prog start|stop|restart|status [rabbitmq|nsq|kafka ...]" >&2
+  echo "usage: $prog start|stop|restart|status [rabbitmq|nsq|kafka|toxiproxy ...]" >&2
   exit 2
 }
 
@@ -167,6 +170,8 @@ kafka_ready() {
   fi
 }
 
+toxiproxy_ready() { curl -fsS -m 2 http://127.0.0.1:8474/version >/dev/null 2>&1; }
+
 ready() { "${1}_ready"; }
 
 # ---------------------------------------------------------------- install
@@ -217,6 +222,30 @@ install_nsq() {
   rm -rf "$dir"
 }
 
+toxiproxy_stamp() { stamp_of "$SCRIPT_DIR"/toxiproxy-build/{go.mod,go.sum,tools.go}; }
+
+toxiproxy_installed() {
+  [[ -x $BIN/toxiproxy-server && -f $BIN/.toxiproxy-stamp &&
+    $(<"$BIN/.toxiproxy-stamp") == "$(toxiproxy_stamp)" ]]
+}
+
+# The package is .../cmd/server, so go install would name the binary "server".
+install_toxiproxy() {
+  local go dir=$BUILD/toxiproxy
+  go=$(go_cmd) || { echo "no Go toolchain found (need go >= 1.23 on PATH)"; return 1; }
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp "$SCRIPT_DIR"/toxiproxy-build/{go.mod,go.sum,tools.go} "$dir/"
+  (
+    cd "$dir"
+    export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -mod=mod"
+    "$go" build -ldflags='-s -w' -o toxiproxy-server github.com/Shopify/toxiproxy/v2/cmd/server
+  )
+  mv -f "$dir/toxiproxy-server" "$BIN/toxiproxy-server"
+  toxiproxy_stamp >"$BIN/.toxiproxy-stamp"
+  rm -rf "$dir"
+}
+
 kafka_stamp() { stamp_of "$SCRIPT_DIR/kafka-broker/pom.xml"; }
 
 kafka_installed() {
@@ -263,6 +292,10 @@ install_missing() {
       (set -e; install_kafka) >"$LOGS/install-kafka.log" 2>&1 &
       jobs+=($!) names+=("Kafka jars from Maven Central") logs+=("$LOGS/install-kafka.log")
       INSTALLED_FOR[kafka]=1
+    elif [[ $b == toxiproxy ]] && ! toxiproxy_installed; then
+      (set -e; install_toxiproxy) >"$LOGS/install-toxiproxy.log" 2>&1 &
+      jobs+=($!) names+=("build of Toxiproxy 2.12.0 from the Go module proxy") logs+=("$LOGS/install-toxiproxy.log")
+      INSTALLED_FOR[toxiproxy]=1
     fi
   done
   for i in "${!jobs[@]}"; do
@@ -507,6 +540,19 @@ start_kafka() {
 
 stop_kafka() { stop_pid kafka kafka.Kafka; }
 
+# ---------------------------------------------------------------- Toxiproxy
+
+start_toxiproxy() {
+  toxiproxy_installed || fail toxiproxy "toxiproxy-server is missing from $BIN" "$LOGS/install-toxiproxy.log"
+  if ! pid_of toxiproxy "$BIN/toxiproxy-server" >/dev/null; then
+    port_open 8474 && fail toxiproxy "127.0.0.1:8474 is taken by a process that is not a working toxiproxy-server"
+    launch toxiproxy "$LOGS/toxiproxy.log" "$BIN/toxiproxy-server" -host 127.0.0.1 -port 8474
+  fi
+  wait_until toxiproxy toxiproxy-server toxiproxy "$BIN/toxiproxy-server" "$LOGS/toxiproxy.log" toxiproxy_ready
+}
+
+stop_toxiproxy() { stop_pid toxiproxy "$BIN/toxiproxy-server"; }
+
 # ---------------------------------------------------------------- commands
 
 describe() {
@@ -514,6 +560,7 @@ describe() {
     rabbitmq) echo "127.0.0.1:5672" ;;
     nsq) echo "nsqd 127.0.0.1:4150 (http 4151), nsqlookupd 127.0.0.1:4160 (http 4161)" ;;
     kafka) echo "127.0.0.1:9092" ;;
+    toxiproxy) echo "API 127.0.0.1:8474" ;;
   esac
 }
 
@@ -578,7 +625,7 @@ cmd_stop() {
   local b
   lock
   mkdir -p "$PIDS" "$LOGS"
-  # Reverse order: kafka, nsq, rabbitmq.
+  # Reverse order: toxiproxy, kafka, nsq, rabbitmq.
   for ((i = $# ; i > 0; i--)); do
     b=${!i}
     "stop_$b"
@@ -594,12 +641,12 @@ main() {
   local b
   if (($#)); then
     for b in "$@"; do
-      case $b in rabbitmq | nsq | kafka) brokers+=("$b") ;; *) usage ;; esac
+      case $b in rabbitmq | nsq | kafka | toxiproxy) brokers+=("$b") ;; *) usage ;; esac
     done
   else
     brokers=("${ALL_BROKERS[@]}")
   fi
-  # Keep a canonical order (rabbitmq, nsq, kafka) without duplicates.
+  # Keep a canonical order (rabbitmq, nsq, kafka, toxiproxy) without duplicates.
   local -a ordered=()
   for b in "${ALL_BROKERS[@]}"; do
     [[ " ${brokers[*]} " == *" $b "* ]] && ordered+=("$b")

@@ -44,10 +44,15 @@ final class ForeignClients {
 
   /** nsqd's {@code /mpub}: newline-separated bodies. */
   static void nsqMpub(String topic, List<String> bodies) throws Exception {
+    nsqMpub("127.0.0.1:4151", topic, bodies);
+  }
+
+  /** The {@code /mpub} of the nsqd whose HTTP address is {@code http}. */
+  static void nsqMpub(String http, String topic, List<String> bodies) throws Exception {
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:4151/mpub?topic=" + topic))
+                HttpRequest.newBuilder(URI.create("http://" + http + "/mpub?topic=" + topic))
                     .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", bodies)))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -64,6 +64,74 @@ final class Recorded {
     }
   }
 
+  /**
+   * The order events handled successfully, in the order they were recorded: attempts recorded as
+   * failed and payloads that are not order events (malformed, huge, poison) are left out.
+   */
+  static List<Handled> handledOrderEvents(Path file) {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    try {
+      List<Handled> handled = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode record = JSON.readTree(line);
+        if (record.has("failed")) {
+          continue;
+        }
+        JsonNode data = orderData(record.get("payload").asText());
+        if (data != null) {
+          handled.add(
+              new Handled(
+                  data.get("order_id").asLong(),
+                  data.get("seq").asLong(),
+                  record.get("attempt").asInt()));
+        }
+      }
+      return handled;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonNode orderData(String payload) {
+    try {
+      JsonNode data = JSON.readTree(payload).path("data");
+      return data.has("order_id") && data.has("seq") ? data : null;
+    } catch (IOException notJson) {
+      return null;
+    }
+  }
+
+  /** One recorded attempt: its payload, attempt number and whether the handler failed it. */
+  record Attempt(String payload, int attempt, boolean failed) {}
+
+  /** Every recorded attempt, in the order recorded, whatever its payload. */
+  static List<Attempt> attempts(Path file) {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    try {
+      List<Attempt> attempts = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        if (!line.isBlank()) {
+          JsonNode record = JSON.readTree(line);
+          attempts.add(
+              new Attempt(
+                  record.get("payload").asText(),
+                  record.get("attempt").asInt(),
+                  record.has("failed")));
+        }
+      }
+      return attempts;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** How many messages were recorded so far (lines, without parsing them). */
   static long count(Path file) {
     if (!Files.exists(file)) {

@@ -1,10 +1,6 @@
 package dev.lanes.it;
 
-import dev.lanes.config.TaskConfigLoader;
-import dev.lanes.runtime.Transports;
-import dev.lanes.spi.Publisher;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Tag;
 
 @Tag("broker")
@@ -17,28 +13,12 @@ class RunnerOnAmqpTest extends RunnerOnBrokerTest {
 
   @Override
   String destination(String name) {
-    return "amqp { exchange = " + name + ".x, queue = " + name + ", key = " + name + " }";
+    return target().destination(name);
   }
 
-  /** Declares the topology the task file names (Lanes' publisher declares it on open). */
   @Override
   void prepare(String name) {
-    try (Publisher declaring =
-        Transports.load("amqp")
-            .openPublisher(
-                TaskConfigLoader.forTask(
-                    "orders",
-                    Map.of(
-                        "transport",
-                        "amqp",
-                        "amqp.exchange",
-                        name + ".x",
-                        "amqp.queue",
-                        name,
-                        "amqp.key",
-                        name)))) {
-      // nothing to publish: opening declared exchange, queue and binding
-    }
+    target().prepare(name);
   }
 
   @Override
@@ -49,6 +29,10 @@ class RunnerOnAmqpTest extends RunnerOnBrokerTest {
   /** amqp-publish starts a process per message: RabbitMQ's Java client publishes thousands. */
   @Override
   void publishMany(String name, List<String> events) throws Exception {
-    ForeignClients.rabbitPublish(name + ".x", name, events);
+    target().publishMany(name, events);
+  }
+
+  private BrokerTargets.Amqp target() {
+    return new BrokerTargets.Amqp(dir);
   }
 }

@@ -13,13 +13,11 @@ class RunnerOnKafkaTest extends RunnerOnBrokerTest {
 
   @Override
   String destination(String name) {
-    return "kafka { topic = " + name + ", group = " + name + " }";
+    return new BrokerTargets.Kafka(dir).destination(name);
   }
 
   @Override
   void publishForeign(String name, List<String> events) throws Exception {
-    List<String> keyed =
-        events.stream().map(e -> e.replaceAll(".*\"order_id\":(\\d+).*", "$1") + "|" + e).toList();
-    ForeignClients.kcat(name, keyed, dir);
+    new BrokerTargets.Kafka(dir).publishMany(name, events);
   }
 }

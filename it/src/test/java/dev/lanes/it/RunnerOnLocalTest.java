@@ -1,10 +1,5 @@
 package dev.lanes.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -19,19 +14,11 @@ class RunnerOnLocalTest extends RunnerOnBrokerTest {
 
   @Override
   String destination(String name) {
-    return "local { dataDir = \"" + dir.resolve("data") + "\", queue = " + name + " }";
+    return new BrokerTargets.Local(dir).destination(name);
   }
 
   @Override
   void publishForeign(String name, List<String> events) throws Exception {
-    Path tasks = dir.resolve("publish.conf");
-    Files.writeString(tasks, "publish { transport = local, " + destination(name) + " }\n");
-    Path input = dir.resolve("publish-input.jsonl");
-    Files.write(input, events.stream().map(e -> "{\"content\": " + e + "}").toList());
-    try (RunnerProcess publish =
-        RunnerProcess.startNamed(
-            dir, "publish", input, "publish", "--task", "publish", "--config", tasks.toString())) {
-      assertThat(publish.waitFor(Duration.ofSeconds(60))).as(publish.output()).isZero();
-    }
+    new BrokerTargets.Local(dir).publishMany(name, events);
   }
 }

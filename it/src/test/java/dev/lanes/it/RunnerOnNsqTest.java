@@ -13,8 +13,7 @@ class RunnerOnNsqTest extends RunnerOnBrokerTest {
 
   @Override
   String destination(String name) {
-    // what nsqd still counts in flight for a closed connection comes back after 10 s, not 60 s
-    return "nsq { topic = " + name + ", msgTimeout = 10s }";
+    return new BrokerTargets.Nsq().destination(name);
   }
 
   /**
@@ -30,6 +29,6 @@ class RunnerOnNsqTest extends RunnerOnBrokerTest {
 
   @Override
   void publishForeign(String name, List<String> events) throws Exception {
-    ForeignClients.nsqMpub(name, events);
+    new BrokerTargets.Nsq().publishMany(name, events);
   }
 }

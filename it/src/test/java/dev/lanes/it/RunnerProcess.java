@@ -82,6 +82,12 @@ final class RunnerProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** SIGKILL: the runner dies at once, with nothing settled or closed. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }

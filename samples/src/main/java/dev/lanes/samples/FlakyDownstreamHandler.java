@@ -6,6 +6,7 @@ import dev.lanes.api.Message;
 import dev.lanes.api.MessageHandler;
 import dev.lanes.api.Outcome;
 import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The flaky-downstream sample: a downstream that fails the first {@code
@@ -14,6 +15,10 @@ import java.io.IOException;
  * success — and dead-lettering once {@code retry.maxAttempts} run out. When {@code record.file} is
  * set, every attempt is recorded as by {@link RecordingHandler}, a failed one with the failure as
  * {@code "failed"}, so the file shows each message's attempts and the backoff between them.
+ *
+ * <p>Two more markers misbehave on the first attempt only: {@code "hang": true} blocks until the
+ * call is interrupted ({@code handlerTimeout}), {@code "error": true} throws an {@link Error}; the
+ * fault tests use them to show that a lane recovers from both.
  */
 public final class FlakyDownstreamHandler implements MessageHandler {
 
@@ -31,7 +36,16 @@ public final class FlakyDownstreamHandler implements MessageHandler {
   }
 
   @Override
-  public Outcome handle(Message message) throws IOException {
+  public Outcome handle(Message message) throws IOException, InterruptedException {
+    if (message.attempt() == 1 && Boolean.TRUE.equals(message.field("hang").orElse(null))) {
+      hang(message);
+    }
+    if (message.attempt() == 1 && Boolean.TRUE.equals(message.field("error").orElse(null))) {
+      if (recording) {
+        recorder.record(message, "throws an Error");
+      }
+      throw new AssertionError("downstream client broke on message " + message.id());
+    }
     String failure = null;
     if (Boolean.TRUE.equals(message.field("poison").orElse(null))) {
       failure = "downstream rejects poison message " + message.id();
@@ -45,6 +59,14 @@ public final class FlakyDownstreamHandler implements MessageHandler {
       throw new DoingFailedException(failure);
     }
     return Outcome.ack();
+  }
+
+  /** A downstream that never answers: blocks until handlerTimeout interrupts the call. */
+  private void hang(Message message) throws IOException, InterruptedException {
+    if (recording) {
+      recorder.record(message, "hangs until interrupted");
+    }
+    new CountDownLatch(1).await();
   }
 
   @Override

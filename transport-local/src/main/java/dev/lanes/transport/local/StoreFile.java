@@ -11,6 +11,8 @@ import java.sql.Statement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 import org.sqlite.SQLiteOpenMode;
 
 /**
@@ -230,16 +232,30 @@ final class StoreFile {
     }
   }
 
-  private static ReadyFailedException unreadable(Path file, SQLException e) {
+  /**
+   * Only a store SQLite itself calls damaged ({@code SQLITE_CORRUPT}, {@code SQLITE_NOTADB}) is
+   * worth moving away; any other failure (a full disk, an I/O error, a driver that cannot unpack
+   * its native library into a full temp directory) leaves a good store that must be kept.
+   */
+  static ReadyFailedException unreadable(Path file, SQLException e) {
+    boolean damaged =
+        e instanceof SQLiteException sqlite
+            && (sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CORRUPT
+                || sqlite.getResultCode() == SQLiteErrorCode.SQLITE_NOTADB);
+    String todo =
+        damaged
+            ? "restore it from a backup, or move it away to start with an empty store"
+            : "the store is left as it is: check the free space and permissions of local.dataDir"
+                + " and of the temp directory (java.io.tmpdir, where the SQLite driver unpacks its"
+                + " native library), then start again";
     return new ReadyFailedException(
         KEY
             + ": store file "
             + file
-            + " cannot be opened as an "
-            + "SQLite database ("
+            + " cannot be opened as an SQLite database ("
             + e.getMessage()
-            + "): restore it from a backup, or move it away to "
-            + "start with an empty store",
+            + "): "
+            + todo,
         e);
   }
 

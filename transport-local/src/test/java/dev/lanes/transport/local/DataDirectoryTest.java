@@ -11,9 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /** What the transport does with missing, wrong or damaged data directories and store files. */
 class DataDirectoryTest {
@@ -73,6 +77,31 @@ class DataDirectoryTest {
                 + " cannot be opened as an SQLite database")
         .hasMessageEndingWith("move it away to start with an empty store");
     assertThat(Files.readAllBytes(store)).isEqualTo(before);
+  }
+
+  // A full disk (or temp directory) once got the advice to move the store away and start empty:
+  // following it would drop every queued message of a store that was fine.
+  @Test
+  void anIoFailureOpeningTheStoreNeverAdvisesMovingItAway() {
+    Path store = tmp.resolve("lanes-local.db");
+    for (SQLiteErrorCode code :
+        List.of(
+            SQLiteErrorCode.SQLITE_FULL,
+            SQLiteErrorCode.SQLITE_IOERR,
+            SQLiteErrorCode.SQLITE_CANTOPEN)) {
+      assertThat(StoreFile.unreadable(store, new SQLiteException("disk trouble", code)))
+          .as("%s", code)
+          .hasMessageContaining("disk trouble")
+          .hasMessageContaining("the store is left as it is")
+          .hasMessageNotContaining("move it away");
+    }
+    assertThat(StoreFile.unreadable(store, new SQLException("no native library")))
+        .hasMessageNotContaining("move it away");
+    assertThat(
+            StoreFile.unreadable(
+                store,
+                new SQLiteException("file is not a database", SQLiteErrorCode.SQLITE_NOTADB)))
+        .hasMessageEndingWith("move it away to start with an empty store");
   }
 
   @Test

@@ -22,4 +22,9 @@ class RunnerOnKafkaTest extends RunnerOnBrokerTest {
         events.stream().map(e -> e.replaceAll(".*\"order_id\":(\\d+).*", "$1") + "|" + e).toList();
     ForeignClients.kcat(name, keyed, dir);
   }
+
+  @Override
+  boolean finishedWorkMayRepeat() {
+    return true;
+  }
 }

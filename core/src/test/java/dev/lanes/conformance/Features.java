@@ -11,32 +11,47 @@ import java.time.Duration;
  * @param fetchWindow how many deliveries the source may push after a pause (prefetch, poll batch)
  * @param quietPeriod how long to watch for a redelivery that must not come
  * @param timeout how long any scenario may wait for deliveries
+ * @param repeatsFinishedAfterRelease whether work finished during a finish-running stop may be
+ *     delivered again because a released delivery before it holds the position back (Kafka's
+ *     committed offset); never before an earlier message of its key
  */
 public record Features(
-    boolean headers, boolean keys, int fetchWindow, Duration quietPeriod, Duration timeout) {
+    boolean headers,
+    boolean keys,
+    int fetchWindow,
+    Duration quietPeriod,
+    Duration timeout,
+    boolean repeatsFinishedAfterRelease) {
 
   /** Headers and keys supported; a fetch window of 1. */
   public static Features defaults() {
-    return new Features(true, true, 1, Duration.ofSeconds(2), Duration.ofSeconds(60));
+    return new Features(true, true, 1, Duration.ofSeconds(2), Duration.ofSeconds(60), false);
   }
 
   public Features withHeaders(boolean value) {
-    return new Features(value, keys, fetchWindow, quietPeriod, timeout);
+    return new Features(
+        value, keys, fetchWindow, quietPeriod, timeout, repeatsFinishedAfterRelease);
   }
 
   public Features withKeys(boolean value) {
-    return new Features(headers, value, fetchWindow, quietPeriod, timeout);
+    return new Features(
+        headers, value, fetchWindow, quietPeriod, timeout, repeatsFinishedAfterRelease);
   }
 
   public Features withFetchWindow(int value) {
-    return new Features(headers, keys, value, quietPeriod, timeout);
+    return new Features(headers, keys, value, quietPeriod, timeout, repeatsFinishedAfterRelease);
   }
 
   public Features withQuietPeriod(Duration value) {
-    return new Features(headers, keys, fetchWindow, value, timeout);
+    return new Features(headers, keys, fetchWindow, value, timeout, repeatsFinishedAfterRelease);
   }
 
   public Features withTimeout(Duration value) {
-    return new Features(headers, keys, fetchWindow, quietPeriod, value);
+    return new Features(
+        headers, keys, fetchWindow, quietPeriod, value, repeatsFinishedAfterRelease);
+  }
+
+  public Features withRepeatsFinishedAfterRelease(boolean value) {
+    return new Features(headers, keys, fetchWindow, quietPeriod, timeout, value);
   }
 }

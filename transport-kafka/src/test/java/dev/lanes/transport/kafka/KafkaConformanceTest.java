@@ -60,6 +60,8 @@ class KafkaConformanceTest extends TransportConformanceKit {
   @Override
   protected Features features() {
     // a poll already fetched is handed out whole, by the task topics' and the retry topics' loop
-    return Features.defaults().withFetchWindow(2 * MAX_POLL_RECORDS);
+    return Features.defaults()
+        .withFetchWindow(2 * MAX_POLL_RECORDS)
+        .withRepeatsFinishedAfterRelease(true);
   }
 }

@@ -11,47 +11,32 @@ import java.time.Duration;
  * @param fetchWindow how many deliveries the source may push after a pause (prefetch, poll batch)
  * @param quietPeriod how long to watch for a redelivery that must not come
  * @param timeout how long any scenario may wait for deliveries
- * @param repeatsFinishedAfterRelease whether work finished during a finish-running stop may be
- *     delivered again because a released delivery before it holds the position back (Kafka's
- *     committed offset); never before an earlier message of its key
  */
 public record Features(
-    boolean headers,
-    boolean keys,
-    int fetchWindow,
-    Duration quietPeriod,
-    Duration timeout,
-    boolean repeatsFinishedAfterRelease) {
+    boolean headers, boolean keys, int fetchWindow, Duration quietPeriod, Duration timeout) {
 
   /** Headers and keys supported; a fetch window of 1. */
   public static Features defaults() {
-    return new Features(true, true, 1, Duration.ofSeconds(2), Duration.ofSeconds(60), false);
+    return new Features(true, true, 1, Duration.ofSeconds(2), Duration.ofSeconds(60));
   }
 
   public Features withHeaders(boolean value) {
-    return new Features(
-        value, keys, fetchWindow, quietPeriod, timeout, repeatsFinishedAfterRelease);
+    return new Features(value, keys, fetchWindow, quietPeriod, timeout);
   }
 
   public Features withKeys(boolean value) {
-    return new Features(
-        headers, value, fetchWindow, quietPeriod, timeout, repeatsFinishedAfterRelease);
+    return new Features(headers, value, fetchWindow, quietPeriod, timeout);
   }
 
   public Features withFetchWindow(int value) {
-    return new Features(headers, keys, value, quietPeriod, timeout, repeatsFinishedAfterRelease);
+    return new Features(headers, keys, value, quietPeriod, timeout);
   }
 
   public Features withQuietPeriod(Duration value) {
-    return new Features(headers, keys, fetchWindow, value, timeout, repeatsFinishedAfterRelease);
+    return new Features(headers, keys, fetchWindow, value, timeout);
   }
 
   public Features withTimeout(Duration value) {
-    return new Features(
-        headers, keys, fetchWindow, quietPeriod, value, repeatsFinishedAfterRelease);
-  }
-
-  public Features withRepeatsFinishedAfterRelease(boolean value) {
-    return new Features(headers, keys, fetchWindow, quietPeriod, timeout, value);
+    return new Features(headers, keys, fetchWindow, quietPeriod, value);
   }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -72,14 +71,6 @@ abstract class RunnerOnBrokerTest {
     return true;
   }
 
-  /**
-   * Whether work finished at a stop may be handled again (Kafka: a finished record above a released
-   * one in its partition is not committed), though never before an earlier message of its key.
-   */
-  boolean finishedWorkMayRepeat() {
-    return false;
-  }
-
   /** Publishes thousands of events; the same client as {@link #publishForeign} unless too slow. */
   void publishMany(String name, List<String> events) throws Exception {
     publishForeign(name, events);
@@ -118,9 +109,7 @@ abstract class RunnerOnBrokerTest {
   /**
    * SIGTERM while thousands of messages wait on the broker and more are on their way to the lanes,
    * then a second runner finishes the rest: the graceful stop hands nothing back out of order.
-   * Every event is handled exactly once, each order's events in sequence across both runs (where
-   * {@link #finishedWorkMayRepeat()}: at least once, and never before an earlier event of its
-   * order).
+   * Every event is handled exactly once, each order's events in sequence across both runs.
    */
   @Test
   void aGracefulStopMidStreamHandsBackNothingOutOfOrder() throws Exception {
@@ -161,13 +150,9 @@ abstract class RunnerOnBrokerTest {
       second.terminate(Duration.ofSeconds(40));
     }
 
-    List<Recorded.Handled> handled = Recorded.handled(record);
-    PerKeyOrder order = PerKeyOrder.of(handled, STOP_ORDERS, STOP_EVENTS_PER_ORDER);
-    boolean kept =
-        finishedWorkMayRepeat()
-            ? order.distinct() == order.expected() && firstHandlingsInOrder(handled)
-            : order.intact();
-    assertThat(kept)
+    PerKeyOrder order =
+        PerKeyOrder.of(Recorded.handled(record), STOP_ORDERS, STOP_EVENTS_PER_ORDER);
+    assertThat(order.intact())
         .as(
             "%s: SIGTERM after %d of %d handled, %d when the first runner exited; %s; the first"
                 + " runner's stop said:%n%s",
@@ -238,10 +223,7 @@ abstract class RunnerOnBrokerTest {
     String why = "%s: stop took %d ms; %s".formatted(transport(), stopMillis, order);
     assertThat(distinct(handled)).as("nothing lost; " + why).isEqualTo(total);
     assertThat(handled).as("no attempt counted; " + why).allMatch(h -> h.attempt() == 1);
-    assertThat(firstHandlingsInOrder(handled)).as("per-key order; " + why).isTrue();
-    if (!finishedWorkMayRepeat()) {
-      assertThat(order.intact()).as("exactly once, in order; " + why).isTrue();
-    }
+    assertThat(order.intact()).as("exactly once, in order; " + why).isTrue();
   }
 
   private static final Pattern STOP_COUNTS =
@@ -249,19 +231,6 @@ abstract class RunnerOnBrokerTest {
 
   private static long distinct(List<Recorded.Handled> handled) {
     return handled.stream().map(h -> h.order() + "/" + h.seq()).distinct().count();
-  }
-
-  /** Whether each key's events were first handled in sequence (repeats of earlier ones aside). */
-  private static boolean firstHandlingsInOrder(List<Recorded.Handled> handled) {
-    Map<Long, Long> highest = new HashMap<>();
-    for (Recorded.Handled h : handled) {
-      long before = highest.getOrDefault(h.order(), 0L);
-      if (h.seq() > before + 1) {
-        return false; // a later event before an earlier one was ever handled
-      }
-      highest.put(h.order(), Math.max(before, h.seq()));
-    }
-    return true;
   }
 
   private String uniqueName(String scenario) {

@@ -22,9 +22,4 @@ class RunnerOnKafkaTest extends RunnerOnBrokerTest {
         events.stream().map(e -> e.replaceAll(".*\"order_id\":(\\d+).*", "$1") + "|" + e).toList();
     ForeignClients.kcat(name, keyed, dir);
   }
-
-  @Override
-  boolean finishedWorkMayRepeat() {
-    return true;
-  }
 }

@@ -60,8 +60,6 @@ class KafkaConformanceTest extends TransportConformanceKit {
   @Override
   protected Features features() {
     // a poll already fetched is handed out whole, by the task topics' and the retry topics' loop
-    return Features.defaults()
-        .withFetchWindow(2 * MAX_POLL_RECORDS)
-        .withRepeatsFinishedAfterRelease(true);
+    return Features.defaults().withFetchWindow(2 * MAX_POLL_RECORDS);
   }
 }

@@ -5,8 +5,10 @@ import com.typesafe.config.ConfigException;
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.dispatch.BreakerSettings;
 import dev.lanes.spi.RetrySettings;
+import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** Reads and validates the core keys of one resolved task config, eagerly. */
@@ -52,6 +54,7 @@ final class TaskSettingsReader {
             retry,
             duration("handlerTimeout", false),
             duration("shutdownTimeout", false),
+            stopMode(),
             config,
             origin);
     BreakerSettings.of(read); // validated now, read again by the runtime
@@ -68,6 +71,16 @@ final class TaskSettingsReader {
       throw invalid("deliverBy", "a header name after 'header:'", value);
     }
     return value;
+  }
+
+  private Optional<StopMode> stopMode() {
+    String value = text("stopMode");
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        StopMode.parse(value)
+            .orElseThrow(() -> invalid("stopMode", "finish-running, drain or empty", value)));
   }
 
   private int atLeast(String key, int min) {

@@ -13,6 +13,7 @@ public final class DispatchStats {
   final LongAdder retried = new LongAdder();
   final LongAdder rejected = new LongAdder();
   final LongAdder handedBack = new LongAdder();
+  final LongAdder released = new LongAdder();
   final LongAdder stale = new LongAdder();
   final LongAdder settleFailures = new LongAdder();
 

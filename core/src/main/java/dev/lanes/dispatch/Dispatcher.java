@@ -5,6 +5,7 @@ import dev.lanes.metrics.TaskMetrics;
 import dev.lanes.retry.Backoff;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
+import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -216,16 +217,16 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
   }
 
   /**
-   * Lets the lanes finish what they hold until {@code deadlineNanos} ({@link System#nanoTime()}),
-   * then abandons the rest unsettled, so the broker redelivers it. Call after the source stopped
-   * receiving.
-   *
-   * @return how many deliveries were left unsettled
+   * Stops the lanes after the source stopped receiving. In {@link StopMode#DRAIN} they finish what
+   * they hold; in {@link StopMode#FINISH_RUNNING} they release what they have not started at once
+   * and only the running calls finish. Either way, what is not done by {@code deadlineNanos}
+   * ({@link System#nanoTime()}) is abandoned unsettled, so the broker redelivers it.
    */
-  public int drain(long deadlineNanos) {
+  public Drained drain(long deadlineNanos, StopMode mode) {
+    long settledBefore = stats.settled.sum();
     draining = true;
     drainDeadlineNanos = deadlineNanos;
-    lanes.forEach(Lane::stop);
+    lanes.forEach(mode == StopMode.FINISH_RUNNING ? Lane::stopReleasing : Lane::stop);
     boolean finished = joinAll(deadlineNanos);
     if (!finished) {
       log.warn(
@@ -240,11 +241,23 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     }
     watchdog.close();
     int abandoned = 0;
+    int released = 0;
     for (Lane lane : lanes) {
       abandoned += lane.abandonedCount();
+      released += lane.releasedCount();
     }
-    return abandoned;
+    int settled = (int) (stats.settled.sum() - settledBefore);
+    return new Drained(settled - released, released, abandoned);
   }
+
+  /**
+   * What {@link #drain} did with the deliveries the lanes held.
+   *
+   * @param finished settled after the drain began: handled, or parked retries handed back
+   * @param released handed back unhandled by a finish-running stop (nothing lost, no attempt)
+   * @param abandoned left unsettled at the deadline, for the broker to redeliver
+   */
+  public record Drained(int finished, int released, int abandoned) {}
 
   private boolean joinAll(long deadlineNanos) {
     for (Thread thread : threads) {

@@ -2,9 +2,11 @@ package dev.lanes.dispatch;
 
 import dev.lanes.dispatch.HandlerInvoker.Attempt;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +35,12 @@ final class Lane implements Runnable {
   private volatile Envelope current;
   private volatile Envelope waitingForBreaker;
   private volatile boolean stopping;
-  private Envelope releasing; // lane thread only: the released retry whose key runs now
+  private Envelope retryHeadRunning; // lane thread only: the released retry whose key runs now
   private volatile long callStartedNanos;
   private volatile boolean timedOut;
   private volatile boolean abandoning;
+  private volatile boolean releasing;
+  private final AtomicInteger released = new AtomicInteger();
   private volatile boolean touchParkedDue;
   private volatile int abandoned;
 
@@ -89,8 +93,16 @@ final class Lane implements Runnable {
 
   private void loop() throws InterruptedException {
     while (!abandoning) {
+      if (releasing) {
+        releaseUnstarted();
+        return;
+      }
       touchParkedIfAsked();
       Envelope next = nextFromInbox();
+      if (releasing) {
+        release(next);
+        continue;
+      }
       runDueRetries();
       if (next == Envelope.STOP) {
         finishParked();
@@ -122,7 +134,7 @@ final class Lane implements Runnable {
   private void runDueRetries() {
     Envelope due;
     boolean released = false;
-    while (!abandoning && (due = parked.pollDue(System.nanoTime())) != null) {
+    while (!abandoning && !releasing && (due = parked.pollDue(System.nanoTime())) != null) {
       runReleased(due);
       released = true;
     }
@@ -133,11 +145,11 @@ final class Lane implements Runnable {
 
   /** Runs a parked retry, then the messages of its key that waited behind it, in order. */
   private void runReleased(Envelope head) {
-    releasing = head;
+    retryHeadRunning = head;
     try {
       runReleasedKey(head);
     } finally {
-      releasing = null;
+      retryHeadRunning = null;
     }
   }
 
@@ -152,6 +164,11 @@ final class Lane implements Runnable {
         return;
       }
       running = parked.nextWaiting(head);
+      if (releasing) {
+        for (; running != null; running = parked.nextWaiting(head)) {
+          release(running);
+        }
+      }
       updateParkedDepth();
     }
   }
@@ -195,30 +212,68 @@ final class Lane implements Runnable {
     }
     List<Envelope> rest = parked.drainAll();
     for (Envelope head : rest) {
-      Duration remaining = Duration.ofNanos(Math.max(0, head.dueNanos - System.nanoTime()));
-      try {
-        head.delivery
-            .acknowledger()
-            .retry(remaining, head.message.attempt()); // already the next one
-        stats.handedBack.increment();
-        stats.settled.increment();
-      } catch (RuntimeException e) {
-        log.warn(
-            "lane {}: could not hand a parked retry back to the broker; it will be redelivered: {}",
-            index,
-            e.toString());
-      }
+      handBack(head);
       abandoned += head.waiting == null ? 0 : head.waiting.size();
       parked.abandonWaiting(head);
     }
     updateParkedDepth();
   }
 
+  /**
+   * On a stop in finish-running mode, once no call runs: parked retries go back to the broker with
+   * their remaining delay (as in a drain), everything queued or waiting behind them is released.
+   */
+  private void releaseUnstarted() {
+    releaseQueued();
+    for (Envelope head : parked.drainAll()) {
+      handBack(head);
+      for (Envelope next = parked.nextWaiting(head);
+          next != null;
+          next = parked.nextWaiting(head)) {
+        release(next);
+      }
+    }
+    updateParkedDepth();
+  }
+
+  private void handBack(Envelope head) {
+    Duration remaining = Duration.ofNanos(Math.max(0, head.dueNanos - System.nanoTime()));
+    try {
+      head.delivery.acknowledger().retry(remaining, head.message.attempt()); // already the next one
+      stats.handedBack.increment();
+      stats.settled.increment();
+    } catch (RuntimeException e) {
+      abandoned++;
+      log.warn(
+          "lane {}: could not hand a parked retry back to the broker; it will be redelivered: {}",
+          index,
+          e.toString());
+    }
+  }
+
+  private void release(Envelope envelope) {
+    if (envelope == null || envelope == Envelope.STOP) {
+      return;
+    }
+    try {
+      envelope.delivery.acknowledger().release();
+    } catch (RuntimeException e) {
+      log.warn(
+          "lane {}: could not release {}; the broker redelivers it: {}",
+          index,
+          envelope.message,
+          e.toString());
+    }
+    released.incrementAndGet();
+    stats.released.increment();
+    stats.settled.increment();
+  }
+
   void touchParkedIfAsked() {
     if (touchParkedDue) {
       touchParkedDue = false;
       parked.forEachHeld(e -> e.delivery.acknowledger().touch());
-      Envelope head = releasing;
+      Envelope head = retryHeadRunning;
       if (head != null && head.waiting != null) {
         head.waiting.forEach(e -> e.delivery.acknowledger().touch());
       }
@@ -316,6 +371,29 @@ final class Lane implements Runnable {
     stopping = true; // a lane the breaker holds back leaves its deliveries unsettled at once
     inbox.add(Envelope.STOP);
     invoker.wakeWaiters();
+  }
+
+  /**
+   * Finish-running stop, from the stopping thread: the lane takes nothing new; what its queue holds
+   * is released at once, parked retries and their followers once the running call (if any) ends.
+   */
+  void stopReleasing() {
+    releasing = true;
+    stopping = true; // a lane the breaker holds back leaves its deliveries unsettled at once
+    releaseQueued();
+    inbox.add(Envelope.STOP); // wakes an idle lane
+    invoker.wakeWaiters();
+  }
+
+  private void releaseQueued() {
+    List<Envelope> queued = new ArrayList<>();
+    inbox.drainTo(queued);
+    queued.forEach(this::release);
+  }
+
+  /** Deliveries released unhandled by a finish-running stop. */
+  int releasedCount() {
+    return released.get();
   }
 
   /** Past the deadline: stop taking work; the running handler is interrupted by the caller. */

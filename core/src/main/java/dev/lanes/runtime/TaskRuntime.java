@@ -11,6 +11,7 @@ import dev.lanes.dispatch.SourceFlow;
 import dev.lanes.dispatch.TaskStats;
 import dev.lanes.metrics.TaskMetrics;
 import dev.lanes.spi.Source;
+import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -171,7 +172,8 @@ public final class TaskRuntime implements AutoCloseable {
     if (dispatcher != null) {
       // nothing was consumed: the idle lanes end at once on their stop marker
       quietly(
-          "stop lanes", () -> dispatcher.drain(System.nanoTime() + TimeUnit.SECONDS.toNanos(2)));
+          "stop lanes",
+          () -> dispatcher.drain(System.nanoTime() + TimeUnit.SECONDS.toNanos(2), StopMode.DRAIN));
     }
     closeHandler();
     if (source != null) {
@@ -237,7 +239,8 @@ public final class TaskRuntime implements AutoCloseable {
     sink.switchTo(fresh);
     long budget =
         next.retry().parkLimit().plus(next.handlerTimeout()).plus(next.shutdownTimeout()).toNanos();
-    int abandoned = old.drain(System.nanoTime() + budget);
+    // a live change keeps the source open: only a drain leaves nothing unsettled behind it
+    int abandoned = old.drain(System.nanoTime() + budget, StopMode.DRAIN).abandoned();
     if (abandoned > 0) {
       log.error(
           "task {}: {} deliveries could not finish while re-sharding; the broker redelivers"
@@ -259,19 +262,21 @@ public final class TaskRuntime implements AutoCloseable {
   }
 
   /**
-   * Runs the shutdown protocol. Safe to call more than once and while handlers block: later calls
-   * return at once with an empty report.
+   * Runs the shutdown protocol in the task's {@link StopMode} (its {@code stopMode}, else the
+   * transport's default). Safe to call more than once and while handlers block: later calls return
+   * at once with an empty report.
    */
   public synchronized StopReport stop() {
     long started = System.nanoTime();
     if (!lifecycle.move(TaskState.RUNNING, TaskState.DRAINING)) {
-      return new StopReport(true, 0, Duration.ZERO);
+      return StopReport.nothingToDo();
     }
     long deadline = started + task.shutdownTimeout().toNanos();
-    int[] abandoned = {0};
+    StopMode mode = stopMode();
+    Dispatcher.Drained[] drained = {new Dispatcher.Drained(0, 0, 0)};
     try {
       quietly("stop receiving", source::stopReceiving);
-      quietly("drain lanes", () -> abandoned[0] = dispatcher.drain(deadline));
+      quietly("drain lanes", () -> drained[0] = dispatcher.drain(deadline, mode));
       quietly("flush acknowledgements", source::flush);
       closeHandler();
       quietly("close source", source::close);
@@ -280,18 +285,37 @@ public final class TaskRuntime implements AutoCloseable {
           TaskState.DRAINING, sourceFailure == null ? TaskState.STOPPED : TaskState.FAILED);
       metrics.close();
     }
+    Dispatcher.Drained d = drained[0];
     StopReport report =
         new StopReport(
-            abandoned[0] == 0, abandoned[0], Duration.ofNanos(System.nanoTime() - started));
+            d.abandoned() == 0,
+            d.finished(),
+            d.released(),
+            d.abandoned(),
+            Duration.ofNanos(System.nanoTime() - started));
     if (report.clean()) {
-      log.info("task {}: stopped cleanly in {} ms", task.name(), report.took().toMillis());
+      log.info(
+          "task {}: stopped cleanly in {} ms ({}; stopMode {})",
+          task.name(),
+          report.took().toMillis(),
+          report.counts(),
+          mode);
     } else {
       log.warn(
-          "task {}: stopped with {} deliveries left unacked for redelivery",
+          "task {}: stopped in {} ms with {} deliveries left unacked for redelivery ({}; stopMode"
+              + " {})",
           task.name(),
-          report.abandoned());
+          report.took().toMillis(),
+          report.abandoned(),
+          report.counts(),
+          mode);
     }
     return report;
+  }
+
+  /** The stop mode in effect: the task's {@code stopMode}, else its transport's default. */
+  public StopMode stopMode() {
+    return task.stopModeOn(transport);
   }
 
   @Override

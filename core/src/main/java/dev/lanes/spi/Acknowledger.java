@@ -34,6 +34,22 @@ public interface Acknowledger {
    */
   void reject(String reason, int attempts);
 
+  /**
+   * A graceful stop in {@link StopMode#FINISH_RUNNING} hands this delivery back without handling
+   * it: no attempt is counted, and no other settle method follows. Called at most once, from any
+   * thread, while the subscription is still open and other deliveries of the same key may still be
+   * running in this process.
+   *
+   * <p>The default leaves the delivery unsettled, so it goes back to the broker when the source is
+   * {@link Source#close() closed}, after the running calls have finished: Kafka reads it again from
+   * the committed offset, RabbitMQ puts it back at its original place in the queue, the local queue
+   * gives its row back with its old due time. That is what keeps per-key order: handing a message
+   * back at once (a requeue) would let another consumer start it while an earlier message of its
+   * key still runs here. Override only where the broker would otherwise keep the message from
+   * everyone until a timeout, and say in the transport's docs what ordering the release keeps.
+   */
+  default void release() {}
+
   /** Tell the broker the message is still being worked on (NSQ TOUCH); no-op where not needed. */
   default void touch() {}
 

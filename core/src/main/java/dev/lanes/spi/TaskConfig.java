@@ -6,6 +6,7 @@ import dev.lanes.api.ReadyFailedException;
 import dev.lanes.config.ConfigErrors;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One task's validated settings: its section of the task file over {@code system} over the defaults
@@ -22,6 +23,8 @@ import java.util.Objects;
  * @param retry the retry policy
  * @param handlerTimeout how long one handler call may run before it counts as failed
  * @param shutdownTimeout the deadline of the whole graceful stop
+ * @param stopMode what a graceful stop does with queued, un-started deliveries; empty for the
+ *     transport's {@link Transport#defaultStopMode() default}
  * @param config the full resolved config of the task
  * @param origin where the config came from (a file name), for error messages
  */
@@ -35,12 +38,19 @@ public record TaskConfig(
     RetrySettings retry,
     Duration handlerTimeout,
     Duration shutdownTimeout,
+    Optional<StopMode> stopMode,
     Config config,
     String origin) {
 
   public TaskConfig {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(stopMode, "stopMode");
     Objects.requireNonNull(config, "config");
+  }
+
+  /** The stop mode in effect on {@code transport}: the task's own, or the transport's default. */
+  public StopMode stopModeOn(Transport transport) {
+    return stopMode.orElseGet(transport::defaultStopMode);
   }
 
   /**

@@ -19,6 +19,16 @@ public interface Transport {
   }
 
   /**
+   * The {@link StopMode} of a task that sets no {@code stopMode}: the one that keeps per-key order
+   * on this broker. {@link StopMode#FINISH_RUNNING} only where a delivery left unsettled at a stop
+   * goes back to the broker at its original place (see {@link Acknowledger#release()}); the default
+   * is {@link StopMode#DRAIN}, which hands nothing back that the lanes hold.
+   */
+  default StopMode defaultStopMode() {
+    return StopMode.DRAIN;
+  }
+
+  /**
    * Creates (but does not start) a source for the task's subscription. Validates the transport's
    * config section eagerly.
    *

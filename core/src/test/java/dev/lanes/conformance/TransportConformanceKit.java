@@ -2,6 +2,7 @@ package dev.lanes.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lanes.api.Message;
 import dev.lanes.api.MessageHandler;
@@ -12,6 +13,7 @@ import dev.lanes.runtime.StopReport;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Publisher;
+import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -367,7 +369,7 @@ public abstract class TransportConformanceKit {
 
   @Test
   void gracefulStopLosesNothingAndAcksNothingUnhandled() throws Exception {
-    TaskConfig task = task("graceful", Map.of("channelLength", 4));
+    TaskConfig task = task("graceful", Map.of("channelLength", 4, "stopMode", "drain"));
     List<Message> sent = orders(10, 10);
     publish(task, sent);
     RecordingHandler first =
@@ -391,6 +393,52 @@ public abstract class TransportConformanceKit {
         .as("acked in the first run, redelivered in the second")
         .doesNotContainAnyElementsOf(first.ackedPayloads());
     assertThat(first.calls().size() + second.calls().size()).isEqualTo(sent.size());
+  }
+
+  @Test
+  void aFinishRunningStopReleasesTheQueueInOrderAndLosesNothing() throws Exception {
+    assumeTrue(
+        transport().defaultStopMode() == StopMode.FINISH_RUNNING,
+        "releasing keeps per-key order only where it is the transport's default stop mode");
+    TaskConfig task =
+        task(
+            "release",
+            Map.of("consumerNum", 2, "deliverBy", "order_id", "stopMode", "finish-running"));
+    List<Message> sent = orders(10, 20);
+    publish(task, sent);
+    RecordingHandler slow =
+        new RecordingHandler(
+            m -> {
+              TimeUnit.MILLISECONDS.sleep(300);
+              return Outcome.ack();
+            });
+    TaskRuntime run = start(task, slow);
+    await().atMost(features().timeout()).until(() -> slow.calls().size() >= 2);
+    StopReport report = run.stop();
+    assertThat(report.clean()).as("stop report %s", report).isTrue();
+    assertThat(report.released()).as("stop report %s", report).isPositive();
+    assertThat(report.took()).as("about one call of 300 ms").isLessThan(Duration.ofSeconds(3));
+
+    RecordingHandler second = RecordingHandler.acking();
+    start(task, second);
+    awaitPayloads(
+        second,
+        sent.stream().filter(m -> !slow.ackedPayloads().contains(m.payloadAsString())).toList());
+    TimeUnit.MILLISECONDS.sleep(features().quietPeriod().toMillis());
+    List<RecordingHandler.Call> all = new ArrayList<>(slow.calls());
+    all.addAll(second.calls());
+    assertThat(all)
+        .as("no attempt counted for a release")
+        .allMatch(c -> c.message().attempt() == 1);
+    Map<String, Integer> highest = new HashMap<>();
+    for (RecordingHandler.Call call : all) {
+      int before = highest.getOrDefault(orderId(call.message()), -1);
+      assertThat(seq(call.message()))
+          .as("%s handled before its predecessors", call.payload())
+          .isLessThanOrEqualTo(before + 1);
+      highest.put(orderId(call.message()), Math.max(before, seq(call.message())));
+    }
+    assertThat(all).as("each handled once").hasSize(sent.size());
   }
 
   @Test

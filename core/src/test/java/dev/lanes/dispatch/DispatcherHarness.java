@@ -4,6 +4,7 @@ import dev.lanes.api.Message;
 import dev.lanes.api.MessageHandler;
 import dev.lanes.api.Outcome;
 import dev.lanes.metrics.TaskMetrics;
+import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.testing.EventLog;
 import dev.lanes.testing.FakeSource;
@@ -124,7 +125,9 @@ final class DispatcherHarness implements AutoCloseable {
   /** Drains the lanes with a deadline {@code millis} from now; returns the abandoned count. */
   int drain(long millis) {
     drained = true;
-    return dispatcher.drain(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis));
+    return dispatcher
+        .drain(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis), StopMode.DRAIN)
+        .abandoned();
   }
 
   @Override

@@ -378,7 +378,7 @@ class TaskRuntimeTest {
     StopReport second = runtime.stop();
     runtime.close();
 
-    assertThat(second).isEqualTo(new StopReport(true, 0, Duration.ZERO));
+    assertThat(second).isEqualTo(new StopReport(true, 0, 0, 0, Duration.ZERO));
     assertThat(log.events()).isEqualTo(afterFirst);
     assertThat(runtime.state()).isEqualTo(TaskState.STOPPED);
   }
@@ -386,7 +386,7 @@ class TaskRuntimeTest {
   @Test
   void stopBeforeStartDoesNothingAndASecondStartIsRefused() {
     TaskRuntime idle = runtime(Map.of(), new LoggingHandler(m -> Outcome.ack()));
-    assertThat(idle.stop()).isEqualTo(new StopReport(true, 0, Duration.ZERO));
+    assertThat(idle.stop()).isEqualTo(new StopReport(true, 0, 0, 0, Duration.ZERO));
     assertThat(idle.state()).isEqualTo(TaskState.NEW);
     assertThat(log.events()).isEmpty();
 

@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Records how one delivery was settled. Writes {@code ack:<id>}, {@code retry:<id>} or {@code
- * reject:<id>} to an optional shared {@link EventLog} so tests can check order across fakes.
+ * Records how one delivery was settled. Writes {@code ack:<id>}, {@code retry:<id>}, {@code
+ * reject:<id>} or {@code release:<id>} to an optional shared {@link EventLog} so tests can check
+ * order across fakes.
  */
 public final class RecordingAcknowledger implements Acknowledger {
 
@@ -38,6 +39,11 @@ public final class RecordingAcknowledger implements Acknowledger {
   @Override
   public synchronized void reject(String reason, int attempts) {
     record(new Settlement("reject", null, reason, System.nanoTime(), attempts));
+  }
+
+  @Override
+  public synchronized void release() {
+    record(new Settlement("release", null, null, System.nanoTime(), 0));
   }
 
   @Override

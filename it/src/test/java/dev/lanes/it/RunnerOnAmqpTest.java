@@ -35,4 +35,10 @@ class RunnerOnAmqpTest extends RunnerOnBrokerTest {
   private BrokerTargets.Amqp target() {
     return new BrokerTargets.Amqp(dir);
   }
+
+  /** Thousands on their way to the lanes, as the issue measured (the default is 256). */
+  @Override
+  String slowStopLines() {
+    return "amqp.prefetch = 2000";
+  }
 }

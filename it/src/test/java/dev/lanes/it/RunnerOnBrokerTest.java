@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.awaitility.core.ConditionTimeoutException;
@@ -54,6 +56,19 @@ abstract class RunnerOnBrokerTest {
    */
   String midStreamPacing() {
     return "record.delay = 1ms";
+  }
+
+  /**
+   * Task-file lines of {@link #aSlowHandlerStopsWithinOneCallAndNothingGoesBackOutOfOrder} that let
+   * thousands of messages reach the lanes (e.g. a larger prefetch).
+   */
+  String slowStopLines() {
+    return "";
+  }
+
+  /** Whether this transport's default stop mode releases the queue (else it drains it). */
+  boolean stopReleasesQueue() {
+    return true;
   }
 
   /** Publishes thousands of events; the same client as {@link #publishForeign} unless too slow. */
@@ -143,6 +158,79 @@ abstract class RunnerOnBrokerTest {
                 + " runner's stop said:%n%s",
             transport(), beforeStop, total, afterFirstRun, order, stopLines(firstOutput))
         .isTrue();
+  }
+
+  /**
+   * The issue's case: a handler taking 1 s, 4 lanes of 1,024 and thousands of messages received.
+   * SIGTERM must end the runner within about one handler call, with exit status 0 and no alert; a
+   * second runner then handles the rest: nothing lost, no attempt counted, and no message of a key
+   * handled before an earlier one.
+   */
+  @Test
+  void aSlowHandlerStopsWithinOneCallAndNothingGoesBackOutOfOrder() throws Exception {
+    String name = uniqueName("slowstop");
+    Path record = dir.resolve("slowstop.jsonl");
+    String lines =
+        destination(name) + "\n  consumerNum = 4\n  channelLength = 1024\n  " + slowStopLines();
+    Path slow = taskFile("slow.conf", record, lines + "\n  record.delay = 1s");
+    Path fast = taskFile("fast.conf", record, lines + "\n  record.delay = 0ms");
+    prepare(name);
+    int orders = 100;
+    int perOrder = 30;
+    List<String> events = Recorded.orderEvents(orders, perOrder);
+    publishMany(name, events);
+    int total = events.size();
+
+    long stopMillis;
+    String firstOutput;
+    try (RunnerProcess first = runner("slow", slow)) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(20))
+          .failFast("runner exited", () -> !first.isAlive())
+          .until(() -> Recorded.count(record) >= 8);
+      long signalled = System.nanoTime();
+      int exit = first.terminate(Duration.ofSeconds(40));
+      stopMillis = Duration.ofNanos(System.nanoTime() - signalled).toMillis();
+      firstOutput = first.output();
+      String stop = stopLines(firstOutput);
+      System.out.printf("%s: SIGTERM to exit %d ms; %s%n", transport(), stopMillis, stop);
+      assertThat(exit).as("exit status after SIGTERM; %s", stop).isZero();
+      assertThat(firstOutput).contains("orders: stopped cleanly").doesNotContain("abnormal_stop");
+      Matcher counts = STOP_COUNTS.matcher(firstOutput);
+      assertThat(counts.find()).as("stop counts in: %s", stop).isTrue();
+      int released = Integer.parseInt(counts.group(2));
+      assertThat(Integer.parseInt(counts.group(3))).as("abandoned").isZero();
+      if (stopReleasesQueue()) {
+        assertThat(released).as("released: thousands were queued").isGreaterThan(1_000);
+        assertThat(stopMillis).as("SIGTERM to exit, ms; %s", stop).isLessThan(1_000 + 3_000);
+      } else {
+        assertThat(released).as("released by a drain").isZero();
+        assertThat(stopMillis).as("SIGTERM to exit, ms; %s", stop).isLessThan(3_000 + 3_000);
+      }
+    }
+    assertThat(Recorded.count(record)).as("handled by the slow runner").isLessThan(total / 10);
+
+    try (RunnerProcess second = runner("fast", fast)) {
+      awaitOrGiveUp(
+          Duration.ofSeconds(90),
+          () -> !second.isAlive() || distinct(Recorded.handled(record)) >= total);
+      second.terminate(Duration.ofSeconds(40));
+    }
+
+    List<Recorded.Handled> handled = Recorded.handled(record);
+    PerKeyOrder order = PerKeyOrder.of(handled, orders, perOrder);
+    String why = "%s: stop took %d ms; %s".formatted(transport(), stopMillis, order);
+    assertThat(distinct(handled)).as("nothing lost; " + why).isEqualTo(total);
+    assertThat(handled).as("no attempt counted; " + why).allMatch(h -> h.attempt() == 1);
+    assertThat(order.intact()).as("exactly once, in order; " + why).isTrue();
+  }
+
+  private static final Pattern STOP_COUNTS =
+      Pattern.compile("finished (\\d+), released (\\d+), abandoned (\\d+)");
+
+  private static long distinct(List<Recorded.Handled> handled) {
+    return handled.stream().map(h -> h.order() + "/" + h.seq()).distinct().count();
   }
 
   private String uniqueName(String scenario) {

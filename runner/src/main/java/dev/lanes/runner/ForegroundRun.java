@@ -76,10 +76,11 @@ final class ForegroundRun {
     summarized = true;
     TaskStats stats = service.runtime().stats();
     out.printf(
-        "%s: %s in %d ms; received %d, acked %d, retried %d, rejected %d%s%n",
+        "%s: %s in %d ms (%s); received %d, acked %d, retried %d, rejected %d%s%n",
         service.config().name(),
         r.clean() ? "stopped cleanly" : "stopped",
         r.took().toMillis(),
+        r.counts(),
         stats.received(),
         stats.acked(),
         stats.retried(),

@@ -147,10 +147,11 @@ final class ServeCommand implements Callable<Integer> {
         TaskStats stats = service.runtime().stats();
         String summary =
             String.format(
-                "%s: %s in %d ms; received %d, acked %d, retried %d, rejected %d%s",
+                "%s: %s in %d ms (%s); received %d, acked %d, retried %d, rejected %d%s",
                 files.label(),
                 report.clean() ? "stopped cleanly" : "stopped",
                 report.took().toMillis(),
+                report.counts(),
                 stats.received(),
                 stats.acked(),
                 stats.retried(),

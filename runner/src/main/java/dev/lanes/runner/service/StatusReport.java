@@ -43,6 +43,11 @@ final class StatusReport {
     line(out, "acked", Long.toString(stats.acked()));
     line(out, "retried", Long.toString(stats.retried()));
     line(out, "rejected", Long.toString(stats.rejected()));
+    line(out, "stop mode", runtime.stopMode().configName());
+    service
+        .lastStop()
+        .ifPresent(
+            r -> line(out, "last pipeline stop", r.took().toMillis() + " ms, " + r.counts()));
     line(out, "backlog", backlog.isPresent() ? Long.toString(backlog.getAsLong()) : "n/a");
     line(
         out,

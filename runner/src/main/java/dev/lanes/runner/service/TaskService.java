@@ -66,6 +66,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
   private final List<HttpRoutes> routes = new CopyOnWriteArrayList<>();
   private volatile long lastTickNanos = System.nanoTime();
   private volatile StopReport report;
+  private volatile StopReport lastStop;
 
   private TaskService(TaskSource source, ClassLoader loader, Loaded loaded) {
     this.source = source;
@@ -268,10 +269,15 @@ public final class TaskService implements RunningTask, AutoCloseable {
     runtime = fresh;
     transport = nextTransport;
     applyRunnerSettings(previous, next);
+    lastStop = old;
     String stop =
-        old.clean()
-            ? "stopped cleanly"
-            : "stopped leaving " + old.abandoned() + " deliveries unacked for redelivery";
+        (old.clean()
+                ? "stopped cleanly"
+                : "stopped leaving " + old.abandoned() + " deliveries unacked for redelivery")
+            + " in "
+            + old.took().toMillis()
+            + " ms: "
+            + old.counts();
     return new Reply(
         true,
         "restarted the pipeline (the subscription, handler or breaker settings changed, or the"
@@ -301,6 +307,8 @@ public final class TaskService implements RunningTask, AutoCloseable {
       if (!r.clean()) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("abandoned", r.abandoned());
+        facts.put("finished", r.finished());
+        facts.put("released", r.released());
         facts.put("tookMs", r.took().toMillis());
         facts.put("shutdownTimeoutMs", runtime.task().shutdownTimeout().toMillis());
         monitor.abnormalStop(
@@ -310,8 +318,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
             facts);
       }
       // a task that FAILED (its alert came from the monitor) does not end cleanly either
-      report =
-          runtime.state() == TaskState.FAILED ? new StopReport(false, r.abandoned(), r.took()) : r;
+      report = runtime.state() == TaskState.FAILED ? r.unclean() : r;
       stopped.countDown();
       return report;
     }
@@ -320,6 +327,11 @@ public final class TaskService implements RunningTask, AutoCloseable {
   /** Waits up to {@code timeout} for the stop; returns its report, or null if still running. */
   public StopReport awaitStopped(Duration timeout) throws InterruptedException {
     return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS) ? report : null;
+  }
+
+  /** The report of the last pipeline restart's stop (by {@code update}), if there was one. */
+  Optional<StopReport> lastStop() {
+    return Optional.ofNullable(lastStop);
   }
 
   /** The facts {@code runner status} prints. */

@@ -2,6 +2,7 @@ package dev.lanes.transport.amqp;
 
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
+import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 
@@ -14,6 +15,15 @@ public final class AmqpTransport implements Transport {
   @Override
   public String name() {
     return "amqp";
+  }
+
+  /**
+   * {@code finish-running}: a delivery a stop releases stays unacked until the channel closes, and
+   * RabbitMQ puts it back at its original place in the queue.
+   */
+  @Override
+  public StopMode defaultStopMode() {
+    return StopMode.FINISH_RUNNING;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.lanes.transport.kafka;
 
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
+import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -19,6 +20,15 @@ public final class KafkaTransport implements Transport {
   @Override
   public String name() {
     return "kafka";
+  }
+
+  /**
+   * {@code finish-running}: a record a stop releases is simply not committed, so the group reads it
+   * again, in partition order, from the committed offset.
+   */
+  @Override
+  public StopMode defaultStopMode() {
+    return StopMode.FINISH_RUNNING;
   }
 
   @Override

@@ -54,7 +54,8 @@ final class OffsetCommitter {
       if (offset >= 0 && offset > partition.committed()) {
         partition.committing(offset);
         moved.add(partition);
-        offsets.put(partition.partition(), new OffsetAndMetadata(offset));
+        offsets.put(
+            partition.partition(), new OffsetAndMetadata(offset, partition.finishedAbove(offset)));
       }
     }
     if (offsets.isEmpty()) {
@@ -93,7 +94,8 @@ final class OffsetCommitter {
     for (PartitionTracker partition : partitions) {
       long offset = partition.committable();
       if (offset >= 0) {
-        offsets.put(partition.partition(), new OffsetAndMetadata(offset));
+        offsets.put(
+            partition.partition(), new OffsetAndMetadata(offset, partition.finishedAbove(offset)));
       }
     }
     if (offsets.isEmpty()) {

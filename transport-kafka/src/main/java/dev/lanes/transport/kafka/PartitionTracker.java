@@ -1,6 +1,10 @@
 package dev.lanes.transport.kafka;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 
@@ -29,6 +33,7 @@ final class PartitionTracker {
   private volatile boolean revoked;
   private long next = -1;
   private long committed = -1;
+  private NavigableSet<Long> finishedBefore = new TreeSet<>();
 
   PartitionTracker(TopicPartition partition, DrainSignal drain) {
     this.partition = partition;
@@ -52,6 +57,35 @@ final class PartitionTracker {
   /** A tracked record was handed to the dispatcher (poll thread). */
   void handOut() {
     handedOut.incrementAndGet();
+  }
+
+  /**
+   * Offsets above the committed one that the partition's previous owner had finished (from the
+   * commit's metadata, see {@link FinishedOffsets}): they are skipped, not handled again (poll
+   * thread).
+   */
+  void finishedByPreviousOwner(NavigableSet<Long> offsets) {
+    finishedBefore = offsets;
+  }
+
+  /** Whether the previous owner had finished the record at {@code offset} (poll thread). */
+  boolean finishedByPreviousOwner(long offset) {
+    return finishedBefore.contains(offset);
+  }
+
+  /**
+   * The commit metadata for {@code offset} (what {@link #committable()} returned): the finished
+   * offsets above it, tracked or still to be fetched (poll thread).
+   */
+  String finishedAbove(long offset) {
+    List<Long> finished = new ArrayList<>();
+    for (KafkaAcknowledger record : unsettled) {
+      if (record.offset() > offset && record.isDone()) {
+        finished.add(record.offset());
+      }
+    }
+    finished.addAll(finishedBefore.tailSet(Math.max(next, offset + 1), true));
+    return FinishedOffsets.encode(offset, finished);
   }
 
   /** A handed-out record was settled (any thread). */

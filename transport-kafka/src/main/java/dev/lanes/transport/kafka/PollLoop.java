@@ -23,6 +23,8 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -257,6 +259,11 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
               new KafkaAcknowledger(
                   tracker, record, message, taskTopic(record, fromRetryTopic), republisher);
           tracker.track(acknowledger);
+          if (tracker.finishedByPreviousOwner(record.offset())) {
+            tracker.handOut();
+            acknowledger.ack(); // handled before the last commit; only its offset was held back
+            continue;
+          }
           Delivery delivery = new Delivery(message, acknowledger);
           long due = fromRetryTopic ? RecordCodec.dueMillis(record) : 0;
           if (due > now) {
@@ -339,8 +346,14 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
 
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(partitions);
     for (TopicPartition partition : partitions) {
-      trackers.put(partition, new PartitionTracker(partition, drain));
+      PartitionTracker tracker = new PartitionTracker(partition, drain);
+      OffsetAndMetadata last = committed.get(partition);
+      if (last != null) {
+        tracker.finishedByPreviousOwner(FinishedOffsets.decode(last.offset(), last.metadata()));
+      }
+      trackers.put(partition, tracker);
     }
     assignment = Set.copyOf(trackers.keySet());
     pausesChanged = true;
@@ -349,6 +362,32 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
       log.info("task '{}': assigned {}", settings.task(), names(partitions));
     }
     firstAssignment.countDown();
+  }
+
+  /**
+   * The committed offsets of newly assigned partitions, for the finished offsets their metadata
+   * carries; none when they cannot be read (those records are then handled again).
+   */
+  private Map<TopicPartition, OffsetAndMetadata> committedOffsets(
+      Collection<TopicPartition> partitions) {
+    if (partitions.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          consumer.committed(Set.copyOf(partitions), settings.commitTimeout());
+      return committed == null ? Map.of() : committed;
+    } catch (InterruptException e) {
+      throw e;
+    } catch (KafkaException e) { // a WakeupException (a pause meant for poll) too
+      log.warn(
+          "task '{}': could not read the committed offsets of {} ({}); records finished above"
+              + " them by their previous owner are handled again",
+          settings.task(),
+          names(partitions),
+          e.toString());
+      return Map.of();
+    }
   }
 
   @Override

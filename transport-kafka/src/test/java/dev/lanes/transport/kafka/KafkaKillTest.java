@@ -19,7 +19,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,15 +64,21 @@ class KafkaKillTest {
     TaskRuntime run = TaskRuntime.create(task, transport, survivor, new SimpleMeterRegistry());
     try {
       run.start();
+      Set<String> all = ConcurrentHashMap.newKeySet();
+      all.addAll(handledByKilled);
       await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> survivor.acked().size() >= COUNT - committedCount);
-      Set<String> all = new HashSet<>(handledByKilled);
-      all.addAll(survivor.ackedPayloads());
+          .until(
+              () -> {
+                all.addAll(survivor.ackedPayloads());
+                return all.size() >= COUNT;
+              });
       assertThat(all).as("nothing lost").hasSize(COUNT);
+      // the last commit's metadata lists records finished above its offset: those are skipped
       assertThat(survivor.acked())
-          .as("everything after the committed offsets, once")
-          .hasSize((int) (COUNT - committedCount));
+          .as("at most everything after the committed offsets, each once")
+          .hasSizeLessThanOrEqualTo((int) (COUNT - committedCount))
+          .hasSize(survivor.ackedPayloads().size());
     } finally {
       run.stop();
     }

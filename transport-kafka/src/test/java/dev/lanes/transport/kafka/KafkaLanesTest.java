@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,7 +89,9 @@ class KafkaLanesTest {
                 "deliverBy",
                 "key",
                 "shutdownTimeout",
-                "300ms"));
+                "300ms",
+                "stopMode",
+                "drain"));
     List<Message> sent = sequences(40, 50);
     publish(task, sent);
     RecordingHandler first =
@@ -117,9 +120,15 @@ class KafkaLanesTest {
     RecordingHandler second = RecordingHandler.acking();
     start(task, second);
     int uncommitted = sent.size() - offsets.values().stream().mapToInt(Long::intValue).sum();
-    await().atMost(WAIT).until(() -> second.acked().size() >= uncommitted);
-    Set<String> all = new HashSet<>(first.ackedPayloads());
-    all.addAll(second.ackedPayloads());
+    Set<String> all = ConcurrentHashMap.newKeySet();
+    all.addAll(first.ackedPayloads());
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              all.addAll(second.ackedPayloads());
+              return all.size() >= sent.size();
+            });
     assertThat(all).as("nothing lost").hasSize(sent.size());
     Map<Integer, Set<Long>> redelivered = offsetsByPartition(second.acked());
     redelivered.forEach(
@@ -127,7 +136,11 @@ class KafkaLanesTest {
             assertThat(got)
                 .as("the second run starts exactly at the committed offset of %d", partition)
                 .allMatch(o -> o >= offsets.getOrDefault(partition, 0L)));
-    assertThat(second.acked()).hasSize(uncommitted);
+    // records finished above a committed offset are listed in its metadata and skipped
+    assertThat(second.acked())
+        .hasSizeLessThanOrEqualTo(uncommitted)
+        .hasSize(second.ackedPayloads().size())
+        .noneMatch(c -> first.ackedPayloads().contains(c.payload()));
   }
 
   @Test

@@ -101,9 +101,10 @@ class KafkaSourceTest {
     KafkaSource second = open(task);
     RecordingSink again = RecordingSink.acking();
     second.start(again);
-    assertThat(payloads(again.awaitCount(7, WAIT)))
-        .containsExactly("m3", "m4", "m5", "m6", "m7", "m8", "m9");
+    // m4..m6, m8 and m9 were finished: the commit's metadata lists them and they are skipped
+    assertThat(payloads(again.awaitCount(2, WAIT))).containsExactly("m3", "m7");
     second.flush();
+    assertThat(again.count()).as("nothing finished is delivered again").isEqualTo(2);
     assertThat(committed(group, topic)).containsEntry(0, 10L);
   }
 
@@ -329,9 +330,9 @@ class KafkaSourceTest {
     KafkaSource next = open(task);
     RecordingSink again = RecordingSink.acking();
     next.start(again);
-    assertThat(again.awaitCount(2, WAIT))
+    assertThat(again.awaitCount(1, WAIT))
         .extracting(d -> d.message().key())
-        .containsExactly("big", "small");
+        .containsExactly("big"); // "small" was acked: the commit's metadata says so
   }
 
   @Test

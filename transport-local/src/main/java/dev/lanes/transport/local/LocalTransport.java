@@ -1,6 +1,7 @@
 package dev.lanes.transport.local;
 
 import dev.lanes.spi.Source;
+import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 
@@ -18,6 +19,15 @@ public final class LocalTransport implements Transport {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /**
+   * {@code finish-running}: a row a stop releases is given back when the source closes, due at its
+   * old time, so it comes again in its place.
+   */
+  @Override
+  public StopMode defaultStopMode() {
+    return StopMode.FINISH_RUNNING;
   }
 
   /** Validates the {@code local} block; the store is opened by {@link Source#start}. */

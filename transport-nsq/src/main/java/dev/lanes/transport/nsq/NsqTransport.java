@@ -4,6 +4,7 @@ import com.sproutsocial.nsq.Client;
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
+import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import java.io.IOException;
@@ -21,6 +22,16 @@ public final class NsqTransport implements Transport {
   @Override
   public String name() {
     return "nsq";
+  }
+
+  /**
+   * {@code drain}: nsqd puts a message handed back (REQ, or left in flight at close) at the back of
+   * the channel and counts an attempt, so releasing queued messages at a stop would let later
+   * messages of their key overtake them. See docs/transports/nsq.md.
+   */
+  @Override
+  public StopMode defaultStopMode() {
+    return StopMode.DRAIN;
   }
 
   @Override

@@ -345,10 +345,18 @@ public abstract class TransportConformanceKit {
     await()
         .atMost(features().timeout().multipliedBy(2))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> handler.acked().size() >= sent.size());
+        .until(() -> handler.ackedPayloads().size() >= sent.size());
     SourceFlow.Stats flow = run.flowStats();
+    // every broker here delivers at least once (an NSQ message whose touch comes late on a loaded
+    // machine is sent again): order is judged on first occurrences, repeats are counted
     Map<String, List<Integer>> seqsByKey = new LinkedHashMap<>();
+    Set<String> seen = new HashSet<>();
+    int repeats = 0;
     for (RecordingHandler.Call call : handler.acked()) {
+      if (!seen.add(call.payload())) {
+        repeats++;
+        continue;
+      }
       seqsByKey
           .computeIfAbsent(orderId(call.message()), k -> new ArrayList<>())
           .add(seq(call.message()));
@@ -363,8 +371,8 @@ public abstract class TransportConformanceKit {
         .isGreaterThanOrEqualTo(sent.size() / (4L * window));
     assertThat(flow.stallsResolved()).as("lost resumes the watchdog repaired").isZero();
     System.out.printf(
-        "%s stress: %d messages, %d pauses of the source%n",
-        transport().name(), sent.size(), flow.pauses());
+        "%s stress: %d messages, %d pauses of the source, %d handled again%n",
+        transport().name(), sent.size(), flow.pauses(), repeats);
   }
 
   @Test

@@ -161,6 +161,37 @@ class NsqSecurityTest {
   }
 
   @Test
+  void aTrustedCertificateForAnotherHostFailsTheStart() throws Exception {
+    // signed by the trusted CA (itself), but issued for a name that is not the host connected to
+    SelfSignedCertificate cert = SelfSignedCertificate.create(dir, "DNS:nsqd.example");
+    NsqProcesses.ExtraNsqd nsqd = tlsRequiredNsqd(cert, NsqProcesses.ExtraNsqd.freeAddress());
+    Source source =
+        opened(
+            transport.openSource(
+                task(
+                    "tls_other_host",
+                    nsqd,
+                    Map.of("nsq.tls.enabled", true, "nsq.tls.caFile", cert.cert().toString()))));
+
+    assertThatThrownBy(() -> source.start(new RecordingSink()))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("task 'tls_other_host'")
+        .hasMessageContaining("issued for the host connected to");
+  }
+
+  @Test
+  void insecureSkipVerifyAcceptsAnyCertificate() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.create(dir, "DNS:nsqd.example");
+    NsqProcesses.ExtraNsqd nsqd = tlsRequiredNsqd(cert, NsqProcesses.ExtraNsqd.freeAddress());
+
+    publishAndConsume(
+        task(
+            "tls_insecure",
+            nsqd,
+            Map.of("nsq.tls.enabled", true, "nsq.tls.insecureSkipVerify", true)));
+  }
+
+  @Test
   void messagesFlowWithTheRightAuthSecretAndItIsLoggedNowhere() throws Exception {
     AuthServer auth = opened(new AuthServer(SECRET));
     NsqProcesses.ExtraNsqd nsqd =

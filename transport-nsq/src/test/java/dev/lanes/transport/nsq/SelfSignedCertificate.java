@@ -9,12 +9,19 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A self-signed certificate for 127.0.0.1 (subject alternative name IP:127.0.0.1) and its key, as
- * PEM files made by {@code openssl} at test time; the certificate is also the CA that trusts it.
+ * A self-signed certificate and its key, as PEM files made by {@code openssl} at test time; the
+ * certificate is also the CA that trusts it.
  */
 record SelfSignedCertificate(Path cert, Path key) {
 
+  /** A certificate for 127.0.0.1 (subject alternative name IP:127.0.0.1). */
   static SelfSignedCertificate create(Path dir) throws IOException, InterruptedException {
+    return create(dir, "IP:127.0.0.1");
+  }
+
+  /** A certificate for {@code subjectAltName}, such as {@code DNS:nsqd.example}. */
+  static SelfSignedCertificate create(Path dir, String subjectAltName)
+      throws IOException, InterruptedException {
     Path cert = dir.resolve("nsqd-cert.pem");
     Path key = dir.resolve("nsqd-key.pem");
     Path log = dir.resolve("openssl.log");
@@ -29,9 +36,9 @@ record SelfSignedCertificate(Path cert, Path key) {
                 "-days",
                 "2",
                 "-subj",
-                "/CN=127.0.0.1",
+                "/CN=lanes-test-nsqd",
                 "-addext",
-                "subjectAltName=IP:127.0.0.1",
+                "subjectAltName=" + subjectAltName,
                 "-keyout",
                 key.toString(),
                 "-out",

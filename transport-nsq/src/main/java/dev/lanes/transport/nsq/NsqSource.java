@@ -123,14 +123,22 @@ final class NsqSource implements Source {
     checkSubscribed(found);
     log.info(
         "task {}: consuming NSQ topic {} channel {} {} (maxInFlight {}, msgTimeout {}, "
-            + "dead letters to {})",
+            + "dead letters to {}, TLS {}, auth secret {})",
         task,
         settings.topic(),
         settings.channel(),
         settings.direct() ? "from nsqd " + settings.nsqd() : "via nsqlookupd " + settings.lookupd(),
         settings.maxInFlight(),
         settings.msgTimeout(),
-        settings.deadLetterTopic());
+        settings.deadLetterTopic(),
+        settings.tls().enabled() ? "on" : "off",
+        settings.authSecret());
+    if (settings.tls().insecureSkipVerify()) {
+      log.warn(
+          "task {}: nsq.tls.insecureSkipVerify is true: nsqd's certificate is not verified, so"
+              + " anyone on the path can read and change the traffic (for tests only)",
+          task);
+    }
   }
 
   private Lookupd.Result lookupOrFail() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
@@ -48,8 +49,13 @@ class NsqSecurityTest {
   private final ListAppender<ILoggingEvent> records = new ListAppender<>();
   private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
 
+  private Level rootLevel;
+
+  /** Every record from DEBUG up (the test config's root is at WARN), nsq-j's included. */
   @BeforeEach
   void captureLogs() {
+    rootLevel = root.getLevel();
+    root.setLevel(Level.DEBUG);
     records.start();
     root.addAppender(records);
   }
@@ -57,6 +63,7 @@ class NsqSecurityTest {
   @AfterEach
   void closeAll() throws Exception {
     root.detachAppender(records);
+    root.setLevel(rootLevel);
     for (int i = open.size() - 1; i >= 0; i--) {
       open.get(i).close();
     }
@@ -201,6 +208,10 @@ class NsqSecurityTest {
 
     assertThat(auth.asked()).as("secrets nsqd checked").isNotEmpty().containsOnly(SECRET);
     assertNoSecretLogged();
+    assertThat(records.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .as("the start line says a secret is set, without it")
+        .anyMatch(line -> line.contains("consuming NSQ topic") && line.contains("auth secret ***"));
   }
 
   @Test

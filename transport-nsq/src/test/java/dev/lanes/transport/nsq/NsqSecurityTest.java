@@ -142,6 +142,34 @@ class NsqSecurityTest {
   }
 
   @Test
+  void messagesFlowOverTlsToAnNsqdFoundThroughNsqlookupd() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
+    NsqProcesses.ExtraNsqd nsqd =
+        opened(
+            new NsqProcesses.ExtraNsqd(
+                List.of(
+                    "-tls-cert",
+                    cert.cert().toString(),
+                    "-tls-key",
+                    cert.key().toString(),
+                    "-tls-required=true",
+                    "-lookupd-tcp-address",
+                    "127.0.0.1:4160")));
+    String name = "tls_lookupd_" + Long.toHexString(System.nanoTime());
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("nsq.publishTo", nsqd.tcp);
+    settings.put("nsq.tls.enabled", true);
+    settings.put("nsq.tls.caFile", cert.cert().toString());
+    TaskConfig task = NsqTestBed.task(name, name + "_topic", settings);
+
+    Source source = publishAndConsume(task);
+
+    assertThat(source.backlog())
+        .as("nsqlookupd announces the plain HTTP port, which a TLS-required nsqd refuses")
+        .isEmpty();
+  }
+
+  @Test
   void tlsOffAgainstAnNsqdThatRequiresItFailsTheStartNamingTheKey() throws Exception {
     SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
     NsqProcesses.ExtraNsqd nsqd = tlsRequiredNsqd(cert, NsqProcesses.ExtraNsqd.freeAddress());

@@ -19,6 +19,7 @@ final class AuthServer implements AutoCloseable {
   private final HttpServer server;
   private final String expected;
   private final List<String> asked = new CopyOnWriteArrayList<>();
+  private final List<String> tls = new CopyOnWriteArrayList<>();
 
   AuthServer(String expectedSecret) throws IOException {
     this.expected = expectedSecret;
@@ -37,12 +38,19 @@ final class AuthServer implements AutoCloseable {
     return List.copyOf(asked);
   }
 
+  /** The {@code tls} parameter of each request ({@code true} when the client is on TLS). */
+  List<String> tls() {
+    return List.copyOf(tls);
+  }
+
   private void auth(HttpExchange exchange) throws IOException {
     String secret = "";
     String query = exchange.getRequestURI().getRawQuery();
     for (String param : query == null ? new String[0] : query.split("&")) {
       if (param.startsWith("secret=")) {
         secret = URLDecoder.decode(param.substring(7), StandardCharsets.UTF_8);
+      } else if (param.startsWith("tls=")) {
+        tls.add(param.substring(4));
       }
     }
     asked.add(secret);

@@ -243,6 +243,39 @@ class NsqSecurityTest {
   }
 
   @Test
+  void tlsAndAuthTogetherSendTheSecretOnlyOverTls() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.create(dir);
+    AuthServer auth = opened(new AuthServer(SECRET));
+    NsqProcesses.ExtraNsqd nsqd =
+        opened(
+            new NsqProcesses.ExtraNsqd(
+                List.of(
+                    "-tls-cert",
+                    cert.cert().toString(),
+                    "-tls-key",
+                    cert.key().toString(),
+                    "-tls-required=true",
+                    "-auth-http-address",
+                    auth.address())));
+
+    publishAndConsume(
+        task(
+            "tls_auth",
+            nsqd,
+            Map.of(
+                "nsq.tls.enabled",
+                true,
+                "nsq.tls.caFile",
+                cert.cert().toString(),
+                "nsq.authSecret",
+                SECRET)));
+
+    assertThat(auth.asked()).isNotEmpty().containsOnly(SECRET);
+    assertThat(auth.tls()).as("nsqd's tls flag on each auth request").containsOnly("true");
+    assertNoSecretLogged();
+  }
+
+  @Test
   void aWrongAuthSecretFailsTheStartAndThePublishWithoutShowingTheSecret() throws Exception {
     AuthServer auth = opened(new AuthServer("another-secret"));
     NsqProcesses.ExtraNsqd nsqd =

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * runner status} output, no metric and no error, whether the task runs or fails to start. On the
  * real brokers: a recognisable secret in the AMQP URI (unreachable broker, refused login, and a
  * running task), in Kafka's SASL/SSL client properties (a running task, and a JAAS config the
- * client refuses), and the publish token on the local transport. NSQ and local have no credential
- * keys of their own.
+ * client refuses), NSQ's AUTH secret (a running task, and one no nsqd accepts; refused and accepted
+ * secrets on an nsqd that asks an auth server: the transport's {@code NsqSecurityTest}), and the
+ * publish token on the local transport. Local has no credential keys of its own.
  */
 @Tag("broker")
 class SecretsStayOutTest {
@@ -238,6 +239,46 @@ class SecretsStayOutTest {
     assertThat(failed)
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("kafka: expected settings a Kafka client accepts");
+    assertNoSecretIn(failed);
+    assertNoSecretLogged();
+  }
+
+  @Test
+  void nsqAuthSecretOfARunningTaskIsInNoStatusMetricOrLog() throws Exception {
+    String topic = unique("secrets_nsq_");
+    service =
+        TaskService.start(
+            task(
+                "transport = nsq, nsq { nsqd = [\"127.0.0.1:4150\"], topic = "
+                    + topic
+                    + ", authSecret = \""
+                    + SECRET
+                    + "\" }"),
+            getClass().getClassLoader());
+
+    publishAndScrape();
+
+    assertNoSecretSeen();
+    assertNoSecretLogged();
+  }
+
+  @Test
+  void nsqAuthSecretOfATaskNoNsqdAcceptsIsInNoErrorOrLog() throws Exception {
+    Throwable failed =
+        catchThrowable(
+            () ->
+                TaskService.start(
+                    task(
+                        "transport = nsq, nsq { nsqd = [\"127.0.0.1:1\"], topic = "
+                            + unique("secrets_nsq_")
+                            + ", authSecret = \""
+                            + SECRET
+                            + "\" }"),
+                    getClass().getClassLoader()));
+
+    assertThat(failed)
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("nsqd's auth server must accept nsq.authSecret");
     assertNoSecretIn(failed);
     assertNoSecretLogged();
   }

@@ -13,12 +13,18 @@ import java.util.Optional;
 final class ChannelBacklog {
 
   private final NsqSettings settings;
-  private final NsqHttp http;
+  private final NsqHttp configured;
+  private final NsqHttp announced;
   private final Lookupd lookupd;
 
-  ChannelBacklog(NsqSettings settings, NsqHttp http, Lookupd lookupd) {
+  /**
+   * @param configured reads the {@code nsqdHttp} addresses (HTTPS when {@code nsq.tls} is on)
+   * @param announced reads the HTTP ports nsqlookupd announces, which are plain HTTP
+   */
+  ChannelBacklog(NsqSettings settings, NsqHttp configured, NsqHttp announced, Lookupd lookupd) {
     this.settings = settings;
-    this.http = http;
+    this.configured = configured;
+    this.announced = announced;
     this.lookupd = lookupd;
   }
 
@@ -33,6 +39,7 @@ final class ChannelBacklog {
     if (nodes == null) {
       return Optional.empty();
     }
+    NsqHttp http = settings.direct() ? configured : announced;
     ChannelStats sum = ChannelStats.NONE;
     for (String node : nodes) {
       sum = sum.plus(ChannelStats.read(http, node, settings.topic(), settings.channel()));

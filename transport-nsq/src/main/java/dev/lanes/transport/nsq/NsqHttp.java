@@ -24,22 +24,31 @@ final class NsqHttp {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final int timeoutMillis;
+  private final NsqTls tls;
 
+  /** Plain HTTP, as nsqlookupd speaks. */
   NsqHttp(Duration timeout) {
+    this(timeout, NsqTls.DISABLED);
+  }
+
+  /** HTTPS with {@code tls}'s trust when it is enabled (nsqd's {@code --https-address}). */
+  NsqHttp(Duration timeout, NsqTls tls) {
     this.timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+    this.tls = tls;
   }
 
   /** One answer: the status code and, for a 200, the parsed JSON body ({@code null} when empty). */
   record Answer(int status, Object body) {}
 
   /**
-   * GETs {@code http://<address><path>?<query>}.
+   * GETs {@code http://<address><path>?<query>} ({@code https://} when TLS is enabled).
    *
    * @param query parameter names and values, URL-encoded here
    * @throws IOException when the server cannot be reached or answers 200 with something not JSON
    */
   Answer get(String address, String path, Map<String, String> query) throws IOException {
-    StringBuilder url = new StringBuilder("http://").append(address).append(path);
+    StringBuilder url =
+        new StringBuilder(tls.httpScheme()).append("://").append(address).append(path);
     char sep = '?';
     for (Map.Entry<String, String> param : query.entrySet()) {
       url.append(sep)
@@ -50,6 +59,7 @@ final class NsqHttp {
     }
     HttpURLConnection http =
         (HttpURLConnection) URI.create(url.toString()).toURL().openConnection();
+    tls.applyTo(http);
     http.setConnectTimeout(timeoutMillis);
     http.setReadTimeout(timeoutMillis);
     http.setRequestProperty("Accept", "application/json");

@@ -1,6 +1,7 @@
 package dev.lanes.transport.nsq;
 
 import com.sproutsocial.nsq.Client;
+import com.sproutsocial.nsq.Config;
 import dev.lanes.api.Message;
 import dev.lanes.spi.Publisher;
 import java.util.ArrayList;
@@ -25,11 +26,17 @@ final class NsqPublisher implements Publisher {
   private final Client ownClient;
 
   /**
-   * @param client the nsq-j client to publish through
+   * @param client the nsq-j client to publish through; it gets the TLS and AUTH settings
    * @param ownsClient whether {@link #close()} also stops {@code client}
+   * @param settings the nsqd to publish to ({@code publishTo}), TLS and the AUTH secret
    */
-  NsqPublisher(Client client, boolean ownsClient, String nsqd, String topic) {
+  NsqPublisher(Client client, boolean ownsClient, NsqSettings settings, String topic) {
+    String nsqd = settings.publishTo();
     this.publisher = new com.sproutsocial.nsq.Publisher(client, nsqd, nsqd);
+    Config identify = new Config();
+    settings.tls().applyTo(client, identify);
+    settings.authSecret().applyTo(client);
+    publisher.setConfig(identify);
     this.topic = topic;
     this.ownClient = ownsClient ? client : null;
   }

@@ -3,6 +3,10 @@ package dev.lanes.transport.nsq;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.lanes.spi.TaskConfig;
+import java.io.IOException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -26,6 +30,9 @@ import java.util.regex.Pattern;
  * @param deadLetterTopic where rejected messages go ({@code <topic>_dlq} unless set)
  * @param lookupInterval how often nsq-j looks the topic up again (and reconnects to nodes it lost)
  * @param httpTimeout connect and read timeout of the HTTP calls to nsqlookupd and nsqd
+ * @param tls whether and how connections to nsqd (TCP and the {@code nsqdHttp} addresses) use TLS
+ * @param authSecret the secret for nsqd's AUTH ({@link AuthSecret#NONE} when not set); printed as
+ *     {@code ***}
  */
 public record NsqSettings(
     List<String> lookupd,
@@ -38,7 +45,9 @@ public record NsqSettings(
     Duration msgTimeout,
     String deadLetterTopic,
     Duration lookupInterval,
-    Duration httpTimeout) {
+    Duration httpTimeout,
+    NsqTls tls,
+    AuthSecret authSecret) {
 
   /** Where derived RDY counts stop: nsqd's default {@code --max-rdy-count}. */
   static final int DERIVED_MAX_IN_FLIGHT_CAP = 2500;
@@ -124,7 +133,27 @@ public record NsqSettings(
           atLeast("msgTimeout", Duration.ofSeconds(1)),
           deadLetterTopic,
           wholeSeconds(atLeast("lookupInterval", Duration.ofSeconds(1))),
-          atLeast("httpTimeout", Duration.ofMillis(1)));
+          atLeast("httpTimeout", Duration.ofMillis(1)),
+          tls(),
+          AuthSecret.of(get("authSecret", "a string", () -> nsq.getString("authSecret"))));
+    }
+
+    private NsqTls tls() {
+      if (!get("tls.enabled", "true or false", () -> nsq.getBoolean("tls.enabled"))) {
+        return NsqTls.DISABLED;
+      }
+      String caFile = get("tls.caFile", "a file name", () -> nsq.getString("tls.caFile"));
+      boolean insecure =
+          get(
+              "tls.insecureSkipVerify",
+              "true or false",
+              () -> nsq.getBoolean("tls.insecureSkipVerify"));
+      try {
+        return NsqTls.enabled(caFile.isEmpty() ? null : Path.of(caFile), insecure);
+      } catch (IOException | GeneralSecurityException | InvalidPathException e) {
+        throw task.invalid(
+            "nsq.tls.caFile", "a readable PEM file of CA certificates, got '" + caFile + "'", e);
+      }
     }
 
     private int maxInFlight() {

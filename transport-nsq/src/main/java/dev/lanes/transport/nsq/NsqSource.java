@@ -89,9 +89,11 @@ final class NsqSource implements Source {
   NsqSource(String task, NsqSettings settings) {
     this.task = task;
     this.settings = settings;
-    NsqHttp http = new NsqHttp(settings.httpTimeout());
-    this.lookupd = new Lookupd(http, settings.lookupd());
-    this.backlog = new ChannelBacklog(settings, http, lookupd);
+    NsqHttp plain = new NsqHttp(settings.httpTimeout());
+    this.lookupd = new Lookupd(plain, settings.lookupd());
+    this.backlog =
+        new ChannelBacklog(
+            settings, new NsqHttp(settings.httpTimeout(), settings.tls()), plain, lookupd);
     this.origin = Origin.of(settings.topic());
     this.receiver = new Receiver(task);
   }
@@ -108,7 +110,7 @@ final class NsqSource implements Source {
     client.setExecutor(receiver);
     deadLetters =
         new DeadLetters(
-            new NsqPublisher(client, false, settings.publishTo(), settings.deadLetterTopic()),
+            new NsqPublisher(client, false, settings, settings.deadLetterTopic()),
             settings.topic(),
             settings.channel());
     subscriber = subscriber();
@@ -121,14 +123,22 @@ final class NsqSource implements Source {
     checkSubscribed(found);
     log.info(
         "task {}: consuming NSQ topic {} channel {} {} (maxInFlight {}, msgTimeout {}, "
-            + "dead letters to {})",
+            + "dead letters to {}, TLS {}, auth secret {})",
         task,
         settings.topic(),
         settings.channel(),
         settings.direct() ? "from nsqd " + settings.nsqd() : "via nsqlookupd " + settings.lookupd(),
         settings.maxInFlight(),
         settings.msgTimeout(),
-        settings.deadLetterTopic());
+        settings.deadLetterTopic(),
+        settings.tls().enabled() ? "on" : "off",
+        settings.authSecret());
+    if (settings.tls().insecureSkipVerify()) {
+      log.warn(
+          "task {}: nsq.tls.insecureSkipVerify is true: nsqd's certificate is not verified, so"
+              + " anyone on the path can read and change the traffic (for tests only)",
+          task);
+    }
   }
 
   private Lookupd.Result lookupOrFail() {
@@ -162,6 +172,8 @@ final class NsqSource implements Source {
     config.setMsgTimeout((int) settings.msgTimeout().toMillis());
     config.setClientId(task);
     config.setUserAgent("lanes (nsq-j 1.2)");
+    settings.tls().applyTo(client, config);
+    settings.authSecret().applyTo(client);
     s.setConfig(config);
     // Lanes' retry policy decides when attempts are exhausted, not nsq-j
     s.setMaxAttempts(Integer.MAX_VALUE);
@@ -185,7 +197,8 @@ final class NsqSource implements Source {
               + settings.topic()
               + " channel "
               + settings.channel()
-              + " (see the nsq-j error above); start nsqd or fix nsq.nsqd");
+              + " (see the nsq-j error above); start nsqd or fix nsq.nsqd; "
+              + securityHint());
     }
     if (!found.producers().isEmpty()) {
       close();
@@ -197,8 +210,24 @@ final class NsqSource implements Source {
               + " for topic "
               + settings.topic()
               + " but none accepted a subscription (see the nsq-j error above); "
-              + "check that those nsqd run and are reachable from here");
+              + "check that those nsqd run and are reachable from here; "
+              + securityHint());
     }
+  }
+
+  /** What to check about TLS and AUTH when nsqd refused every connection (nsq-j logs why). */
+  private String securityHint() {
+    String tls =
+        settings.tls().enabled()
+            ? "with TLS, nsq.tls.caFile must hold the CA of nsqd's certificate, issued for the"
+                + " host connected to"
+            : "nsq.tls.enabled is false: set it to true when nsqd runs with --tls-required";
+    String auth =
+        settings.authSecret().isSet()
+            ? "nsqd's auth server must accept nsq.authSecret"
+            : "nsq.authSecret is not set: set it (or LANES_NSQ_AUTH_SECRET) when nsqd runs with"
+                + " --auth-http-address";
+    return tls + "; " + auth;
   }
 
   /** Runs on the receiver thread, in the order nsqd delivered. */

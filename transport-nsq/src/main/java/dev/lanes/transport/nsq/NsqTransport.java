@@ -49,7 +49,7 @@ public final class NsqTransport implements Transport {
   public Publisher openPublisher(TaskConfig task) {
     NsqSettings settings = NsqSettings.from(task);
     probe(task, settings);
-    return new NsqPublisher(new Client(), true, settings.publishTo(), settings.topic());
+    return new NsqPublisher(new Client(), true, settings, settings.topic());
   }
 
   /** nsq-j connects on the first publish; fail at open instead when nsqd is not there. */

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -97,6 +100,14 @@ final class NsqProcesses {
     private final Path dataDir;
 
     ExtraNsqd() throws IOException {
+      this(List.of("-lookupd-tcp-address", "127.0.0.1:4160"));
+    }
+
+    /**
+     * An nsqd with {@code extraArgs} added (TLS, AUTH, lookupd registration); ready once its TCP
+     * port accepts connections (its plain HTTP port may refuse requests when TLS is required).
+     */
+    ExtraNsqd(List<String> extraArgs) throws IOException {
       Path binary = brokersHome().resolve("bin").resolve("nsqd");
       if (!Files.isExecutable(binary)) {
         fail("no nsqd binary at " + binary + "; build it with scripts/brokers.sh start nsq");
@@ -106,25 +117,49 @@ final class NsqProcesses {
       dataDir = Files.createTempDirectory("lanes-nsqd-");
       // its own node id, so its message ids never collide with the shared nsqd's
       String nodeId = Integer.toString(ThreadLocalRandom.current().nextInt(100, 1000));
+      List<String> command = new ArrayList<>();
+      command.addAll(
+          List.of(
+              binary.toString(),
+              "-data-path",
+              dataDir.toString(),
+              "-tcp-address",
+              tcp,
+              "-http-address",
+              http,
+              "-broadcast-address",
+              "127.0.0.1",
+              "-node-id",
+              nodeId));
+      command.addAll(extraArgs);
       process =
-          new ProcessBuilder(
-                  binary.toString(),
-                  "-data-path",
-                  dataDir.toString(),
-                  "-tcp-address",
-                  tcp,
-                  "-http-address",
-                  http,
-                  "-lookupd-tcp-address",
-                  "127.0.0.1:4160",
-                  "-broadcast-address",
-                  "127.0.0.1",
-                  "-node-id",
-                  nodeId)
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(dataDir.resolve("nsqd.log").toFile())
               .start();
-      await().atMost(Duration.ofSeconds(20)).until(() -> NsqTestBed.answersPing(http));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .failFast(
+              "nsqd exited; its log: " + dataDir.resolve("nsqd.log"), () -> !process.isAlive())
+          .until(() -> accepts(tcp));
+    }
+
+    /** A free loopback {@code host:port}, for listeners such as {@code -https-address}. */
+    static String freeAddress() throws IOException {
+      return "127.0.0.1:" + freePort();
+    }
+
+    private static boolean accepts(String address) {
+      int colon = address.lastIndexOf(':');
+      try (Socket s = new Socket()) {
+        s.connect(
+            new InetSocketAddress(
+                address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
+            1000);
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
     }
 
     /** SIGTERM, as an operator taking the node out would. */

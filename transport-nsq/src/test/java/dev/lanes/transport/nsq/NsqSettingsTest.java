@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.config.TaskConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NsqSettingsTest {
 
@@ -65,6 +68,45 @@ class NsqSettingsTest {
   }
 
   @Test
+  void tlsAndAuthAreOffByDefault() {
+    NsqSettings s = settings(Map.of());
+    assertThat(s.tls().enabled()).isFalse();
+    assertThat(s.tls().httpScheme()).isEqualTo("http");
+    assertThat(s.authSecret().isSet()).isFalse();
+  }
+
+  @Test
+  void tlsWithTheJvmTrustStoreWhenNoCaFileIsGiven() {
+    NsqTls tls = settings(Map.of("nsq.tls.enabled", true)).tls();
+    assertThat(tls.enabled()).isTrue();
+    assertThat(tls.caFile()).isNull();
+    assertThat(tls.insecureSkipVerify()).isFalse();
+    assertThat(tls.context()).isNotNull();
+    assertThat(tls.httpScheme()).isEqualTo("https");
+  }
+
+  @Test
+  void theAuthSecretIsInNoToStringOfTheSettings() {
+    NsqSettings s = settings(Map.of("nsq.authSecret", "s3cr3t-NSQ"));
+    assertThat(s.authSecret().isSet()).isTrue();
+    assertThat(s.toString()).doesNotContain("s3cr3t-NSQ").contains("authSecret=***");
+    assertThat(s.authSecret().toString()).isEqualTo("***");
+  }
+
+  @Test
+  void rejectsAnUnreadableOrEmptyCaFileNamingTheKey(@TempDir Path dir) throws Exception {
+    Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
+    assertInvalid(
+        Map.of("nsq.tls.enabled", true, "nsq.tls.caFile", dir.resolve("missing.pem").toString()),
+        "nsq.tls.caFile",
+        "a readable PEM file");
+    assertInvalid(
+        Map.of("nsq.tls.enabled", true, "nsq.tls.caFile", notPem.toString()),
+        "nsq.tls.caFile",
+        "a readable PEM file");
+  }
+
+  @Test
   void rejectsInvalidValuesNamingTheKey() {
     assertInvalid(Map.of("nsq.topic", ""), "nsq.topic", "it has no default");
     assertInvalid(Map.of("nsq.topic", "a/b"), "nsq.topic", "[.a-zA-Z0-9_-]");
@@ -77,6 +119,7 @@ class NsqSettingsTest {
     assertInvalid(Map.of("nsq.maxInFlight", -1), "nsq.maxInFlight", ">= 0");
     assertInvalid(Map.of("nsq.msgTimeout", "500ms"), "nsq.msgTimeout", ">= 1000ms");
     assertInvalid(Map.of("nsq.lookupInterval", "soon"), "nsq.lookupInterval", "a duration");
+    assertInvalid(Map.of("nsq.tls.enabled", "maybe"), "nsq.tls.enabled", "true or false");
   }
 
   private static void assertInvalid(Map<String, Object> overrides, String key, String expectation) {

@@ -26,7 +26,7 @@ final class Recorded {
     }
     try {
       List<JsonNode> payloads = new ArrayList<>();
-      for (String line : Files.readAllLines(file)) {
+      for (String line : completeLines(file)) {
         if (!line.isBlank()) {
           payloads.add(JSON.readTree(JSON.readTree(line).get("payload").asText()));
         }
@@ -47,7 +47,7 @@ final class Recorded {
     }
     try {
       List<Handled> handled = new ArrayList<>();
-      for (String line : Files.readAllLines(file)) {
+      for (String line : completeLines(file)) {
         if (!line.isBlank()) {
           JsonNode record = JSON.readTree(line);
           JsonNode data = JSON.readTree(record.get("payload").asText()).get("data");
@@ -74,7 +74,7 @@ final class Recorded {
     }
     try {
       List<Handled> handled = new ArrayList<>();
-      for (String line : Files.readAllLines(file)) {
+      for (String line : completeLines(file)) {
         if (line.isBlank()) {
           continue;
         }
@@ -97,6 +97,16 @@ final class Recorded {
     }
   }
 
+  /**
+   * The lines of a record the runner may still be writing (or was killed while writing): a last
+   * line without its newline is not complete yet and is left out.
+   */
+  private static List<String> completeLines(Path file) throws IOException {
+    String text = Files.readString(file);
+    int end = text.lastIndexOf('\n');
+    return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n", -1));
+  }
+
   private static JsonNode orderData(String payload) {
     try {
       JsonNode data = JSON.readTree(payload).path("data");
@@ -116,7 +126,7 @@ final class Recorded {
     }
     try {
       List<Attempt> attempts = new ArrayList<>();
-      for (String line : Files.readAllLines(file)) {
+      for (String line : completeLines(file)) {
         if (!line.isBlank()) {
           JsonNode record = JSON.readTree(line);
           attempts.add(

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -41,10 +43,28 @@ final class LocalStore {
   private Connection reader;
   private int references;
   private long lastPublishedAt;
+  private long publishCommits; // guarded by writeLock
+  private final ConcurrentLinkedQueue<WaitingInsert> waitingInserts = new ConcurrentLinkedQueue<>();
   private final Map<String, Set<Runnable>> listeners = new ConcurrentHashMap<>();
 
   /** A message to store. {@code dueAt} is epoch milliseconds. */
   record NewMessage(String key, Map<String, String> headers, byte[] payload, long dueAt) {}
+
+  /**
+   * One caller of {@link #insert} waiting for a transaction; {@code ids} or {@code failure} is set
+   * by the thread that committed it, under writeLock, and read by the caller after taking it.
+   */
+  private static final class WaitingInsert {
+    final String queue;
+    final List<NewMessage> messages;
+    List<Long> ids;
+    SQLException failure;
+
+    WaitingInsert(String queue, List<NewMessage> messages) {
+      this.queue = queue;
+      this.messages = messages;
+    }
+  }
 
   /**
    * Rows claimed by one fetch.
@@ -133,25 +153,79 @@ final class LocalStore {
   }
 
   /**
-   * Stores {@code messages} in {@code queue} in one transaction, in order.
+   * Stores {@code messages} in {@code queue} in one transaction, in order, and returns once it is
+   * committed. Group commit: inserts that arrive while the store is busy wait together, and the
+   * first of them to get the store commits all of them in one transaction (one fsync); if that
+   * transaction fails, each is tried again in a transaction of its own, so one insert's failure is
+   * never another's.
    *
    * @return their ids, in order
    */
   List<Long> insert(String queue, List<NewMessage> messages) throws SQLException {
-    List<Long> ids = new ArrayList<>(messages.size());
+    WaitingInsert mine = new WaitingInsert(queue, messages);
+    waitingInserts.add(mine);
+    List<WaitingInsert> group = List.of();
     writeLock.lock();
     try {
-      long now = Math.max(System.currentTimeMillis(), lastPublishedAt);
-      lastPublishedAt = now;
-      inTransaction(
-          () -> {
-            try (PreparedStatement st =
-                writer.prepareStatement(
-                    "INSERT INTO messages (queue, visible_at, due_at, attempt, claim, created_at, msg_key,"
-                        + " headers, payload) VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?) RETURNING id")) {
-              for (NewMessage m : messages) {
+      if (mine.ids == null && mine.failure == null) {
+        group = drainWaitingInserts();
+        commitGroup(group);
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    group.stream().map(w -> w.queue).distinct().forEach(this::notify);
+    if (mine.failure != null) {
+      throw mine.failure;
+    }
+    return mine.ids;
+  }
+
+  private List<WaitingInsert> drainWaitingInserts() {
+    List<WaitingInsert> group = new ArrayList<>();
+    for (WaitingInsert w; (w = waitingInserts.poll()) != null; ) {
+      group.add(w);
+    }
+    return group;
+  }
+
+  /** Commits {@code group} in one transaction, or each alone when that fails; holds writeLock. */
+  private void commitGroup(List<WaitingInsert> group) {
+    try {
+      List<List<Long>> ids = insertInOneTransaction(group);
+      for (int i = 0; i < group.size(); i++) {
+        group.get(i).ids = ids.get(i);
+      }
+      return;
+    } catch (SQLException | RuntimeException e) {
+      if (group.size() == 1) {
+        group.get(0).failure = asSqlException(e);
+        return;
+      }
+    }
+    for (WaitingInsert w : group) {
+      try {
+        w.ids = insertInOneTransaction(List.of(w)).get(0);
+      } catch (SQLException | RuntimeException e) {
+        w.failure = asSqlException(e);
+      }
+    }
+  }
+
+  private List<List<Long>> insertInOneTransaction(List<WaitingInsert> group) throws SQLException {
+    List<List<Long>> ids = new ArrayList<>(group.size());
+    long now = Math.max(System.currentTimeMillis(), lastPublishedAt);
+    inTransaction(
+        () -> {
+          try (PreparedStatement st =
+              writer.prepareStatement(
+                  "INSERT INTO messages (queue, visible_at, due_at, attempt, claim, created_at, msg_key,"
+                      + " headers, payload) VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?) RETURNING id")) {
+            for (WaitingInsert w : group) {
+              List<Long> insertIds = new ArrayList<>(w.messages.size());
+              for (NewMessage m : w.messages) {
                 long due = Math.max(now, m.dueAt());
-                st.setString(1, queue);
+                st.setString(1, w.queue);
                 st.setLong(2, due);
                 st.setLong(3, due);
                 st.setLong(4, now);
@@ -160,16 +234,30 @@ final class LocalStore {
                 st.setBytes(7, m.payload());
                 try (ResultSet rs = st.executeQuery()) {
                   rs.next();
-                  ids.add(rs.getLong(1));
+                  insertIds.add(rs.getLong(1));
                 }
               }
+              ids.add(insertIds);
             }
-          });
+          }
+        });
+    lastPublishedAt = now;
+    publishCommits++;
+    return ids;
+  }
+
+  private static SQLException asSqlException(Exception e) {
+    return e instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e);
+  }
+
+  /** Transactions that stored published messages so far. */
+  long publishCommits() {
+    writeLock.lock();
+    try {
+      return publishCommits;
     } finally {
       writeLock.unlock();
     }
-    notify(queue);
-    return ids;
   }
 
   /**
@@ -351,21 +439,26 @@ final class LocalStore {
     }
   }
 
-  /** Runs {@code work} in one transaction of the writer; the caller holds the write lock. */
+  /**
+   * Runs {@code work} in one transaction of the writer; the caller holds the write lock. The
+   * transaction is begun and ended by statements, not by JDBC's auto-commit switch: the driver
+   * flips that switch before its BEGIN runs, so a BEGIN that timed out on a busy store would leave
+   * the next work running outside any transaction, each statement committed on its own.
+   */
   private void inTransaction(SqlWork work) throws SQLException {
-    writer.setAutoCommit(false);
-    try {
-      work.run();
-      writer.commit();
-    } catch (SQLException | RuntimeException e) {
+    try (Statement st = writer.createStatement()) {
+      st.execute("BEGIN IMMEDIATE"); // SQLITE_BUSY after the busy timeout: nothing begun then
       try {
-        writer.rollback();
-      } catch (SQLException rollbackFailure) {
-        e.addSuppressed(rollbackFailure);
+        work.run();
+        st.execute("COMMIT");
+      } catch (SQLException | RuntimeException e) {
+        try {
+          st.execute("ROLLBACK");
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
+        throw e;
       }
-      throw e;
-    } finally {
-      writer.setAutoCommit(true);
     }
   }
 

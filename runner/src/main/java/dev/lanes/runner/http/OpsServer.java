@@ -27,6 +27,12 @@ public final class OpsServer implements AutoCloseable {
    */
   private static final String NODELAY = "sun.net.httpserver.nodelay";
 
+  /**
+   * Request threads: a publish request waits for its broker's confirmation or the disk, and
+   * requests waiting at the same time are confirmed together (the local queue's group commit).
+   */
+  private static final int THREADS = 16;
+
   static {
     if (System.getProperty(NODELAY) == null) {
       System.setProperty(NODELAY, "true");
@@ -64,7 +70,7 @@ public final class OpsServer implements AutoCloseable {
     AtomicInteger threads = new AtomicInteger();
     ExecutorService executor =
         Executors.newFixedThreadPool(
-            2,
+            THREADS,
             r -> {
               Thread t = new Thread(r, "lanes-http-" + threads.incrementAndGet());
               t.setDaemon(true);

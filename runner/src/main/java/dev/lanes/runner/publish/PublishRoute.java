@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * order checked: 401 without a bearer token (when one is set), 403 with a wrong one, 404/405 for
  * another path, task or method, 413 for a body over {@code http.publish.maxBody}, 400 for a bad
  * message, 413 for more than {@code maxMessages} messages, 429 with {@code Retry-After} over the
- * rate. Anything refused stores nothing. Thread-safe: the HTTP server's threads call it at once;
- * publishing itself is serialized. {@link PublishEndpoint} creates it only with {@code
- * http.publish.enabled}; otherwise {@link #off} answers 404.
+ * rate. Anything refused stores nothing. Thread-safe: the HTTP server's threads call it at once,
+ * and publish at once. {@link PublishEndpoint} creates it only with {@code http.publish.enabled};
+ * otherwise {@link #off} answers 404.
  */
 final class PublishRoute implements AutoCloseable {
 
@@ -39,8 +41,9 @@ final class PublishRoute implements AutoCloseable {
   private final Optional<BearerToken> token;
   private final TokenBucket bucket;
   private volatile RunningTask task;
-  private TaskConfig publisherFor;
-  private Publisher publisher;
+  private final ReadWriteLock publisherLock = new ReentrantReadWriteLock();
+  private TaskConfig publisherFor; // guarded by publisherLock
+  private Publisher publisher; // guarded by publisherLock
 
   PublishRoute(PublishSettings settings, Optional<BearerToken> token, LongSupplier nanoTime) {
     this.settings = settings;
@@ -176,24 +179,52 @@ final class PublishRoute implements AutoCloseable {
     return false;
   }
 
-  private synchronized List<String> publish(List<Message> messages) throws Exception {
+  /**
+   * Publishes with the task's publisher; requests publish at the same time (a transport's publisher
+   * is thread-safe, and the local queue commits concurrent publishes together). The publisher is
+   * replaced, under the write lock, once a reload changed the task's config.
+   */
+  private List<String> publish(List<Message> messages) throws Exception {
     TaskConfig config = task.config();
-    if (publisher == null || publisherFor != config) {
-      if (publisher != null) {
-        publisher.close();
+    publisherLock.readLock().lock();
+    try {
+      if (publisher != null && publisherFor == config) {
+        return SchedulingCheck.publish(publisher, config.transport(), messages);
       }
-      publisher = task.transport().openPublisher(config);
-      publisherFor = config;
+    } finally {
+      publisherLock.readLock().unlock();
     }
-    return SchedulingCheck.publish(publisher, config.transport(), messages);
+    publisherLock.writeLock().lock();
+    try {
+      if (publisher == null || publisherFor != config) {
+        if (publisher != null) {
+          publisher.close();
+        }
+        publisher = task.transport().openPublisher(config);
+        publisherFor = config;
+      }
+      publisherLock.readLock().lock(); // downgrade: publish without keeping others waiting
+    } finally {
+      publisherLock.writeLock().unlock();
+    }
+    try {
+      return SchedulingCheck.publish(publisher, config.transport(), messages);
+    } finally {
+      publisherLock.readLock().unlock();
+    }
   }
 
   /** Releases the publisher, after the HTTP server stopped. */
   @Override
-  public synchronized void close() {
-    if (publisher != null) {
-      publisher.close();
-      publisher = null;
+  public void close() {
+    publisherLock.writeLock().lock();
+    try {
+      if (publisher != null) {
+        publisher.close();
+        publisher = null;
+      }
+    } finally {
+      publisherLock.writeLock().unlock();
     }
   }
 

@@ -299,13 +299,13 @@ final class BrokerTargets {
   }
 
   /**
-   * The local queue, filled with {@code runner publish}: it has no client but Lanes' own. A dead
-   * runner's leases expire after a 3 s visibility timeout.
+   * The local queue, filled with {@code runner publish}: it has no client but Lanes' own. The next
+   * runner takes back at once what a dead one held (one consumer per queue), in its old place.
    */
   record Local(Path dir) implements BrokerTarget {
     @Override
     public boolean keepsOrderAcrossCrash() {
-      return false;
+      return true;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.lanes.transport.local;
 
+import dev.lanes.api.ReadyFailedException;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.Source;
@@ -24,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * publish to the queue from this JVM, a settlement, resume, close), until the next row is due, or
  * at most {@code pollInterval}.
  *
- * <p>On {@link #close()} the rows still held and unsettled are given back at once (due again at
- * their previous due time); after a crash they come back when their lease runs out.
+ * <p>One consumer per queue ({@link ConsumerLock}): a second one, in this process or another, is
+ * refused at start. On {@link #close()} the rows still held and unsettled are given back at once
+ * (due again at their previous due time); after a crash the next consumer takes them back as it
+ * starts, or, until one starts, they come back when their lease runs out.
  */
 final class LocalSource implements Source {
 
@@ -47,6 +50,7 @@ final class LocalSource implements Source {
   private boolean started; // guarded by this
   private boolean closed; // guarded by this
   private volatile LocalStore store;
+  private ConsumerLock lock; // set by start, released by the poll thread as it ends
   private volatile Settler settler;
   private DeliverySink sink;
   private Thread poller;
@@ -64,6 +68,13 @@ final class LocalSource implements Source {
       throw new IllegalStateException("local source of task '" + task.name() + "' was started");
     }
     this.store = LocalStore.acquire(task, settings.dataDir());
+    try {
+      this.lock = ConsumerLock.acquire(task, settings.dataDir(), settings.queue());
+    } catch (RuntimeException e) {
+      store.release();
+      throw e;
+    }
+    takeBackWhatAStoppedConsumerHeld();
     this.sink = sink;
     this.settler = new Settler(store, wake);
     store.subscribe(settings.queue(), wake);
@@ -78,6 +89,36 @@ final class LocalSource implements Source {
         task.name(),
         settings.queue(),
         store.file());
+  }
+
+  /**
+   * Rows of the queue still leased were left by a consumer that stopped without giving them back
+   * (killed, or its store failed): this one holds the queue's lock now, so none other can be
+   * handling them. They are due again at once, in their old place, ahead of the key's later rows.
+   */
+  private void takeBackWhatAStoppedConsumerHeld() {
+    try {
+      int taken = store.takeBackLeases(settings.queue());
+      if (taken > 0) {
+        log.info(
+            "task '{}': took back {} message(s) of local queue '{}' that a stopped consumer held",
+            task.name(),
+            taken,
+            settings.queue());
+      }
+    } catch (SQLException e) {
+      lock.release();
+      store.release();
+      throw new ReadyFailedException(
+          task.origin()
+              + ": task '"
+              + task.name()
+              + "': local store "
+              + store.file()
+              + " failed: "
+              + e.getMessage(),
+          e);
+    }
   }
 
   @Override
@@ -224,6 +265,7 @@ final class LocalSource implements Source {
       giveBack();
       store.unsubscribe(settings.queue(), wake);
       store.release();
+      lock.release();
       connected = false;
     }
   }

@@ -393,6 +393,32 @@ final class LocalStore {
     return applied;
   }
 
+  /**
+   * Ends every lease on rows of {@code queue}: each is due again at its due time, in its old place.
+   * Only for the queue's one consumer as it starts (see {@link ConsumerLock}). A leased row is one
+   * whose visibility was pushed past its due time by a claim or a renewal.
+   *
+   * @return how many rows were taken back
+   */
+  int takeBackLeases(String queue) throws SQLException {
+    int[] taken = {0};
+    writeLock.lock();
+    try {
+      inTransaction(
+          () -> {
+            try (PreparedStatement st =
+                writer.prepareStatement(
+                    "UPDATE messages SET visible_at = due_at WHERE queue = ? AND visible_at > due_at")) {
+              st.setString(1, queue);
+              taken[0] = st.executeUpdate();
+            }
+          });
+    } finally {
+      writeLock.unlock();
+    }
+    return taken[0];
+  }
+
   /** Rows of {@code queue} deliverable now (not delayed, not held by a consumer). */
   long countVisible(String queue) throws SQLException {
     synchronized (readLock) {

@@ -5,11 +5,15 @@ import static dev.lanes.transport.local.LocalTestSupport.queue;
 import static dev.lanes.transport.local.LocalTestSupport.rows;
 import static dev.lanes.transport.local.LocalTestSupport.task;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.lanes.api.Message;
 import dev.lanes.api.Outcome;
+import dev.lanes.api.ReadyFailedException;
+import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runtime.TaskRuntime;
+import dev.lanes.spi.Source;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,22 +26,26 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A consumer process killed with SIGKILL mid-stream loses nothing: what it acked stays gone, and
- * everything else (including what it held unsettled) is handled by the next consumer once the dead
- * process's leases run out.
+ * A consumer process killed with SIGKILL mid-stream loses nothing and reorders nothing: while it
+ * lives no second consumer of its queue may start; once it is dead the next consumer takes back at
+ * once what it held unsettled (no wait for its leases to run out) and handles each key's messages
+ * in order after what the dead one handled.
  */
 class KillNineTest {
 
   private static final int MESSAGES = 400;
+  private static final int KEYS = 16;
 
   @TempDir Path dataDir;
 
@@ -48,13 +56,13 @@ class KillNineTest {
     List<Message> batch = new ArrayList<>();
     for (int i = 0; i < MESSAGES; i++) {
       all.add("p" + i);
-      batch.add(message("k" + (i % 16), "p" + i));
+      batch.add(message("k" + (i % KEYS), "p" + i));
     }
     try (LocalPublisher publisher = new LocalTransport().openPublisher(task(dataDir, q))) {
       publisher.publishBatch(batch);
     }
 
-    Set<String> handledByChild = ConcurrentHashMap.newKeySet();
+    List<String> handledByChild = Collections.synchronizedList(new ArrayList<>());
     Process child =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -69,6 +77,13 @@ class KillNineTest {
     reader.start();
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> handledByChild.size() >= 80);
+      Source second = new LocalTransport().openSource(task(dataDir, q));
+      assertThatThrownBy(() -> second.start(d -> d.acknowledger().ack()))
+          .as("a second consumer while the first lives")
+          .isInstanceOf(ReadyFailedException.class)
+          .hasMessageContaining("local queue '" + q + "'")
+          .hasMessageContaining("pid " + child.pid());
+      second.close();
     } finally {
       child.destroyForcibly();
       assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -85,11 +100,21 @@ class KillNineTest {
     assertThat(leftAfterKill).as("killed mid-stream").isNotEmpty();
     assertThat(heldByTheDead).as("claimed, unsettled rows at the kill").isPositive();
 
-    Set<String> handledAfter = ConcurrentHashMap.newKeySet();
+    List<String> handledAfter = Collections.synchronizedList(new ArrayList<>());
     List<Long> lateMs = new ArrayList<>();
     TaskRuntime next =
         TaskRuntime.create(
-            task(dataDir, q),
+            TaskConfigLoader.forTask(
+                "next",
+                Map.of(
+                    "transport",
+                    "local",
+                    "deliverBy",
+                    "key",
+                    "local.dataDir",
+                    dataDir.toString(),
+                    "local.queue",
+                    q)),
             new LocalTransport(),
             m -> {
               handledAfter.add(m.payloadAsString());
@@ -108,9 +133,18 @@ class KillNineTest {
     Set<String> union = new HashSet<>(handledByChild);
     union.addAll(handledAfter);
     assertThat(union).as("every message handled").isEqualTo(all);
-    assertThat(handledAfter)
+    assertThat(new HashSet<>(handledAfter))
         .as("exactly what the dead process had not acked")
         .isEqualTo(leftAfterKill);
+    List<String> firstHandlings = new ArrayList<>(new LinkedHashSet<>(handledByChild));
+    handledAfter.stream().filter(p -> !firstHandlings.contains(p)).forEach(firstHandlings::add);
+    for (int key = 0; key < KEYS; key++) {
+      int k = key;
+      assertThat(firstHandlings.stream().map(p -> Integer.parseInt(p.substring(1))))
+          .filteredOn(i -> i % KEYS == k)
+          .as("key k%d's messages, first handlings in order", k)
+          .isSorted();
+    }
     assertThat(rows(dataDir, q + ".dlq")).isZero();
     System.out.printf(
         "kill -9: child handled %d, %d left (%d held by the dead process), all "
@@ -132,7 +166,7 @@ class KillNineTest {
     return payloads;
   }
 
-  private static void readHandled(Process child, Set<String> handled) {
+  private static void readHandled(Process child, List<String> handled) {
     try (BufferedReader in =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {

@@ -30,6 +30,8 @@ public final class KilledConsumerMain {
                 "local",
                 "consumerNum",
                 4,
+                "deliverBy",
+                "key",
                 "channelLength",
                 8,
                 "local.dataDir",

@@ -112,6 +112,25 @@ class FaultSuiteTest {
   }
 
   /**
+   * The local queue's disk full mid-stream, for real ({@link DiskFull}: a tmpfs of 8 MB filled up):
+   * publishing is refused with an error naming the full disk (HTTP 507), the runner keeps running,
+   * and once space is freed publishing works again and every stored event is handled.
+   */
+  @Test
+  void diskFullRefusesPublishingAndLosesNothing() throws Exception {
+    DiskFull.Result r = DiskFull.run(dir);
+    CELLS.add(r.cell());
+    assertThat(r.cliExitWhileFull()).as("runner publish on a full disk: %s", r).isEqualTo(1);
+    assertThat(r.cliOutputWhileFull()).as("runner publish on a full disk").contains("is full");
+    assertThat(r.httpStatusWhileFull()).as("HTTP publish on a full disk: %s", r).isEqualTo(507);
+    assertThat(r.httpBodyWhileFull()).as("HTTP publish on a full disk").contains("is full");
+    assertThat(r.cliExitAfter()).as("runner publish once space is freed: %s", r).isZero();
+    assertThat(r.httpStatusAfter()).as("HTTP publish once space is freed: %s", r).isEqualTo(201);
+    assertThat(r.lateHandled()).as("the two messages published after: %s", r).isEqualTo(2);
+    assertThat(r.record().kept(false)).as(r.record().toString()).isTrue();
+  }
+
+  /**
    * nsqd (one of the test's own) stopped with SIGTERM mid-stream and started again on the same data
    * directory: it wrote what it held to disk, so nothing is lost; the runner reconnects by itself.
    * RabbitMQ and Kafka are not restarted: the test would need a broker of its own.

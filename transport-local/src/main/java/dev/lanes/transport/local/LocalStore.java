@@ -136,8 +136,21 @@ final class LocalStore {
    * Stores {@code messages} in {@code queue} in one transaction, in order.
    *
    * @return their ids, in order
+   * @throws dev.lanes.spi.StorageFullException when the disk is full; nothing was stored
    */
   List<Long> insert(String queue, List<NewMessage> messages) throws SQLException {
+    try {
+      return insertOrFail(queue, messages);
+    } catch (SQLException e) {
+      throw DiskSpace.full(
+              dataDir,
+              e,
+              "publishing " + messages.size() + " messages to local queue '" + queue + "'")
+          .orElseThrow(() -> e);
+    }
+  }
+
+  private List<Long> insertOrFail(String queue, List<NewMessage> messages) throws SQLException {
     List<Long> ids = new ArrayList<>(messages.size());
     writeLock.lock();
     try {

@@ -27,6 +27,9 @@ final class BrokerOutage {
   private static final Pattern UNREACHABLE = Pattern.compile("kind=\"broker_unreachable\"");
   private static final Pattern REACHABLE = Pattern.compile("kind=\"broker_reachable\"");
 
+  /** The start of a log record in the runner's text format; stack trace lines do not count. */
+  private static final Pattern RECORD = Pattern.compile("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
+
   private BrokerOutage() {}
 
   /** What one transport's runner did through the outage. */
@@ -36,7 +39,7 @@ final class BrokerOutage {
       int unreachableAlerts,
       int reachableRecords,
       boolean reachableAfterAlert,
-      int linesDuringOutage,
+      int recordsDuringOutage,
       boolean aliveAfterOutage,
       String output) {
 
@@ -44,23 +47,23 @@ final class BrokerOutage {
       return new ReliabilityTable.Cell(
           FAULT,
           transport,
-          "%s; %s, %s; %d log lines in the minute"
+          "%s; %s, %s; %d log records in the minute"
               .formatted(
                   record.cell().text(),
                   unreachableAlerts == 1 ? "alerted once" : "alerted " + unreachableAlerts + "×",
                   reachableAfterAlert ? "reachable record after" : "NO reachable record after",
-                  linesDuringOutage));
+                  recordsDuringOutage));
     }
 
     @Override
     public String toString() {
-      return "%s; broker_unreachable %d×, broker_reachable %d× (after the alert: %s), %d log lines"
+      return "%s; broker_unreachable %d×, broker_reachable %d× (after the alert: %s), %d log records"
               .formatted(
                   record,
                   unreachableAlerts,
                   reachableRecords,
                   reachableAfterAlert,
-                  linesDuringOutage)
+                  recordsDuringOutage)
           + ", runner alive after the outage: "
           + aliveAfterOutage;
     }
@@ -92,15 +95,15 @@ final class BrokerOutage {
 
   private static Result run(String transport, Path dir, Duration outage, CyclicBarrier together)
       throws Exception {
-    int[] lines = new int[1];
+    int[] records = new int[1];
     boolean[] alive = new boolean[1];
     Fault cut =
         run -> {
           // the other runners may still be starting: the outage begins for all at once
           together.await(120, TimeUnit.SECONDS);
-          int before = lineCount(run.runner().output());
+          int before = recordCount(run.runner().output());
           Fault.connectionCut(outage.toMillis()).inject(run);
-          lines[0] = lineCount(run.runner().output()) - before;
+          records[0] = recordCount(run.runner().output()) - before;
           alive[0] = run.runner().isAlive();
         };
     // 20 ms a message: the rest of the set outlasts the wait for the other runners at the barrier
@@ -121,7 +124,7 @@ final class BrokerOutage {
         unreachable,
         count(REACHABLE, output),
         reachableAfter,
-        lines[0],
+        records[0],
         alive[0],
         output);
   }
@@ -135,7 +138,7 @@ final class BrokerOutage {
     return n;
   }
 
-  private static int lineCount(String text) {
-    return (int) text.lines().count();
+  private static int recordCount(String text) {
+    return count(RECORD, text);
   }
 }

@@ -54,6 +54,7 @@ final class DiskFull {
       int httpStatusAfter,
       long handledWhileFull,
       long lateHandled,
+      long refusedHandled,
       String runnerOutput) {
 
     ReliabilityTable.Cell cell() {
@@ -165,6 +166,7 @@ final class DiskFull {
           httpAfter.status(),
           handledWhileFull,
           late(record),
+          Recorded.attempts(record).stream().filter(a -> a.payload().contains("\"big\":")).count(),
           runner.output());
     }
   }

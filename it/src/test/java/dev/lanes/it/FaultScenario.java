@@ -17,9 +17,10 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One fault run: a keyed data set ({@code 40 × 50} order events, plus any {@link #extra} messages
- * in the middle) published by a client that is not Lanes, the runner jar consuming it with the
- * samples' RecordingHandler, a {@link Fault} injected once a share of the set is handled, then the
- * run finished and its record read into a {@link FaultRecord}.
+ * in the middle) published by a client that is not Lanes (all before the runner starts, or with
+ * {@link #producingDuringFault()} partly while the fault hits), the runner jar consuming it with
+ * the samples' RecordingHandler, a {@link Fault} injected once a share of the set is handled, then
+ * the run finished and its record read into a {@link FaultRecord}.
  */
 final class FaultScenario {
 
@@ -44,6 +45,7 @@ final class FaultScenario {
   private String taskLines = "record.delay = 2ms";
   private List<String> extra = List.of();
   private boolean throughProxy;
+  private boolean produceDuringFault;
   private String output = "";
   private Predicate<Path> finishedWhen = record -> true;
 
@@ -82,6 +84,15 @@ final class FaultScenario {
     return this;
   }
 
+  /**
+   * Only the first 40 % of the set is published before the runner starts; a {@link PacedProducer}
+   * publishes the rest while the fault hits.
+   */
+  FaultScenario producingDuringFault() {
+    this.produceDuringFault = true;
+    return this;
+  }
+
   /** What the scenario's runners printed, one after the other. */
   String output() {
     return output;
@@ -101,7 +112,8 @@ final class FaultScenario {
     target.prepare(name);
     List<String> events = new ArrayList<>(Recorded.orderEvents(KEYS, PER_KEY));
     events.addAll(events.size() / 2, extra);
-    target.publishMany(name, events);
+    int upFront = produceDuringFault ? events.size() * 2 / 5 : events.size();
+    target.publishMany(name, events.subList(0, upFront));
     int total = KEYS * PER_KEY;
     Proxy proxy = throughProxy ? proxy(name) : null;
     Run run = new Run(taskFile(name, proxy), proxy);
@@ -109,6 +121,10 @@ final class FaultScenario {
       run.startRunner();
       awaitOrFail(
           run, Duration.ofSeconds(60), () -> Recorded.count(record()) >= (long) (total * FAULT_AT));
+      PacedProducer producer =
+          upFront < events.size()
+              ? PacedProducer.start(target, name, events.subList(upFront, events.size()))
+              : null;
       fault.inject(run);
       long faultOver = System.nanoTime();
       // Recovered once more events are handled than the runner can have held through the fault.
@@ -120,6 +136,9 @@ final class FaultScenario {
       if (recoveredAt < total
           && awaitOrGiveUp(FINISH_WITHIN, () -> distinctHandled() >= recoveredAt)) {
         recovery = Duration.ofNanos(System.nanoTime() - faultOver).toMillis();
+      }
+      if (producer != null) {
+        producer.await(FINISH_WITHIN.toSeconds());
       }
       awaitOrGiveUp(FINISH_WITHIN, () -> handledAll(total) && finishedWhen.test(record()));
       run.runner().terminate(Duration.ofSeconds(40));

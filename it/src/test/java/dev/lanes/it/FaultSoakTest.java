@@ -14,9 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The soak: for {@code lanes.soak.minutes} minutes, rounds of {@link FaultScenario} on a random
- * transport with a random fault (SIGKILL, connection cut, slow link, or none), printing each
- * round's record and the totals of lost, duplicated and reordered messages. Not part of the build's
- * tests (it runs only when the property is set):
+ * transport with a random fault (SIGKILL, connection cut, slow link, or none) while a producer that
+ * is not Lanes keeps publishing the round's data set ({@link PacedProducer}), printing each round's
+ * record and the totals of lost, duplicated and reordered messages. Not part of the build's tests
+ * (it runs only when the property is set):
  *
  * <pre>
  * mvn -B verify -pl it -Dtest=FaultSoakTest -Dlanes.soak.minutes=10 [-Dlanes.soak.seed=42]
@@ -61,7 +62,7 @@ class FaultSoakTest {
         faultName = kill ? "SIGKILL mid-stream" : "none";
         fault = kill ? Fault.sigkill() : Fault.none();
       }
-      FaultScenario scenario = FaultScenario.on(target, roundDir, faultName);
+      FaultScenario scenario = FaultScenario.on(target, roundDir, faultName).producingDuringFault();
       FaultRecord record = (proxied ? scenario.throughProxy() : scenario).run(fault);
       System.out.printf("soak round %d: %s%n", round, record);
       lost += record.lost();

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -83,6 +84,54 @@ class FaultSuiteTest {
             .run(Fault.slowLink(5000));
     CELLS.add(record.cell());
     assertThat(record.kept(true)).as(record.toString()).isTrue();
+  }
+
+  /**
+   * The link to the broker cut for a minute mid-stream, amqp and nsq at once ({@link
+   * BrokerOutage}): each runner keeps running and reconnecting without flooding its log (fewer than
+   * 60 records in the minute), raises one {@code broker_unreachable} alert after {@code
+   * alerts.brokerUnreachable} (30 s), writes one {@code broker_reachable} record once reconnected
+   * and finishes the set, losing nothing.
+   */
+  @Test
+  void brokerUnreachableForAMinuteAlertsOnceAndResumes() throws Exception {
+    List<BrokerOutage.Result> results =
+        BrokerOutage.runAtOnce(List.of("amqp", "nsq"), dir, Duration.ofSeconds(60));
+    results.forEach(r -> CELLS.add(r.cell()));
+    for (BrokerOutage.Result r : results) {
+      BrokerTarget target = BrokerTargets.of(r.transport(), dir);
+      assertThat(r.record().recoveryMillis())
+          .as("the outage hit mid-stream: %s", r)
+          .isNotEqualTo(FaultRecord.FINISHED_DURING_FAULT);
+      assertThat(r.aliveAfterOutage()).as("runner alive after the outage: %s", r).isTrue();
+      assertThat(r.record().kept(target.keepsOrderAcrossCrash())).as(r.toString()).isTrue();
+      assertThat(r.unreachableAlerts()).as("broker_unreachable alerts: %s", r).isEqualTo(1);
+      assertThat(r.reachableAfterAlert()).as("broker_reachable after the alert: %s", r).isTrue();
+      assertThat(r.reachableRecords()).as("broker_reachable records: %s", r).isEqualTo(1);
+      assertThat(r.recordsDuringOutage())
+          .as("log records during the outage (one a second would be a reconnect loop): %s", r)
+          .isLessThan(60);
+    }
+  }
+
+  /**
+   * The local queue's disk full mid-stream, for real ({@link DiskFull}: a tmpfs of 8 MB filled up):
+   * publishing is refused with an error naming the full disk (HTTP 507), the runner keeps running,
+   * and once space is freed publishing works again and every stored event is handled.
+   */
+  @Test
+  void diskFullRefusesPublishingAndLosesNothing() throws Exception {
+    DiskFull.Result r = DiskFull.run(dir);
+    CELLS.add(r.cell());
+    assertThat(r.cliExitWhileFull()).as("runner publish on a full disk: %s", r).isEqualTo(1);
+    assertThat(r.cliOutputWhileFull()).as("runner publish on a full disk").contains("is full");
+    assertThat(r.httpStatusWhileFull()).as("HTTP publish on a full disk: %s", r).isEqualTo(507);
+    assertThat(r.httpBodyWhileFull()).as("HTTP publish on a full disk").contains("is full");
+    assertThat(r.cliExitAfter()).as("runner publish once space is freed: %s", r).isZero();
+    assertThat(r.httpStatusAfter()).as("HTTP publish once space is freed: %s", r).isEqualTo(201);
+    assertThat(r.lateHandled()).as("the two messages published after: %s", r).isEqualTo(2);
+    assertThat(r.refusedHandled()).as("messages of the refused publishes handled: %s", r).isZero();
+    assertThat(r.record().kept(false)).as(r.record().toString()).isTrue();
   }
 
   /**

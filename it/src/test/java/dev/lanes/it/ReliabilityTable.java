@@ -3,6 +3,7 @@ package dev.lanes.it;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.Set;
  * Writes the fault × transport table of docs/reliability.md from the cells measured by a {@link
  * FaultSuiteTest} run: always to {@code target/reliability-table.md}, and into docs/reliability.md
  * (between its table markers) when the system property {@code lanes.reliability.write} is {@code
- * true}. A cell the run did not measure says so.
+ * true}; there, a cell the run did not measure keeps its text (so that a run of some of the suite's
+ * tests rewrites only their cells). A cell never measured says so.
  */
 final class ReliabilityTable {
 
@@ -66,8 +68,14 @@ final class ReliabilityTable {
       if (begin < 0 || end < begin) {
         throw new IllegalStateException(doc + " has no " + BEGIN + " ... " + END + " markers");
       }
+      // a run of some tests only (-Dtest=FaultSuiteTest#...) keeps the cells it did not measure
+      List<Cell> kept = new ArrayList<>(records);
+      cells(text.substring(begin + BEGIN.length(), end)).stream()
+          .filter(c -> find(records, c.fault(), c.transport()).isEmpty())
+          .forEach(kept::add);
       Files.writeString(
-          doc, text.substring(0, begin + BEGIN.length()) + "\n" + table + text.substring(end));
+          doc,
+          text.substring(0, begin + BEGIN.length()) + "\n" + table(kept) + text.substring(end));
     }
   }
 
@@ -99,10 +107,31 @@ final class ReliabilityTable {
     if (fault.equals(FLOW_STRESS)) {
       return "8,000 through 4 lanes of 2: all handled, in order, no stall (conformance kit)";
     }
-    Optional<Cell> found =
-        records.stream()
-            .filter(r -> r.fault().equals(fault) && r.transport().equals(transport))
-            .findFirst();
-    return found.map(Cell::text).orElse("not yet measured");
+    return find(records, fault, transport).map(Cell::text).orElse("not yet measured");
+  }
+
+  private static Optional<Cell> find(List<Cell> records, String fault, String transport) {
+    return records.stream()
+        .filter(r -> r.fault().equals(fault) && r.transport().equals(transport))
+        .findFirst();
+  }
+
+  /** The measured cells of a table as {@link #table} writes it. */
+  static List<Cell> cells(String table) {
+    List<Cell> cells = new ArrayList<>();
+    for (String line : table.split("\n")) {
+      String[] columns = line.split("\\|");
+      if (columns.length != TRANSPORTS.size() + 2
+          || !FAULTS_NOT_APPLICABLE.containsKey(columns[1].strip())) {
+        continue;
+      }
+      for (int i = 0; i < TRANSPORTS.size(); i++) {
+        String text = columns[i + 2].strip();
+        if (!text.equals("n/a") && !text.equals("not yet measured")) {
+          cells.add(new Cell(columns[1].strip(), TRANSPORTS.get(i), text));
+        }
+      }
+    }
+    return cells;
   }
 }

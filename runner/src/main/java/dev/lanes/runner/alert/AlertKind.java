@@ -13,7 +13,9 @@ public enum AlertKind {
   /** The task failed, or its stop left work unacked. */
   ABNORMAL_STOP("abnormal_stop"),
   /** The circuit breaker opened: the handler failed at {@code breaker.failureRate} or more. */
-  CIRCUIT_OPEN("circuit_open");
+  CIRCUIT_OPEN("circuit_open"),
+  /** The task's source was disconnected from its broker for {@code alerts.brokerUnreachable}. */
+  BROKER_UNREACHABLE("broker_unreachable");
 
   private final String id;
 

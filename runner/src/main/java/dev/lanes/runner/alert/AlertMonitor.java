@@ -3,6 +3,7 @@ package dev.lanes.runner.alert;
 import dev.lanes.api.Message;
 import dev.lanes.dispatch.HandlingListener;
 import dev.lanes.dispatch.TaskStats;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -11,8 +12,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Decides when a task deserves an alert. Handler calls and dead letters arrive on lane threads
- * through {@link HandlingListener}; stall and backlog are checked by {@link #tick}, called by one
- * thread about once a second. Thresholds can be replaced live with {@link #settings}.
+ * through {@link HandlingListener}; stall and backlog are checked by {@link #tick}, the broker
+ * connection by {@link #connection}, both called by one thread about once a second. Thresholds can
+ * be replaced live with {@link #settings}.
  */
 public final class AlertMonitor implements HandlingListener {
 
@@ -27,6 +29,8 @@ public final class AlertMonitor implements HandlingListener {
   private boolean stallArmed = true;
   private long backlogAboveSince = -1;
   private boolean backlogArmed = true;
+  private long disconnectedSince = -1;
+  private boolean unreachableAlerted;
 
   /**
    * @param clock nanoseconds, as {@link System#nanoTime()}
@@ -141,7 +145,9 @@ public final class AlertMonitor implements HandlingListener {
   private void checkStall(long now, AlertSettings s, TaskStats stats, OptionalLong backlog) {
     long progress = stats.acked() + stats.retried() + stats.rejected();
     boolean work = stats.inFlight() > 0 || backlog.orElse(0) > 0;
-    if (progress != lastProgress || !work || circuitOpen) { // an open breaker alerted already
+    // an open breaker alerted already; a lost broker connection has its own alert
+    boolean explained = circuitOpen || (disconnectedSince >= 0 && !s.brokerUnreachable().isZero());
+    if (progress != lastProgress || !work || explained) {
       lastProgress = progress;
       progressNanos = now;
       stallArmed = true;
@@ -195,6 +201,50 @@ public final class AlertMonitor implements HandlingListener {
             + " for "
             + TimeUnit.NANOSECONDS.toMillis(above)
             + " ms",
+        facts);
+  }
+
+  /**
+   * Checks the source's connection now: one {@code broker_unreachable} alert once it has been
+   * disconnected for {@code alerts.brokerUnreachable}, and one INFO {@code broker_reachable} record
+   * when it is connected again after that. Called by the tick thread, before {@link #tick}.
+   */
+  public void connection(boolean connected) {
+    long now = clock.getAsLong();
+    if (connected) {
+      if (unreachableAlerted) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("unreachableForMs", TimeUnit.NANOSECONDS.toMillis(now - disconnectedSince));
+        alerts.notice(
+            "broker_reachable",
+            "connected to the broker again after "
+                + TimeUnit.NANOSECONDS.toMillis(now - disconnectedSince)
+                + " ms; consumption resumes",
+            facts);
+      }
+      disconnectedSince = -1;
+      unreachableAlerted = false;
+      return;
+    }
+    if (disconnectedSince < 0) {
+      disconnectedSince = now;
+    }
+    Duration threshold = settings.brokerUnreachable();
+    long down = now - disconnectedSince;
+    if (unreachableAlerted || threshold.isZero() || down < threshold.toNanos()) {
+      return;
+    }
+    unreachableAlerted = true;
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("unreachableForMs", TimeUnit.NANOSECONDS.toMillis(down));
+    facts.put("thresholdMs", threshold.toMillis());
+    alerts.raise(
+        AlertKind.BROKER_UNREACHABLE,
+        "disconnected from the broker for "
+            + TimeUnit.NANOSECONDS.toMillis(down)
+            + " ms, over alerts.brokerUnreachable "
+            + threshold.toMillis()
+            + " ms; reconnecting, nothing is consumed meanwhile",
         facts);
   }
 

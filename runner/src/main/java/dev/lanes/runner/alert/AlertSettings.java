@@ -9,7 +9,13 @@ import java.time.Duration;
  * @param stall work waiting but no handler call finished for this long
  * @param backlog the broker's backlog stayed above this ...
  * @param backlogFor ... for this long
+ * @param brokerUnreachable the task's source was disconnected from its broker for this long
  * @param interval at most one record per kind in this window
  */
 public record AlertSettings(
-    Duration slowHandler, Duration stall, long backlog, Duration backlogFor, Duration interval) {}
+    Duration slowHandler,
+    Duration stall,
+    long backlog,
+    Duration backlogFor,
+    Duration brokerUnreachable,
+    Duration interval) {}

@@ -7,6 +7,7 @@ import dev.lanes.runner.JsonLines;
 import dev.lanes.runner.publish.PublishRequests.BadRequest;
 import dev.lanes.runtime.Transports;
 import dev.lanes.spi.Publisher;
+import dev.lanes.spi.StorageFullException;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import java.io.BufferedReader;
@@ -84,6 +85,9 @@ public final class PublishCommand implements Callable<Integer> {
     } catch (BadRequest e) {
       err.println("runner: publish: " + e.getMessage() + "; nothing was published");
       return ExitCodes.READY_FAILED;
+    } catch (StorageFullException e) {
+      err.println("runner: publish: " + e.getMessage());
+      return ExitCodes.FAILED;
     }
     ids.forEach(out::println);
     out.flush();

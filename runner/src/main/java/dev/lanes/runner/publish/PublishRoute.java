@@ -8,6 +8,7 @@ import dev.lanes.runner.http.Responses;
 import dev.lanes.runner.http.RunningTask;
 import dev.lanes.runner.publish.PublishRequests.BadRequest;
 import dev.lanes.spi.Publisher;
+import dev.lanes.spi.StorageFullException;
 import dev.lanes.spi.TaskConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -131,6 +132,9 @@ final class PublishRoute implements AutoCloseable {
                   + "]}\n");
     } catch (BadRequest e) {
       error(exchange, 400, e.getMessage());
+    } catch (StorageFullException e) {
+      log.error("task {}: publish request refused: {}", name, e.getMessage());
+      error(exchange, 507, e.getMessage());
     } catch (Exception e) {
       log.error("task {}: publish request failed: {}", name, e.toString());
       error(

@@ -63,6 +63,7 @@ public record RunnerSettings(
                 "a message count >= 0",
                 () -> nonNegative(c.getLong("alerts.backlog"))),
             duration(task, c, "alerts.backlogFor"),
+            duration(task, c, "alerts.brokerUnreachable"),
             duration(task, c, "alerts.interval"));
     LogSettings log =
         new LogSettings(

@@ -148,6 +148,9 @@ public final class TaskService implements RunningTask, AutoCloseable {
       TaskStats stats = r.stats();
       OptionalLong backlog = r.backlog();
       rates.sample(stats, lastTickNanos);
+      if (r.state() == TaskState.RUNNING) {
+        monitor.connection(r.isReady());
+      }
       monitor.tick(stats, backlog);
       if (r.state() == TaskState.FAILED && report == null) {
         monitor.abnormalStop("the task failed while running", Map.of("state", "FAILED"));

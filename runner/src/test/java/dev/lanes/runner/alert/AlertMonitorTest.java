@@ -37,6 +37,7 @@ class AlertMonitorTest {
             Duration.ofSeconds(5),
             100,
             Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
             Duration.ofMinutes(1));
     monitor =
         new AlertMonitor(new AlertLog("t", settings.interval(), () -> now), settings, () -> now);
@@ -183,14 +184,78 @@ class AlertMonitorTest {
   @Test
   void zeroThresholdsTurnAlertsOff() {
     monitor.settings(
-        new AlertSettings(Duration.ZERO, Duration.ZERO, 0, Duration.ZERO, Duration.ZERO));
+        new AlertSettings(
+            Duration.ZERO, Duration.ZERO, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO));
     monitor.handled(
         Message.builder().payload("{}").build(), "ack", null, TimeUnit.SECONDS.toNanos(100));
     monitor.tick(stats(1, 5), OptionalLong.of(1_000_000));
     advance(3600);
     monitor.tick(stats(1, 5), OptionalLong.of(1_000_000));
+    monitor.connection(false);
+    advance(3600);
+    monitor.connection(false);
     assertThat(records.list).isEmpty();
     monitor.abnormalStop("test", Map.of());
     assertThat(alerts("abnormal_stop")).hasSize(1);
+  }
+
+  @Test
+  void aBrokerUnreachableLongerThanTheThresholdAlertsOnceAndSaysWhenItIsBack() {
+    monitor.connection(true);
+    monitor.connection(false);
+    advance(29);
+    monitor.connection(false);
+    assertThat(alerts("broker_unreachable")).isEmpty();
+    advance(1);
+    monitor.connection(false);
+    advance(20);
+    monitor.connection(false);
+    assertThat(alerts("broker_unreachable"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getMarkerList()).contains(AlertLog.FATAL);
+              assertThat(field(e, "unreachableForMs")).isEqualTo(30_000L);
+              assertThat(field(e, "thresholdMs")).isEqualTo(30_000L);
+            });
+    assertThat(alerts("broker_reachable")).isEmpty();
+    advance(10);
+    monitor.connection(true);
+    monitor.connection(true);
+    assertThat(alerts("broker_reachable"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getLevel()).isEqualTo(Level.INFO);
+              assertThat(field(e, "unreachableForMs")).isEqualTo(60_000L);
+            });
+    assertThat(alerts("broker_unreachable")).hasSize(1);
+  }
+
+  @Test
+  void aShortDisconnectionWritesNothing() {
+    monitor.connection(false);
+    advance(29);
+    monitor.connection(true);
+    advance(29);
+    monitor.connection(false);
+    advance(29);
+    monitor.connection(true);
+    assertThat(alerts("broker_unreachable")).isEmpty();
+    assertThat(alerts("broker_reachable")).isEmpty();
+  }
+
+  @Test
+  void noStallAlertWhileTheBrokerIsReportedUnreachable() {
+    monitor.connection(false);
+    monitor.tick(stats(10, 3), OptionalLong.empty());
+    advance(31);
+    monitor.connection(false);
+    monitor.tick(stats(10, 3), OptionalLong.empty());
+    advance(30);
+    monitor.connection(false);
+    monitor.tick(stats(10, 3), OptionalLong.empty());
+    assertThat(alerts("broker_unreachable")).hasSize(1);
+    assertThat(alerts("stalled")).isEmpty();
   }
 }

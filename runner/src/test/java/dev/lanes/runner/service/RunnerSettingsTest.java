@@ -25,6 +25,7 @@ class RunnerSettingsTest {
     assertThat(settings.alerts().slowHandler()).isEqualTo(Duration.ofSeconds(10));
     assertThat(settings.alerts().stall()).isEqualTo(Duration.ofSeconds(60));
     assertThat(settings.alerts().backlog()).isZero();
+    assertThat(settings.alerts().brokerUnreachable()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.alerts().interval()).isEqualTo(Duration.ofMinutes(5));
     assertThat(settings.log().format()).isEqualTo("text");
     assertThat(settings.log().levels()).isEmpty();

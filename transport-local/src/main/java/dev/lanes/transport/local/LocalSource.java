@@ -257,7 +257,8 @@ final class LocalSource implements Source {
                   + Math.min(
                       MAX_BACKOFF_MS, settings.pollInterval().toMillis() << Math.min(failures, 10));
         }
-        await(wakeAt);
+        // while the store fails, settlements and publishes do not cut the backoff short
+        await(wakeAt, failures == 0);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -330,11 +331,12 @@ final class LocalSource implements Source {
     }
   }
 
-  private void await(long wakeAt) throws InterruptedException {
+  /** Waits until {@code wakeAt}, {@link #close()} or, if {@code wakeable}, a {@link #wake()}. */
+  private void await(long wakeAt, boolean wakeable) throws InterruptedException {
     signalLock.lock();
     try {
       long nanos = TimeUnit.MILLISECONDS.toNanos(wakeAt - System.currentTimeMillis());
-      while (!woken && !closing && nanos > 0) {
+      while (!(woken && wakeable) && !closing && nanos > 0) {
         nanos = signal.awaitNanos(nanos);
       }
       woken = false;

@@ -160,8 +160,21 @@ final class LocalStore {
    * never another's.
    *
    * @return their ids, in order
+   * @throws dev.lanes.spi.StorageFullException when the disk is full; nothing was stored
    */
   List<Long> insert(String queue, List<NewMessage> messages) throws SQLException {
+    try {
+      return insertInGroup(queue, messages);
+    } catch (SQLException e) {
+      throw DiskSpace.full(
+              dataDir,
+              e,
+              "publishing " + messages.size() + " messages to local queue '" + queue + "'")
+          .orElseThrow(() -> e);
+    }
+  }
+
+  private List<Long> insertInGroup(String queue, List<NewMessage> messages) throws SQLException {
     WaitingInsert mine = new WaitingInsert(queue, messages);
     waitingInserts.add(mine);
     List<WaitingInsert> group = List.of();

@@ -71,8 +71,10 @@ public final class SlowHandlerWorkload {
         settings.workers(),
         settings.ideal(),
         topic);
-    System.out.println("| run | consumer | msg/s | × ideal | CPU µs/msg | handled | dup | order |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
+    System.out.println(
+        "| run | consumer | msg/s | × ideal | handler ms | workers busy | CPU µs/msg | handled | dup"
+            + " | order |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     Map<String, List<Double>> rates = new HashMap<>();
     boolean allValid = true;
     for (int run = 1; run <= settings.runs(); run++) {
@@ -82,11 +84,13 @@ public final class SlowHandlerWorkload {
         rates.computeIfAbsent(mode, m -> new ArrayList<>()).add(result.rate());
         allValid &= result.valid();
         System.out.printf(
-            "| %d | %s | %.0f | %.2f | %.1f | %d/%d | %d | %d |%n",
+            "| %d | %s | %.0f | %.2f | %.2f | %.0f %% | %.1f | %d/%d | %d | %d |%n",
             run,
             mode,
             result.rate(),
             result.rate() / settings.ideal(),
+            result.handlerMillis(),
+            result.busy() * 100,
             result.cpuMicrosPerRecord(),
             result.handled(),
             result.produced(),
@@ -134,7 +138,7 @@ public final class SlowHandlerWorkload {
         System.out.printf("%s: gave up waiting after 5 minutes%n", mode);
       }
     }
-    return tally.result(mode, processCpuNanos() - cpuBefore);
+    return tally.result(mode, processCpuNanos() - cpuBefore, settings.workers());
   }
 
   /** A consumer under test, draining the topic into the tally from construction to close. */
@@ -145,9 +149,10 @@ public final class SlowHandlerWorkload {
 
   /** The handler every consumer runs: tally the start, sleep, tally the end. */
   static void handle(Tally tally, String value, int sleepMs) throws InterruptedException {
-    tally.started(value, System.nanoTime());
+    long start = System.nanoTime();
+    tally.started(value, start);
     TimeUnit.MILLISECONDS.sleep(sleepMs);
-    tally.ended(System.nanoTime());
+    tally.ended(start, System.nanoTime());
   }
 
   private static void createTopic(Settings settings, String topic) throws Exception {

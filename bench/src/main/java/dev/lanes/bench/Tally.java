@@ -23,6 +23,7 @@ final class Tally {
   private final CountDownLatch allHandled;
   private final LongAccumulator firstStart = new LongAccumulator(Math::min, Long.MAX_VALUE);
   private final AtomicLong lastEnd = new AtomicLong();
+  private final LongAdder handlerNanos = new LongAdder();
 
   Tally(int records) {
     this.records = records;
@@ -51,8 +52,11 @@ final class Tally {
         });
   }
 
-  /** The handler call on a first occurrence ended at {@code endNanos}. */
-  void ended(long endNanos) {
+  /**
+   * The handler call on a first occurrence, begun at {@code startNanos}, ended at {@code endNanos}.
+   */
+  void ended(long startNanos, long endNanos) {
+    handlerNanos.add(endNanos - startNanos);
     lastEnd.accumulateAndGet(endNanos, Math::max);
     allHandled.countDown();
   }
@@ -61,10 +65,15 @@ final class Tally {
     return allHandled.await(timeout, unit);
   }
 
-  /** The result, once every record was handled (or the wait gave up). */
-  Result result(String mode, long cpuNanos) {
+  /**
+   * The result, once every record was handled (or the wait gave up).
+   *
+   * @param workers how many calls the consumer may run at once
+   */
+  Result result(String mode, long cpuNanos, int workers) {
     long nanos = lastEnd.get() - firstStart.get();
     int distinct = seen.size();
+    double busy = nanos <= 0 ? 0 : handlerNanos.sum() / ((double) workers * nanos);
     return new Result(
         mode,
         distinct,
@@ -72,13 +81,17 @@ final class Tally {
         duplicates.sum(),
         violations.sum(),
         nanos <= 0 ? 0 : records * 1e9 / nanos,
-        distinct == 0 ? 0 : cpuNanos / 1e3 / distinct);
+        distinct == 0 ? 0 : cpuNanos / 1e3 / distinct,
+        distinct == 0 ? 0 : handlerNanos.sum() / 1e6 / distinct,
+        busy);
   }
 
   /**
    * @param handled distinct records handled (must equal {@code produced})
    * @param rate records per second from the first handler start to the last handler end
    * @param cpuMicrosPerRecord process CPU time of the run per record
+   * @param handlerMillis the mean handler call, sleep overshoot included
+   * @param busy the share of worker time spent in handler calls
    */
   record Result(
       String mode,
@@ -87,7 +100,9 @@ final class Tally {
       long duplicates,
       long orderViolations,
       double rate,
-      double cpuMicrosPerRecord) {
+      double cpuMicrosPerRecord,
+      double handlerMillis,
+      double busy) {
 
     boolean valid() {
       return handled == produced && orderViolations == 0;

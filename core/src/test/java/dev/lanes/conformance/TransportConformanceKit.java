@@ -283,12 +283,21 @@ public abstract class TransportConformanceKit {
     assertThat(lanes).as("lanes used").hasSizeGreaterThan(1).doesNotContain(-1);
   }
 
-  @Test
-  void pausesTheSourceWhileLanesAreFull() throws Exception {
+  @ParameterizedTest(name = "routing {0}")
+  @EnumSource(Routing.class)
+  void pausesTheSourceWhileLanesAreFull(Routing routing) throws Exception {
     int lanes = 2;
     int channelLength = 5;
     TaskConfig task =
-        task("backpressure", Map.of("consumerNum", lanes, "channelLength", channelLength));
+        task(
+            "backpressure_" + routing,
+            Map.of(
+                "consumerNum",
+                lanes,
+                "channelLength",
+                channelLength,
+                "routing",
+                routing.configName()));
     List<Message> sent = orders(10, 30);
     publish(task, sent);
     RecordingHandler handler =
@@ -384,9 +393,14 @@ public abstract class TransportConformanceKit {
         (key, seqs) -> assertThat(seqs).as("order of key %s", key).isEqualTo(expected));
     assertThat(seqsByKey).hasSize(keys);
     int window = lanes * channelLength + features().fetchWindow();
-    assertThat(flow.pauses())
-        .as("pause/resume cycles for %d messages (fetch window %d)", sent.size(), window)
-        .isGreaterThanOrEqualTo(sent.size() / (4L * window));
+    if (routing == Routing.LANE) {
+      assertThat(flow.pauses())
+          .as("pause/resume cycles for %d messages (fetch window %d)", sent.size(), window)
+          .isGreaterThanOrEqualTo(sent.size() / (4L * window));
+    }
+    // under key routing one shared queue of lanes × channelLength fills only when the source
+    // delivers more than that beyond the running calls: often on most brokers, rarely on NSQ, whose
+    // RDY count is that same number. pausesTheSourceWhileLanesAreFull checks the bound itself.
     assertThat(flow.stallsResolved()).as("lost resumes the watchdog repaired").isZero();
     System.out.printf(
         "%s stress (routing %s): %d messages, %d pauses of the source, %d handled again%n",

@@ -6,12 +6,13 @@
 #   scripts/bench.sh tiny          both at a size of seconds: checks they still run, scores mean
 #                                  nothing (scripts/test.sh runs this)
 # The Kafka workload needs the broker of scripts/brokers.sh on 127.0.0.1:9092. Extra Maven flags
-# (e.g. -Dmaven.repo.local=...) go in MVN_FLAGS.
+# (e.g. -Dmaven.repo.local=...) go in MVN_FLAGS; BENCH_NO_BUILD=1 uses the module as last built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mvn -B -q ${MVN_FLAGS:-} -DskipTests package dependency:build-classpath \
-  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime -pl bench -am
+if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
+  mvn -B -q ${MVN_FLAGS:-} -DskipTests package -pl bench -am
+fi
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
 
 jmh() {
@@ -26,13 +27,13 @@ what="${1:-all}"
 [ $# -gt 0 ] && shift
 case "$what" in
   all)
-    jmh -f 3 -wi 3 -i 5 -w 2s -r 2s
+    jmh -foe true -f 3 -wi 3 -i 5 -w 2s -r 2s
     slow runs=5
     ;;
   jmh) jmh "$@" ;;
   slow) slow "$@" ;;
   tiny)
-    jmh -f 0 -wi 0 -i 1 -r 200ms -p messages=2000
+    jmh -foe true -f 0 -wi 0 -i 1 -r 200ms -p messages=2000
     slow tiny
     ;;
   *)

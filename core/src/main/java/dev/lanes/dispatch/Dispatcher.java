@@ -271,7 +271,12 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     long settledBefore = stats.settled.sum();
     draining = true;
     drainDeadlineNanos = deadlineNanos;
-    lanes.forEach(mode == StopMode.FINISH_RUNNING ? Lane::stopReleasing : Lane::stop);
+    if (mode == StopMode.FINISH_RUNNING) {
+      lanes.forEach(Lane::beginReleasing); // a shared queue: no lane starts what another releases
+      lanes.forEach(Lane::stopReleasing);
+    } else {
+      lanes.forEach(Lane::stop);
+    }
     boolean finished = joinAll(deadlineNanos);
     if (!finished) {
       log.warn(

@@ -399,11 +399,19 @@ final class Lane implements Runnable {
    * is released at once, parked retries and their followers once the running call (if any) ends.
    */
   void stopReleasing() {
-    releasing = true;
+    beginReleasing();
     stopping = true; // a lane the breaker holds back leaves its deliveries unsettled at once
     releaseQueued();
     inbox.stop(); // wakes an idle lane
     invoker.wakeWaiters();
+  }
+
+  /**
+   * From the stopping thread, before any lane sharing this one's inbox drains it: whatever this
+   * lane takes from now on is released, not started.
+   */
+  void beginReleasing() {
+    releasing = true;
   }
 
   private void releaseQueued() {

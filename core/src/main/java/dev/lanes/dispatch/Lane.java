@@ -21,9 +21,10 @@ final class Lane implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(Lane.class);
 
-  final int index;
+  /** A parked retry due later than this before the drain deadline goes back to the broker. */
   private static final long PARK_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  final int index;
   private final Inbox inbox;
   private final ParkedRetries parked = new ParkedRetries();
   private final HandlerInvoker invoker;

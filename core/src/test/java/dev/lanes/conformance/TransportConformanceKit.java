@@ -199,9 +199,12 @@ public abstract class TransportConformanceKit {
    * every message is acked in per-key order and none reaches the dead letter. Without the breaker
    * each message would exhaust its 10 attempts, 50 ms apart, within the outage.
    */
-  @Test
-  void anOutageWithTheBreakerOnDeadLettersNothingAndKeepsPerKeyOrder() throws Exception {
+  @ParameterizedTest(name = "routing {0}")
+  @EnumSource(Routing.class)
+  void anOutageWithTheBreakerOnDeadLettersNothingAndKeepsPerKeyOrder(Routing routing)
+      throws Exception {
     Map<String, Object> settings = new HashMap<>();
+    settings.put("routing", routing.configName());
     settings.put("consumerNum", 4);
     settings.put("deliverBy", "order_id");
     settings.put("retry.maxAttempts", 10);
@@ -211,7 +214,7 @@ public abstract class TransportConformanceKit {
     settings.put("breaker.minimumCalls", 4);
     settings.put("breaker.window", "10s");
     settings.put("breaker.openFor", "500ms");
-    TaskConfig task = task("breaker", settings);
+    TaskConfig task = task("breaker_" + routing, settings);
     List<Message> sent = orders(4, 5);
     AtomicBoolean down = new AtomicBoolean(true);
     RecordingHandler handler =

@@ -25,8 +25,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * last handler end (so the consumer group's join is left out), against the ideal {@code workers ×
  * 1000 / sleepMs}.
  *
- * <p>Arguments: {@code key=value} pairs overriding {@link Settings#defaults()}, or {@code tiny} for
- * a run of seconds that only shows the harness works. Exits 1 when a run is invalid.
+ * <p>Arguments: {@code key=value} pairs overriding {@link Settings#defaults()} ({@code
+ * intKeys=true} names the keys {@code 0..keys-1}, which lane routing spreads evenly, {@code value
+ * mod consumerNum}, instead of {@code k0..}, which it hashes; {@code warmups=N} rounds of every
+ * consumer run first, checked but not counted, so that no consumer is measured on a cold JVM), or
+ * {@code tiny} for a run of seconds that only shows the harness works. Exits 1 when a run is
+ * invalid.
  */
 public final class SlowHandlerWorkload {
 
@@ -38,16 +42,39 @@ public final class SlowHandlerWorkload {
       int sleepMs,
       int workers,
       int runs,
-      List<String> modes) {
+      List<String> modes,
+      boolean intKeys,
+      int warmups) {
 
     static Settings defaults() {
       return new Settings(
-          "127.0.0.1:9092", 20_000, 1_000, 5, 64, 3, List.of("lane", "key", "parallel-consumer"));
+          "127.0.0.1:9092",
+          20_000,
+          1_000,
+          5,
+          64,
+          3,
+          List.of("lane", "key", "parallel-consumer"),
+          false,
+          1);
     }
 
     static Settings tiny() {
       return new Settings(
-          "127.0.0.1:9092", 400, 40, 1, 8, 1, List.of("lane", "key", "parallel-consumer"));
+          "127.0.0.1:9092",
+          400,
+          40,
+          1,
+          8,
+          1,
+          List.of("lane", "key", "parallel-consumer"),
+          false,
+          0);
+    }
+
+    /** The key of the {@code i}th record: {@code k<n>}, or {@code <n>} with {@code intKeys}. */
+    String key(int i) {
+      return (intKeys ? "" : "k") + i % keys;
     }
 
     double ideal() {
@@ -77,15 +104,17 @@ public final class SlowHandlerWorkload {
     System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     Map<String, List<Double>> rates = new HashMap<>();
     boolean allValid = true;
-    for (int run = 1; run <= settings.runs(); run++) {
-      List<String> order = rotated(settings.modes(), run - 1);
+    for (int run = 1 - settings.warmups(); run <= settings.runs(); run++) {
+      List<String> order = rotated(settings.modes(), run + settings.warmups() - 1);
       for (String mode : order) {
         Tally.Result result = runOnce(settings, topic, mode, run);
-        rates.computeIfAbsent(mode, m -> new ArrayList<>()).add(result.rate());
+        if (run > 0) {
+          rates.computeIfAbsent(mode, m -> new ArrayList<>()).add(result.rate());
+        }
         allValid &= result.valid();
         System.out.printf(
-            "| %d | %s | %.0f | %.2f | %.2f | %.0f %% | %.1f | %d/%d | %d | %d |%n",
-            run,
+            "| %s | %s | %.0f | %.2f | %.2f | %.0f %% | %.1f | %d/%d | %d | %d |%n",
+            run > 0 ? Integer.toString(run) : "warm-up",
             mode,
             result.rate(),
             result.rate() / settings.ideal(),
@@ -172,7 +201,7 @@ public final class SlowHandlerWorkload {
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < settings.records(); i++) {
-        String key = "k" + (i % settings.keys());
+        String key = settings.key(i);
         producer.send(new ProducerRecord<>(topic, key, key + ":" + i / settings.keys()));
       }
       producer.flush();
@@ -198,79 +227,45 @@ public final class SlowHandlerWorkload {
   }
 
   private static Settings parse(String[] args) {
-    Settings s = Settings.defaults();
+    Settings d = Settings.defaults();
+    Map<String, String> given = new HashMap<>();
     for (String arg : args) {
       if (arg.equals("tiny")) {
-        s = Settings.tiny();
+        d = Settings.tiny();
         continue;
       }
       String[] kv = arg.split("=", 2);
-      if (kv.length != 2) {
-        throw new IllegalArgumentException("expected key=value or tiny, got " + arg);
+      if (kv.length != 2 || !SETTINGS.contains(kv[0])) {
+        throw new IllegalArgumentException(
+            "expected tiny or one of " + SETTINGS + "=..., got " + arg);
       }
-      String v = kv[1];
-      s =
-          switch (kv[0]) {
-            case "bootstrap" ->
-                new Settings(
-                    v, s.records(), s.keys(), s.sleepMs(), s.workers(), s.runs(), s.modes());
-            case "records" ->
-                new Settings(
-                    s.bootstrap(),
-                    Integer.parseInt(v),
-                    s.keys(),
-                    s.sleepMs(),
-                    s.workers(),
-                    s.runs(),
-                    s.modes());
-            case "keys" ->
-                new Settings(
-                    s.bootstrap(),
-                    s.records(),
-                    Integer.parseInt(v),
-                    s.sleepMs(),
-                    s.workers(),
-                    s.runs(),
-                    s.modes());
-            case "sleepMs" ->
-                new Settings(
-                    s.bootstrap(),
-                    s.records(),
-                    s.keys(),
-                    Integer.parseInt(v),
-                    s.workers(),
-                    s.runs(),
-                    s.modes());
-            case "workers" ->
-                new Settings(
-                    s.bootstrap(),
-                    s.records(),
-                    s.keys(),
-                    s.sleepMs(),
-                    Integer.parseInt(v),
-                    s.runs(),
-                    s.modes());
-            case "runs" ->
-                new Settings(
-                    s.bootstrap(),
-                    s.records(),
-                    s.keys(),
-                    s.sleepMs(),
-                    s.workers(),
-                    Integer.parseInt(v),
-                    s.modes());
-            case "modes" ->
-                new Settings(
-                    s.bootstrap(),
-                    s.records(),
-                    s.keys(),
-                    s.sleepMs(),
-                    s.workers(),
-                    s.runs(),
-                    List.of(v.split(",")));
-            default -> throw new IllegalArgumentException("unknown setting " + kv[0]);
-          };
+      given.put(kv[0], kv[1]);
     }
-    return s;
+    return new Settings(
+        given.getOrDefault("bootstrap", d.bootstrap()),
+        intOr(given, "records", d.records()),
+        intOr(given, "keys", d.keys()),
+        intOr(given, "sleepMs", d.sleepMs()),
+        intOr(given, "workers", d.workers()),
+        intOr(given, "runs", d.runs()),
+        given.containsKey("modes") ? List.of(given.get("modes").split(",")) : d.modes(),
+        given.containsKey("intKeys") ? Boolean.parseBoolean(given.get("intKeys")) : d.intKeys(),
+        intOr(given, "warmups", d.warmups()));
+  }
+
+  private static final List<String> SETTINGS =
+      List.of(
+          "bootstrap",
+          "records",
+          "keys",
+          "sleepMs",
+          "workers",
+          "runs",
+          "modes",
+          "intKeys",
+          "warmups");
+
+  private static int intOr(Map<String, String> given, String key, int otherwise) {
+    return given.containsKey(key) ? Integer.parseInt(given.get(key)) : otherwise;
   }
 }

@@ -3,8 +3,8 @@
 #   scripts/bench.sh               both benchmarks, full size (about 5 minutes on 2 cores)
 #   scripts/bench.sh jmh [ARGS]    the JMH hand-off benchmark; ARGS go to JMH (e.g. -p routing=key)
 #   scripts/bench.sh slow [K=V...] the slow-handler Kafka workload (e.g. runs=5 workers=32)
-#   scripts/bench.sh tiny          both at a size of seconds: checks they still run, scores mean
-#                                  nothing (scripts/test.sh runs this)
+#   scripts/bench.sh tiny          both at a size of seconds: checks they still run; one cold
+#                                  iteration, 400 records: the scores mean little (scripts/test.sh)
 # The Kafka workload needs the broker of scripts/brokers.sh on 127.0.0.1:9092. Extra Maven flags
 # (e.g. -Dmaven.repo.local=...) go in MVN_FLAGS; BENCH_NO_BUILD=1 uses the module as last built.
 set -euo pipefail
@@ -33,7 +33,7 @@ case "$what" in
   jmh) jmh "$@" ;;
   slow) slow "$@" ;;
   tiny)
-    jmh -foe true -f 0 -wi 0 -i 1 -r 200ms -p messages=2000
+    jmh -foe true -f 0 -wi 0 -i 1 -r 100ms
     slow tiny
     ;;
   *)

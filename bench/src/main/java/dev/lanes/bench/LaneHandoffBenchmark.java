@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class LaneHandoffBenchmark {
 
-  /** Messages per invocation; the JMH parameter {@code messages} must match for a true score. */
+  /** Messages per invocation. */
   static final int MESSAGES = 200_000;
 
   private static final int KEYS = 1_000;
@@ -48,10 +48,6 @@ public class LaneHandoffBenchmark {
   @Param({"4"})
   public int consumerNum;
 
-  /** Messages drained per invocation: smaller for a smoke run (the score is then off by M/this). */
-  @Param({"200000"})
-  public int messages;
-
   private final MemoryTransport transport = new MemoryTransport();
   private final List<Message> backlog = new ArrayList<>();
   private TaskConfig task;
@@ -60,7 +56,7 @@ public class LaneHandoffBenchmark {
   @Setup(Level.Trial)
   public void makeBacklog() {
     backlog.clear();
-    for (int i = 0; i < messages; i++) {
+    for (int i = 0; i < MESSAGES; i++) {
       backlog.add(Message.builder().key("k" + (i % KEYS)).payload("x").build());
     }
   }
@@ -84,7 +80,7 @@ public class LaneHandoffBenchmark {
     try (Publisher publisher = transport.openPublisher(task)) {
       publisher.publishAll(backlog);
     }
-    handled = new CountDownLatch(messages);
+    handled = new CountDownLatch(MESSAGES);
   }
 
   @Benchmark

@@ -2,6 +2,7 @@
 # Every test of Lanes: starts the real brokers the integration tests need (installing them on a
 # fresh machine), then builds, tests and installs all modules into the local Maven repository
 # (the plugin template's test builds a plugin against the installed artifacts, as a user would),
+# checks that the benchmarks still run (scripts/bench.sh tiny, a few seconds),
 # and last runs the README's first command, bin/demo, as on a fresh machine: a clean copy of
 # this checkout with an empty Maven repository (scripts/fresh-demo.sh).
 # Extra arguments go to Maven.
@@ -10,4 +11,5 @@ cd "$(dirname "$0")/.."
 
 scripts/brokers.sh start
 mvn -B install "$@"
+BENCH_NO_BUILD=1 scripts/bench.sh tiny   # the benchmarks still run (seconds; docs/benchmarks.md)
 scripts/fresh-demo.sh

@@ -19,7 +19,9 @@ public interface HandlerContext {
 
   /**
    * The lane index ({@code 0..laneCount-1}) of the calling thread, or {@code -1} when called from a
-   * thread that is not a lane of this task.
+   * thread that is not a lane of this task. Under {@code routing = key} the lanes share one queue,
+   * so a key's messages may run on a different lane each time; under {@code routing = lane} a key
+   * stays on one lane until {@code consumerNum} changes.
    */
   int currentLane();
 

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.dispatch.BreakerSettings;
 import dev.lanes.spi.RetrySettings;
+import dev.lanes.spi.Routing;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import java.time.Duration;
@@ -51,6 +52,7 @@ final class TaskSettingsReader {
             atLeast("consumerNum", 1),
             atLeast("channelLength", 1),
             deliverBy(),
+            routing(),
             retry,
             duration("handlerTimeout", false),
             duration("shutdownTimeout", false),
@@ -71,6 +73,11 @@ final class TaskSettingsReader {
       throw invalid("deliverBy", "a header name after 'header:'", value);
     }
     return value;
+  }
+
+  private Routing routing() {
+    String value = text("routing");
+    return Routing.parse(value).orElseThrow(() -> invalid("routing", "lane or key", value));
   }
 
   private Optional<StopMode> stopMode() {

@@ -5,6 +5,7 @@ import dev.lanes.metrics.TaskMetrics;
 import dev.lanes.retry.Backoff;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
+import dev.lanes.spi.Routing;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import java.util.ArrayList;
@@ -14,9 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes each delivery to one of {@code consumerNum} lanes by its {@code deliverBy} key and keeps
- * memory bounded by pausing the source once a lane is full, until every lane is down to half of
- * {@code channelLength} (the source's pause state itself is owned by {@link SourceFlow}).
+ * Hands each delivery to the task's {@code consumerNum} lane threads and keeps memory bounded by
+ * pausing the source (whose pause state is owned by {@link SourceFlow}).
+ *
+ * <p>{@code routing = lane}: each delivery goes to the lane of its {@code deliverBy} key; the
+ * source pauses once a lane holds {@code channelLength} and resumes when every lane is down to half
+ * of it. {@code routing = key}: deliveries go to one {@link KeyScheduler} from which any idle lane
+ * takes the next key with nothing in flight; the source pauses once it holds {@code consumerNum ×
+ * channelLength} (queued plus parked retries) and resumes at half of that.
  *
  * <p>{@link #accept} is called by source threads and never waits for a handler; everything else is
  * called by the task runtime.
@@ -34,6 +40,10 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
   private final int lowWater;
   private final DispatchStats stats;
   private final List<Lane> lanes = new ArrayList<>();
+  private final List<LaneInbox> laneInboxes = new ArrayList<>(); // routing = lane
+  private final KeyScheduler keyScheduler; // routing = key, else null
+  private final int keyBound;
+  private final int keyLowWater;
   private final List<Thread> threads = new ArrayList<>();
   private final Watchdog watchdog;
   private final HandlerBreaker breaker;
@@ -85,13 +95,19 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     this.routingKey = RoutingKey.forField(task.deliverBy());
     this.channelLength = task.channelLength();
     this.lowWater = channelLength / 2;
+    this.keyScheduler = task.routing() == Routing.KEY ? new KeyScheduler() : null;
+    this.keyBound = (int) Math.min(Integer.MAX_VALUE, (long) task.consumerNum() * channelLength);
+    this.keyLowWater = keyBound / 2;
     HandlerInvoker invoker = new HandlerInvoker(handler, task.handlerTimeout(), metrics, breaker);
     Settler settler = new Settler(task.name(), new Backoff(task.retry()), metrics, stats, listener);
     Lane.LaneControl control =
         new Lane.LaneControl() {
           @Override
           public void laneProgressed(Lane lane) {
-            if (flow.isPaused() && lane.depth() <= lowWater) {
+            if (flow.isPaused()
+                && (keyScheduler == null
+                    ? lane.depth() <= lowWater
+                    : keyScheduler.held() <= keyLowWater)) {
               flow.reconcile();
             }
           }
@@ -102,7 +118,13 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
           }
         };
     for (int i = 0; i < task.consumerNum(); i++) {
-      Lane lane = new Lane(i, invoker, settler, control, stats);
+      Inbox inbox = keyScheduler;
+      if (inbox == null) {
+        LaneInbox own = new LaneInbox();
+        laneInboxes.add(own);
+        inbox = own;
+      }
+      Lane lane = new Lane(i, inbox, invoker, settler, control, stats);
       lanes.add(lane);
       threads.add(new LaneThread(this, lane, "lanes-" + task.name() + "-lane-" + i));
       metrics.laneGauge(i, lane::depth);
@@ -114,7 +136,8 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
             threads,
             task.handlerTimeout(),
             flow.source().touchInterval(),
-            this::checkFlow);
+            this::checkFlow,
+            this::touchHeld);
   }
 
   /**
@@ -131,10 +154,26 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     stats.received.increment();
     metrics.received();
     Object key = routingKey.of(delivery.message());
-    Lane lane = key == null ? leastLoaded() : lanes.get(LaneRouter.laneOf(key, lanes.size()));
-    lane.offer(new Envelope(delivery, key, System.nanoTime()));
-    if (lane.depth() >= channelLength) {
+    Envelope envelope = new Envelope(delivery, key, System.nanoTime());
+    if (keyScheduler != null) {
+      keyScheduler.add(envelope);
+      if (keyScheduler.held() >= keyBound) {
+        flow.reconcile();
+      }
+      return;
+    }
+    int lane = key == null ? leastLoaded() : LaneRouter.laneOf(key, lanes.size());
+    laneInboxes.get(lane).add(envelope);
+    if (lanes.get(lane).depth() >= channelLength) {
       flow.reconcile();
+    }
+  }
+
+  /** The watchdog's touch: what every lane holds, and the shared queue once. */
+  private void touchHeld() {
+    lanes.forEach(Lane::touchHeld);
+    if (keyScheduler != null) {
+      keyScheduler.forEachQueued(e -> e.delivery.acknowledger().touch());
     }
   }
 
@@ -151,6 +190,9 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     if (breaker.holdsIntake()) {
       return true;
     }
+    if (keyScheduler != null) {
+      return keyScheduler.held() >= (pausedNow ? keyLowWater + 1 : keyBound);
+    }
     if (!pausedNow) {
       for (Lane lane : lanes) {
         if (lane.depth() >= channelLength) {
@@ -163,6 +205,9 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
   }
 
   private boolean allLanesAtOrBelowLowWater() {
+    if (keyScheduler != null) {
+      return keyScheduler.held() <= keyLowWater;
+    }
     for (Lane lane : lanes) {
       if (lane.depth() > lowWater) {
         return false;
@@ -203,13 +248,13 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     flow.resolveStall();
   }
 
-  private Lane leastLoaded() {
-    Lane best = lanes.get(0);
-    int bestLoad = best.load();
+  private int leastLoaded() {
+    int best = 0;
+    int bestLoad = lanes.get(0).load();
     for (int i = 1; i < lanes.size() && bestLoad > 0; i++) {
       int load = lanes.get(i).load();
       if (load < bestLoad) {
-        best = lanes.get(i);
+        best = i;
         bestLoad = load;
       }
     }
@@ -226,7 +271,12 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     long settledBefore = stats.settled.sum();
     draining = true;
     drainDeadlineNanos = deadlineNanos;
-    lanes.forEach(mode == StopMode.FINISH_RUNNING ? Lane::stopReleasing : Lane::stop);
+    if (mode == StopMode.FINISH_RUNNING) {
+      lanes.forEach(Lane::beginReleasing); // a shared queue: no lane starts what another releases
+      lanes.forEach(Lane::stopReleasing);
+    } else {
+      lanes.forEach(Lane::stop);
+    }
     boolean finished = joinAll(deadlineNanos);
     if (!finished) {
       log.warn(
@@ -245,6 +295,9 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     for (Lane lane : lanes) {
       abandoned += lane.abandonedCount();
       released += lane.releasedCount();
+    }
+    if (keyScheduler != null) {
+      abandoned += keyScheduler.queued(); // left in the shared queue when the lanes gave up
     }
     int settled = (int) (stats.settled.sum() - settledBefore);
     return new Drained(settled - released, released, abandoned);
@@ -286,9 +339,24 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     return lanes.size();
   }
 
-  /** Deliveries queued in lane {@code lane}, including those waiting behind parked retries. */
+  /**
+   * Deliveries queued in lane {@code lane}, including those waiting behind parked retries; under
+   * {@code routing = key} only the latter (the lanes share one queue, see {@link #buffered()}).
+   */
   public int depth(int lane) {
     return lanes.get(lane).depth();
+  }
+
+  /**
+   * Deliveries received and not started (not counting parked retries): in every lane, or in the
+   * shared queue of {@code routing = key}.
+   */
+  public int buffered() {
+    int sum = keyScheduler == null ? 0 : keyScheduler.queued();
+    for (Lane lane : lanes) {
+      sum += lane.depth();
+    }
+    return sum;
   }
 
   private static final class LaneThread extends Thread {

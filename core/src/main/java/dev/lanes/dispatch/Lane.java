@@ -4,26 +4,28 @@ import dev.lanes.dispatch.HandlerInvoker.Attempt;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One lane: a queue and the single thread that handles its deliveries in order. Retries due within
- * the park limit wait here, and the later messages of their key wait behind them, while the lane
- * goes on with other keys.
+ * One lane: the single thread that takes deliveries from its {@link Inbox} and handles them.
+ * Retries due within the park limit wait here while the lane goes on with other keys; the later
+ * messages of their key wait behind them, here ({@code routing = lane}) or in the shared {@link
+ * KeyScheduler}, which keeps the key in flight until the retry is done ({@code routing = key}).
  *
- * <p>The queue is unbounded as a data structure; the dispatcher bounds it by pausing the source
- * when the lane's {@link #depth()} reaches {@code channelLength}.
+ * <p>The queues are unbounded as data structures; the dispatcher bounds them by pausing the source.
  */
 final class Lane implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(Lane.class);
 
+  /** A parked retry due later than this before the drain deadline goes back to the broker. */
+  private static final long PARK_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   final int index;
-  private final LinkedBlockingQueue<Envelope> inbox = new LinkedBlockingQueue<>();
+  private final Inbox inbox;
   private final ParkedRetries parked = new ParkedRetries();
   private final HandlerInvoker invoker;
   private final Settler settler;
@@ -32,6 +34,7 @@ final class Lane implements Runnable {
   private final Object callLock = new Object();
 
   private volatile int parkedDepth;
+  private int parkedRetries; // lane thread only: what the inbox was last told
   private volatile Envelope current;
   private volatile Envelope waitingForBreaker;
   private volatile boolean stopping;
@@ -55,24 +58,22 @@ final class Lane implements Runnable {
 
   Lane(
       int index,
+      Inbox inbox,
       HandlerInvoker invoker,
       Settler settler,
       LaneControl control,
       DispatchStats stats) {
     this.index = index;
+    this.inbox = inbox;
     this.invoker = invoker;
     this.settler = settler;
     this.control = control;
     this.stats = stats;
   }
 
-  void offer(Envelope envelope) {
-    inbox.add(envelope);
-  }
-
-  /** Deliveries queued or waiting behind a parked retry of their key. */
+  /** Deliveries queued for this lane alone or waiting behind a parked retry of their key. */
   int depth() {
-    return inbox.size() + parkedDepth;
+    return inbox.ownSize() + parkedDepth;
   }
 
   /** {@link #depth()} plus the delivery being handled, if any: what "least loaded" compares. */
@@ -98,9 +99,13 @@ final class Lane implements Runnable {
         return;
       }
       touchParkedIfAsked();
+      if (stopping && inbox.shared()) {
+        handBackRetriesDueAfterTheDeadline();
+      }
       Envelope next = nextFromInbox();
       if (releasing) {
         release(next);
+        inbox.done(next);
         continue;
       }
       runDueRetries();
@@ -115,7 +120,9 @@ final class Lane implements Runnable {
           control.laneProgressed(this);
         } else {
           control.laneProgressed(this);
-          execute(next);
+          if (!execute(next)) {
+            inbox.done(next);
+          }
         }
       }
     }
@@ -171,6 +178,7 @@ final class Lane implements Runnable {
       }
       updateParkedDepth();
     }
+    inbox.done(head);
   }
 
   /** Handles one envelope; returns whether it was parked for an in-process retry. */
@@ -191,6 +199,7 @@ final class Lane implements Runnable {
     }
     envelope.message = envelope.message.withAttempt(envelope.message.attempt() + 1);
     parked.park(envelope, System.nanoTime() + park.toNanos());
+    updateParkedDepth();
     return true;
   }
 
@@ -200,21 +209,36 @@ final class Lane implements Runnable {
    * unsettled, so the broker redelivers them.
    */
   private void finishParked() throws InterruptedException {
-    long margin = TimeUnit.SECONDS.toNanos(1);
     while (!parked.isEmpty()
         && !abandoning
-        && parked.nextDueNanos(0) - (control.drainDeadlineNanos() - margin) < 0) {
+        && parked.nextDueNanos(0) - (control.drainDeadlineNanos() - PARK_MARGIN_NANOS) < 0) {
       long wait = parked.nextDueNanos(0) - System.nanoTime();
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
       runDueRetries();
     }
-    List<Envelope> rest = parked.drainAll();
-    for (Envelope head : rest) {
+    handBackAndLeaveTheirKeys(parked.drainAll());
+  }
+
+  /**
+   * While a shared inbox drains for a stop: parked retries due after the deadline (less a margin)
+   * go back to the broker now, so the stop does not wait for them.
+   */
+  private void handBackRetriesDueAfterTheDeadline() {
+    if (!parked.isEmpty()) {
+      handBackAndLeaveTheirKeys(
+          parked.removeDueAfter(control.drainDeadlineNanos() - PARK_MARGIN_NANOS));
+    }
+  }
+
+  /** Hands parked retries back; the later messages of their keys stay unsettled, for redelivery. */
+  private void handBackAndLeaveTheirKeys(List<Envelope> heads) {
+    for (Envelope head : heads) {
       handBack(head);
       abandoned += head.waiting == null ? 0 : head.waiting.size();
       parked.abandonWaiting(head);
+      abandoned += inbox.forget(head);
     }
     updateParkedDepth();
   }
@@ -227,6 +251,7 @@ final class Lane implements Runnable {
     releaseQueued();
     for (Envelope head : parked.drainAll()) {
       handBack(head);
+      abandoned += inbox.forget(head);
       for (Envelope next = parked.nextWaiting(head);
           next != null;
           next = parked.nextWaiting(head)) {
@@ -282,18 +307,19 @@ final class Lane implements Runnable {
 
   private void updateParkedDepth() {
     parkedDepth = parked.waitingCount();
+    int retries = parked.size();
+    if (retries != parkedRetries) {
+      inbox.parkedRetriesChanged(retries - parkedRetries);
+      parkedRetries = retries;
+    }
   }
 
   private int countUnsettled() {
-    int queued = 0;
-    for (Envelope e : inbox) {
-      if (e != Envelope.STOP) {
-        queued++;
-      }
-    }
+    int[] queued = {0};
+    inbox.forEachOwn(e -> queued[0]++);
     int[] held = {0};
     parked.forEachHeld(e -> held[0]++);
-    return abandoned + queued + held[0];
+    return abandoned + queued[0] + held[0];
   }
 
   // ---- called by the handler invoker on the lane thread
@@ -359,17 +385,13 @@ final class Lane implements Runnable {
     if (waiting != null) {
       waiting.delivery.acknowledger().touch();
     }
-    for (Envelope e : inbox) {
-      if (e != Envelope.STOP) {
-        e.delivery.acknowledger().touch();
-      }
-    }
+    inbox.forEachOwn(e -> e.delivery.acknowledger().touch());
     touchParkedDue = true;
   }
 
   void stop() {
     stopping = true; // a lane the breaker holds back leaves its deliveries unsettled at once
-    inbox.add(Envelope.STOP);
+    inbox.stop();
     invoker.wakeWaiters();
   }
 
@@ -378,11 +400,19 @@ final class Lane implements Runnable {
    * is released at once, parked retries and their followers once the running call (if any) ends.
    */
   void stopReleasing() {
-    releasing = true;
+    beginReleasing();
     stopping = true; // a lane the breaker holds back leaves its deliveries unsettled at once
     releaseQueued();
-    inbox.add(Envelope.STOP); // wakes an idle lane
+    inbox.stop(); // wakes an idle lane
     invoker.wakeWaiters();
+  }
+
+  /**
+   * From the stopping thread, before any lane sharing this one's inbox drains it: whatever this
+   * lane takes from now on is released, not started.
+   */
+  void beginReleasing() {
+    releasing = true;
   }
 
   private void releaseQueued() {

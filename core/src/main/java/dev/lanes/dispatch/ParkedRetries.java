@@ -63,6 +63,20 @@ final class ParkedRetries {
     return all;
   }
 
+  /** Removes and returns the parked retries due after {@code lastNanos}, earliest first. */
+  List<Envelope> removeDueAfter(long lastNanos) {
+    List<Envelope> late = new ArrayList<>();
+    for (Envelope e : byDue) {
+      if (e.dueNanos - lastNanos > 0) {
+        late.add(e);
+      }
+    }
+    late.sort(Comparator.comparingLong(e -> e.dueNanos));
+    late.forEach(e -> unpark(e));
+    byDue.removeAll(late);
+    return late;
+  }
+
   private Envelope unpark(Envelope envelope) {
     byKey.remove(envelope.parkKey());
     return envelope;

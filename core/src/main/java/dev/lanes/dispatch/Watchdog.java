@@ -20,11 +20,13 @@ final class Watchdog implements AutoCloseable {
   private final long timeoutNanos;
   private final long touchNanos;
   private final LongConsumer flowCheck;
+  private final Runnable touch;
   private long lastTouch = System.nanoTime();
 
   /**
    * @param touchInterval {@code null} when the broker needs no touches
    * @param flowCheck called every tick with {@link System#nanoTime()}
+   * @param touch touches every delivery the lanes hold, when the broker needs touches
    */
   Watchdog(
       String task,
@@ -32,8 +34,10 @@ final class Watchdog implements AutoCloseable {
       List<Thread> threads,
       Duration handlerTimeout,
       Duration touchInterval,
-      LongConsumer flowCheck) {
+      LongConsumer flowCheck,
+      Runnable touch) {
     this.lanes = lanes;
+    this.touch = touch;
     this.flowCheck = flowCheck;
     this.threads = threads;
     this.timeoutNanos = handlerTimeout.toNanos();
@@ -66,7 +70,7 @@ final class Watchdog implements AutoCloseable {
     flowCheck.accept(now);
     if (touchNanos > 0 && now - lastTouch >= touchNanos) {
       lastTouch = now;
-      lanes.forEach(Lane::touchHeld);
+      touch.run();
     }
   }
 

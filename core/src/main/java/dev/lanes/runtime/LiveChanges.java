@@ -16,6 +16,7 @@ final class LiveChanges {
           "consumerNum",
           "channelLength",
           "deliverBy",
+          "routing",
           "retry",
           "handlerTimeout",
           "shutdownTimeout",

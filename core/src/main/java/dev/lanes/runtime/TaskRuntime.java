@@ -253,11 +253,12 @@ public final class TaskRuntime implements AutoCloseable {
     fresh.start();
     flow.release();
     log.info(
-        "task {}: now {} lanes, channelLength {}, deliverBy '{}'",
+        "task {}: now {} lanes, channelLength {}, deliverBy '{}', routing {}",
         next.name(),
         next.consumerNum(),
         next.channelLength(),
-        next.deliverBy());
+        next.deliverBy(),
+        next.routing());
     return UpdateResult.APPLIED;
   }
 

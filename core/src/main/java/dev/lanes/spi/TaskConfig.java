@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param channelLength the queue bound of each lane
  * @param deliverBy the routing field: a dotted JSON path, {@code key}, {@code header:NAME}, or
  *     empty for no key (least-loaded lane)
+ * @param routing how deliveries are spread over the {@code consumerNum} threads: fixed lanes by
+ *     key, or any idle thread for any key with nothing in flight
  * @param retry the retry policy
  * @param handlerTimeout how long one handler call may run before it counts as failed
  * @param shutdownTimeout the deadline of the whole graceful stop
@@ -35,6 +37,7 @@ public record TaskConfig(
     int consumerNum,
     int channelLength,
     String deliverBy,
+    Routing routing,
     RetrySettings retry,
     Duration handlerTimeout,
     Duration shutdownTimeout,
@@ -44,6 +47,7 @@ public record TaskConfig(
 
   public TaskConfig {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(routing, "routing");
     Objects.requireNonNull(stopMode, "stopMode");
     Objects.requireNonNull(config, "config");
   }
@@ -71,6 +75,8 @@ public record TaskConfig(
         + channelLength
         + ", deliverBy="
         + deliverBy
+        + ", routing="
+        + routing
         + ", retry="
         + retry
         + ", handlerTimeout="

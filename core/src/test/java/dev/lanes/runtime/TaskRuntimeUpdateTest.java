@@ -22,6 +22,8 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class TaskRuntimeUpdateTest {
 
@@ -46,8 +48,10 @@ class TaskRuntimeUpdateTest {
     return TaskConfigLoader.forTask("update", settings);
   }
 
-  @Test
-  void reshardsLanesMidStreamKeepingPerKeyOrder() throws Exception {
+  /** From 4 to 16 threads in either routing mode, and from lane routing to key routing. */
+  @ParameterizedTest(name = "routing {0} -> {1}")
+  @CsvSource({"lane, lane", "key, key", "lane, key"})
+  void reshardsLanesMidStreamKeepingPerKeyOrder(String before, String after) throws Exception {
     int keys = 32;
     int perKey = 40;
     RecordingHandler handler =
@@ -60,7 +64,8 @@ class TaskRuntimeUpdateTest {
                   : Outcome.ack();
             });
     TaskRuntime runtime =
-        TaskRuntime.create(config(4, Map.of()), transport, handler, new SimpleMeterRegistry());
+        TaskRuntime.create(
+            config(4, Map.of("routing", before)), transport, handler, new SimpleMeterRegistry());
     runtime.start();
     try (Publisher publisher = transport.openPublisher(config(4, Map.of()))) {
       for (int seq = 0; seq < perKey; seq++) {
@@ -72,7 +77,7 @@ class TaskRuntimeUpdateTest {
         }
         if (seq == perKey / 3) {
           await().until(() -> runtime.stats().acked() > 50);
-          assertThat(runtime.update(config(16, Map.of())))
+          assertThat(runtime.update(config(16, Map.of("routing", after))))
               .isEqualTo(TaskRuntime.UpdateResult.APPLIED);
         }
       }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Lanes benchmarks, as docs/benchmarks.md reports them. Builds the bench module, then:
+#   scripts/bench.sh               both benchmarks, full size (about 5 minutes on 2 cores)
+#   scripts/bench.sh jmh [ARGS]    the JMH hand-off benchmark; ARGS go to JMH (e.g. -p routing=key)
+#   scripts/bench.sh slow [K=V...] the slow-handler Kafka workload (e.g. runs=5 workers=32)
+#   scripts/bench.sh tiny          both at a size of seconds: checks they still run; one cold
+#                                  iteration, 400 records: the scores mean little (scripts/test.sh)
+# The Kafka workload needs the broker of scripts/brokers.sh on 127.0.0.1:9092. Extra Maven flags
+# (e.g. -Dmaven.repo.local=...) go in MVN_FLAGS; BENCH_NO_BUILD=1 uses the module as last built.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
+  mvn -B -q ${MVN_FLAGS:-} -DskipTests package -pl bench -am
+fi
+cp="bench/target/classes:$(cat bench/target/classpath.txt)"
+
+jmh() {
+  java -cp "$cp" org.openjdk.jmh.Main LaneHandoffBenchmark "$@"
+}
+
+slow() {
+  java -cp "$cp" dev.lanes.bench.SlowHandlerWorkload "$@"
+}
+
+what="${1:-all}"
+[ $# -gt 0 ] && shift
+case "$what" in
+  all)
+    jmh -foe true -f 3 -wi 3 -i 5 -w 2s -r 2s
+    slow runs=5
+    ;;
+  jmh) jmh "$@" ;;
+  slow) slow "$@" ;;
+  tiny)
+    jmh -foe true -f 0 -wi 0 -i 1 -r 100ms
+    slow tiny
+    ;;
+  *)
+    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | tiny]" >&2
+    exit 2
+    ;;
+esac

@@ -3,6 +3,8 @@
 #   scripts/bench.sh               both benchmarks, full size (about 5 minutes on 2 cores)
 #   scripts/bench.sh jmh [ARGS]    the JMH hand-off benchmark; ARGS go to JMH (e.g. -p routing=key)
 #   scripts/bench.sh slow [K=V...] the slow-handler Kafka workload (e.g. runs=5 workers=32)
+#   scripts/bench.sh publish [SECONDS [CLIENTS...]]  HTTP publishing to the local queue through the
+#                                  runner jar, 1 and 16 concurrent clients by default
 #   scripts/bench.sh tiny          both at a size of seconds: checks they still run; one cold
 #                                  iteration, 400 records: the scores mean little (scripts/test.sh)
 # The Kafka workload needs the broker of scripts/brokers.sh on 127.0.0.1:9092. Extra Maven flags
@@ -11,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
-  mvn -B -q ${MVN_FLAGS:-} -DskipTests package -pl bench -am
+  mvn -B -q ${MVN_FLAGS:-} -DskipTests package -pl bench,runner -am
 fi
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
 
@@ -23,21 +25,30 @@ slow() {
   java -cp "$cp" dev.lanes.bench.SlowHandlerWorkload "$@"
 }
 
+publish() {
+  java -cp "$cp" dev.lanes.bench.HttpPublishWorkload "$@"
+}
+
 what="${1:-all}"
 [ $# -gt 0 ] && shift
 case "$what" in
   all)
     jmh -foe true -f 3 -wi 3 -i 5 -w 2s -r 2s
     slow runs=5
+    publish 10 1 16
+    publish 10 1 16
+    publish 10 1 16
     ;;
   jmh) jmh "$@" ;;
   slow) slow "$@" ;;
+  publish) publish "$@" ;;
   tiny)
     jmh -foe true -f 0 -wi 0 -i 1 -r 100ms
     slow tiny
+    publish 1 2
     ;;
   *)
-    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | tiny]" >&2
+    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | publish [seconds [clients...]] | tiny]" >&2
     exit 2
     ;;
 esac

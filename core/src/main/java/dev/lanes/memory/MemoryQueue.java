@@ -3,6 +3,7 @@ package dev.lanes.memory;
 import dev.lanes.api.Message;
 import dev.lanes.api.Origin;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -14,16 +15,23 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A named queue of the in-memory broker: ready messages in publish order, delayed ones until due,
- * and unacked ones per consumer until settled (or returned when the consumer goes away).
- * Thread-safe.
+ * and unacked ones per consumer until settled (or returned when the consumer goes away). Ready
+ * messages are two queues merged by publish sequence: fresh publishes (a FIFO, so a deep backlog
+ * costs O(1) per message) and those ready again out of order (a small heap). Thread-safe.
  */
 public final class MemoryQueue {
 
   private final String name;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final PriorityQueue<Stored> ready =
+
+  /** Fresh publishes, in publish order: appended with rising seq, so sorted by seq. */
+  private final ArrayDeque<Stored> fresh = new ArrayDeque<>();
+
+  /** Ready again out of publish order (given back, retried, delayed and now due), by seq. */
+  private final PriorityQueue<Stored> returned =
       new PriorityQueue<>(Comparator.comparingLong(s -> s.seq));
+
   private final PriorityQueue<Stored> delayed =
       new PriorityQueue<>(Comparator.comparingLong(s -> s.dueNanos));
   private final Map<Long, Stored> unacked = new HashMap<>();
@@ -56,7 +64,13 @@ public final class MemoryQueue {
     try {
       long seq = nextSeq++;
       Message stored = message.toBuilder().origin(new Origin(name, -1, seq)).build();
-      schedule(new Stored(seq, stored), delay);
+      Stored entry = new Stored(seq, stored);
+      if (delay.isZero() || delay.isNegative()) {
+        fresh.add(entry);
+        changed.signalAll();
+      } else {
+        schedule(entry, delay);
+      }
       return stored.id();
     } finally {
       lock.unlock();
@@ -66,7 +80,7 @@ public final class MemoryQueue {
   private void schedule(Stored stored, Duration delay) {
     stored.owner = null;
     if (delay.isZero() || delay.isNegative()) {
-      ready.add(stored);
+      returned.add(stored);
     } else {
       stored.dueNanos = System.nanoTime() + delay.toNanos();
       delayed.add(stored);
@@ -85,7 +99,7 @@ public final class MemoryQueue {
     try {
       while (true) {
         promoteDue();
-        Stored next = ready.poll();
+        Stored next = pollReady();
         if (next != null) {
           next.owner = owner;
           unacked.put(next.seq, next);
@@ -108,8 +122,18 @@ public final class MemoryQueue {
   private void promoteDue() {
     long now = System.nanoTime();
     while (!delayed.isEmpty() && delayed.peek().dueNanos - now <= 0) {
-      ready.add(delayed.poll());
+      returned.add(delayed.poll());
     }
+  }
+
+  /** The ready message with the lowest publish sequence, or null. */
+  private Stored pollReady() {
+    Stored head = fresh.peek();
+    Stored other = returned.peek();
+    if (head == null || (other != null && other.seq < head.seq)) {
+      return returned.poll();
+    }
+    return fresh.poll();
   }
 
   /** Removes an unacked message held by {@code owner}; returns it, or null if it is not held. */
@@ -148,7 +172,7 @@ public final class MemoryQueue {
         if (stored.owner == owner) {
           it.remove();
           stored.owner = null;
-          ready.add(stored);
+          returned.add(stored);
         }
       }
       changed.signalAll();
@@ -161,7 +185,7 @@ public final class MemoryQueue {
   public long depth() {
     lock.lock();
     try {
-      return ready.size() + delayed.size();
+      return fresh.size() + returned.size() + delayed.size();
     } finally {
       lock.unlock();
     }

@@ -43,6 +43,7 @@ public final class TaskMetrics {
   private final Counter deadLetters;
   private final Timer laneWait;
   private final Map<String, Timer> processTimers = new ConcurrentHashMap<>();
+  private final Map<String, Timer> successTimers = new ConcurrentHashMap<>();
 
   /**
    * @param system the {@code messaging.system} value, e.g. {@code rabbitmq}
@@ -101,9 +102,14 @@ public final class TaskMetrics {
    * @param errorType the exception's class name on failure, else {@code null} (tagged empty)
    */
   public void processed(String outcome, String errorType, long nanos) {
-    String error = errorType == null ? NO_ERROR : errorType;
+    if (errorType == null) { // the hot path: no key to build per message
+      successTimers
+          .computeIfAbsent(outcome, k -> processTimer(outcome, NO_ERROR))
+          .record(nanos, TimeUnit.NANOSECONDS);
+      return;
+    }
     processTimers
-        .computeIfAbsent(outcome + '|' + error, k -> processTimer(outcome, error))
+        .computeIfAbsent(outcome + '|' + errorType, k -> processTimer(outcome, errorType))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 

@@ -11,8 +11,11 @@ import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.dispatch.SourceFlow;
 import dev.lanes.runtime.StopReport;
 import dev.lanes.runtime.TaskRuntime;
+import dev.lanes.spi.Acknowledger;
+import dev.lanes.spi.Delivery;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Publisher;
+import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
@@ -25,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -473,6 +478,60 @@ public abstract class TransportConformanceKit {
     assertThat(second.payloads()).isEqualTo(payloads(sent));
   }
 
+  /**
+   * {@link dev.lanes.spi.SettleOnceAcknowledger}'s rule 2 on this broker: after a reject, a second
+   * settle of any kind neither throws nor reaches the broker: one dead letter, with the first
+   * reason, and no redelivery.
+   */
+  @Test
+  void aSecondSettleIsIgnoredWithoutASecondBrokerCall() throws Exception {
+    TaskConfig task = task("settle_twice", Map.of());
+    Message sent = order("k", 1);
+    publish(task, List.of(sent));
+    BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+    try (Source source = transport().openSource(task)) {
+      Acknowledger acknowledger = firstDelivery(source, deliveries).acknowledger();
+      acknowledger.reject("first", 1);
+      acknowledger.ack();
+      acknowledger.reject("second", 1);
+      acknowledger.retry(Duration.ZERO, 2);
+      source.flush();
+
+      RecordingHandler dead = consumeDeadLetters(task);
+      awaitPayloads(dead, List.of(sent));
+      TimeUnit.MILLISECONDS.sleep(features().quietPeriod().toMillis());
+      assertThat(dead.calls()).as("dead letters").hasSize(1);
+      if (features().headers()) {
+        assertThat(dead.calls().get(0).message().headers())
+            .containsEntry(LanesHeaders.REASON, "first");
+      }
+      assertThat(deliveries).as("redelivered after the ignored retry").isEmpty();
+    }
+  }
+
+  /**
+   * {@link dev.lanes.spi.SettleOnceAcknowledger}'s rule 3 on this broker: settling a delivery after
+   * its source closed neither throws nor settles it: the next consumer gets the message.
+   */
+  @Test
+  void aSettleAfterTheSourceClosedIsIgnoredAndTheMessageComesBack() throws Exception {
+    TaskConfig task = task("settle_after_close", Map.of());
+    Message sent = order("k", 1);
+    publish(task, List.of(sent));
+    BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+    Delivery delivery;
+    try (Source source = transport().openSource(task)) {
+      delivery = firstDelivery(source, deliveries);
+      source.stopReceiving();
+    }
+    delivery.acknowledger().ack();
+    delivery.acknowledger().reject("after close", 1);
+
+    RecordingHandler next = RecordingHandler.acking();
+    start(task, next);
+    awaitPayloads(next, List.of(sent));
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** A task for {@code scenario} on a fresh destination, with fast retries for tests. */
@@ -488,6 +547,15 @@ public abstract class TransportConformanceKit {
     settings.putAll(destination(scenario));
     settings.putAll(overrides);
     return TaskConfigLoader.forTask("conformance_" + scenario, settings);
+  }
+
+  /** Starts {@code source} without a runtime and waits for its first delivery. */
+  private Delivery firstDelivery(Source source, BlockingQueue<Delivery> deliveries)
+      throws InterruptedException {
+    source.start(deliveries::add);
+    Delivery delivery = deliveries.poll(features().timeout().toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(delivery).as("delivered").isNotNull();
+    return delivery;
   }
 
   protected TaskRuntime start(TaskConfig task, MessageHandler handler) {

@@ -138,7 +138,7 @@ final class MemorySource implements Source {
       if (queue.settle(stored.seq, MemorySource.this) != null) {
         Message m = stored.message;
         Map<String, String> headers = new HashMap<>(m.headers());
-        headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempt));
+        headers.putAll(LanesHeaders.retry(m, attempt));
         queue.reschedule(stored, m.toBuilder().attempt(attempt).headers(headers).build(), delay);
       }
     }
@@ -148,10 +148,7 @@ final class MemorySource implements Source {
       if (queue.settle(stored.seq, MemorySource.this) != null) {
         Message m = stored.message;
         Map<String, String> headers = new HashMap<>(m.headers());
-        headers.put(LanesHeaders.REASON, reason);
-        headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempts));
-        headers.put(LanesHeaders.ORIGINAL_DESTINATION, queue.name());
-        headers.put(LanesHeaders.ORIGINAL_ID, m.id());
+        headers.putAll(LanesHeaders.deadLetter(m, reason, attempts));
         MemoryBroker.queue(MemoryBroker.deadLetterName(queue.name()))
             .publish(m.toBuilder().attempt(1).headers(headers).build(), Duration.ZERO);
         log.debug("task {}: dead-lettered {}", task, m);

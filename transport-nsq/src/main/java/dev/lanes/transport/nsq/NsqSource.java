@@ -111,7 +111,6 @@ final class NsqSource implements Source {
     deadLetters =
         new DeadLetters(
             new NsqPublisher(client, false, settings, settings.deadLetterTopic()),
-            settings.topic(),
             settings.channel());
     subscriber = subscriber();
     rdy =

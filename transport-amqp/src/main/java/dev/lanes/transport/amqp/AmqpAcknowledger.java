@@ -71,8 +71,7 @@ final class AmqpAcknowledger extends SettleOnceAcknowledger {
   protected void onReject(String reason, int attempts) {
     AmqpSettings settings = source.settings();
     AMQP.BasicProperties copy =
-        AmqpMessages.forDeadLetter(
-            props, message(), reason, attempts, settings.queue(), settings.durable());
+        AmqpMessages.forDeadLetter(props, message(), reason, attempts, settings.durable());
     publish(
         "dead-letter",
         settings.deadLetterExchange(),

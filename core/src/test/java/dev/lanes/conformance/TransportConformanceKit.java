@@ -479,6 +479,53 @@ public abstract class TransportConformanceKit {
   }
 
   /**
+   * {@link LanesHeaders}' one rule on this broker: a dead letter names the reason, the attempts and
+   * where the message was first consumed (offset and partition only where the broker has them); a
+   * message that already carries an origin (a replayed dead letter) keeps it.
+   */
+  @Test
+  void deadLettersCarryTheFirstOriginOfTheirMessage() throws Exception {
+    assumeTrue(features().headers(), "the broker carries no headers");
+    TaskConfig task = task("dead_headers", Map.of());
+    Message fresh = order("fresh", 0);
+    Map<String, String> earlier = new HashMap<>(fresh.headers());
+    earlier.put(LanesHeaders.ORIGINAL_DESTINATION, "first-queue");
+    earlier.put(LanesHeaders.ORIGINAL_OFFSET, "7");
+    earlier.put(LanesHeaders.ORIGINAL_ID, "first-id");
+    Message replayed = order("replayed", 0).toBuilder().headers(earlier).build();
+    RecordingHandler handler = new RecordingHandler(m -> Outcome.reject("bad payload"));
+    publish(task, List.of(fresh, replayed));
+    start(task, handler);
+
+    RecordingHandler dead = consumeDeadLetters(task);
+    awaitPayloads(dead, List.of(fresh, replayed));
+    Message handled = messageWithPayload(handler, fresh.payloadAsString());
+    Map<String, String> expected = new HashMap<>();
+    expected.put(LanesHeaders.REASON, "bad payload");
+    expected.put(LanesHeaders.ATTEMPT, "1");
+    expected.put(LanesHeaders.ORIGINAL_DESTINATION, handled.origin().destination());
+    expected.put(LanesHeaders.ORIGINAL_ID, handled.id());
+    if (handled.origin().partition() >= 0) {
+      expected.put(LanesHeaders.ORIGINAL_PARTITION, Integer.toString(handled.origin().partition()));
+    }
+    if (handled.origin().offset() >= 0) {
+      expected.put(LanesHeaders.ORIGINAL_OFFSET, Long.toString(handled.origin().offset()));
+    }
+    assertThat(lanesHeaders(messageWithPayload(dead, fresh.payloadAsString())))
+        .as("a first dead letter")
+        .isEqualTo(expected);
+    assertThat(lanesHeaders(messageWithPayload(dead, replayed.payloadAsString())))
+        .as("the dead letter of a message that already carried an origin")
+        .isEqualTo(
+            Map.of(
+                LanesHeaders.REASON, "bad payload",
+                LanesHeaders.ATTEMPT, "1",
+                LanesHeaders.ORIGINAL_DESTINATION, "first-queue",
+                LanesHeaders.ORIGINAL_OFFSET, "7",
+                LanesHeaders.ORIGINAL_ID, "first-id"));
+  }
+
+  /**
    * {@link dev.lanes.spi.SettleOnceAcknowledger}'s rule 2 on this broker: after a reject, a second
    * settle of any kind neither throws nor reaches the broker: one dead letter, with the first
    * reason, and no redelivery.
@@ -547,6 +594,32 @@ public abstract class TransportConformanceKit {
     settings.putAll(destination(scenario));
     settings.putAll(overrides);
     return TaskConfigLoader.forTask("conformance_" + scenario, settings);
+  }
+
+  private static Message messageWithPayload(RecordingHandler handler, String payload) {
+    return handler.calls().stream()
+        .filter(c -> c.payload().equals(payload))
+        .findFirst()
+        .orElseThrow()
+        .message();
+  }
+
+  /** The headers of {@link LanesHeaders}' names only: transports may add their own. */
+  private static Map<String, String> lanesHeaders(Message message) {
+    Map<String, String> lanes = new HashMap<>();
+    for (String name :
+        List.of(
+            LanesHeaders.REASON,
+            LanesHeaders.ATTEMPT,
+            LanesHeaders.ORIGINAL_DESTINATION,
+            LanesHeaders.ORIGINAL_PARTITION,
+            LanesHeaders.ORIGINAL_OFFSET,
+            LanesHeaders.ORIGINAL_ID)) {
+      if (message.headers().containsKey(name)) {
+        lanes.put(name, message.headers().get(name));
+      }
+    }
+    return lanes;
   }
 
   /** Starts {@code source} without a runtime and waits for its first delivery. */

@@ -19,6 +19,7 @@ import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +61,14 @@ public abstract class TransportConformanceKit {
 
   protected Features features() {
     return Features.defaults();
+  }
+
+  /**
+   * The {@link TransportMeters} this transport registers; {@code lanes.transport.connected} is the
+   * runtime's, for every transport.
+   */
+  protected Set<String> transportMeters() {
+    return Set.of(TransportMeters.CONNECTED);
   }
 
   @AfterEach
@@ -533,8 +542,7 @@ public abstract class TransportConformanceKit {
   @Test
   void aSecondSettleIsIgnoredWithoutASecondBrokerCall() throws Exception {
     TaskConfig task = task("settle_twice", Map.of());
-    Message sent = order("k", 1);
-    publish(task, List.of(sent));
+    Message sent = publishOne(task);
     BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
     try (Source source = transport().openSource(task)) {
       Acknowledger acknowledger = firstDelivery(source, deliveries).acknowledger();
@@ -563,8 +571,7 @@ public abstract class TransportConformanceKit {
   @Test
   void aSettleAfterTheSourceClosedIsIgnoredAndTheMessageComesBack() throws Exception {
     TaskConfig task = task("settle_after_close", Map.of());
-    Message sent = order("k", 1);
-    publish(task, List.of(sent));
+    Message sent = publishOne(task);
     BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
     Delivery delivery;
     try (Source source = transport().openSource(task)) {
@@ -577,6 +584,37 @@ public abstract class TransportConformanceKit {
     RecordingHandler next = RecordingHandler.acking();
     start(task, next);
     awaitPayloads(next, List.of(sent));
+  }
+
+  /**
+   * The shared transport meters of {@link #transportMeters()} are in the runtime's registry with
+   * the task's tag, and {@code lanes.transport.connected} reads 1 while the source is connected
+   * (once a message went through: NSQ connects to the nsqd nodes lookupd knows for the topic).
+   */
+  @Test
+  void transportMetersArePresentWithTheTasksTag() throws Exception {
+    TaskConfig task = task("meters", Map.of());
+    Message sent = publishOne(task);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    RecordingHandler handler = RecordingHandler.acking();
+    TaskRuntime runtime = TaskRuntime.create(task, transport(), handler, registry);
+    started.add(runtime);
+    runtime.start();
+    awaitPayloads(handler, List.of(sent));
+
+    for (String name : transportMeters()) {
+      assertThat(registry.find(name).tag("lanes.task", task.name()).meter()).as(name).isNotNull();
+    }
+    await()
+        .atMost(features().timeout())
+        .until(
+            () ->
+                registry
+                        .find(TransportMeters.CONNECTED)
+                        .tag("lanes.task", task.name())
+                        .gauge()
+                        .value()
+                    == 1.0);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -620,6 +658,12 @@ public abstract class TransportConformanceKit {
       }
     }
     return lanes;
+  }
+
+  private Message publishOne(TaskConfig task) throws Exception {
+    Message sent = order("k", 1);
+    publish(task, List.of(sent));
+    return sent;
   }
 
   /** Starts {@code source} without a runtime and waits for its first delivery. */

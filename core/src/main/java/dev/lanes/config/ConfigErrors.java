@@ -1,6 +1,10 @@
 package dev.lanes.config;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 
@@ -28,6 +32,36 @@ public final class ConfigErrors {
       }
     }
     return e.getMessage();
+  }
+
+  /**
+   * Where an invalid key of a task is, in the one format of every Lanes config error: {@code
+   * <origin>[:<line>]: task '<task>': <key>}. The line is the key's line in the task file; a key
+   * that is not set there (a default from a {@code reference.conf}, or a missing key) has none.
+   *
+   * @param origin the task file's name (or another description of where the task came from)
+   * @param config the task's resolved config, where {@code key} is looked up
+   */
+  public static String where(String origin, String task, Config config, String key) {
+    return origin + lineOf(config, key) + ": task '" + task + "': " + key;
+  }
+
+  private static String lineOf(Config config, String key) {
+    try {
+      if (!config.hasPath(key)) {
+        return "";
+      }
+      ConfigValue value = config.getValue(key);
+      ConfigOrigin origin = value.origin();
+      if (value.valueType() == ConfigValueType.OBJECT
+          || origin.resource() != null
+          || origin.lineNumber() < 1) {
+        return ""; // a merged section, or a default: no line of the task file
+      }
+      return ":" + origin.lineNumber();
+    } catch (ConfigException e) {
+      return ""; // a key that is not a config path, e.g. one holding a character paths forbid
+    }
   }
 
   private static String line(int number) {

@@ -10,7 +10,6 @@ import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /** Reads and validates the core keys of one resolved task config, eagerly. */
 final class TaskSettingsReader {
@@ -18,11 +17,13 @@ final class TaskSettingsReader {
   private final String task;
   private final Config config;
   private final String origin;
+  private final SectionReader keys;
 
   private TaskSettingsReader(String task, Config config, String origin) {
     this.task = task;
     this.config = config;
     this.origin = origin;
+    this.keys = SectionReader.root(task, origin, config);
   }
 
   static TaskConfig read(String task, Config config, String origin) {
@@ -38,24 +39,24 @@ final class TaskSettingsReader {
     }
     RetrySettings retry =
         new RetrySettings(
-            atLeast("retry.maxAttempts", 1),
-            duration("retry.initialDelay", false),
+            keys.atLeast("retry.maxAttempts", 1),
+            keys.positiveDuration("retry.initialDelay"),
             multiplier(),
-            duration("retry.maxDelay", false),
+            keys.positiveDuration("retry.maxDelay"),
             fraction("retry.jitter"),
-            duration("retry.parkLimit", true));
+            keys.duration("retry.parkLimit", Duration.ZERO));
     TaskConfig read =
         new TaskConfig(
             task,
-            text("transport"),
-            text("handler"),
-            atLeast("consumerNum", 1),
-            atLeast("channelLength", 1),
+            keys.text("transport"),
+            keys.text("handler"),
+            keys.atLeast("consumerNum", 1),
+            keys.atLeast("channelLength", 1),
             deliverBy(),
             routing(),
             retry,
-            duration("handlerTimeout", false),
-            duration("shutdownTimeout", false),
+            keys.positiveDuration("handlerTimeout"),
+            keys.positiveDuration("shutdownTimeout"),
             stopMode(),
             config,
             origin);
@@ -63,83 +64,42 @@ final class TaskSettingsReader {
     return read;
   }
 
-  private String text(String key) {
-    return get(key, "a string", () -> config.getString(key).trim());
-  }
-
   private String deliverBy() {
-    String value = text("deliverBy");
+    String value = keys.text("deliverBy");
     if (value.startsWith("header:") && value.length() == "header:".length()) {
-      throw invalid("deliverBy", "a header name after 'header:'", value);
+      throw keys.invalid("deliverBy", "a header name after 'header:'", value);
     }
     return value;
   }
 
   private Routing routing() {
-    String value = text("routing");
-    return Routing.parse(value).orElseThrow(() -> invalid("routing", "lane or key", value));
+    String value = keys.text("routing");
+    return Routing.parse(value).orElseThrow(() -> keys.invalid("routing", "lane or key", value));
   }
 
   private Optional<StopMode> stopMode() {
-    String value = text("stopMode");
+    String value = keys.text("stopMode");
     if (value.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
         StopMode.parse(value)
-            .orElseThrow(() -> invalid("stopMode", "finish-running, drain or empty", value)));
-  }
-
-  private int atLeast(String key, int min) {
-    int value = get(key, "an integer", () -> config.getInt(key));
-    if (value < min) {
-      throw invalid(key, "an integer >= " + min, value);
-    }
-    return value;
+            .orElseThrow(() -> keys.invalid("stopMode", "finish-running, drain or empty", value)));
   }
 
   private double multiplier() {
-    double value = get("retry.multiplier", "a number", () -> config.getDouble("retry.multiplier"));
+    double value = keys.number("retry.multiplier");
     if (value < 1.0) {
-      throw invalid("retry.multiplier", "a number >= 1.0", value);
+      throw keys.invalid("retry.multiplier", "a number >= 1.0", value);
     }
     return value;
   }
 
   private double fraction(String key) {
-    double value = get(key, "a number", () -> config.getDouble(key));
+    double value = keys.number(key);
     if (value < 0.0 || value >= 1.0) {
-      throw invalid(key, "a fraction in [0, 1)", value);
+      throw keys.invalid(key, "a fraction in [0, 1)", value);
     }
     return value;
-  }
-
-  private Duration duration(String key, boolean zeroAllowed) {
-    Duration value = get(key, "a duration such as 500ms or 30s", () -> config.getDuration(key));
-    if (value.isNegative() || (!zeroAllowed && value.isZero())) {
-      throw invalid(key, zeroAllowed ? "a duration >= 0" : "a duration > 0", value);
-    }
-    return value;
-  }
-
-  private <T> T get(String key, String expectation, Supplier<T> reader) {
-    try {
-      return reader.get();
-    } catch (ConfigException e) {
-      throw new ReadyFailedException(
-          where(key) + ": expected " + expectation + " (" + ConfigErrors.detail(e) + ")", e);
-    }
-  }
-
-  private ReadyFailedException invalid(String key, String expectation, Object actual) {
-    return new ReadyFailedException(where(key) + ": expected " + expectation + ", got " + actual);
-  }
-
-  private String where(String key) {
-    String line = "";
-    if (config.hasPath(key) && config.getValue(key).origin().lineNumber() > 0) {
-      line = ":" + config.getValue(key).origin().lineNumber();
-    }
-    return origin + line + ": task '" + task + "': " + key;
   }
 }

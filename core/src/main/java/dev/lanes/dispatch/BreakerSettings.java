@@ -1,9 +1,7 @@
 package dev.lanes.dispatch;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.lanes.api.ReadyFailedException;
-import dev.lanes.config.ConfigErrors;
+import dev.lanes.config.SectionReader;
 import dev.lanes.spi.TaskConfig;
 import java.time.Duration;
 
@@ -26,84 +24,37 @@ public record BreakerSettings(
     Duration openFor,
     int probes) {
 
+  private static final Duration ONE_MILLI = Duration.ofMillis(1);
+
   /**
    * Reads and validates {@code breaker.*} of {@code task}.
    *
    * @throws ReadyFailedException naming the key when a value is invalid
    */
   public static BreakerSettings of(TaskConfig task) {
-    Config c = task.section("breaker");
+    SectionReader breaker = SectionReader.of(task, "breaker");
     return new BreakerSettings(
-        read(task, "enabled", "true or false", () -> c.getBoolean("enabled")),
-        percent(task, c),
-        seconds(task, c, "window"),
-        atLeastOne(task, c, "minimumCalls"),
-        positive(task, c, "openFor"),
-        atLeastOne(task, c, "probes"));
+        breaker.bool("enabled"),
+        percent(breaker),
+        seconds(breaker, "window"),
+        breaker.atLeast("minimumCalls", 1),
+        breaker.duration("openFor", ONE_MILLI),
+        breaker.atLeast("probes", 1));
   }
 
-  private static float percent(TaskConfig task, Config c) {
-    double value = read(task, "failureRate", "a number", () -> c.getDouble("failureRate"));
+  private static float percent(SectionReader breaker) {
+    double value = breaker.number("failureRate");
     if (value <= 0 || value > 100) {
-      throw invalid(task, "failureRate", "a percentage in (0, 100], got " + value, null);
+      throw breaker.invalid("failureRate", "a percentage in (0, 100]", value);
     }
     return (float) value;
   }
 
-  private static Duration seconds(TaskConfig task, Config c, String key) {
-    Duration value = positive(task, c, key);
+  private static Duration seconds(SectionReader breaker, String key) {
+    Duration value = breaker.duration(key, ONE_MILLI);
     if (value.toMillis() % 1000 != 0) {
-      throw invalid(task, key, "whole seconds such as 60s, got " + value, null);
+      throw breaker.invalid(key, "whole seconds such as 60s", value);
     }
     return value;
-  }
-
-  private static Duration positive(TaskConfig task, Config c, String key) {
-    Duration value = read(task, key, "a duration such as 30s", () -> c.getDuration(key));
-    if (value.toMillis() < 1) {
-      throw invalid(task, key, "a duration >= 1ms, got " + value, null);
-    }
-    return value;
-  }
-
-  private static int atLeastOne(TaskConfig task, Config c, String key) {
-    int value = read(task, key, "an integer", () -> c.getInt(key));
-    if (value < 1) {
-      throw invalid(task, key, "an integer >= 1, got " + value, null);
-    }
-    return value;
-  }
-
-  private static <T> T read(TaskConfig task, String key, String expectation, Reader<T> reader) {
-    try {
-      return reader.read();
-    } catch (ConfigException e) {
-      throw invalid(task, key, expectation + " (" + ConfigErrors.detail(e) + ")", e);
-    }
-  }
-
-  /** In the format of the core keys' errors: {@code <origin>:<line>: task '<name>': <key>: ...}. */
-  private static ReadyFailedException invalid(
-      TaskConfig task, String key, String expectation, Exception cause) {
-    String path = "breaker." + key;
-    String line = "";
-    if (task.config().hasPath(path) && task.config().getValue(path).origin().lineNumber() > 0) {
-      line = ":" + task.config().getValue(path).origin().lineNumber();
-    }
-    return new ReadyFailedException(
-        task.origin()
-            + line
-            + ": task '"
-            + task.name()
-            + "': "
-            + path
-            + ": expected "
-            + expectation,
-        cause);
-  }
-
-  @FunctionalInterface
-  private interface Reader<T> {
-    T read();
   }
 }

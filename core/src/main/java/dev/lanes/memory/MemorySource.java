@@ -1,10 +1,10 @@
 package dev.lanes.memory;
 
 import dev.lanes.api.Message;
-import dev.lanes.spi.Acknowledger;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.LanesHeaders;
+import dev.lanes.spi.SettleOnceAcknowledger;
 import dev.lanes.spi.Source;
 import java.time.Duration;
 import java.util.HashMap;
@@ -116,38 +116,39 @@ final class MemorySource implements Source {
     return OptionalLong.of(queue.depth());
   }
 
-  /** Settles one stored message; a no-op once the source closed (the message went back). */
-  private final class MemoryAcknowledger implements Acknowledger {
+  /**
+   * Settles one stored message by {@link SettleOnceAcknowledger}'s rules; a no-op once the source
+   * closed (the message went back).
+   */
+  private final class MemoryAcknowledger extends SettleOnceAcknowledger {
     private final MemoryQueue.Stored stored;
 
     MemoryAcknowledger(MemoryQueue.Stored stored) {
+      super(task, stored.message);
       this.stored = stored;
     }
 
     @Override
-    public void ack() {
+    protected void onAck() {
       queue.settle(stored.seq, MemorySource.this);
     }
 
     @Override
-    public void retry(Duration delay, int attempt) {
+    protected void onRetry(Duration delay, int attempt) {
       if (queue.settle(stored.seq, MemorySource.this) != null) {
         Message m = stored.message;
         Map<String, String> headers = new HashMap<>(m.headers());
-        headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempt));
+        headers.putAll(LanesHeaders.retry(m, attempt));
         queue.reschedule(stored, m.toBuilder().attempt(attempt).headers(headers).build(), delay);
       }
     }
 
     @Override
-    public void reject(String reason, int attempts) {
+    protected void onReject(String reason, int attempts) {
       if (queue.settle(stored.seq, MemorySource.this) != null) {
         Message m = stored.message;
         Map<String, String> headers = new HashMap<>(m.headers());
-        headers.put(LanesHeaders.REASON, reason);
-        headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempts));
-        headers.put(LanesHeaders.ORIGINAL_DESTINATION, queue.name());
-        headers.put(LanesHeaders.ORIGINAL_ID, m.id());
+        headers.putAll(LanesHeaders.deadLetter(m, reason, attempts));
         MemoryBroker.queue(MemoryBroker.deadLetterName(queue.name()))
             .publish(m.toBuilder().attempt(1).headers(headers).build(), Duration.ZERO);
         log.debug("task {}: dead-lettered {}", task, m);

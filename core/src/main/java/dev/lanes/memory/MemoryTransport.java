@@ -1,5 +1,6 @@
 package dev.lanes.memory;
 
+import dev.lanes.config.SectionReader;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
@@ -39,7 +40,7 @@ public final class MemoryTransport implements Transport {
 
   /** {@code memory.queue}, or the task's name when empty. */
   static String queueName(TaskConfig task) {
-    String queue = task.section("memory").getString("queue");
-    return queue.isBlank() ? task.name() : queue;
+    String queue = SectionReader.of(task, "memory").text("queue");
+    return queue.isEmpty() ? task.name() : queue;
   }
 }

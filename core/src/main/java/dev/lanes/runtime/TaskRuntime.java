@@ -14,7 +14,10 @@ import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportContext;
+import dev.lanes.spi.TransportMeters;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -95,7 +98,13 @@ public final class TaskRuntime implements AutoCloseable {
       throw new IllegalStateException("task " + task.name() + " was already started");
     }
     try {
-      source = transport.openSource(task);
+      source =
+          transport.openSource(
+              TransportContext.of(
+                  task,
+                  registry,
+                  Tags.of(
+                      "lanes.task", task.name(), "messaging.system", transport.messagingSystem())));
       metrics =
           new TaskMetrics(
               registry,
@@ -125,6 +134,11 @@ public final class TaskRuntime implements AutoCloseable {
   }
 
   private void registerTaskGauges() {
+    metrics.gauge(
+        TransportMeters.CONNECTED,
+        "1 while the source is connected to its broker, else 0",
+        source,
+        s -> s.isConnected() ? 1 : 0);
     metrics.gauge(
         TaskMetrics.TASK_STATE,
         "Task lifecycle state code (see TaskState)",

@@ -1,8 +1,21 @@
 package dev.lanes.spi;
 
+import dev.lanes.api.Message;
+import dev.lanes.api.Origin;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Header names Lanes writes on retried and dead-lettered messages, the same on every broker that
- * has headers.
+ * has headers, and the one rule that builds them ({@link #retry}, {@link #deadLetter}).
+ *
+ * <p><b>The first origin is kept across hops.</b> The {@code lanes-original-*} headers say where a
+ * message was first consumed. A message that already carries {@link #ORIGINAL_DESTINATION} (written
+ * by an earlier retry or dead letter, then replayed) keeps the {@code lanes-original-*} headers it
+ * carries; otherwise they are taken from the message's {@link Message#origin()}: the destination,
+ * the partition and offset where the broker has them (Kafka's partition and offset, the local
+ * queue's row id, the memory queue's sequence number; AMQP and NSQ have none), and {@link
+ * Message#id()}. {@link #ORIGINAL_ID} is kept likewise when it is present.
  */
 public final class LanesHeaders {
 
@@ -19,14 +32,64 @@ public final class LanesHeaders {
   /** The queue/topic the message was first consumed from. */
   public static final String ORIGINAL_DESTINATION = "lanes-original-destination";
 
-  /** The partition it was consumed from, where the broker has partitions. */
+  /** The partition it was first consumed from, where the broker has partitions. */
   public static final String ORIGINAL_PARTITION = "lanes-original-partition";
 
-  /** The offset it was consumed from, where the broker has offsets. */
+  /** The offset it was first consumed from, where the broker has offsets. */
   public static final String ORIGINAL_OFFSET = "lanes-original-offset";
 
   /** The original message id. */
   public static final String ORIGINAL_ID = "lanes-original-id";
 
   private LanesHeaders() {}
+
+  /**
+   * The Lanes headers of a copy of {@code message} handed back to the broker for another attempt:
+   * {@link #ATTEMPT} = {@code attempt} and the {@linkplain #origin first origin}. A new, mutable
+   * map; the transport adds them to the message's own headers.
+   */
+  public static Map<String, String> retry(Message message, int attempt) {
+    Map<String, String> headers = origin(message);
+    headers.put(ATTEMPT, Integer.toString(attempt));
+    return headers;
+  }
+
+  /**
+   * The Lanes headers of the dead letter of {@code message}: {@link #REASON}, {@link #ATTEMPT} =
+   * {@code attempts} (in-process attempts included) and the {@linkplain #origin first origin}. A
+   * new, mutable map; the transport adds them to the message's own headers.
+   */
+  public static Map<String, String> deadLetter(Message message, String reason, int attempts) {
+    Map<String, String> headers = origin(message);
+    headers.put(REASON, reason == null ? "" : reason);
+    headers.put(ATTEMPT, Integer.toString(attempts));
+    return headers;
+  }
+
+  /**
+   * Where {@code message} was first consumed, as {@code lanes-original-*} headers, by the rule in
+   * the class comment. A new, mutable map.
+   */
+  public static Map<String, String> origin(Message message) {
+    Map<String, String> carried = message.headers();
+    Map<String, String> headers = new LinkedHashMap<>();
+    if (carried.containsKey(ORIGINAL_DESTINATION)) {
+      for (String name : new String[] {ORIGINAL_DESTINATION, ORIGINAL_PARTITION, ORIGINAL_OFFSET}) {
+        if (carried.containsKey(name)) {
+          headers.put(name, carried.get(name));
+        }
+      }
+    } else {
+      Origin origin = message.origin();
+      headers.put(ORIGINAL_DESTINATION, origin.destination());
+      if (origin.partition() >= 0) {
+        headers.put(ORIGINAL_PARTITION, Integer.toString(origin.partition()));
+      }
+      if (origin.offset() >= 0) {
+        headers.put(ORIGINAL_OFFSET, Long.toString(origin.offset()));
+      }
+    }
+    headers.put(ORIGINAL_ID, carried.getOrDefault(ORIGINAL_ID, message.id()));
+    return headers;
+  }
 }

@@ -104,11 +104,14 @@ public record TaskConfig(
 
   /**
    * A ReadyFailed error for an invalid key of this task, in the one format every module uses:
-   * {@code <origin>: task '<name>': <key>: expected <expectation> (<cause>)}.
+   * {@code <origin>[:<line>]: task '<name>': <key>: expected <expectation> (<cause>)}, the line
+   * being the key's in the task file when it is set there. Transports read their section with
+   * {@link dev.lanes.config.SectionReader}, which reports in this format too.
    */
   public ReadyFailedException invalid(String key, String expectation, Exception cause) {
     String detail = cause == null ? "" : " (" + ConfigErrors.detail(cause) + ")";
     return new ReadyFailedException(
-        origin + ": task '" + name + "': " + key + ": expected " + expectation + detail, cause);
+        ConfigErrors.where(origin, name, config, key) + ": expected " + expectation + detail,
+        cause);
   }
 }

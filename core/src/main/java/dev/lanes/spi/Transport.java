@@ -45,4 +45,16 @@ public interface Transport {
    *     unreachable
    */
   Publisher openPublisher(TaskConfig task);
+
+  /**
+   * Creates (but does not start) the task's source with what Lanes hands every transport: meters
+   * scoped to the task, thread naming, a clock. The runtime calls this one; the default ignores the
+   * context and calls {@link #openSource(TaskConfig)}. Override it to register transport meters
+   * ({@link TransportMeters}).
+   *
+   * @throws dev.lanes.api.ReadyFailedException as {@link #openSource(TaskConfig)}
+   */
+  default Source openSource(TransportContext context) {
+    return openSource(context.task());
+  }
 }

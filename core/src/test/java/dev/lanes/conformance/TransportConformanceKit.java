@@ -11,12 +11,16 @@ import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.dispatch.SourceFlow;
 import dev.lanes.runtime.StopReport;
 import dev.lanes.runtime.TaskRuntime;
+import dev.lanes.spi.Acknowledger;
+import dev.lanes.spi.Delivery;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Routing;
+import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,6 +65,14 @@ public abstract class TransportConformanceKit {
 
   protected Features features() {
     return Features.defaults();
+  }
+
+  /**
+   * The {@link TransportMeters} this transport registers; {@code lanes.transport.connected} is the
+   * runtime's, for every transport.
+   */
+  protected Set<String> transportMeters() {
+    return Set.of(TransportMeters.CONNECTED);
   }
 
   @AfterEach
@@ -521,6 +535,136 @@ public abstract class TransportConformanceKit {
     assertThat(second.payloads()).isEqualTo(payloads(sent));
   }
 
+  /**
+   * {@link LanesHeaders}' one rule on this broker: a dead letter names the reason, the attempts and
+   * where the message was first consumed (offset and partition only where the broker has them); a
+   * message that already carries an origin (a replayed dead letter) keeps it.
+   */
+  @Test
+  void deadLettersCarryTheFirstOriginOfTheirMessage() throws Exception {
+    assumeTrue(features().headers(), "the broker carries no headers");
+    TaskConfig task = task("dead_headers", Map.of());
+    Message fresh = order("fresh", 0);
+    Map<String, String> earlier = new HashMap<>(fresh.headers());
+    earlier.put(LanesHeaders.ORIGINAL_DESTINATION, "first-queue");
+    earlier.put(LanesHeaders.ORIGINAL_OFFSET, "7");
+    earlier.put(LanesHeaders.ORIGINAL_ID, "first-id");
+    Message replayed = order("replayed", 0).toBuilder().headers(earlier).build();
+    RecordingHandler handler = new RecordingHandler(m -> Outcome.reject("bad payload"));
+    publish(task, List.of(fresh, replayed));
+    start(task, handler);
+
+    RecordingHandler dead = consumeDeadLetters(task);
+    awaitPayloads(dead, List.of(fresh, replayed));
+    Message handled = messageWithPayload(handler, fresh.payloadAsString());
+    Map<String, String> expected = new HashMap<>();
+    expected.put(LanesHeaders.REASON, "bad payload");
+    expected.put(LanesHeaders.ATTEMPT, "1");
+    expected.put(LanesHeaders.ORIGINAL_DESTINATION, handled.origin().destination());
+    expected.put(LanesHeaders.ORIGINAL_ID, handled.id());
+    if (handled.origin().partition() >= 0) {
+      expected.put(LanesHeaders.ORIGINAL_PARTITION, Integer.toString(handled.origin().partition()));
+    }
+    if (handled.origin().offset() >= 0) {
+      expected.put(LanesHeaders.ORIGINAL_OFFSET, Long.toString(handled.origin().offset()));
+    }
+    assertThat(lanesHeaders(messageWithPayload(dead, fresh.payloadAsString())))
+        .as("a first dead letter")
+        .isEqualTo(expected);
+    assertThat(lanesHeaders(messageWithPayload(dead, replayed.payloadAsString())))
+        .as("the dead letter of a message that already carried an origin")
+        .isEqualTo(
+            Map.of(
+                LanesHeaders.REASON, "bad payload",
+                LanesHeaders.ATTEMPT, "1",
+                LanesHeaders.ORIGINAL_DESTINATION, "first-queue",
+                LanesHeaders.ORIGINAL_OFFSET, "7",
+                LanesHeaders.ORIGINAL_ID, "first-id"));
+  }
+
+  /**
+   * {@link dev.lanes.spi.SettleOnceAcknowledger}'s rule 2 on this broker: after a reject, a second
+   * settle of any kind neither throws nor reaches the broker: one dead letter, with the first
+   * reason, and no redelivery.
+   */
+  @Test
+  void aSecondSettleIsIgnoredWithoutASecondBrokerCall() throws Exception {
+    TaskConfig task = task("settle_twice", Map.of());
+    Message sent = publishOne(task);
+    BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+    try (Source source = transport().openSource(task)) {
+      Acknowledger acknowledger = firstDelivery(source, deliveries).acknowledger();
+      acknowledger.reject("first", 1);
+      acknowledger.ack();
+      acknowledger.reject("second", 1);
+      acknowledger.retry(Duration.ZERO, 2);
+      source.flush();
+
+      RecordingHandler dead = consumeDeadLetters(task);
+      awaitPayloads(dead, List.of(sent));
+      TimeUnit.MILLISECONDS.sleep(features().quietPeriod().toMillis());
+      assertThat(dead.calls()).as("dead letters").hasSize(1);
+      if (features().headers()) {
+        assertThat(dead.calls().get(0).message().headers())
+            .containsEntry(LanesHeaders.REASON, "first");
+      }
+      assertThat(deliveries).as("redelivered after the ignored retry").isEmpty();
+    }
+  }
+
+  /**
+   * {@link dev.lanes.spi.SettleOnceAcknowledger}'s rule 3 on this broker: settling a delivery after
+   * its source closed neither throws nor settles it: the next consumer gets the message.
+   */
+  @Test
+  void aSettleAfterTheSourceClosedIsIgnoredAndTheMessageComesBack() throws Exception {
+    TaskConfig task = task("settle_after_close", Map.of());
+    Message sent = publishOne(task);
+    BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+    Delivery delivery;
+    try (Source source = transport().openSource(task)) {
+      delivery = firstDelivery(source, deliveries);
+      source.stopReceiving();
+    }
+    delivery.acknowledger().ack();
+    delivery.acknowledger().reject("after close", 1);
+
+    RecordingHandler next = RecordingHandler.acking();
+    start(task, next);
+    awaitPayloads(next, List.of(sent));
+  }
+
+  /**
+   * The shared transport meters of {@link #transportMeters()} are in the runtime's registry with
+   * the task's tag, and {@code lanes.transport.connected} reads 1 while the source is connected
+   * (once a message went through: NSQ connects to the nsqd nodes lookupd knows for the topic).
+   */
+  @Test
+  void transportMetersArePresentWithTheTasksTag() throws Exception {
+    TaskConfig task = task("meters", Map.of());
+    Message sent = publishOne(task);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    RecordingHandler handler = RecordingHandler.acking();
+    TaskRuntime runtime = TaskRuntime.create(task, transport(), handler, registry);
+    started.add(runtime);
+    runtime.start();
+    awaitPayloads(handler, List.of(sent));
+
+    for (String name : transportMeters()) {
+      assertThat(registry.find(name).tag("lanes.task", task.name()).meter()).as(name).isNotNull();
+    }
+    await()
+        .atMost(features().timeout())
+        .until(
+            () ->
+                registry
+                        .find(TransportMeters.CONNECTED)
+                        .tag("lanes.task", task.name())
+                        .gauge()
+                        .value()
+                    == 1.0);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** A task for {@code scenario} on a fresh destination, with fast retries for tests. */
@@ -536,6 +680,47 @@ public abstract class TransportConformanceKit {
     settings.putAll(destination(scenario));
     settings.putAll(overrides);
     return TaskConfigLoader.forTask("conformance_" + scenario, settings);
+  }
+
+  private static Message messageWithPayload(RecordingHandler handler, String payload) {
+    return handler.calls().stream()
+        .filter(c -> c.payload().equals(payload))
+        .findFirst()
+        .orElseThrow()
+        .message();
+  }
+
+  /** The headers of {@link LanesHeaders}' names only: transports may add their own. */
+  private static Map<String, String> lanesHeaders(Message message) {
+    Map<String, String> lanes = new HashMap<>();
+    for (String name :
+        List.of(
+            LanesHeaders.REASON,
+            LanesHeaders.ATTEMPT,
+            LanesHeaders.ORIGINAL_DESTINATION,
+            LanesHeaders.ORIGINAL_PARTITION,
+            LanesHeaders.ORIGINAL_OFFSET,
+            LanesHeaders.ORIGINAL_ID)) {
+      if (message.headers().containsKey(name)) {
+        lanes.put(name, message.headers().get(name));
+      }
+    }
+    return lanes;
+  }
+
+  private Message publishOne(TaskConfig task) throws Exception {
+    Message sent = order("k", 1);
+    publish(task, List.of(sent));
+    return sent;
+  }
+
+  /** Starts {@code source} without a runtime and waits for its first delivery. */
+  private Delivery firstDelivery(Source source, BlockingQueue<Delivery> deliveries)
+      throws InterruptedException {
+    source.start(deliveries::add);
+    Delivery delivery = deliveries.poll(features().timeout().toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(delivery).as("delivered").isNotNull();
+    return delivery;
   }
 
   protected TaskRuntime start(TaskConfig task, MessageHandler handler) {

@@ -1,8 +1,7 @@
 package dev.lanes.runner.publish;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.config.SectionReader;
 import dev.lanes.spi.TaskConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * {@code http.publish.*}: whether {@code POST /tasks/{task}/messages} is served, who may call it
@@ -86,38 +84,37 @@ public record PublishSettings(
    * @param httpHost the main server's {@code http.host}, to tell whether it is loopback-only
    */
   public static PublishSettings of(TaskConfig task, String httpHost) {
-    Config c = task.config();
-    boolean enabled = read(task, "enabled", "true or false", () -> c.getBoolean(P + "enabled"));
-    int port = read(task, "port", "-1 or a port number in [0, 65535]", () -> c.getInt(P + "port"));
+    SectionReader publish = SectionReader.of(task, "http.publish");
+    boolean enabled = publish.bool("enabled");
+    int port = publish.get("port", "-1 or a port number in [0, 65535]", c -> c.getInt("port"));
     if (port < -1 || port > 65535) {
-      throw invalid(task, "port", "-1 (the main server) or a port number in [0, 65535]", port);
+      throw publish.invalid("port", "-1 (the main server) or a port number in [0, 65535]", port);
     }
-    long maxBody = read(task, "maxBody", "a size such as 16MiB", () -> c.getBytes(P + "maxBody"));
+    long maxBody = publish.get("maxBody", "a size such as 16MiB", c -> c.getBytes("maxBody"));
     if (maxBody < 1 || maxBody > Integer.MAX_VALUE - 1) {
-      throw invalid(task, "maxBody", "a size in [1B, 2GiB)", maxBody);
+      throw publish.invalid("maxBody", "a size in [1B, 2GiB)", maxBody);
     }
     int maxMessages =
-        read(task, "maxMessages", "a message count >= 1", () -> c.getInt(P + "maxMessages"));
+        publish.get("maxMessages", "a message count >= 1", c -> c.getInt("maxMessages"));
     if (maxMessages < 1) {
-      throw invalid(task, "maxMessages", "a message count >= 1", maxMessages);
+      throw publish.invalid("maxMessages", "a message count >= 1", maxMessages);
     }
     double rateLimit =
-        read(task, "rateLimit", "messages per second >= 0", () -> c.getDouble(P + "rateLimit"));
+        publish.get("rateLimit", "messages per second >= 0", c -> c.getDouble("rateLimit"));
     if (!(rateLimit >= 0) || Double.isInfinite(rateLimit)) {
-      throw invalid(task, "rateLimit", "messages per second >= 0 (0 = no limit)", rateLimit);
+      throw publish.invalid("rateLimit", "messages per second >= 0 (0 = no limit)", rateLimit);
     }
-    long burst = read(task, "burst", "a message count", () -> c.getLong(P + "burst"));
+    long burst = publish.get("burst", "a message count", c -> c.getLong("burst"));
     if (rateLimit > 0 && burst < maxMessages) {
-      throw invalid(
-          task,
+      throw publish.invalid(
           "burst",
           "at least http.publish.maxMessages ("
               + maxMessages
               + "), or a full request could never pass",
           burst);
     }
-    String inline = read(task, "token", "a string", () -> c.getString(P + "token"));
-    Optional<Path> tokenFile = tokenFile(task, c, inline);
+    String inline = publish.get("token", "a string", c -> c.getString("token"));
+    Optional<Path> tokenFile = tokenFile(publish, inline);
     Optional<BearerToken> token =
         inline.isEmpty() ? Optional.empty() : Optional.of(validToken(task, "token", inline));
     if (enabled && token.isEmpty() && tokenFile.isEmpty() && port < 0 && !isLoopback(httpHost)) {
@@ -136,21 +133,20 @@ public record PublishSettings(
         enabled, token, tokenFile, port, (int) maxBody, maxMessages, rateLimit, burst);
   }
 
-  private static Optional<Path> tokenFile(TaskConfig task, Config c, String inline) {
-    String file = read(task, "tokenFile", "a file path", () -> c.getString(P + "tokenFile"));
+  private static Optional<Path> tokenFile(SectionReader publish, String inline) {
+    String file = publish.get("tokenFile", "a file path", c -> c.getString("tokenFile"));
     if (file.isEmpty()) {
       return Optional.empty();
     }
     if (!inline.isEmpty()) {
-      throw task.invalid(
-          P + "tokenFile",
-          "either http.publish.token (or " + TOKEN_ENV + ") or http.publish.tokenFile, not both",
-          null);
+      throw publish.invalid(
+          "tokenFile",
+          "either http.publish.token (or " + TOKEN_ENV + ") or http.publish.tokenFile, not both");
     }
     try {
       return Optional.of(Path.of(file));
     } catch (InvalidPathException e) {
-      throw task.invalid(P + "tokenFile", "a file path", e);
+      throw publish.invalid("tokenFile", "a file path", e);
     }
   }
 
@@ -177,19 +173,6 @@ public record PublishSettings(
       return true;
     } catch (UnknownHostException e) {
       return false; // binding fails later with its own message
-    }
-  }
-
-  private static ReadyFailedException invalid(
-      TaskConfig task, String key, String expectation, Object got) {
-    return task.invalid(P + key, expectation, new IllegalArgumentException("got " + got));
-  }
-
-  private static <T> T read(TaskConfig task, String key, String expectation, Supplier<T> reader) {
-    try {
-      return reader.get();
-    } catch (ConfigException e) {
-      throw task.invalid(P + key, expectation, e);
     }
   }
 }

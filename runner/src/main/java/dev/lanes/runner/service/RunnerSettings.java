@@ -1,9 +1,8 @@
 package dev.lanes.runner.service;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.config.SectionReader;
 import dev.lanes.runner.alert.AlertSettings;
 import dev.lanes.runner.publish.PublishSettings;
 import dev.lanes.spi.TaskConfig;
@@ -14,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The runner's own keys of a task ({@code http.*}, {@code alerts.*}, {@code log.*}, {@code
@@ -45,31 +43,26 @@ public record RunnerSettings(
 
   /** Reads the runner's keys of {@code task}. */
   public static RunnerSettings of(TaskConfig task) {
-    Config c = task.config();
-    String host = read(task, "http.host", "a host name or address", () -> c.getString("http.host"));
+    SectionReader keys = SectionReader.root(task);
+    String host = keys.get("http.host", "a host name or address", c -> c.getString("http.host"));
     HttpSettings http =
         new HttpSettings(
-            read(task, "http.enabled", "true or false", () -> c.getBoolean("http.enabled")),
-            host,
-            port(task, c),
-            PublishSettings.of(task, host));
+            keys.bool("http.enabled"), host, port(keys), PublishSettings.of(task, host));
     AlertSettings alerts =
         new AlertSettings(
-            duration(task, c, "alerts.slowHandler"),
-            duration(task, c, "alerts.stall"),
-            read(
-                task,
-                "alerts.backlog",
-                "a message count >= 0",
-                () -> nonNegative(c.getLong("alerts.backlog"))),
-            duration(task, c, "alerts.backlogFor"),
-            duration(task, c, "alerts.brokerUnreachable"),
-            duration(task, c, "alerts.interval"));
+            keys.duration("alerts.slowHandler", Duration.ZERO),
+            keys.duration("alerts.stall", Duration.ZERO),
+            backlog(keys),
+            keys.duration("alerts.backlogFor", Duration.ZERO),
+            keys.duration("alerts.brokerUnreachable", Duration.ZERO),
+            keys.duration("alerts.interval", Duration.ZERO));
     LogSettings log =
         new LogSettings(
-            level(task, "log.level", c.getValue("log.level")), levels(task, c), format(task, c));
+            level(keys, "log.level", keys.config().getValue("log.level")),
+            levels(keys),
+            format(keys));
     return new RunnerSettings(
-        http, alerts, log, duration(task, c, "exitWhenIdle"), pluginsDir(task, c));
+        http, alerts, log, keys.duration("exitWhenIdle", Duration.ZERO), pluginsDir(keys));
   }
 
   /** These settings with the plugins directory given on the command line ({@code --plugins}). */
@@ -77,77 +70,55 @@ public record RunnerSettings(
     return new RunnerSettings(http, alerts, log, exitWhenIdle, dir);
   }
 
-  private static Path pluginsDir(TaskConfig task, Config c) {
-    String dir = read(task, "plugins.dir", "a directory path", () -> c.getString("plugins.dir"));
+  private static Path pluginsDir(SectionReader keys) {
+    String dir = keys.get("plugins.dir", "a directory path", c -> c.getString("plugins.dir"));
     try {
       if (dir.isBlank()) {
         throw new InvalidPathException(dir, "empty");
       }
       return Path.of(dir);
     } catch (InvalidPathException e) {
-      throw task.invalid("plugins.dir", "a directory path", e);
+      throw keys.invalid("plugins.dir", "a directory path", e);
     }
   }
 
-  private static int port(TaskConfig task, Config c) {
-    int port = read(task, "http.port", "a port number in [0, 65535]", () -> c.getInt("http.port"));
+  private static int port(SectionReader keys) {
+    int port = keys.get("http.port", "a port number in [0, 65535]", c -> c.getInt("http.port"));
     if (port < 0 || port > 65535) {
-      throw task.invalid(
-          "http.port",
-          "a port number in [0, 65535] (0 = any free port)",
-          new IllegalArgumentException("got " + port));
+      throw keys.invalid("http.port", "a port number in [0, 65535] (0 = any free port)", port);
     }
     return port;
   }
 
-  private static Duration duration(TaskConfig task, Config c, String key) {
-    Duration value =
-        read(task, key, "a duration >= 0 such as 500ms or 30s", () -> c.getDuration(key));
-    if (value.isNegative()) {
-      throw task.invalid(key, "a duration >= 0", new IllegalArgumentException("got " + value));
+  private static long backlog(SectionReader keys) {
+    long backlog =
+        keys.get("alerts.backlog", "a message count >= 0", c -> c.getLong("alerts.backlog"));
+    if (backlog < 0) {
+      throw keys.invalid("alerts.backlog", "a message count >= 0", backlog);
     }
-    return value;
+    return backlog;
   }
 
-  private static long nonNegative(long value) {
-    if (value < 0) {
-      throw new ConfigException.Generic("got " + value);
-    }
-    return value;
-  }
-
-  private static String format(TaskConfig task, Config c) {
-    String format = read(task, "log.format", "text or json", () -> c.getString("log.format"));
+  private static String format(SectionReader keys) {
+    String format = keys.get("log.format", "text or json", c -> c.getString("log.format"));
     if (!format.equals("text") && !format.equals("json")) {
-      throw task.invalid(
-          "log.format", "text or json", new IllegalArgumentException("got " + format));
+      throw keys.invalid("log.format", "text or json", format);
     }
     return format;
   }
 
-  private static Map<String, String> levels(TaskConfig task, Config c) {
+  private static Map<String, String> levels(SectionReader keys) {
     Map<String, String> levels = new LinkedHashMap<>();
-    read(task, "log.levels", "an object of logger = LEVEL", () -> c.getObject("log.levels"))
-        .forEach((logger, value) -> levels.put(logger, level(task, "log.levels." + logger, value)));
+    keys.get("log.levels", "an object of logger = LEVEL", c -> c.getObject("log.levels"))
+        .forEach((logger, value) -> levels.put(logger, level(keys, "log.levels." + logger, value)));
     return Map.copyOf(levels);
   }
 
-  private static String level(TaskConfig task, String key, ConfigValue value) {
+  private static String level(SectionReader keys, String key, ConfigValue value) {
     String level = String.valueOf(value.unwrapped()).trim().toUpperCase(Locale.ROOT);
     if (!LEVELS.contains(level)) {
-      throw task.invalid(
-          key,
-          "one of TRACE, DEBUG, INFO, WARN, ERROR, OFF",
-          new IllegalArgumentException("got " + value.unwrapped()));
+      throw keys.invalid(key, "one of TRACE, DEBUG, INFO, WARN, ERROR, OFF", value.unwrapped());
     }
     return level;
-  }
-
-  private static <T> T read(TaskConfig task, String key, String expectation, Supplier<T> reader) {
-    try {
-      return reader.get();
-    } catch (ConfigException e) {
-      throw task.invalid(key, expectation, e);
-    }
   }
 }

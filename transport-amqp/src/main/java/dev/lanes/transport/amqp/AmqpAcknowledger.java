@@ -2,7 +2,7 @@ package dev.lanes.transport.amqp;
 
 import com.rabbitmq.client.AMQP;
 import dev.lanes.api.Message;
-import dev.lanes.spi.Acknowledger;
+import dev.lanes.spi.SettleOnceAcknowledger;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,16 +22,15 @@ import org.slf4j.LoggerFactory;
  * A copy that cannot be published (buffer full, or returned unroutable) leaves the original
  * unacked, held by the epoch and handed back to the queue later: nothing is lost. Once the
  * delivery's channel is gone ({@link #isStale()}), settling is a no-op: the broker redelivers it.
- * Thread-safe.
+ * Thread-safe; settles once by {@link SettleOnceAcknowledger}'s rules.
  */
-final class AmqpAcknowledger implements Acknowledger {
+final class AmqpAcknowledger extends SettleOnceAcknowledger {
 
   private static final Logger log = LoggerFactory.getLogger(AmqpAcknowledger.class);
 
   private final AmqpSource source;
   private final DeliveryEpoch epoch;
   private final long tag;
-  private final Message message;
   private final AMQP.BasicProperties props;
 
   AmqpAcknowledger(
@@ -40,31 +39,27 @@ final class AmqpAcknowledger implements Acknowledger {
       long tag,
       Message message,
       AMQP.BasicProperties props) {
+    super(source.task(), message);
     this.source = source;
     this.epoch = epoch;
     this.tag = tag;
-    this.message = message;
     this.props = props;
   }
 
   @Override
-  public void ack() {
+  protected void onAck() {
     if (!epoch.ack(tag)) {
       stale("ack");
     }
   }
 
   @Override
-  public void retry(Duration delay, int attempt) {
-    if (epoch.isStale()) {
-      stale("retry"); // publishing a copy now would only duplicate the redelivery
-      return;
-    }
+  protected void onRetry(Duration delay, int attempt) {
     RetryQueues.Route route = source.retryQueues().route(delay);
     AMQP.BasicProperties copy =
         AmqpMessages.forRetry(
             props,
-            message,
+            message(),
             attempt,
             source.settings().queue(),
             route.perMessageTtl(),
@@ -73,15 +68,10 @@ final class AmqpAcknowledger implements Acknowledger {
   }
 
   @Override
-  public void reject(String reason, int attempts) {
-    if (epoch.isStale()) {
-      stale("reject");
-      return;
-    }
+  protected void onReject(String reason, int attempts) {
     AmqpSettings settings = source.settings();
     AMQP.BasicProperties copy =
-        AmqpMessages.forDeadLetter(
-            props, message, reason, attempts, settings.queue(), settings.durable());
+        AmqpMessages.forDeadLetter(props, message(), reason, attempts, settings.durable());
     publish(
         "dead-letter",
         settings.deadLetterExchange(),
@@ -97,7 +87,7 @@ final class AmqpAcknowledger implements Acknowledger {
             exchange,
             routingKey,
             copy,
-            message.payload(),
+            message().payload(),
             () -> {
               count.run();
               if (!epoch.ack(tag)) {
@@ -107,7 +97,7 @@ final class AmqpAcknowledger implements Acknowledger {
                         + " the ack: the broker redelivers the original too",
                     source.task(),
                     what,
-                    message);
+                    message());
               }
             },
             () -> epoch.hold(tag));
@@ -118,19 +108,26 @@ final class AmqpAcknowledger implements Acknowledger {
           "could not "
               + what
               + " "
-              + message
+              + message()
               + ": the publish buffer (amqp.publishBuffer) is full, the broker is slow or away;"
               + " the delivery stays unacked and is handled again later");
     }
   }
 
+  /** Its channel closed: publishing a copy now would only duplicate the redelivery. */
+  @Override
+  protected void ignoredTakenBack(String what) {
+    source.stats().staleSettles.increment();
+  }
+
+  /** The channel closed between the claim and the ack. */
   private void stale(String what) {
     source.stats().staleSettles.increment();
     log.debug(
         "task {}: {} of {} ignored: its channel closed, the broker redelivers it",
         source.task(),
         what,
-        message);
+        message());
   }
 
   @Override

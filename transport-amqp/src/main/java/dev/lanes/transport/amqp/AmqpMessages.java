@@ -142,7 +142,8 @@ final class AmqpMessages {
       Duration perMessageTtl,
       boolean durable) {
     Map<String, Object> headers = carriedHeaders(original, message);
-    headers.put(LanesHeaders.ATTEMPT, attempt);
+    headers.putAll(LanesHeaders.retry(message, attempt));
+    headers.put(LanesHeaders.ATTEMPT, attempt); // a number in AMQP's typed headers
     headers.put(RETRY_QUEUE, queue);
     return copy(original, message, headers, durable)
         .expiration(perMessageTtl == null ? null : Long.toString(perMessageTtl.toMillis()))
@@ -151,21 +152,18 @@ final class AmqpMessages {
 
   /**
    * Properties of a dead letter: the original's properties and headers plus the reason, the number
-   * of attempts made, the original queue and id.
+   * of attempts made and the first origin, by {@link LanesHeaders#deadLetter}.
    */
   static AMQP.BasicProperties forDeadLetter(
       AMQP.BasicProperties original,
       Message message,
       String reason,
       int attempts,
-      String queue,
       boolean durable) {
     Map<String, Object> headers = carriedHeaders(original, message);
     headers.remove(RETRY_QUEUE);
-    headers.put(LanesHeaders.REASON, reason);
-    headers.put(LanesHeaders.ATTEMPT, attempts);
-    headers.put(LanesHeaders.ORIGINAL_DESTINATION, queue);
-    headers.put(LanesHeaders.ORIGINAL_ID, message.id());
+    headers.putAll(LanesHeaders.deadLetter(message, reason, attempts));
+    headers.put(LanesHeaders.ATTEMPT, attempts); // a number in AMQP's typed headers
     return copy(original, message, headers, durable).expiration(null).build();
   }
 

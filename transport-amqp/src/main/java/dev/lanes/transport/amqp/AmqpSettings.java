@@ -1,8 +1,7 @@
 package dev.lanes.transport.amqp;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.config.SectionReader;
 import dev.lanes.spi.TaskConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -10,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 
 /**
  * The {@code amqp { ... }} block of one task, read and validated eagerly; every default lives in
@@ -135,45 +133,46 @@ record AmqpSettings(
   /** Reads and checks the keys one by one, so the first bad key is the one reported. */
   private static final class Reader {
     private final TaskConfig task;
-    private final Config amqp;
+    private final SectionReader amqp;
 
     Reader(TaskConfig task) {
       this.task = task;
-      this.amqp = task.section(SECTION);
+      this.amqp = SectionReader.of(task, SECTION);
     }
 
     AmqpSettings read() {
       URI uri = uri();
-      String exchange = text("exchange");
+      String exchange = amqp.text("exchange");
       String exchangeType = exchangeType();
-      String queue = text("queue");
+      String queue = amqp.text("queue");
       if (queue.isEmpty()) {
         queue = task.name();
       }
-      String key = text("key");
+      String key = amqp.text("key");
       if (key.isEmpty()) {
         key = queue;
       }
       if (exchange.isEmpty() && !key.equals(queue)) {
-        throw invalid(
+        throw amqp.invalid(
             "key",
             "empty or the queue name '"
                 + queue
                 + "' when exchange is empty (the default exchange routes by queue name)",
             key);
       }
-      String queueType = text("queueType");
+      String queueType = amqp.text("queueType");
       if (!queueType.equals("classic") && !queueType.equals("quorum")) {
-        throw invalid("queueType", "classic or quorum", queueType);
+        throw amqp.invalid("queueType", "classic or quorum", queueType);
       }
-      boolean durable = bool("durable");
+      boolean durable = amqp.bool("durable");
       if (queueType.equals("quorum") && !durable) {
-        throw invalid("durable", "true with queueType = quorum (quorum queues are durable)", false);
+        throw amqp.invalid(
+            "durable", "true with queueType = quorum (quorum queues are durable)", false);
       }
-      boolean declare = bool("declare");
-      int prefetch = between("prefetch", 1, 65535);
-      String dlx = text("deadLetterExchange");
-      String dlq = text("deadLetterQueue");
+      boolean declare = amqp.bool("declare");
+      int prefetch = amqp.integer("prefetch", 1, 65535);
+      String dlx = amqp.text("deadLetterExchange");
+      String dlq = amqp.text("deadLetterQueue");
       return new AmqpSettings(
           uri,
           exchange,
@@ -187,34 +186,34 @@ record AmqpSettings(
           dlx.isEmpty() ? queue + ".dlx" : dlx,
           dlq.isEmpty() ? queue + ".dlq" : dlq,
           retryDelays(),
-          between("ackBatch", 1, 65535),
-          positive("ackInterval"),
-          between("publishBuffer", 1, 1_000_000),
-          positive("confirmTimeout"),
-          positive("flushTimeout"),
-          positive("backlogInterval"),
+          amqp.integer("ackBatch", 1, 65535),
+          amqp.positiveDuration("ackInterval"),
+          amqp.integer("publishBuffer", 1, 1_000_000),
+          amqp.positiveDuration("confirmTimeout"),
+          amqp.positiveDuration("flushTimeout"),
+          amqp.positiveDuration("backlogInterval"),
           heartbeat(),
-          positive("connectionTimeout"),
-          positive("recoveryInterval"));
+          amqp.positiveDuration("connectionTimeout"),
+          amqp.positiveDuration("recoveryInterval"));
     }
 
     private URI uri() {
-      String text = text("uri");
+      String text = amqp.text("uri");
       URI uri;
       try {
         uri = new URI(text);
       } catch (URISyntaxException e) {
         // the raw text may hold a password: report only the parser's position, not the value
-        throw task.invalid(
-            SECTION + ".uri",
+        throw amqp.invalid(
+            "uri",
             "an amqp:// or amqps:// URI",
             new IllegalArgumentException(
                 "not a URI: " + e.getReason() + " at index " + e.getIndex()));
       }
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
       if (!scheme.equals("amqp") && !scheme.equals("amqps") || uri.getHost() == null) {
-        throw task.invalid(
-            SECTION + ".uri",
+        throw amqp.invalid(
+            "uri",
             "an amqp:// or amqps:// URI with a host",
             new IllegalArgumentException("got " + mask(uri)));
       }
@@ -222,9 +221,9 @@ record AmqpSettings(
     }
 
     private String exchangeType() {
-      String type = text("exchangeType");
+      String type = amqp.text("exchangeType");
       if (!EXCHANGE_TYPES.contains(type) && !type.startsWith("x-")) {
-        throw invalid(
+        throw amqp.invalid(
             "exchangeType", "direct, fanout, topic, headers or a plugin type x-...", type);
       }
       return type;
@@ -232,17 +231,17 @@ record AmqpSettings(
 
     private List<Duration> retryDelays() {
       List<Duration> delays =
-          get(
+          amqp.get(
               "retryDelays",
               "a list of durations such as [1s, 30s, 5m]",
-              () -> amqp.getDurationList("retryDelays"));
+              c -> c.getDurationList("retryDelays"));
       if (delays.isEmpty()) {
-        throw invalid("retryDelays", "at least one delay", delays);
+        throw amqp.invalid("retryDelays", "at least one delay", delays);
       }
       TreeSet<Duration> sorted = new TreeSet<>();
       for (Duration delay : delays) {
         if (delay.toMillis() < 1) {
-          throw invalid("retryDelays", "delays of at least 1ms", delays);
+          throw amqp.invalid("retryDelays", "delays of at least 1ms", delays);
         }
         sorted.add(delay);
       }
@@ -250,52 +249,11 @@ record AmqpSettings(
     }
 
     private Duration heartbeat() {
-      Duration value = duration("heartbeat");
+      Duration value = amqp.duration("heartbeat");
       if (value.isNegative() || value.getSeconds() > 65535) {
-        throw invalid("heartbeat", "a duration from 0s to 65535s", value);
+        throw amqp.invalid("heartbeat", "a duration from 0s to 65535s", value);
       }
       return value;
-    }
-
-    private Duration positive(String key) {
-      Duration value = duration(key);
-      if (value.isNegative() || value.isZero()) {
-        throw invalid(key, "a duration > 0", value);
-      }
-      return value;
-    }
-
-    private Duration duration(String key) {
-      return get(key, "a duration such as 500ms or 30s", () -> amqp.getDuration(key));
-    }
-
-    private int between(String key, int min, int max) {
-      int value = get(key, "an integer", () -> amqp.getInt(key));
-      if (value < min || value > max) {
-        throw invalid(key, "an integer from " + min + " to " + max, value);
-      }
-      return value;
-    }
-
-    private boolean bool(String key) {
-      return get(key, "true or false", () -> amqp.getBoolean(key));
-    }
-
-    private String text(String key) {
-      return get(key, "a string", () -> amqp.getString(key).trim());
-    }
-
-    private <T> T get(String key, String expectation, Supplier<T> reader) {
-      try {
-        return reader.get();
-      } catch (ConfigException e) {
-        throw task.invalid(SECTION + "." + key, expectation, e);
-      }
-    }
-
-    private ReadyFailedException invalid(String key, String expectation, Object actual) {
-      return task.invalid(
-          SECTION + "." + key, expectation, new IllegalArgumentException("got " + actual));
     }
   }
 }

@@ -5,6 +5,10 @@ import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportContext;
+import dev.lanes.spi.TransportMeters;
+import io.micrometer.core.instrument.FunctionCounter;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * RabbitMQ (AMQP 0-9-1) through {@code com.rabbitmq:amqp-client}: {@code transport = amqp},
@@ -34,6 +38,24 @@ public final class AmqpTransport implements Transport {
   @Override
   public Source openSource(TaskConfig task) {
     return new AmqpSource(task.name(), AmqpSettings.of(task));
+  }
+
+  /**
+   * The source, with its reconnects (consumption resumed on a recovered or reopened channel) and
+   * redeliveries (unacked deliveries of lost channels) as the shared {@link TransportMeters}.
+   */
+  @Override
+  public Source openSource(TransportContext context) {
+    AmqpSource source = new AmqpSource(context.task().name(), AmqpSettings.of(context.task()));
+    AmqpStats stats = source.stats();
+    FunctionCounter.builder(TransportMeters.RECONNECTS, stats.resubscribes, LongAdder::doubleValue)
+        .description("Times consumption resumed on a recovered or reopened channel")
+        .register(context.meters());
+    FunctionCounter.builder(
+            TransportMeters.REDELIVERIES, stats.returnedOnChannelLoss, LongAdder::doubleValue)
+        .description("Unacked deliveries of lost channels, which the broker redelivers")
+        .register(context.meters());
+    return source;
   }
 
   @Override

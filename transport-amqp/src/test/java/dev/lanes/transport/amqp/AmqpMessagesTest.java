@@ -6,6 +6,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.impl.LongStringHelper;
 import dev.lanes.api.Message;
+import dev.lanes.api.Origin;
 import dev.lanes.spi.LanesHeaders;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +66,6 @@ class AmqpMessagesTest {
                 .build(),
             "gave up",
             5,
-            "q.work",
             true);
 
     Message onDlq = AmqpMessages.toMessage(ENVELOPE, dead, new byte[0], "q.work.dlq");
@@ -121,16 +121,12 @@ class AmqpMessagesTest {
 
   @Test
   void aDeadLetterCarriesReasonAttemptsOriginalQueueAndId() {
-    Message m = Message.builder().id("m-3").payload("x").attempt(5).build();
+    Message m =
+        Message.builder().id("m-3").payload("x").attempt(5).origin(Origin.of("q.work")).build();
 
     AMQP.BasicProperties copy =
         AmqpMessages.forDeadLetter(
-            new AMQP.BasicProperties.Builder().expiration("100").build(),
-            m,
-            "bad input",
-            5,
-            "q.work",
-            false);
+            new AMQP.BasicProperties.Builder().expiration("100").build(), m, "bad input", 5, false);
 
     assertThat(copy.getHeaders())
         .containsEntry(LanesHeaders.REASON, "bad input")

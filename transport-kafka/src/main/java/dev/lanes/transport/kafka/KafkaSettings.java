@@ -1,10 +1,10 @@
 package dev.lanes.transport.kafka;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.lanes.config.SectionReader;
 import dev.lanes.spi.TaskConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -208,22 +207,22 @@ record KafkaSettings(
   /** Reads one task's block; every failure names the key. */
   private static final class Reader {
     private final TaskConfig task;
-    private final Config block;
+    private final SectionReader kafka;
 
     Reader(TaskConfig task) {
       this.task = task;
-      this.block = task.section(SECTION);
+      this.kafka = SectionReader.of(task, SECTION);
     }
 
     KafkaSettings read() {
-      String bootstrap = text("bootstrap");
+      String bootstrap = kafka.text("bootstrap");
       if (bootstrap.isEmpty()) {
-        throw task.invalid(key("bootstrap"), "a comma-separated list of host:port", null);
+        throw kafka.invalid("bootstrap", "a comma-separated list of host:port");
       }
       List<String> topics = topics();
       String retryTopic = optionalTopic("retryTopic");
       String deadLetterTopic = optionalTopic("deadLetterTopic");
-      String group = text("group");
+      String group = kafka.text("group");
       KafkaSettings settings =
           new KafkaSettings(
               task.name(),
@@ -232,30 +231,28 @@ record KafkaSettings(
               group.isEmpty() ? task.name() : group,
               retryTopic,
               deadLetterTopic,
-              get("createTopics", "true or false", () -> block.getBoolean("createTopics")),
-              positiveInt("retryHoldMax"),
-              positiveDuration("commitInterval"),
-              positiveDuration("commitTimeout"),
-              positiveDuration("revokeTimeout"),
-              positiveDuration("connectTimeout"),
+              kafka.bool("createTopics"),
+              kafka.atLeast("retryHoldMax", 1),
+              kafka.positiveDuration("commitInterval"),
+              kafka.positiveDuration("commitTimeout"),
+              kafka.positiveDuration("revokeTimeout"),
+              kafka.positiveDuration("connectTimeout"),
               properties("client"),
               properties("consumer"),
               properties("producer"));
       for (String retry : settings.retryTopics()) {
         if (!TOPIC.matcher(retry).matches()) {
-          throw task.invalid(
-              key("retryTopic"),
+          throw kafka.invalid(
+              "retryTopic",
               "a retry topic name: the default <topic>.<group>.retry"
                   + " gives '"
                   + retry
-                  + "', not a legal Kafka topic name (at most 249 of a-z A-Z 0-9 . _ -)",
-              null);
+                  + "', not a legal Kafka topic name (at most 249 of a-z A-Z 0-9 . _ -)");
         }
       }
       for (String topic : topics) {
         if (settings.retryTopics().contains(topic) || settings.deadLetterTopics().contains(topic)) {
-          throw task.invalid(
-              key("topic"), "topics other than the task's retry and dead-letter topics", null);
+          throw kafka.invalid("topic", "topics other than the task's retry and dead-letter topics");
         }
       }
       Map<String, Object> consumer =
@@ -263,14 +260,13 @@ record KafkaSettings(
       Duration maxPollInterval =
           Duration.ofMillis((Integer) consumer.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG));
       if (settings.revokeTimeout().plus(settings.commitTimeout()).compareTo(maxPollInterval) >= 0) {
-        throw task.invalid(
-            key("revokeTimeout"),
+        throw kafka.invalid(
+            "revokeTimeout",
             "revokeTimeout + commitTimeout below the"
                 + " consumer's max.poll.interval.ms ("
                 + maxPollInterval
                 + "): a revoke runs inside"
-                + " poll",
-            null);
+                + " poll");
       }
       validate("producer", ProducerConfig.configDef(), settings.producerProperties());
       validate("client", AdminClientConfig.configDef(), settings.adminProperties());
@@ -291,7 +287,7 @@ record KafkaSettings(
       try {
         return definition.parse(properties);
       } catch (org.apache.kafka.common.config.ConfigException e) {
-        throw task.invalid(key(block), "valid Kafka client properties", e);
+        throw kafka.invalid(block, "valid Kafka client properties", e);
       }
     }
 
@@ -314,17 +310,15 @@ record KafkaSettings(
     }
 
     private List<String> topics() {
-      String value = text("topic");
+      String value = kafka.text("topic");
       List<String> topics = new ArrayList<>();
       for (String part : (value.isEmpty() ? task.name() : value).split(",")) {
         String topic = part.trim();
         if (!TOPIC.matcher(topic).matches()) {
-          throw task.invalid(
-              key("topic"),
-              "comma-separated topic names of 1-249 characters from [a-zA-Z0-9._-], got '"
-                  + topic
-                  + "'",
-              null);
+          throw kafka.invalid(
+              "topic",
+              "comma-separated topic names of 1-249 characters from [a-zA-Z0-9._-]",
+              topic);
         }
         if (!topics.contains(topic)) {
           topics.add(topic);
@@ -334,30 +328,27 @@ record KafkaSettings(
     }
 
     private String optionalTopic(String name) {
-      String value = text(name);
+      String value = kafka.text(name);
       if (!value.isEmpty() && !TOPIC.matcher(value).matches()) {
-        throw task.invalid(
-            key(name),
-            "empty or a topic name of 1-249 characters from [a-zA-Z0-9._-], got '" + value + "'",
-            null);
+        throw kafka.invalid(
+            name, "empty or a topic name of 1-249 characters from [a-zA-Z0-9._-]", value);
       }
       return value;
     }
 
     private Map<String, String> properties(String name) {
       Config props =
-          get(name, "an object { ... } of Kafka client properties", () -> block.getConfig(name));
+          kafka.get(name, "an object { ... } of Kafka client properties", c -> c.getConfig(name));
       Map<String, String> result = new LinkedHashMap<>();
       for (Map.Entry<String, ConfigValue> entry : props.entrySet()) {
         String property = String.join(".", ConfigUtil.splitPath(entry.getKey()));
         if (OWNED.contains(property)) {
-          throw task.invalid(
-              key(name) + "." + property,
+          throw kafka.invalid(
+              name + "." + property,
               "no such setting here: Lanes sets "
                   + property
                   + " itself"
-                  + " (use kafka.bootstrap / kafka.group; offsets are committed by Lanes)",
-              null);
+                  + " (use kafka.bootstrap / kafka.group; offsets are committed by Lanes)");
         }
         result.put(property, scalar(entry.getValue()));
       }
@@ -370,34 +361,6 @@ record KafkaSettings(
             .stream().map(String::valueOf).collect(Collectors.joining(","));
       }
       return String.valueOf(value.unwrapped());
-    }
-
-    private String text(String name) {
-      return get(name, "a string", () -> block.getString(name).trim());
-    }
-
-    private int positiveInt(String name) {
-      int value = get(name, "an integer", () -> block.getInt(name));
-      if (value < 1) {
-        throw task.invalid(key(name), "an integer >= 1, got " + value, null);
-      }
-      return value;
-    }
-
-    private Duration positiveDuration(String name) {
-      Duration value = get(name, "a duration such as 500ms or 10s", () -> block.getDuration(name));
-      if (value.isNegative() || value.isZero()) {
-        throw task.invalid(key(name), "a duration > 0, got " + value, null);
-      }
-      return value;
-    }
-
-    private <T> T get(String name, String expectation, Supplier<T> reader) {
-      try {
-        return reader.get();
-      } catch (ConfigException e) {
-        throw task.invalid(key(name), expectation, e);
-      }
     }
 
     private static String key(String name) {

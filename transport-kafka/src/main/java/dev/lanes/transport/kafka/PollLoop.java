@@ -257,7 +257,12 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
           Message message = RecordCodec.toMessage(record, fromRetryTopic);
           KafkaAcknowledger acknowledger =
               new KafkaAcknowledger(
-                  tracker, record, message, taskTopic(record, fromRetryTopic), republisher);
+                  settings.task(),
+                  tracker,
+                  record,
+                  message,
+                  taskTopic(record, fromRetryTopic),
+                  republisher);
           tracker.track(acknowledger);
           if (tracker.finishedByPreviousOwner(record.offset())) {
             tracker.handOut();

@@ -114,24 +114,6 @@ final class RecordCodec {
     return new ProducerRecord<>(topic, null, null, record.key(), record.value(), headers);
   }
 
-  /**
-   * Where {@code message} was first consumed from, as {@link LanesHeaders} for its retry or dead
-   * letter; empty when an earlier retry already recorded it (the message's headers carry it).
-   */
-  static Map<String, String> originalCoordinates(Message message) {
-    Map<String, String> headers = new HashMap<>();
-    if (!message.headers().containsKey(LanesHeaders.ORIGINAL_DESTINATION)) {
-      Origin origin = message.origin();
-      headers.put(LanesHeaders.ORIGINAL_DESTINATION, origin.destination());
-      headers.put(LanesHeaders.ORIGINAL_PARTITION, Integer.toString(origin.partition()));
-      headers.put(LanesHeaders.ORIGINAL_OFFSET, Long.toString(origin.offset()));
-    }
-    if (!message.headers().containsKey(LanesHeaders.ORIGINAL_ID)) {
-      headers.put(LanesHeaders.ORIGINAL_ID, message.id());
-    }
-    return headers;
-  }
-
   private static int parseAttempt(String value) {
     if (value == null) {
       return 1;

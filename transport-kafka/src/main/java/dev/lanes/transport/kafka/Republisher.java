@@ -48,8 +48,7 @@ final class Republisher {
       Duration delay,
       int attempt,
       Runnable onWritten) {
-    Map<String, String> headers = RecordCodec.originalCoordinates(message);
-    headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempt));
+    Map<String, String> headers = LanesHeaders.retry(message, attempt);
     headers.put(
         RecordCodec.RETRY_DUE, Long.toString(System.currentTimeMillis() + delay.toMillis()));
     headers.put(RecordCodec.TASK_TOPIC, taskTopic);
@@ -71,9 +70,7 @@ final class Republisher {
       String reason,
       int attempts,
       Runnable onWritten) {
-    Map<String, String> headers = RecordCodec.originalCoordinates(message);
-    headers.put(LanesHeaders.REASON, reason);
-    headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempts));
+    Map<String, String> headers = LanesHeaders.deadLetter(message, reason, attempts);
     send(
         "dead letter",
         RecordCodec.copyOf(record, settings.deadLetterTopicFor(taskTopic), headers, RETRY_ONLY),

@@ -149,7 +149,12 @@ class PartitionTrackerTest {
       Message message = Message.builder().id("t-0@" + offset).build();
       KafkaAcknowledger record =
           new KafkaAcknowledger(
-              tracker, new ConsumerRecord<>("t", 0, offset, null, new byte[0]), message, "t", null);
+              "t",
+              tracker,
+              new ConsumerRecord<>("t", 0, offset, null, new byte[0]),
+              message,
+              "t",
+              null);
       tracker.track(record);
       records.add(record);
     }

@@ -46,20 +46,6 @@ class RecordCodecTest {
   }
 
   @Test
-  void recordsTheFirstOriginOnlyOnce() {
-    Message first = RecordCodec.toMessage(record("orders", Map.of()), false);
-    Map<String, String> origin = RecordCodec.originalCoordinates(first);
-    assertThat(origin)
-        .containsEntry(LanesHeaders.ORIGINAL_DESTINATION, "orders")
-        .containsEntry(LanesHeaders.ORIGINAL_PARTITION, "3")
-        .containsEntry(LanesHeaders.ORIGINAL_OFFSET, "42")
-        .containsEntry(LanesHeaders.ORIGINAL_ID, "orders-3@42");
-
-    Message retried = RecordCodec.toMessage(record("orders.retry", origin), true);
-    assertThat(RecordCodec.originalCoordinates(retried)).isEmpty();
-  }
-
-  @Test
   void copiesKeyValueAndHeadersByteForByteReplacingLanesHeaders() {
     byte[] binary = {(byte) 0xff, 0, (byte) 0xfe};
     RecordHeaders headers = new RecordHeaders();

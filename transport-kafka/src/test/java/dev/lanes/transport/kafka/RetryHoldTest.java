@@ -58,6 +58,7 @@ class RetryHoldTest {
     Message message = Message.builder().id(id).build();
     KafkaAcknowledger acknowledger =
         new KafkaAcknowledger(
+            "t",
             partition,
             new ConsumerRecord<>("t.retry", 0, offset, null, new byte[0]),
             message,

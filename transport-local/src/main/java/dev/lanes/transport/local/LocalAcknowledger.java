@@ -1,8 +1,8 @@
 package dev.lanes.transport.local;
 
-import dev.lanes.spi.Acknowledger;
+import dev.lanes.api.Message;
+import dev.lanes.spi.SettleOnceAcknowledger;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Settles one claimed row. Every call only queues a {@link Settlement} for the source's poll
@@ -10,18 +10,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * once for them; {@link dev.lanes.spi.Source#flush()} waits for them. Thread-safe.
  *
  * <p>The delivery is stale once its lease is lost: the lease deadline passed (this process stalled
- * or could not renew it) or a settlement found the row claimed again by someone else.
+ * or could not renew it) or a settlement found the row claimed again by someone else. A settle
+ * after that, or after the source closed, is ignored by {@link SettleOnceAcknowledger}'s rules.
  */
-final class LocalAcknowledger implements Acknowledger {
+final class LocalAcknowledger extends SettleOnceAcknowledger {
 
   private final StoredMessage message;
   private final Settler settler;
   private final long leaseMs;
-  private final AtomicBoolean settled = new AtomicBoolean();
   private volatile long deadline;
   private volatile boolean lost;
 
-  LocalAcknowledger(StoredMessage message, Settler settler, long leaseMs, long deadline) {
+  LocalAcknowledger(
+      String task, StoredMessage message, Settler settler, long leaseMs, long deadline) {
+    super(task, message.toMessage());
     this.message = message;
     this.settler = settler;
     this.leaseMs = leaseMs;
@@ -29,25 +31,39 @@ final class LocalAcknowledger implements Acknowledger {
   }
 
   @Override
-  public void ack() {
-    settle(Settlement.Kind.ACK, message, 0, null);
+  protected void onAck() {
+    settler.submit(new Settlement(Settlement.Kind.ACK, message, 0, null));
   }
 
   @Override
-  public void retry(Duration delay, int attempt) {
+  protected void onRetry(Duration delay, int attempt) {
     long due = System.currentTimeMillis() + Math.max(0, delay.toMillis());
-    settle(Settlement.Kind.RETRY, message.withAttempt(attempt), due, null);
+    settler.submit(new Settlement(Settlement.Kind.RETRY, message.withAttempt(attempt), due, null));
   }
 
   @Override
-  public void reject(String reason, int attempts) {
-    settle(Settlement.Kind.REJECT, message.withAttempt(attempts), 0, reason);
+  protected void onReject(String reason, int attempts) {
+    settler.submit(
+        new Settlement(Settlement.Kind.REJECT, message.withAttempt(attempts), 0, reason));
+  }
+
+  /** Lost its lease, or the source closed and gave the row back. */
+  @Override
+  protected boolean takenBack() {
+    return isStale() || settler.isClosed();
+  }
+
+  @Override
+  protected void ignoredTakenBack(String what) {
+    if (lost) {
+      settler.lostSettlement(what, message);
+    }
   }
 
   /** Renews the lease now (the source also renews every held lease on its own schedule). */
   @Override
   public void touch() {
-    if (!settled.get() && !isStale()) {
+    if (!isSettled() && !isStale()) {
       settler.submit(
           new Settlement(
               Settlement.Kind.RENEW, message, System.currentTimeMillis() + leaseMs, null));
@@ -62,13 +78,13 @@ final class LocalAcknowledger implements Acknowledger {
     return lost;
   }
 
-  StoredMessage message() {
+  StoredMessage stored() {
     return message;
   }
 
-  /** Whether ack, retry or reject was called. */
-  boolean isSettled() {
-    return settled.get();
+  /** The message handed to the dispatcher. */
+  Message delivered() {
+    return message();
   }
 
   /** A renewal of the lease to {@code newDeadline} was applied. */
@@ -82,16 +98,5 @@ final class LocalAcknowledger implements Acknowledger {
   void markLost() {
     lost = true;
     settler.forget(this);
-  }
-
-  private void settle(Settlement.Kind kind, StoredMessage row, long at, String reason) {
-    if (!settled.compareAndSet(false, true)) {
-      throw new IllegalStateException("message " + message.id() + " is already settled");
-    }
-    if (isStale()) {
-      settler.lostSettlement(kind, message);
-      return;
-    }
-    settler.submit(new Settlement(kind, row, at, reason));
   }
 }

@@ -1,12 +1,10 @@
 package dev.lanes.transport.local;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
+import dev.lanes.config.SectionReader;
 import dev.lanes.spi.TaskConfig;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.function.Supplier;
 
 /**
  * A task's {@code local { ... }} block, read and validated once.
@@ -34,57 +32,31 @@ public record LocalSettings(
    * @throws dev.lanes.api.ReadyFailedException naming the key when a value is invalid
    */
   public static LocalSettings from(TaskConfig task) {
-    Config c = task.section(SECTION);
-    String dir = get(task, c, "dataDir", "a directory path", () -> c.getString("dataDir").trim());
+    SectionReader local = SectionReader.of(task, SECTION);
+    String dir = local.text("dataDir");
     if (dir.isEmpty()) {
-      throw task.invalid(key("dataDir"), "a directory path, not empty", null);
+      throw local.invalid("dataDir", "a directory path, not empty");
     }
     Path dataDir;
     try {
       dataDir = Path.of(dir).toAbsolutePath().normalize();
     } catch (InvalidPathException e) {
-      throw task.invalid(key("dataDir"), "a directory path", e);
+      throw local.invalid("dataDir", "a directory path", e);
     }
-    String queue = get(task, c, "queue", "a queue name", () -> c.getString("queue").trim());
+    String queue = local.text("queue");
     if (queue.isEmpty()) {
       queue = task.name();
     }
-    Duration visibility = duration(task, c, "visibilityTimeout");
-    if (visibility.compareTo(MIN_VISIBILITY) < 0) {
-      throw task.invalid(key("visibilityTimeout"), "a duration >= 1s, got " + visibility, null);
-    }
-    Duration poll = duration(task, c, "pollInterval");
-    int batchSize = get(task, c, "batchSize", "an integer", () -> c.getInt("batchSize"));
-    if (batchSize < 1) {
-      throw task.invalid(key("batchSize"), "an integer >= 1, got " + batchSize, null);
-    }
-    return new LocalSettings(dataDir, queue, visibility, poll, batchSize);
+    return new LocalSettings(
+        dataDir,
+        queue,
+        local.duration("visibilityTimeout", MIN_VISIBILITY),
+        local.positiveDuration("pollInterval"),
+        local.atLeast("batchSize", 1));
   }
 
   /** Where this task's rejected messages go. */
   public String deadLetterQueue() {
     return queue + DEAD_LETTER_SUFFIX;
-  }
-
-  private static Duration duration(TaskConfig task, Config c, String name) {
-    Duration value =
-        get(task, c, name, "a duration such as 500ms or 30s", () -> c.getDuration(name));
-    if (value.isNegative() || value.isZero()) {
-      throw task.invalid(key(name), "a duration > 0, got " + value, null);
-    }
-    return value;
-  }
-
-  private static <T> T get(
-      TaskConfig task, Config c, String name, String expectation, Supplier<T> reader) {
-    try {
-      return reader.get();
-    } catch (ConfigException e) {
-      throw task.invalid(key(name), expectation, e);
-    }
-  }
-
-  private static String key(String name) {
-    return SECTION + "." + name;
   }
 }

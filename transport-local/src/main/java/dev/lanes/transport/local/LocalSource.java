@@ -287,7 +287,8 @@ final class LocalSource implements Source {
         long deadline = System.currentTimeMillis() + leaseMs;
         LocalStore.Claimed claimed = store.claim(settings.queue(), settings.batchSize(), leaseMs);
         for (StoredMessage m : claimed.messages()) {
-          LocalAcknowledger acknowledger = new LocalAcknowledger(m, settler, leaseMs, deadline);
+          LocalAcknowledger acknowledger =
+              new LocalAcknowledger(task.name(), m, settler, leaseMs, deadline);
           settler.hold(acknowledger);
           prefetched.add(acknowledger);
         }
@@ -307,9 +308,9 @@ final class LocalSource implements Source {
   }
 
   private void deliver(LocalAcknowledger acknowledger) {
-    StoredMessage m = acknowledger.message();
+    StoredMessage m = acknowledger.stored();
     try {
-      sink.accept(new Delivery(m.toMessage(), acknowledger));
+      sink.accept(new Delivery(acknowledger.delivered(), acknowledger));
     } catch (RuntimeException e) {
       log.error(
           "task '{}': the dispatcher refused message {}; giving it back", task.name(), m.id(), e);

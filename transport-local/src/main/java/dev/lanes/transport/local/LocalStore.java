@@ -452,11 +452,7 @@ final class LocalStore {
 
   private static Map<String, String> deadLetterHeaders(StoredMessage m, String reason) {
     Map<String, String> headers = new HashMap<>(m.headers());
-    headers.put(LanesHeaders.REASON, reason == null ? "" : reason);
-    headers.put(LanesHeaders.ORIGINAL_DESTINATION, m.queue());
-    headers.put(LanesHeaders.ORIGINAL_ID, Long.toString(m.id()));
-    headers.put(LanesHeaders.ORIGINAL_OFFSET, Long.toString(m.id()));
-    headers.put(LanesHeaders.ATTEMPT, Integer.toString(m.attempt()));
+    headers.putAll(LanesHeaders.deadLetter(m.toMessage(), reason, m.attempt()));
     return headers;
   }
 

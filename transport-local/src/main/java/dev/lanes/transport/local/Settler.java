@@ -36,12 +36,12 @@ final class Settler {
 
   /** Starts holding a freshly claimed row. */
   void hold(LocalAcknowledger acknowledger) {
-    held.put(acknowledger.message().id(), acknowledger);
+    held.put(acknowledger.stored().id(), acknowledger);
   }
 
   /** Stops holding a row whose lease is lost. */
   void forget(LocalAcknowledger acknowledger) {
-    held.remove(acknowledger.message().id(), acknowledger);
+    held.remove(acknowledger.stored().id(), acknowledger);
   }
 
   /** Queues {@code settlement}; ignored once the source is closed (its rows were given back). */
@@ -58,11 +58,16 @@ final class Settler {
   }
 
   /** Called for a settlement of a delivery whose lease was already lost. */
-  void lostSettlement(Settlement.Kind kind, StoredMessage message) {
+  void lostSettlement(String what, StoredMessage message) {
     log.warn(
         "{} of message {} ignored: its lease was lost, so it will be delivered again",
-        kind,
+        what,
         message.id());
+  }
+
+  /** Whether the source closed: its rows were given back. */
+  boolean isClosed() {
+    return closed;
   }
 
   /** Applies every queued settlement (and any left from a failed batch) in one transaction. */
@@ -84,7 +89,7 @@ final class Settler {
     List<Settlement> batch = new ArrayList<>();
     for (LocalAcknowledger a : held.values()) {
       if (!a.isSettled() && !a.isStale()) {
-        batch.add(new Settlement(Settlement.Kind.RENEW, a.message(), deadline, null));
+        batch.add(new Settlement(Settlement.Kind.RENEW, a.stored(), deadline, null));
       }
     }
     if (!batch.isEmpty()) {
@@ -102,7 +107,7 @@ final class Settler {
     List<Settlement> batch = new ArrayList<>();
     for (LocalAcknowledger a : held.values()) {
       if (!a.isStale()) {
-        batch.add(new Settlement(Settlement.Kind.RELEASE, a.message(), 0, null));
+        batch.add(new Settlement(Settlement.Kind.RELEASE, a.stored(), 0, null));
       }
     }
     if (!batch.isEmpty()) {
@@ -120,7 +125,7 @@ final class Settler {
     for (int i = 0; i < batch.size(); i++) {
       Settlement s = batch.get(i);
       LocalAcknowledger a = held.get(s.message().id());
-      if (a == null || a.message().claim() != s.message().claim()) {
+      if (a == null || a.stored().claim() != s.message().claim()) {
         continue;
       }
       if (!applied[i]) {

@@ -17,12 +17,10 @@ final class DeadLetters {
   static final String ORIGINAL_CHANNEL = "lanes-original-channel";
 
   private final NsqPublisher publisher;
-  private final String topic;
   private final String channel;
 
-  DeadLetters(NsqPublisher publisher, String topic, String channel) {
+  DeadLetters(NsqPublisher publisher, String channel) {
     this.publisher = publisher;
-    this.topic = topic;
     this.channel = channel;
   }
 
@@ -34,11 +32,10 @@ final class DeadLetters {
    */
   void publish(Message message, String reason, int attempts) {
     Map<String, String> headers = new LinkedHashMap<>(message.headers());
-    headers.put(LanesHeaders.REASON, reason);
-    headers.put(LanesHeaders.ATTEMPT, Integer.toString(attempts));
-    headers.put(LanesHeaders.ORIGINAL_DESTINATION, topic);
-    headers.put(ORIGINAL_CHANNEL, channel);
-    headers.put(LanesHeaders.ORIGINAL_ID, message.id());
+    if (!headers.containsKey(LanesHeaders.ORIGINAL_DESTINATION)) {
+      headers.put(ORIGINAL_CHANNEL, channel); // the first origin's, like the others
+    }
+    headers.putAll(LanesHeaders.deadLetter(message, reason, attempts));
     publisher.publish(message.toBuilder().headers(headers).build());
   }
 

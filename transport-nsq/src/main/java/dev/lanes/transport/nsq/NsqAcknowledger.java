@@ -1,7 +1,7 @@
 package dev.lanes.transport.nsq;
 
 import dev.lanes.api.Message;
-import dev.lanes.spi.Acknowledger;
+import dev.lanes.spi.SettleOnceAcknowledger;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * delivery taken back does nothing: a FIN would finish the newer delivery of the same id, which
  * nobody has handled yet, and on a closed connection nsq-j would only log an error. Settling one
  * that only timed out is still sent: if nsqd has not requeued it yet the FIN spares a redelivery,
- * and if it has, nsqd answers {@code E_FIN_FAILED}, which nsq-j logs and ignores.
+ * and if it has, nsqd answers {@code E_FIN_FAILED}, which nsq-j logs and ignores. A second settle
+ * is ignored by {@link SettleOnceAcknowledger}'s rules.
  */
-final class NsqAcknowledger implements Acknowledger {
+final class NsqAcknowledger extends SettleOnceAcknowledger {
 
   private enum State {
     OPEN,
@@ -29,7 +30,6 @@ final class NsqAcknowledger implements Acknowledger {
   }
 
   private final com.sproutsocial.nsq.Message nsq;
-  private final Message message;
   private final NsqSource source;
   private final Thread connectionReader;
   private final long msgTimeoutNanos;
@@ -41,13 +41,14 @@ final class NsqAcknowledger implements Acknowledger {
    *     with the connection), or {@code null} when unknown
    */
   NsqAcknowledger(
+      String task,
       com.sproutsocial.nsq.Message nsq,
       Message message,
       NsqSource source,
       Thread connectionReader,
       Duration msgTimeout) {
+    super(task, message);
     this.nsq = nsq;
-    this.message = message;
     this.source = source;
     this.connectionReader = connectionReader;
     this.msgTimeoutNanos = msgTimeout.toNanos();
@@ -58,14 +59,14 @@ final class NsqAcknowledger implements Acknowledger {
   }
 
   @Override
-  public void ack() {
+  protected void onAck() {
     if (settle()) {
       nsq.finish();
     }
   }
 
   @Override
-  public void retry(Duration delay, int attempt) {
+  protected void onRetry(Duration delay, int attempt) {
     if (settle()) {
       nsq.requeue((int) Math.min(Integer.MAX_VALUE, delay.toMillis()));
     }
@@ -76,17 +77,26 @@ final class NsqAcknowledger implements Acknowledger {
    * untouched), so nsqd redelivers it after its timeout, and the exception reaches the caller.
    */
   @Override
-  public void reject(String reason, int attempts) {
-    if (state.get() != State.OPEN) {
-      return;
-    }
-    if (!connectionAlive()) {
-      settle(); // taken back: nsqd redelivers it, so no dead letter now
-      return;
-    }
-    source.deadLetters().publish(message, reason, attempts);
+  protected void onReject(String reason, int attempts) {
+    source.deadLetters().publish(message(), reason, attempts);
     if (settle()) {
       nsq.finish();
+    }
+  }
+
+  /**
+   * Taken back by the source's close or a redelivery, or its connection is gone (nsqd redelivers
+   * it, so no FIN and no dead letter now). A delivery that only timed out is not: see above.
+   */
+  @Override
+  protected boolean takenBack() {
+    return state.get() == State.TAKEN_BACK || !connectionAlive();
+  }
+
+  @Override
+  protected void ignoredTakenBack(String what) {
+    if (state.compareAndSet(State.OPEN, State.TAKEN_BACK)) {
+      source.settled(this);
     }
   }
 

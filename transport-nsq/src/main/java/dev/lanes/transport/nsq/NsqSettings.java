@@ -1,7 +1,6 @@
 package dev.lanes.transport.nsq;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
+import dev.lanes.config.SectionReader;
 import dev.lanes.spi.TaskConfig;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
@@ -9,7 +8,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -97,27 +95,24 @@ public record NsqSettings(
 
   private static final class Reader {
     private final TaskConfig task;
-    private final Config nsq;
+    private final SectionReader nsq;
 
     Reader(TaskConfig task) {
       this.task = task;
-      this.nsq = task.section("nsq");
+      this.nsq = SectionReader.of(task, "nsq");
     }
 
     NsqSettings read() {
       List<String> lookupd = addresses("lookupd");
       List<String> nsqd = addresses("nsqd");
       if (lookupd.isEmpty() && nsqd.isEmpty()) {
-        throw task.invalid(
-            "nsq.lookupd",
-            "at least one nsqlookupd address, or nsqd addresses in nsq.nsqd, got none",
-            null);
+        throw nsq.invalid(
+            "lookupd", "at least one nsqlookupd address, or nsqd addresses in nsq.nsqd, got none");
       }
-      String topic = name("topic", get("topic", "a string", () -> nsq.getString("topic")));
-      String channelSetting = get("channel", "a string", () -> nsq.getString("channel"));
+      String topic = name("topic", nsq.text("topic"));
+      String channelSetting = nsq.text("channel");
       String channel = name("channel", channelSetting.isEmpty() ? task.name() : channelSetting);
-      String deadLetterSetting =
-          get("deadLetterTopic", "a string", () -> nsq.getString("deadLetterTopic"));
+      String deadLetterSetting = nsq.text("deadLetterTopic");
       String deadLetterTopic =
           name(
               "deadLetterTopic",
@@ -126,40 +121,36 @@ public record NsqSettings(
           lookupd,
           nsqd,
           addresses("nsqdHttp"),
-          address("publishTo", get("publishTo", "a string", () -> nsq.getString("publishTo"))),
+          address("publishTo", nsq.text("publishTo")),
           topic,
           channel,
           maxInFlight(),
-          atLeast("msgTimeout", Duration.ofSeconds(1)),
+          nsq.duration("msgTimeout", Duration.ofSeconds(1)),
           deadLetterTopic,
-          wholeSeconds(atLeast("lookupInterval", Duration.ofSeconds(1))),
-          atLeast("httpTimeout", Duration.ofMillis(1)),
+          wholeSeconds(nsq.duration("lookupInterval", Duration.ofSeconds(1))),
+          nsq.duration("httpTimeout", Duration.ofMillis(1)),
           tls(),
-          AuthSecret.of(get("authSecret", "a string", () -> nsq.getString("authSecret"))));
+          AuthSecret.of(nsq.get("authSecret", "a string", c -> c.getString("authSecret"))));
     }
 
     private NsqTls tls() {
-      if (!get("tls.enabled", "true or false", () -> nsq.getBoolean("tls.enabled"))) {
+      if (!nsq.bool("tls.enabled")) {
         return NsqTls.DISABLED;
       }
-      String caFile = get("tls.caFile", "a file name", () -> nsq.getString("tls.caFile"));
-      boolean insecure =
-          get(
-              "tls.insecureSkipVerify",
-              "true or false",
-              () -> nsq.getBoolean("tls.insecureSkipVerify"));
+      String caFile = nsq.get("tls.caFile", "a file name", c -> c.getString("tls.caFile"));
+      boolean insecure = nsq.bool("tls.insecureSkipVerify");
       try {
         return NsqTls.enabled(caFile.isEmpty() ? null : Path.of(caFile), insecure);
       } catch (IOException | GeneralSecurityException | InvalidPathException e) {
-        throw task.invalid(
-            "nsq.tls.caFile", "a readable PEM file of CA certificates, got '" + caFile + "'", e);
+        throw nsq.invalid(
+            "tls.caFile", "a readable PEM file of CA certificates, got '" + caFile + "'", e);
       }
     }
 
     private int maxInFlight() {
-      int value = get("maxInFlight", "an integer", () -> nsq.getInt("maxInFlight"));
+      int value = nsq.get("maxInFlight", "an integer", c -> c.getInt("maxInFlight"));
       if (value < 0) {
-        throw invalid("maxInFlight", "an integer >= 0 (0 derives it from the lanes)", value);
+        throw nsq.invalid("maxInFlight", "an integer >= 0 (0 derives it from the lanes)", value);
       }
       if (value > 0) {
         return value;
@@ -169,7 +160,7 @@ public record NsqSettings(
     }
 
     private List<String> addresses(String key) {
-      List<String> values = get(key, "a list of host:port strings", () -> nsq.getStringList(key));
+      List<String> values = nsq.textList(key, "a list of host:port strings");
       return values.stream().map(v -> address(key, v)).toList();
     }
 
@@ -179,40 +170,20 @@ public record NsqSettings(
       if (!m.matches()
           || Integer.parseInt(m.group(2)) < 1
           || Integer.parseInt(m.group(2)) > 65535) {
-        throw invalid(key, "host:port addresses such as 127.0.0.1:4150", value);
+        throw nsq.invalid(key, "host:port addresses such as 127.0.0.1:4150", value);
       }
       return trimmed;
     }
 
     private String name(String key, String value) {
       if (value.isEmpty()) {
-        throw task.invalid("nsq." + key, "a name (it has no default)", null);
+        throw nsq.invalid(key, "a name (it has no default)");
       }
       if (!validName(value)) {
-        throw invalid(
+        throw nsq.invalid(
             key, "1-64 characters of [.a-zA-Z0-9_-], optionally ending in #ephemeral", value);
       }
       return value;
-    }
-
-    private Duration atLeast(String key, Duration min) {
-      Duration value = get(key, "a duration such as 500ms or 30s", () -> nsq.getDuration(key));
-      if (value.compareTo(min) < 0) {
-        throw invalid(key, "a duration >= " + min.toMillis() + "ms", value);
-      }
-      return value;
-    }
-
-    private <T> T get(String key, String expectation, Supplier<T> reader) {
-      try {
-        return reader.get();
-      } catch (ConfigException e) {
-        throw task.invalid("nsq." + key, expectation, e);
-      }
-    }
-
-    private RuntimeException invalid(String key, String expectation, Object actual) {
-      return task.invalid("nsq." + key, expectation + ", got '" + actual + "'", null);
     }
 
     private static String nonEphemeral(String topic) {

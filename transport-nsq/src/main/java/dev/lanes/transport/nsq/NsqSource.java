@@ -111,7 +111,6 @@ final class NsqSource implements Source {
     deadLetters =
         new DeadLetters(
             new NsqPublisher(client, false, settings, settings.deadLetterTopic()),
-            settings.topic(),
             settings.channel());
     subscriber = subscriber();
     rdy =
@@ -239,7 +238,7 @@ final class NsqSource implements Source {
     }
     Message message = toMessage(nsq);
     NsqAcknowledger acknowledger =
-        new NsqAcknowledger(nsq, message, this, receiver.handedBy(), settings.msgTimeout());
+        new NsqAcknowledger(task, nsq, message, this, receiver.handedBy(), settings.msgTimeout());
     NsqAcknowledger earlier = held.put(nsq.getId(), acknowledger);
     if (earlier != null) {
       earlier.supersede();

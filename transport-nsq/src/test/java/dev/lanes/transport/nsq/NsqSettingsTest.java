@@ -117,7 +117,7 @@ class NsqSettingsTest {
     assertInvalid(Map.of("nsq.nsqd", List.of("127.0.0.1:99999")), "nsq.nsqd", "host:port");
     assertInvalid(Map.of("nsq.lookupd", List.of()), "nsq.lookupd", "at least one");
     assertInvalid(Map.of("nsq.maxInFlight", -1), "nsq.maxInFlight", ">= 0");
-    assertInvalid(Map.of("nsq.msgTimeout", "500ms"), "nsq.msgTimeout", ">= 1000ms");
+    assertInvalid(Map.of("nsq.msgTimeout", "500ms"), "nsq.msgTimeout", ">= 1s");
     assertInvalid(Map.of("nsq.lookupInterval", "soon"), "nsq.lookupInterval", "a duration");
     assertInvalid(Map.of("nsq.tls.enabled", "maybe"), "nsq.tls.enabled", "true or false");
   }

@@ -110,7 +110,7 @@ class CheckCommandTest {
                             + " channelLength?"),
             l ->
                 assertThat(l)
-                    .startsWith(file + ": task 'bad_http': http.port: expected a port number"),
+                    .startsWith(file + ":9: task 'bad_http': http.port: expected a port number"),
             l ->
                 assertThat(l)
                     .startsWith(file + ":6: task 'bad_value': consumerNum: expected an integer"),

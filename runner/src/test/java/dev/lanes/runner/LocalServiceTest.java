@@ -61,7 +61,7 @@ class LocalServiceTest {
           handler = dev.lanes.runner.ScriptedHandler
           consumerNum = 8
           channelLength = 16
-          script.work = 2ms
+          script.work = 6ms
           record.file = "%s"
           local.dataDir = "%s"
           %s

@@ -44,6 +44,7 @@ final class FaultScenario {
   private String taskLines = "record.delay = 2ms";
   private List<String> extra = List.of();
   private boolean throughProxy;
+  private Proxy brokersProxy;
   private String output = "";
   private Predicate<Path> finishedWhen = record -> true;
 
@@ -82,6 +83,19 @@ final class FaultScenario {
     return this;
   }
 
+  /**
+   * The runner reaches the broker through {@code proxy}, the broker's own (it advertises the
+   * proxy's address), which outlives the scenario.
+   */
+  FaultScenario throughProxy(Proxy proxy) {
+    this.brokersProxy = proxy;
+    return this;
+  }
+
+  String transport() {
+    return target.transport();
+  }
+
   /** What the scenario's runners printed, one after the other. */
   String output() {
     return output;
@@ -103,7 +117,7 @@ final class FaultScenario {
     events.addAll(events.size() / 2, extra);
     target.publishMany(name, events);
     int total = KEYS * PER_KEY;
-    Proxy proxy = throughProxy ? proxy(name) : null;
+    Proxy proxy = brokersProxy != null ? brokersProxy : throughProxy ? proxy(name) : null;
     Run run = new Run(taskFile(name, proxy), proxy);
     try {
       run.startRunner();
@@ -134,7 +148,7 @@ final class FaultScenario {
     } finally {
       run.runners.forEach(RunnerProcess::close);
       output = run.runners.stream().map(RunnerProcess::output).reduce("", (a, b) -> a + b);
-      if (proxy != null) {
+      if (proxy != null && proxy != brokersProxy) {
         proxy.delete();
       }
     }

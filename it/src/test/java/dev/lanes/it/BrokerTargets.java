@@ -244,11 +244,13 @@ final class BrokerTargets {
 
     /**
      * Uncommitted offsets: the spread the lanes' commit holds back (what they hold plus two polls)
-     * and what they handle in one {@code commitInterval} (100 ms) before it is committed.
+     * and what they handle in two {@code commitInterval}s (100 ms): a fault that meets a commit in
+     * flight (a kill, a cut, a broker restart or outage) loses it, and the last confirmed commit is
+     * then the one before.
      */
     @Override
     public int redeliveryBound(int lanes, int channelLength, int perSecond) {
-      return lanes * channelLength + 2 * WINDOW + perSecond / 10;
+      return lanes * channelLength + 2 * WINDOW + 2 * perSecond / 10;
     }
   }
 

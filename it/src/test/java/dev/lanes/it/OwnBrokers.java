@@ -50,11 +50,15 @@ final class OwnBrokers implements AfterAllCallback {
     return rabbit;
   }
 
-  /** The class's Kafka broker behind its proxy, started on first use. */
+  /**
+   * The class's Kafka broker behind its proxy, started on first use; its link healed, whatever an
+   * earlier test left.
+   */
   synchronized OwnKafka kafka() throws Exception {
     if (kafka == null) {
       kafka = OwnKafka.start(dir(), new ToxiproxyClient("127.0.0.1", 8474));
     }
+    kafka.heal();
     return kafka;
   }
 

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
+import eu.rekawek.toxiproxy.model.Toxic;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -85,6 +86,16 @@ final class OwnKafka implements OwnBroker {
   /** The proxy every connection to the broker goes through. */
   Proxy proxy() {
     return proxy;
+  }
+
+  /**
+   * The link made whole again: the proxy enabled, without toxics (a failed test may leave them).
+   */
+  void heal() throws IOException {
+    proxy.enable();
+    for (Toxic toxic : proxy.toxics().getAll()) {
+      toxic.remove();
+    }
   }
 
   /** SIGTERM (a controlled shutdown: the log flushed and closed), then a start on the same log. */

@@ -50,8 +50,22 @@ final class BrokerTargets {
     };
   }
 
-  /** RabbitMQ: a direct exchange bound to a queue, filled by RabbitMQ's Java client. */
-  record Amqp(Path dir) implements BrokerTarget {
+  /**
+   * RabbitMQ: a direct exchange bound to a queue, filled by RabbitMQ's Java client with persistent
+   * messages. The shared node on 5672, or, with {@link #on}, a node of the test's own.
+   */
+  record Amqp(Path dir, String address) implements BrokerTarget {
+
+    /** The shared node. */
+    Amqp(Path dir) {
+      this(dir, "127.0.0.1:5672");
+    }
+
+    /** A node of the test's own. */
+    static Amqp on(OwnRabbit rabbit, Path dir) {
+      return new Amqp(dir, rabbit.address());
+    }
+
     @Override
     public boolean keepsOrderAcrossCrash() {
       return true;
@@ -64,7 +78,12 @@ final class BrokerTargets {
 
     @Override
     public String destination(String name) {
-      return "amqp { exchange = " + name + ".x, queue = " + name + ", key = " + name + " }";
+      return "amqp { exchange = %s.x, queue = %s, key = %s, uri = \"%s\" }"
+          .formatted(name, name, name, uri());
+    }
+
+    private String uri() {
+      return "amqp://guest:guest@" + address;
     }
 
     /** Declares the topology the task file names (Lanes' publisher declares it on open). */
@@ -78,6 +97,8 @@ final class BrokerTargets {
                       Map.of(
                           "transport",
                           "amqp",
+                          "amqp.uri",
+                          uri(),
                           "amqp.exchange",
                           name + ".x",
                           "amqp.queue",
@@ -90,7 +111,7 @@ final class BrokerTargets {
 
     @Override
     public void publishMany(String name, List<String> events) throws Exception {
-      ForeignClients.rabbitPublish(name + ".x", name, events);
+      ForeignClients.rabbitPublish(uri(), name + ".x", name, events);
     }
 
     @Override
@@ -100,7 +121,7 @@ final class BrokerTargets {
 
     @Override
     public String upstream() {
-      return "127.0.0.1:5672";
+      return address;
     }
 
     @Override
@@ -111,7 +132,7 @@ final class BrokerTargets {
     @Override
     public long waiting(String name) throws Exception {
       ConnectionFactory factory = new ConnectionFactory();
-      factory.setUri("amqp://guest:guest@" + upstream());
+      factory.setUri(uri());
       try (Connection connection = factory.newConnection("it-queue-depth");
           Channel channel = connection.createChannel()) {
         return channel.queueDeclarePassive(name).getMessageCount();
@@ -126,11 +147,23 @@ final class BrokerTargets {
   }
 
   /**
-   * Kafka: a one-partition topic filled by kcat with the order id as record key. It cannot be
-   * proxied: after bootstrap the client connects to the broker's advertised listener
-   * (127.0.0.1:9092), past any proxy; that takes a broker listener that advertises the proxy.
+   * Kafka: a one-partition topic filled by kcat with the order id as record key. The shared broker
+   * cannot be proxied: after bootstrap the client connects to its advertised listener
+   * (127.0.0.1:9092), past any proxy. A broker of the test's own ({@link #on}) advertises its
+   * proxy's address, so every connection goes through that proxy.
    */
-  record Kafka(Path dir) implements BrokerTarget {
+  record Kafka(Path dir, String bootstrap) implements BrokerTarget {
+
+    /** The shared broker. */
+    Kafka(Path dir) {
+      this(dir, "127.0.0.1:9092");
+    }
+
+    /** A broker of the test's own, reached through its proxy. */
+    static Kafka on(OwnKafka kafka, Path dir) {
+      return new Kafka(dir, kafka.bootstrap());
+    }
+
     @Override
     public boolean keepsOrderAcrossCrash() {
       return true;
@@ -143,13 +176,15 @@ final class BrokerTargets {
 
     @Override
     public String destination(String name) {
-      return "kafka { topic = " + name + ", group = " + name + " }";
+      return "kafka { topic = %s, group = %s, bootstrap = \"%s\" }"
+          .formatted(name, name, bootstrap);
     }
 
+    /** In record batches of {@link #WINDOW} records, so that a fetch takes no more (see below). */
     @Override
     public void publishMany(String name, List<String> events) throws Exception {
       List<String> keyed = events.stream().map(e -> recordKey(e) + "|" + e).toList();
-      ForeignClients.kcat(name, keyed, dir);
+      ForeignClients.kcat(bootstrap, name, keyed, dir, "batch.num.messages=" + WINDOW);
     }
 
     /** The order id as record key; none for a payload without one. */
@@ -158,18 +193,23 @@ final class BrokerTargets {
       return id.find() ? id.group(1) : "";
     }
 
-    /** A dead member leaves the group after 6 s (the broker's minimum), not 45 s. */
+    /**
+     * A dead member leaves the group after 6 s (the broker's minimum), not 45 s; and a fetch takes
+     * one record batch (the first is returned whatever the byte limits), so that, as with a
+     * prefetch, the broker keeps what the runner has not taken and a fault mid-stream meets records
+     * still to be fetched.
+     */
     @Override
     public String quickRedelivery() {
       return "kafka.consumer { \"session.timeout.ms\" = 6000, \"heartbeat.interval.ms\" = 1000,"
           + " \"max.poll.records\" = "
           + WINDOW
-          + " }";
+          + ", \"fetch.max.bytes\" = 1, \"max.partition.fetch.bytes\" = 1 }";
     }
 
     @Override
     public String upstream() {
-      return "127.0.0.1:9092";
+      return bootstrap;
     }
 
     /** The bootstrap address only: the client then connects to the advertised listener. */
@@ -204,11 +244,13 @@ final class BrokerTargets {
 
     /**
      * Uncommitted offsets: the spread the lanes' commit holds back (what they hold plus two polls)
-     * and what they handle in one {@code commitInterval} (100 ms) before it is committed.
+     * and what they handle in two {@code commitInterval}s (100 ms): a fault that meets a commit in
+     * flight (a kill, a cut, a broker restart or outage) loses it, and the last confirmed commit is
+     * then the one before.
      */
     @Override
     public int redeliveryBound(int lanes, int channelLength, int perSecond) {
-      return lanes * channelLength + 2 * WINDOW + perSecond / 10;
+      return lanes * channelLength + 2 * WINDOW + 2 * perSecond / 10;
     }
   }
 

@@ -51,9 +51,11 @@ interface Fault {
     };
   }
 
-  /** The broker itself stopped gracefully and started again on the same data. */
-  static Fault nsqdRestart(OwnNsqd nsqd) {
-    return run -> nsqd.restart();
+  /**
+   * The broker itself (one of the test's own) stopped gracefully, started again on the same data.
+   */
+  static Fault brokerRestart(OwnBroker broker) {
+    return run -> broker.restart();
   }
 
   /** Nothing: the scenario checks what the data set itself does (poison, malformed, huge). */

@@ -46,6 +46,7 @@ final class FaultScenario {
   private List<String> extra = List.of();
   private boolean throughProxy;
   private boolean produceDuringFault;
+  private Proxy brokersProxy;
   private String output = "";
   private Predicate<Path> finishedWhen = record -> true;
 
@@ -93,6 +94,18 @@ final class FaultScenario {
     return this;
   }
 
+   * The runner reaches the broker through {@code proxy}, the broker's own (it advertises the
+   * proxy's address), which outlives the scenario.
+   */
+  FaultScenario throughProxy(Proxy proxy) {
+    this.brokersProxy = proxy;
+    return this;
+  }
+
+  String transport() {
+    return target.transport();
+  }
+
   /** What the scenario's runners printed, one after the other. */
   String output() {
     return output;
@@ -115,7 +128,7 @@ final class FaultScenario {
     int upFront = produceDuringFault ? events.size() * 2 / 5 : events.size();
     target.publishMany(name, events.subList(0, upFront));
     int total = KEYS * PER_KEY;
-    Proxy proxy = throughProxy ? proxy(name) : null;
+    Proxy proxy = brokersProxy != null ? brokersProxy : throughProxy ? proxy(name) : null;
     Run run = new Run(taskFile(name, proxy), proxy);
     try {
       run.startRunner();
@@ -153,7 +166,7 @@ final class FaultScenario {
     } finally {
       run.runners.forEach(RunnerProcess::close);
       output = run.runners.stream().map(RunnerProcess::output).reduce("", (a, b) -> a + b);
-      if (proxy != null) {
+      if (proxy != null && proxy != brokersProxy) {
         proxy.delete();
       }
     }

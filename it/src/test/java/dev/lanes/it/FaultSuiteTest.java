@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,6 +37,9 @@ class FaultSuiteTest {
   private static final String ERROR = "{\"error\":true,\"data\":{\"order_id\":99997}}";
   private static final int HUGE_BYTES = 900_000;
 
+  /** The brokers the shared test bed may not lend: restarted, or cut (Kafka). */
+  @RegisterExtension static final OwnBrokers OWN = new OwnBrokers();
+
   @TempDir Path dir;
 
   /**
@@ -54,16 +58,15 @@ class FaultSuiteTest {
 
   /**
    * The link to the broker cut for 3 s mid-stream (every connection closed, new ones refused), then
-   * restored: the runner reconnects by itself and finishes, losing nothing. Kafka is left out: its
-   * client reconnects to the advertised listener, past the proxy.
+   * restored: the runner reconnects by itself and finishes, losing nothing. Kafka's link is cut on
+   * the test's own broker, whose advertised listener is the proxy.
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"amqp", "nsq"})
+  @ValueSource(strings = {"amqp", "kafka", "nsq"})
   void connectionCutAndRestoredLosesNothing(String transport) throws Exception {
-    BrokerTarget target = BrokerTargets.of(transport, dir);
+    BrokerTarget target = cuttable(transport);
     FaultRecord record =
-        FaultScenario.on(target, dir, "connection cut and restored")
-            .throughProxy()
+        throughProxy(FaultScenario.on(target, dir, "connection cut and restored"))
             .run(Fault.connectionCut(3000));
     CELLS.add(record.cell());
     assertThat(record.kept(target.keepsOrderAcrossCrash())).as(record.toString()).isTrue();
@@ -75,12 +78,11 @@ class FaultSuiteTest {
    * once the link is back to normal.
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"amqp", "nsq"})
+  @ValueSource(strings = {"amqp", "kafka", "nsq"})
   void slowLinkLosesNothing(String transport) throws Exception {
-    BrokerTarget target = BrokerTargets.of(transport, dir);
+    BrokerTarget target = cuttable(transport);
     FaultRecord record =
-        FaultScenario.on(target, dir, "slow and lossy link")
-            .throughProxy()
+        throughProxy(FaultScenario.on(target, dir, "slow and lossy link"))
             .run(Fault.slowLink(5000));
     CELLS.add(record.cell());
     assertThat(record.kept(true)).as(record.toString()).isTrue();
@@ -135,20 +137,35 @@ class FaultSuiteTest {
   }
 
   /**
-   * nsqd (one of the test's own) stopped with SIGTERM mid-stream and started again on the same data
-   * directory: it wrote what it held to disk, so nothing is lost; the runner reconnects by itself.
-   * RabbitMQ and Kafka are not restarted: the test would need a broker of its own.
+   * A broker of the test's own stopped gracefully mid-stream and started again on the same data
+   * (RabbitMQ: a durable queue of persistent messages; Kafka: its log; nsqd: what it held in
+   * memory, written to disk on SIGTERM), so nothing is lost; the runner reconnects by itself, and
+   * on amqp and kafka each key's events are still first handled in sequence.
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"nsq"})
+  @ValueSource(strings = {"amqp", "kafka", "nsq"})
   void brokerRestartMidStreamLosesNothing(String transport) throws Exception {
-    try (OwnNsqd nsqd = OwnNsqd.start(dir)) {
-      BrokerTarget target = BrokerTargets.Nsq.direct(nsqd);
-      FaultRecord record =
-          FaultScenario.on(target, dir, "broker restart mid-stream").run(Fault.nsqdRestart(nsqd));
-      CELLS.add(record.cell());
-      assertThat(record.kept(target.keepsOrderAcrossCrash())).as(record.toString()).isTrue();
-    }
+    OwnBroker broker = OWN.broker(transport);
+    BrokerTarget target = OWN.target(transport, dir);
+    FaultRecord record =
+        FaultScenario.on(target, dir, "broker restart mid-stream").run(Fault.brokerRestart(broker));
+    CELLS.add(record.cell());
+    assertThat(record.kept(target.keepsOrderAcrossCrash())).as(record.toString()).isTrue();
+  }
+
+  /**
+   * Kafka (the test's own broker) unreachable for a minute mid-stream, its proxy disabled: the
+   * runner keeps running, reconnects once the broker is back and finishes: nothing lost, no key
+   * reordered, duplicates within the commit window.
+   */
+  @Test
+  void kafkaUnreachableForAMinuteResumesAndLosesNothing() throws Exception {
+    BrokerTarget target = cuttable("kafka");
+    FaultRecord record =
+        throughProxy(FaultScenario.on(target, dir, "broker unreachable for a minute"))
+            .run(Fault.connectionCut(60_000));
+    CELLS.add(record.cell());
+    assertThat(record.kept(true)).as(record.toString()).isTrue();
   }
 
   /**
@@ -290,6 +307,23 @@ class FaultSuiteTest {
   @AfterAll
   static void writeTable() throws IOException {
     ReliabilityTable.write(List.copyOf(CELLS));
+  }
+
+  /**
+   * The target of a network fault: the shared broker, behind a proxy of the run's own; Kafka's
+   * shared broker advertises itself, past any proxy, so Kafka's is the test's own broker.
+   */
+  private BrokerTarget cuttable(String transport) throws Exception {
+    return transport.equals("kafka")
+        ? BrokerTargets.Kafka.on(OWN.kafka(), dir)
+        : BrokerTargets.of(transport, dir);
+  }
+
+  /** {@code scenario} through the proxy of its {@link #cuttable} target. */
+  private static FaultScenario throughProxy(FaultScenario scenario) throws Exception {
+    return scenario.transport().equals("kafka")
+        ? scenario.throughProxy(OWN.kafka().proxy())
+        : scenario.throughProxy();
   }
 
   private static ReliabilityTable.Cell cell(String fault, String transport, String text) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.MessageProperties;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -24,22 +26,22 @@ final class ForeignClients {
 
   private ForeignClients() {}
 
-  /** {@code kcat -P} with keys: each line is published as {@code key|value}. */
-  static void kcat(String topic, List<String> keyedLines, Path workDir) throws Exception {
+  /**
+   * {@code kcat -P} with keys to {@code broker}: each line is published as {@code key|value};
+   * {@code properties} are librdkafka's ({@code name=value}, kcat's {@code -X}).
+   */
+  static void kcat(
+      String broker, String topic, List<String> keyedLines, Path workDir, String... properties)
+      throws Exception {
     Path input = workDir.resolve("kcat-input.txt");
     Files.write(input, keyedLines);
-    run(
-        workDir,
-        "kcat",
-        "-b",
-        "127.0.0.1:9092",
-        "-t",
-        topic,
-        "-P",
-        "-K",
-        "|",
-        "-l",
-        input.toString());
+    List<String> command =
+        new ArrayList<>(List.of("kcat", "-b", broker, "-t", topic, "-P", "-K", "|"));
+    for (String property : properties) {
+      command.addAll(List.of("-X", property));
+    }
+    command.addAll(List.of("-l", input.toString()));
+    run(workDir, command.toArray(String[]::new));
   }
 
   /** nsqd's {@code /mpub}: newline-separated bodies. */
@@ -79,16 +81,23 @@ final class ForeignClients {
     }
   }
 
-  /** RabbitMQ's Java client, with publisher confirms: one connection for many bodies. */
-  static void rabbitPublish(String exchange, String routingKey, List<String> bodies)
+  /**
+   * RabbitMQ's Java client, with publisher confirms: one connection to the broker at {@code uri}
+   * for many bodies, each persistent (kept on disk by a durable queue across a broker restart).
+   */
+  static void rabbitPublish(String uri, String exchange, String routingKey, List<String> bodies)
       throws Exception {
     ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri("amqp://guest:guest@127.0.0.1:5672");
+    factory.setUri(uri);
     try (Connection connection = factory.newConnection("it-foreign-publisher");
         Channel channel = connection.createChannel()) {
       channel.confirmSelect();
       for (String body : bodies) {
-        channel.basicPublish(exchange, routingKey, null, body.getBytes(StandardCharsets.UTF_8));
+        channel.basicPublish(
+            exchange,
+            routingKey,
+            MessageProperties.PERSISTENT_BASIC,
+            body.getBytes(StandardCharsets.UTF_8));
       }
       channel.waitForConfirmsOrDie(30_000);
     }

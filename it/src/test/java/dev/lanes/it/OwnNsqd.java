@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * restart it (the shared brokers of scripts/brokers.sh are never restarted by tests). It runs the
  * nsqd binary that scripts/brokers.sh built.
  */
-final class OwnNsqd implements AutoCloseable {
+final class OwnNsqd implements OwnBroker {
 
   private static final Path BINARY =
       Path.of(
@@ -59,7 +59,8 @@ final class OwnNsqd implements AutoCloseable {
   }
 
   /** SIGTERM (nsqd writes what it holds in memory to its data directory), then a new start. */
-  void restart() throws IOException, InterruptedException {
+  @Override
+  public void restart() throws IOException, InterruptedException {
     process.destroy();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new AssertionError("nsqd did not stop within 30 s");
@@ -95,7 +96,7 @@ final class OwnNsqd implements AutoCloseable {
   @Override
   public void close() {
     if (process != null && process.isAlive()) {
-      process.destroyForcibly();
+      process.destroyForcibly().onExit().orTimeout(10, TimeUnit.SECONDS).join();
     }
   }
 

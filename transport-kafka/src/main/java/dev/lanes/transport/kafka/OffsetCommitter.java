@@ -40,6 +40,10 @@ final class OffsetCommitter {
 
   /**
    * Sends an asynchronous commit of the partitions that moved, if one is due and none in flight.
+   *
+   * @throws WakeupException a wakeup meant for {@code poll} that the consumer raised while it
+   *     looked for the group coordinator (after a broker restart, or while the broker is
+   *     unreachable); the commit was not sent and is sent again at the next interval
    */
   void commitIfDue(Collection<PartitionTracker> partitions) {
     long now = System.nanoTime();
@@ -62,22 +66,29 @@ final class OffsetCommitter {
       return;
     }
     inFlight = true;
-    consumer.commitAsync(
-        offsets,
-        (committed, error) -> {
-          inFlight = false;
-          if (error != null) {
-            moved.forEach(p -> p.commitFailed(offsets.get(p.partition()).offset()));
-            if (error instanceof RetriableException
-                || error instanceof RebalanceInProgressException) {
-              log.debug(
-                  "task '{}': commit failed, will retry: {}", settings.task(), error.toString());
-            } else {
-              log.warn(
-                  "task '{}': commit of {} failed: {}", settings.task(), offsets, error.toString());
-            }
-          }
-        });
+    try {
+      consumer.commitAsync(offsets, (committed, error) -> completed(moved, offsets, error));
+    } catch (WakeupException e) {
+      completed(moved, offsets, e); // no callback will come
+      throw e;
+    }
+  }
+
+  private void completed(
+      List<PartitionTracker> moved,
+      Map<TopicPartition, OffsetAndMetadata> offsets,
+      Exception error) {
+    inFlight = false;
+    if (error != null) {
+      moved.forEach(p -> p.commitFailed(offsets.get(p.partition()).offset()));
+      if (error instanceof RetriableException
+          || error instanceof RebalanceInProgressException
+          || error instanceof WakeupException) {
+        log.debug("task '{}': commit failed, will retry: {}", settings.task(), error.toString());
+      } else {
+        log.warn("task '{}': commit of {} failed: {}", settings.task(), offsets, error.toString());
+      }
+    }
   }
 
   /**

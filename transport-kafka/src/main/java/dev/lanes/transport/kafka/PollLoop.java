@@ -203,9 +203,9 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
         serveCommitRequests();
         applyPauses();
         releaseDueRetries();
-        committer.commitIfDue(trackers.values());
         ConsumerRecords<byte[], byte[]> records;
         try {
+          committer.commitIfDue(trackers.values());
           records = consumer.poll(pollTimeout());
         } catch (WakeupException e) {
           continue; // a pause, resume or request wants attention

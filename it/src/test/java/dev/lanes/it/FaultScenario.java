@@ -94,6 +94,7 @@ final class FaultScenario {
     return this;
   }
 
+  /**
    * The runner reaches the broker through {@code proxy}, the broker's own (it advertises the
    * proxy's address), which outlives the scenario.
    */

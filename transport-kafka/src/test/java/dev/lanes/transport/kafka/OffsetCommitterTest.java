@@ -57,6 +57,7 @@ class OffsetCommitterTest {
     for (long offset : offsets) {
       KafkaAcknowledger record =
           new KafkaAcknowledger(
+              "t",
               tracker,
               new ConsumerRecord<>("t", 0, offset, null, new byte[0]),
               Message.builder().id("t-0@" + offset).build(),

@@ -111,32 +111,28 @@ final class ConsumerLock {
   private static ReadyFailedException cannotLock(
       TaskConfig task, String queue, Path dataDir, Exception e) {
     return new ReadyFailedException(
-        task.origin()
-            + ": task '"
-            + task.name()
-            + "': cannot take the consumer lock of local queue '"
-            + queue
-            + "' in "
-            + dataDir
-            + ": "
-            + e,
-        e);
+        taskAndQueue(task, queue, dataDir) + ": cannot take its consumer lock: " + e, e);
   }
 
   private static ReadyFailedException refused(
       TaskConfig task, String queue, Path dataDir, String holder) {
     return new ReadyFailedException(
-        task.origin()
-            + ": task '"
-            + task.name()
-            + "': local queue '"
-            + queue
-            + "' in "
-            + dataDir
+        taskAndQueue(task, queue, dataDir)
             + " is consumed by "
             + holder
             + "; a local queue has one consumer at a time, so each key's messages stay in order."
             + " Stop that one first, or give this task another local.queue (more than one"
             + " machine: docs/scaling-out.md)");
+  }
+
+  /** {@code <origin>: task '<name>': local queue '<queue>' in <dataDir>}. */
+  private static String taskAndQueue(TaskConfig task, String queue, Path dataDir) {
+    return task.origin()
+        + ": task '"
+        + task.name()
+        + "': local queue '"
+        + queue
+        + "' in "
+        + dataDir;
   }
 }

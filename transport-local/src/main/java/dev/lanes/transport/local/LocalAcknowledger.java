@@ -9,25 +9,24 @@ import java.time.Duration;
  * thread, which applies queued settlements in one transaction (so acks are batched) and wakes at
  * once for them; {@link dev.lanes.spi.Source#flush()} waits for them. Thread-safe.
  *
- * <p>The delivery is stale once its lease is lost: the lease deadline passed (this process stalled
- * or could not renew it) or a settlement found the row claimed again by someone else. A settle
- * after that, or after the source closed, is ignored by {@link SettleOnceAcknowledger}'s rules.
+ * <p>The delivery is stale once a settlement found the row claimed again. A lease that ran out
+ * while this process could not renew it (a stall, a failing store) is not lost: the queue has one
+ * consumer ({@link ConsumerLock}) and the poll thread renews every held lease before it claims
+ * again, so nobody else can have taken the row. A settle after that, or after the source closed, is
+ * ignored by {@link SettleOnceAcknowledger}'s rules.
  */
 final class LocalAcknowledger extends SettleOnceAcknowledger {
 
   private final StoredMessage message;
   private final Settler settler;
   private final long leaseMs;
-  private volatile long deadline;
   private volatile boolean lost;
 
-  LocalAcknowledger(
-      String task, StoredMessage message, Settler settler, long leaseMs, long deadline) {
+  LocalAcknowledger(String task, StoredMessage message, Settler settler, long leaseMs) {
     super(task, message.toMessage());
     this.message = message;
     this.settler = settler;
     this.leaseMs = leaseMs;
-    this.deadline = deadline;
   }
 
   @Override
@@ -72,9 +71,6 @@ final class LocalAcknowledger extends SettleOnceAcknowledger {
 
   @Override
   public boolean isStale() {
-    if (!lost && System.currentTimeMillis() > deadline) {
-      markLost();
-    }
     return lost;
   }
 
@@ -85,13 +81,6 @@ final class LocalAcknowledger extends SettleOnceAcknowledger {
   /** The message handed to the dispatcher. */
   Message delivered() {
     return message();
-  }
-
-  /** A renewal of the lease to {@code newDeadline} was applied. */
-  void extendTo(long newDeadline) {
-    if (newDeadline > deadline) {
-      deadline = newDeadline;
-    }
   }
 
   /** The row is no longer held under this claim: settling it changes nothing from now on. */

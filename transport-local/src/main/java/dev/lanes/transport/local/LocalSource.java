@@ -284,11 +284,9 @@ final class LocalSource implements Source {
       }
       boolean full = false;
       if (prefetched.isEmpty()) {
-        long deadline = System.currentTimeMillis() + leaseMs;
         LocalStore.Claimed claimed = store.claim(settings.queue(), settings.batchSize(), leaseMs);
         for (StoredMessage m : claimed.messages()) {
-          LocalAcknowledger acknowledger =
-              new LocalAcknowledger(task.name(), m, settler, leaseMs, deadline);
+          LocalAcknowledger acknowledger = new LocalAcknowledger(task.name(), m, settler, leaseMs);
           settler.hold(acknowledger);
           prefetched.add(acknowledger);
         }

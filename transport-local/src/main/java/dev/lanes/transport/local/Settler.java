@@ -136,8 +136,6 @@ final class Settler {
         a.markLost();
       } else if (s.isFinal()) {
         held.remove(s.message().id(), a);
-      } else {
-        a.extendTo(s.at());
       }
     }
   }

@@ -191,25 +191,21 @@ final class PublishRoute implements AutoCloseable {
   private List<String> publish(List<Message> messages) throws Exception {
     TaskConfig config = task.config();
     publisherLock.readLock().lock();
-    try {
-      if (publisher != null && publisherFor == config) {
-        return SchedulingCheck.publish(publisher, config.transport(), messages);
-      }
-    } finally {
+    if (publisher == null || publisherFor != config) {
       publisherLock.readLock().unlock();
-    }
-    publisherLock.writeLock().lock();
-    try {
-      if (publisher == null || publisherFor != config) {
-        if (publisher != null) {
-          publisher.close();
+      publisherLock.writeLock().lock();
+      try {
+        if (publisher == null || publisherFor != config) {
+          if (publisher != null) {
+            publisher.close();
+          }
+          publisher = task.transport().openPublisher(config);
+          publisherFor = config;
         }
-        publisher = task.transport().openPublisher(config);
-        publisherFor = config;
+        publisherLock.readLock().lock(); // downgrade: publish without keeping others waiting
+      } finally {
+        publisherLock.writeLock().unlock();
       }
-      publisherLock.readLock().lock(); // downgrade: publish without keeping others waiting
-    } finally {
-      publisherLock.writeLock().unlock();
     }
     try {
       return SchedulingCheck.publish(publisher, config.transport(), messages);

@@ -69,8 +69,18 @@ final class BrokerOutage {
     }
   }
 
-  /** Runs the outage of {@code outage} on each of {@code transports} at once. */
-  static List<Result> runAtOnce(List<String> transports, Path dir, Duration outage)
+  /** The fault scenario of one transport, through the proxy the outage disables. */
+  @FunctionalInterface
+  interface ScenarioThroughProxy {
+    FaultScenario on(String transport, Path dir) throws Exception;
+  }
+
+  /**
+   * Runs the outage of {@code outage} on each of {@code transports} at once, each in the scenario
+   * {@code scenarios} makes for it.
+   */
+  static List<Result> runAtOnce(
+      List<String> transports, Path dir, Duration outage, ScenarioThroughProxy scenarios)
       throws Exception {
     CyclicBarrier together = new CyclicBarrier(transports.size());
     AtomicInteger threads = new AtomicInteger();
@@ -78,10 +88,15 @@ final class BrokerOutage {
         Executors.newFixedThreadPool(
             transports.size(), r -> new Thread(r, "outage-" + threads.incrementAndGet()));
     try {
-      List<Future<Result>> running = new ArrayList<>();
+      // every scenario made first (a broker of the test's own may start meanwhile), so that the
+      // runners start together
+      List<FaultScenario> made = new ArrayList<>();
       for (String transport : transports) {
-        Path own = Files.createDirectories(dir.resolve(transport));
-        running.add(pool.submit(() -> run(transport, own, outage, together)));
+        made.add(scenarios.on(transport, Files.createDirectories(dir.resolve(transport))));
+      }
+      List<Future<Result>> running = new ArrayList<>();
+      for (FaultScenario scenario : made) {
+        running.add(pool.submit(() -> run(scenario, outage, together)));
       }
       List<Result> results = new ArrayList<>();
       for (Future<Result> result : running) {
@@ -93,8 +108,9 @@ final class BrokerOutage {
     }
   }
 
-  private static Result run(String transport, Path dir, Duration outage, CyclicBarrier together)
+  private static Result run(FaultScenario scenario, Duration outage, CyclicBarrier together)
       throws Exception {
+    String transport = scenario.transport();
     int[] records = new int[1];
     boolean[] alive = new boolean[1];
     Fault cut =
@@ -106,11 +122,9 @@ final class BrokerOutage {
           records[0] = recordCount(run.runner().output()) - before;
           alive[0] = run.runner().isAlive();
         };
-    // 20 ms a message: the rest of the set outlasts the wait for the other runners at the barrier
-    FaultScenario scenario =
-        FaultScenario.on(BrokerTargets.of(transport, dir), dir, FAULT)
-            .handler("dev.lanes.samples.RecordingHandler", "record.delay = 20ms")
-            .throughProxy();
+    // 40 ms a message: the rest of the set outlasts the wait for the other runners at the barrier
+    // (Kafka's group join takes seconds longer than the others' start)
+    scenario.handler("dev.lanes.samples.RecordingHandler", "record.delay = 40ms");
     FaultRecord record = scenario.run(cut);
     String output = scenario.output();
     Files.createDirectories(Path.of("target"));

@@ -73,6 +73,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
   private volatile Throwable failure;
   private volatile Set<TopicPartition> assignment = Set.of();
   private volatile Metric connections;
+  private final ConnectionLog connectionLog;
 
   // poll thread only
   private boolean holdWasFull;
@@ -99,6 +100,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
     this.retryTopics = settings.retryTopics();
     this.hold = new RetryHold(settings.retryHoldMax());
     this.committer = new OffsetCommitter(settings, consumer);
+    this.connectionLog = new ConnectionLog(settings.task(), "the consumer of " + this.topics);
   }
 
   // ------------------------------------------------------------------ called from other threads
@@ -207,6 +209,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
         try {
           committer.commitIfDue(trackers.values());
           records = consumer.poll(pollTimeout());
+          connectionLog.observe(isConnected(), System.currentTimeMillis());
         } catch (WakeupException e) {
           continue; // a pause, resume or request wants attention
         }

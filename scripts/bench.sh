@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lanes benchmarks, as docs/benchmarks.md reports them. Builds the bench module, then:
-#   scripts/bench.sh               both benchmarks, full size (about 5 minutes on 2 cores)
+#   scripts/bench.sh               every benchmark, full size (about 20 minutes on 2 cores)
 #   scripts/bench.sh jmh [ARGS]    the JMH hand-off benchmark; ARGS go to JMH (e.g. -p routing=key)
 #   scripts/bench.sh slow [K=V...] the slow-handler Kafka workload (e.g. runs=5 workers=32)
 #   scripts/bench.sh publish [SECONDS [CLIENTS...]]  HTTP publishing to the local queue through the

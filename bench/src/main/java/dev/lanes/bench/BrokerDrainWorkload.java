@@ -109,9 +109,9 @@ public final class BrokerDrainWorkload {
 
   private DrainTally.Result runOnce(String unique, String consumer) throws Exception {
     String destination = broker.destination(unique);
-    broker.preload(destination, records);
     DrainTally tally = new DrainTally(records, settings.keys());
     try {
+      broker.preload(destination, records);
       try (AutoCloseable c =
           consumer.equals("lanes")
               ? broker.lanes(destination, tally)

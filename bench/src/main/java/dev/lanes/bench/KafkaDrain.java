@@ -1,5 +1,6 @@
 package dev.lanes.bench;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -66,7 +67,7 @@ final class KafkaDrain implements DrainBroker {
       int keys = settings.keys();
       byte[][] keyBytes = new byte[keys][];
       for (int k = 0; k < keys; k++) {
-        keyBytes[k] = DrainPayload.key(k).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        keyBytes[k] = DrainPayload.key(k).getBytes(StandardCharsets.UTF_8);
       }
       for (int i = 0; i < records && failure.get() == null; i++) {
         producer.send(

@@ -57,7 +57,7 @@ case "$what" in
     jmh -foe true -f 0 -wi 0 -i 1 -r 100ms
     slow tiny
     publish 1 2
-    # C1 only: a JVM of seconds spends its little CPU on compiling otherwise (about 12 s, not 16)
+    # C1 only: a JVM of seconds otherwise spends its CPU compiling (12 s, not 16, when loaded)
     java -XX:TieredStopAtLevel=1 -cp "$cp" dev.lanes.bench.BrokerDrainWorkload tiny
     ;;
   *)

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Lanes benchmarks, as docs/benchmarks.md reports them. Builds the bench module, then:
-#   scripts/bench.sh               both benchmarks, full size (about 5 minutes on 2 cores)
+#   scripts/bench.sh               every benchmark, full size (about 20 minutes on 2 cores)
 #   scripts/bench.sh jmh [ARGS]    the JMH hand-off benchmark; ARGS go to JMH (e.g. -p routing=key)
 #   scripts/bench.sh slow [K=V...] the slow-handler Kafka workload (e.g. runs=5 workers=32)
 #   scripts/bench.sh publish [SECONDS [CLIENTS...]]  HTTP publishing to the local queue through the
 #                                  runner jar, 1 and 16 concurrent clients by default
+#   scripts/bench.sh drain [broker=kafka|amqp|nsq|all] [K=V...]  no-op drain of a preloaded
+#                                  backlog, Lanes against each broker's raw client (records=...,
+#                                  runs=...; docs/benchmarks.md, goal 1)
 #   scripts/bench.sh tiny          both at a size of seconds: checks they still run; one cold
 #                                  iteration, 400 records: the scores mean little (scripts/test.sh)
-# The Kafka workload needs the broker of scripts/brokers.sh on 127.0.0.1:9092. Extra Maven flags
-# (e.g. -Dmaven.repo.local=...) go in MVN_FLAGS; BENCH_NO_BUILD=1 uses the module as last built.
+# The Kafka workloads need the broker of scripts/brokers.sh on 127.0.0.1:9092, drain also its
+# RabbitMQ (127.0.0.1:5672) and NSQ (nsqd 127.0.0.1:4150/4151, nsqlookupd 127.0.0.1:4161). Extra
+# Maven flags (e.g. -Dmaven.repo.local=...) go in MVN_FLAGS; BENCH_NO_BUILD=1 uses the module as
+# last built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +30,10 @@ slow() {
   java -cp "$cp" dev.lanes.bench.SlowHandlerWorkload "$@"
 }
 
+drain() {
+  java -cp "$cp" dev.lanes.bench.BrokerDrainWorkload "$@"
+}
+
 publish() {
   java -cp "$cp" dev.lanes.bench.HttpPublishWorkload "$@"
 }
@@ -38,17 +47,21 @@ case "$what" in
     publish 10 1 16
     publish 10 1 16
     publish 10 1 16
+    drain
     ;;
   jmh) jmh "$@" ;;
   slow) slow "$@" ;;
   publish) publish "$@" ;;
+  drain) drain "$@" ;;
   tiny)
     jmh -foe true -f 0 -wi 0 -i 1 -r 100ms
     slow tiny
     publish 1 2
+    # C1 only: a JVM of seconds otherwise spends its CPU compiling (12 s, not 16, when loaded)
+    java -XX:TieredStopAtLevel=1 -cp "$cp" dev.lanes.bench.BrokerDrainWorkload tiny
     ;;
   *)
-    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | publish [seconds [clients...]] | tiny]" >&2
+    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | publish [seconds [clients...]] | drain [broker=kafka|amqp|nsq|all] [key=value...] | tiny]" >&2
     exit 2
     ;;
 esac

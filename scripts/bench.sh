@@ -5,6 +5,8 @@
 #   scripts/bench.sh slow [K=V...] the slow-handler Kafka workload (e.g. runs=5 workers=32)
 #   scripts/bench.sh publish [SECONDS [CLIENTS...]]  HTTP publishing to the local queue through the
 #                                  runner jar, 1 and 16 concurrent clients by default
+#   scripts/bench.sh latency [transport=local|amqp|kafka|nsq|all] [K=V...]  the latency Lanes
+#                                  adds, against each broker's raw client (e.g. rate=20000 runs=5)
 #   scripts/bench.sh tiny          both at a size of seconds: checks they still run; one cold
 #                                  iteration, 400 records: the scores mean little (scripts/test.sh)
 # The Kafka workload needs the broker of scripts/brokers.sh on 127.0.0.1:9092. Extra Maven flags
@@ -29,6 +31,10 @@ publish() {
   java -cp "$cp" dev.lanes.bench.HttpPublishWorkload "$@"
 }
 
+latency() {
+  java -cp "$cp" dev.lanes.bench.LatencyWorkload "$@"
+}
+
 what="${1:-all}"
 [ $# -gt 0 ] && shift
 case "$what" in
@@ -38,17 +44,20 @@ case "$what" in
     publish 10 1 16
     publish 10 1 16
     publish 10 1 16
+    latency
     ;;
   jmh) jmh "$@" ;;
   slow) slow "$@" ;;
   publish) publish "$@" ;;
+  latency) latency "$@" ;;
   tiny)
     jmh -foe true -f 0 -wi 0 -i 1 -r 100ms
     slow tiny
     publish 1 2
+    latency tiny
     ;;
   *)
-    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | publish [seconds [clients...]] | tiny]" >&2
+    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | publish [seconds [clients...]] | latency [transport=...] [key=value...] | tiny]" >&2
     exit 2
     ;;
 esac

@@ -24,7 +24,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -162,15 +161,13 @@ final class KafkaLatency implements LatencyTransport {
             consumer.commitAsync();
           }
         }
-        consumer.commitSync();
-      } catch (WakeupException e) {
-        // closing
+        consumer.commitSync(); // completes the async commits too, so close has nothing pending
       }
     }
 
+    /** The loop ends within one poll timeout (no wakeup: it would leave commits pending). */
     void close() {
       closing = true;
-      consumer.wakeup();
     }
 
     @Override
@@ -188,7 +185,13 @@ final class KafkaLatency implements LatencyTransport {
   public void close() throws Exception {
     producer.close();
     try {
-      admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
+      // with the retry and dead-letter topics Lanes created next to each: <topic>.<group>.retry,
+      // <topic>.DLT
+      List<String> created =
+          admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+              .filter(name -> topics.stream().anyMatch(name::startsWith))
+              .toList();
+      admin.deleteTopics(created).all().get(30, TimeUnit.SECONDS);
     } finally {
       admin.close();
     }

@@ -8,6 +8,8 @@
 #   scripts/bench.sh drain [broker=kafka|amqp|nsq|all] [K=V...]  no-op drain of a preloaded
 #                                  backlog, Lanes against each broker's raw client (records=...,
 #                                  runs=...; docs/benchmarks.md, goal 1)
+#   scripts/bench.sh latency [transport=local|amqp|kafka|nsq|all] [K=V...]  the latency Lanes
+#                                  adds, against each broker's raw client (e.g. rate=20000 runs=5)
 #   scripts/bench.sh tiny          both at a size of seconds: checks they still run; one cold
 #                                  iteration, 400 records: the scores mean little (scripts/test.sh)
 # The Kafka workloads need the broker of scripts/brokers.sh on 127.0.0.1:9092, drain also its
@@ -38,6 +40,10 @@ publish() {
   java -cp "$cp" dev.lanes.bench.HttpPublishWorkload "$@"
 }
 
+latency() {
+  java -cp "$cp" dev.lanes.bench.LatencyWorkload "$@"
+}
+
 what="${1:-all}"
 [ $# -gt 0 ] && shift
 case "$what" in
@@ -48,20 +54,23 @@ case "$what" in
     publish 10 1 16
     publish 10 1 16
     drain
+    latency
     ;;
   jmh) jmh "$@" ;;
   slow) slow "$@" ;;
   publish) publish "$@" ;;
   drain) drain "$@" ;;
+  latency) latency "$@" ;;
   tiny)
     jmh -foe true -f 0 -wi 0 -i 1 -r 100ms
     slow tiny
     publish 1 2
     # C1 only: a JVM of seconds otherwise spends its CPU compiling (12 s, not 16, when loaded)
     java -XX:TieredStopAtLevel=1 -cp "$cp" dev.lanes.bench.BrokerDrainWorkload tiny
+    latency tiny
     ;;
   *)
-    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | publish [seconds [clients...]] | drain [broker=kafka|amqp|nsq|all] [key=value...] | tiny]" >&2
+    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | publish [seconds [clients...]] | drain [broker=kafka|amqp|nsq|all] [key=value...] | latency [transport=...] [key=value...] | tiny]" >&2
     exit 2
     ;;
 esac

@@ -37,9 +37,11 @@ interface Backlog {
   /**
    * @param messages messages the client may have fetched and not handed out yet
    * @param bytes raw bytes it may buffer besides (0 when none)
+   * @param window whether {@code messages} is the broker's window of unsettled messages, which then
+   *     bounds the lanes too: a stalled task settles nothing
    * @param source the settings these come from, for the report
    */
-  record ClientBuffer(long messages, long bytes, String source) {}
+  record ClientBuffer(long messages, long bytes, boolean window, String source) {}
 
   /** The backlog of the transport named {@code transport}. */
   static Backlog of(String transport, BacklogMemoryWorkload.Settings settings) {

@@ -15,19 +15,21 @@ import java.util.concurrent.TimeUnit;
  * Goal 5 of issue 15, memory under a backlog: for each transport, a destination preloaded with
  * {@code backlog} messages of {@code size} bytes is consumed by a task whose handler stalls, in a
  * JVM of its own with {@code -Xmx} fixed ({@link StalledTask}). The heap it holds while stalled,
- * after a full collection and less the heap of an idle task, must stay under the bound the task's
- * configuration sets:
+ * after a full collection and less the heap of a task that has handled {@code warmup} messages and
+ * holds none, must stay under the bound the task's configuration sets:
  *
  * <pre>
- *   (consumerNum × channelLength + client messages) × (size + overhead) + client bytes
+ *   held × (size + overhead) + client bytes + 1 MiB
+ *   held = consumerNum × channelLength + client messages   (kafka, local)
+ *        = the client's window of unsettled messages         (amqp prefetch, nsq maxInFlight)
  * </pre>
  *
  * where the client's share is what its broker client may fetch beyond the lanes ({@link
- * Backlog#clientBuffer}) and {@code overhead} is the allowance for the objects around one held
- * payload. Then the handler is released and the first {@code drain} messages must be handled once
- * each, every key in order (NSQ, which promises no order once a channel spills to disk, reports its
- * order but is not failed on it). An unbounded buffer shows as growth past the bound or as an
- * OutOfMemoryError in the consumer JVM. Exits 1 on any violation.
+ * Backlog#clientBuffer}), {@code overhead} is the allowance for the objects around one held payload
+ * and the 1 MiB is {@link Settings#SLACK}. Then the handler is released and the first {@code drain}
+ * messages must be handled once each, every key in order (NSQ, which promises no order once a
+ * channel spills to disk, reports its order but is not failed on it). An unbounded buffer shows as
+ * growth past the bound or as an OutOfMemoryError in the consumer JVM. Exits 1 on any violation.
  *
  * <p>Arguments: {@code key=value} pairs overriding {@link Settings#defaults()} ({@code
  * transport=local,kafka|all}, {@code backlog=N}, ...), or {@code tiny} for a run of seconds on the
@@ -45,6 +47,7 @@ public final class BacklogMemoryWorkload {
       int channelLength,
       String xmx,
       int overhead,
+      int warmup,
       int stallSeconds,
       long drain,
       int drainTimeoutSeconds,
@@ -56,6 +59,13 @@ public final class BacklogMemoryWorkload {
 
     static final List<String> ALL = List.of("local", "amqp", "kafka", "nsq");
 
+    /**
+     * A fixed 1 MiB for what is not per message: heap after a full collection differs by some
+     * hundred KiB between two samples of the same idle JVM, and a client's fixed buffers (a
+     * channel's frame buffers, a fetch session) may first grow under load.
+     */
+    static final long SLACK = 1024 * 1024;
+
     static Settings defaults() {
       return new Settings(
           ALL,
@@ -65,7 +75,8 @@ public final class BacklogMemoryWorkload {
           10,
           1024,
           "256m",
-          1024,
+          2048,
+          2_000,
           20,
           100_000,
           300,
@@ -86,7 +97,8 @@ public final class BacklogMemoryWorkload {
           4,
           256,
           "128m",
-          1024,
+          2048,
+          500,
           2,
           5_000,
           60,
@@ -102,9 +114,17 @@ public final class BacklogMemoryWorkload {
       return (long) consumerNum * channelLength;
     }
 
+    /**
+     * Messages a stalled task may hold: the lanes plus what the client fetched beyond them, or the
+     * client's window alone where the broker stops at a window of unsettled messages.
+     */
+    long heldBound(Backlog.ClientBuffer client) {
+      return client.window() ? client.messages() : laneCapacity() + client.messages();
+    }
+
     /** The bound of the heap a stalled task may hold beyond its idle baseline, in bytes. */
     long bound(Backlog.ClientBuffer client) {
-      return (laneCapacity() + client.messages()) * (size + overhead) + client.bytes();
+      return heldBound(client) * (size + overhead) + client.bytes() + SLACK;
     }
 
     List<String> toArgs() {
@@ -116,6 +136,7 @@ public final class BacklogMemoryWorkload {
           "channelLength=" + channelLength,
           "xmx=" + xmx,
           "overhead=" + overhead,
+          "warmup=" + warmup,
           "stallSeconds=" + stallSeconds,
           "drain=" + drain,
           "drainTimeoutSeconds=" + drainTimeoutSeconds,
@@ -144,8 +165,8 @@ public final class BacklogMemoryWorkload {
         settings.stallSeconds(),
         Math.min(settings.drain(), settings.backlog()));
     System.out.printf(
-        "bound = (consumerNum × channelLength + client messages) × (size + %d B) + client"
-            + " bytes%n%n",
+        "bound = held × (size + %d B overhead) + client bytes + 1 MiB, held = consumerNum × channelLength"
+            + " + client messages (kafka, local) or the client's window alone (amqp, nsq)%n%n",
         settings.overhead());
     List<String> rows = new ArrayList<>();
     boolean allValid = true;
@@ -157,12 +178,22 @@ public final class BacklogMemoryWorkload {
       try {
         backlog.create(idle);
         backlog.create(destination);
+        backlog.preload(idle, Math.min(settings.warmup(), settings.backlog()), payloads);
         long start = System.nanoTime();
         backlog.preload(destination, settings.backlog(), payloads);
         double preloadSeconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(
             "%s: preloaded %,d in %.1f s (%,.0f msg/s)%n",
             transport, settings.backlog(), preloadSeconds, settings.backlog() / preloadSeconds);
+        Backlog.ClientBuffer client = backlog.clientBuffer(backlog.taskSettings(destination));
+        System.out.printf(
+            "%s: bound = %,d held × %d B + %,d B + 1 MiB = %.1f MiB; client: %s%n",
+            transport,
+            settings.heldBound(client),
+            settings.size() + settings.overhead(),
+            client.bytes(),
+            settings.bound(client) / 1048576.0,
+            client.source());
         Verdict verdict =
             Verdict.judge(
                 settings,
@@ -265,6 +296,7 @@ public final class BacklogMemoryWorkload {
         intOr(given, "channelLength", d.channelLength()),
         given.getOrDefault("xmx", d.xmx()),
         intOr(given, "overhead", d.overhead()),
+        intOr(given, "warmup", d.warmup()),
         intOr(given, "stallSeconds", d.stallSeconds()),
         Long.parseLong(given.getOrDefault("drain", Long.toString(d.drain()))),
         intOr(given, "drainTimeoutSeconds", d.drainTimeoutSeconds()),
@@ -285,6 +317,7 @@ public final class BacklogMemoryWorkload {
           "channelLength",
           "xmx",
           "overhead",
+          "warmup",
           "stallSeconds",
           "drain",
           "drainTimeoutSeconds",

@@ -95,6 +95,7 @@ final class KafkaBacklog implements Backlog {
     return new ClientBuffer(
         MAX_POLL_RECORDS,
         MAX_PARTITION_FETCH_BYTES,
+        false,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG
             + " (500) + "
             + ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG

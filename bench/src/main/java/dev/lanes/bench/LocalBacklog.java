@@ -60,7 +60,7 @@ final class LocalBacklog implements Backlog {
 
   @Override
   public ClientBuffer clientBuffer(Map<String, Object> task) {
-    return new ClientBuffer(DEFAULT_BATCH_SIZE, 0, "local.batchSize (256)");
+    return new ClientBuffer(DEFAULT_BATCH_SIZE, 0, false, "local.batchSize (256)");
   }
 
   /** Deletes the whole data directory: every queue of the run is in it. */

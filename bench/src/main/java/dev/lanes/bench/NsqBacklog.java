@@ -96,7 +96,7 @@ final class NsqBacklog implements Backlog {
   public ClientBuffer clientBuffer(Map<String, Object> task) {
     long rdy = Math.min((long) lanes * channelLength, RDY_CAP);
     return new ClientBuffer(
-        rdy, 0, "nsq.maxInFlight (0: min(consumerNum × channelLength, 2500) = " + rdy + ")");
+        rdy, 0, true, "nsq.maxInFlight (0: min(consumerNum × channelLength, 2500) = " + rdy + ")");
   }
 
   @Override

@@ -12,15 +12,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The consumer side of {@link BacklogMemoryWorkload}, run in a JVM of its own with a fixed {@code
- * -Xmx}: an idle task on an empty destination gives the baseline heap; then a task on the backlog
- * whose handler blocks on a latch is watched for {@code stallSeconds} (heap used after a full
- * collection every second, the task's in-flight count, the peak before collections); then the latch
- * opens and the first {@code drain} messages are handled and checked. Prints one {@code RESULT}
- * line of {@code key=value} pairs for the parent; exits 0 unless something failed to run (a heap
- * over {@code -Xmx} ends it with {@code -XX:+ExitOnOutOfMemoryError}).
+ * -Xmx}: a task that has handled the {@code warmup} messages of its own destination and holds
+ * nothing gives the baseline heap (the meters, buffers and classes of a task that has run, none of
+ * them per message); then a task on the backlog whose handler blocks on a latch is watched for
+ * {@code stallSeconds} (heap used after a full collection every second, the task's in-flight count,
+ * the peak before collections); then the latch opens and the first {@code drain} messages are
+ * handled and checked. Prints one {@code RESULT} line of {@code key=value} pairs for the parent;
+ * exits 0 unless something failed to run (a heap over {@code -Xmx} ends it with {@code
+ * -XX:+ExitOnOutOfMemoryError}).
  *
  * <p>Arguments: the workload's settings plus {@code transport=}, {@code destination=} and {@code
- * idle=} (the empty destination).
+ * idle=} (the warm-up destination).
  */
 public final class StalledTask {
 
@@ -35,11 +37,18 @@ public final class StalledTask {
 
     long baseline;
     try (TaskRuntime idle = start(settings, backlog, extra.get("idle"), m -> Outcome.ack())) {
-      TimeUnit.SECONDS.sleep(2); // let the idle task settle into its steady state
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while ((idle.stats().acked() < settings.warmup() || idle.stats().inFlight() > 0)
+          && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(100); // polling a counter in a benchmark, not main code
+      }
+      TimeUnit.SECONDS.sleep(1); // the last acks' batches and commits go out
       baseline = Math.min(heap.usedAfterGc(), heap.usedAfterGc());
+      log(
+          "baseline %.1f MiB: idle task on %s after handling %d messages",
+          mib(baseline), extra.get("idle"), idle.stats().acked());
       idle.stop();
     }
-    log("baseline %.1f MiB (idle task on %s)", mib(baseline), extra.get("idle"));
 
     CountDownLatch gate = new CountDownLatch(1);
     long maxUsed = 0;

@@ -11,7 +11,7 @@ import java.util.Map;
 record Verdict(boolean valid, String row) {
 
   static final String HEADER =
-      "| transport | backlog | preload s (msg/s) | held max / lanes + client | bound MiB |"
+      "| transport | backlog | preload s (msg/s) | held max / bound | bound MiB |"
           + " baseline MiB | growth MiB | B per held | peak MiB | drained | drain msg/s | dup |"
           + " order | verdict |\n"
           + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
@@ -40,7 +40,7 @@ record Verdict(boolean valid, String row) {
     long baseline = number(result, "baseline");
     long growth = number(result, "maxUsed") - baseline;
     long held = number(result, "maxHeld");
-    long heldBound = settings.laneCapacity() + client.messages();
+    long heldBound = settings.heldBound(client);
     long expected = Math.min(settings.drain(), settings.backlog());
     long handled = number(result, "handled");
     long duplicates = number(result, "duplicates");
@@ -52,7 +52,7 @@ record Verdict(boolean valid, String row) {
       failures.add("heap over the bound");
     }
     if (held > heldBound) {
-      failures.add("held over lanes + client");
+      failures.add("held over its bound");
     }
     if (handled < expected) {
       failures.add("drained " + handled + " of " + expected);

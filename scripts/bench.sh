@@ -5,6 +5,9 @@
 #   scripts/bench.sh slow [K=V...] the slow-handler Kafka workload (e.g. runs=5 workers=32)
 #   scripts/bench.sh publish [SECONDS [CLIENTS...]]  HTTP publishing to the local queue through the
 #                                  runner jar, 1 and 16 concurrent clients by default
+#   scripts/bench.sh memory [transport=local,amqp,kafka,nsq|all] [backlog=N] [K=V...]
+#                                  heap of a task with a stalled handler over a preloaded backlog,
+#                                  per transport, in a consumer JVM with -Xmx256m (goal 5)
 #   scripts/bench.sh tiny          both at a size of seconds: checks they still run; one cold
 #                                  iteration, 400 records: the scores mean little (scripts/test.sh)
 # The Kafka workload needs the broker of scripts/brokers.sh on 127.0.0.1:9092. Extra Maven flags
@@ -29,6 +32,16 @@ publish() {
   java -cp "$cp" dev.lanes.bench.HttpPublishWorkload "$@"
 }
 
+memory() {
+  # RabbitMQ 3.10 keeps a long classic queue in memory unless it is lazy: make the workload's
+  # queues lazy (a policy on their name prefix only; needs rabbitmqctl, skipped without it)
+  if [[ " $* " != *" tiny "* ]] && command -v rabbitmqctl >/dev/null; then
+    rabbitmqctl -q set_policy lanes-bench-memory '^lanes-bench-mem-' '{"queue-mode":"lazy"}' \
+      --apply-to queues >/dev/null 2>&1 || echo "note: no lazy-queue policy set" >&2
+  fi
+  java -cp "$cp" dev.lanes.bench.BacklogMemoryWorkload "$@"
+}
+
 what="${1:-all}"
 [ $# -gt 0 ] && shift
 case "$what" in
@@ -42,13 +55,15 @@ case "$what" in
   jmh) jmh "$@" ;;
   slow) slow "$@" ;;
   publish) publish "$@" ;;
+  memory) memory "$@" ;;
   tiny)
     jmh -foe true -f 0 -wi 0 -i 1 -r 100ms
     slow tiny
     publish 1 2
+    memory tiny
     ;;
   *)
-    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | publish [seconds [clients...]] | tiny]" >&2
+    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | publish [seconds [clients...]] | memory [key=value...] | tiny]" >&2
     exit 2
     ;;
 esac

@@ -84,23 +84,23 @@ public final class BacklogMemoryWorkload {
           "amqp://guest:guest@127.0.0.1:5672",
           "127.0.0.1:4150",
           "127.0.0.1:4151",
-          "target/bench-memory");
+          System.getProperty("java.io.tmpdir") + "/lanes-bench-memory");
     }
 
     static Settings tiny() {
       Settings d = defaults();
       return new Settings(
           List.of("local"),
-          20_000,
+          10_000,
           100,
           100,
           4,
           256,
           "128m",
           2048,
-          500,
+          200,
           2,
-          5_000,
+          3_000,
           60,
           d.kafka(),
           d.amqp(),

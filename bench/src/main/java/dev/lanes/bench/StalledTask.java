@@ -113,6 +113,7 @@ public final class StalledTask {
     config.put("consumerNum", settings.consumerNum());
     config.put("channelLength", settings.channelLength());
     config.put("deliverBy", "k");
+    config.put("routing", settings.routing());
     config.put("handlerTimeout", "1h"); // the stall is the point; no timeout may end it
     TaskRuntime runtime =
         TaskRuntime.create(

@@ -70,7 +70,7 @@ public final class BacklogMemoryWorkload {
     static Settings defaults() {
       return new Settings(
           ALL,
-          10_000_000,
+          1_000_000,
           100,
           1_000,
           10,

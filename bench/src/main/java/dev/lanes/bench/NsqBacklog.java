@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,9 +86,9 @@ final class NsqBacklog implements Backlog {
         "nsq.channel",
         topic,
         "nsq.nsqd",
-        java.util.List.of(tcp),
+        List.of(tcp),
         "nsq.nsqdHttp",
-        java.util.List.of(http),
+        List.of(http),
         "nsq.publishTo",
         tcp);
   }

@@ -1,10 +1,12 @@
 package dev.lanes.bench;
 
+import dev.lanes.api.MessageHandler;
 import dev.lanes.api.Outcome;
 import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.runtime.Transports;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.LocalTime;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -108,7 +110,7 @@ public final class StalledTask {
       BacklogMemoryWorkload.Settings settings,
       Backlog backlog,
       String destination,
-      dev.lanes.api.MessageHandler handler) {
+      MessageHandler handler) {
     Map<String, Object> config = new HashMap<>(backlog.taskSettings(destination));
     config.put("consumerNum", settings.consumerNum());
     config.put("channelLength", settings.channelLength());
@@ -130,13 +132,6 @@ public final class StalledTask {
   }
 
   private static void log(String format, Object... args) {
-    System.err.printf("  [%s] " + format + "%n", prepend(args));
-  }
-
-  private static Object[] prepend(Object[] args) {
-    Object[] all = new Object[args.length + 1];
-    all[0] = java.time.LocalTime.now().withNano(0);
-    System.arraycopy(args, 0, all, 1, args.length);
-    return all;
+    System.err.println("  [" + LocalTime.now().withNano(0) + "] " + String.format(format, args));
   }
 }

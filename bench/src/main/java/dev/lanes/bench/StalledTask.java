@@ -55,6 +55,8 @@ public final class StalledTask {
     CountDownLatch gate = new CountDownLatch(1);
     long maxUsed = 0;
     long maxHeld = 0;
+    long previousHeld = -1;
+    boolean settled = false;
     long started = 0;
     try (TaskRuntime task =
         start(
@@ -73,6 +75,8 @@ public final class StalledTask {
         long held = task.stats().inFlight();
         maxUsed = Math.max(maxUsed, used);
         maxHeld = Math.max(maxHeld, held);
+        settled = held == previousHeld; // the last two samples agree: the source has stopped
+        previousHeld = held;
         log(
             "stalled %2d s: heap after GC %.1f MiB (+%.1f), %d held, %d received",
             second, mib(used), mib(used - baseline), held, task.stats().received());
@@ -89,12 +93,13 @@ public final class StalledTask {
       long received = task.stats().received();
       task.stop();
       System.out.printf(
-          "RESULT baseline=%d maxUsed=%d peak=%d maxHeld=%d received=%d stalledCalls=%d"
+          "RESULT baseline=%d maxUsed=%d peak=%d maxHeld=%d settled=%b received=%d stalledCalls=%d"
               + " handled=%d duplicates=%d violations=%d drainSeconds=%.3f max=%d%n",
           baseline,
           maxUsed,
           peak,
           maxHeld,
+          settled,
           received,
           started,
           sample.handled(),

@@ -51,6 +51,9 @@ record Verdict(boolean valid, String row) {
     if (growth > bound) {
       failures.add("heap over the bound");
     }
+    if (!Boolean.parseBoolean(result.get("settled"))) {
+      failures.add("still filling at the end of the stall (raise stallSeconds)");
+    }
     if (held > heldBound) {
       failures.add("held over its bound");
     }

@@ -1,6 +1,7 @@
 package dev.lanes.bench;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -242,7 +244,22 @@ public final class BacklogMemoryWorkload {
     command.add("idle=" + idle);
     Process process =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    Map<String, String> result = new HashMap<>();
+    Map<String, String> result = new ConcurrentHashMap<>();
+    Thread reader =
+        new Thread(() -> readResult(process, result), "lanes-bench-memory-" + transport + "-out");
+    reader.start();
+    long limit = settings.stallSeconds() + settings.drainTimeoutSeconds() + 300L;
+    if (!process.waitFor(limit, TimeUnit.SECONDS)) {
+      System.out.printf("%s: consumer JVM still running after %d s; killed%n", transport, limit);
+      process.destroyForcibly();
+    }
+    reader.join();
+    result.put("exit", Integer.toString(process.waitFor()));
+    return result;
+  }
+
+  /** Echoes the consumer's output and collects the pairs of its {@code RESULT} line. */
+  private static void readResult(Process process, Map<String, String> result) {
     try (BufferedReader out =
         new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -257,13 +274,9 @@ public final class BacklogMemoryWorkload {
           System.out.println(line);
         }
       }
+    } catch (IOException e) {
+      System.out.println("lost the consumer's output: " + e);
     }
-    long limit = settings.stallSeconds() + settings.drainTimeoutSeconds() + 180L;
-    if (!process.waitFor(limit, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-    }
-    result.put("exit", Integer.toString(process.waitFor()));
-    return result;
   }
 
   /**

@@ -105,6 +105,9 @@ final class NsqBacklog implements Backlog {
     for (String name : new String[] {topic, topic + "_dlq"}) {
       try {
         post("/topic/delete?topic=" + name, new byte[0]);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       } catch (Exception e) {
         // a topic the task never created
       }

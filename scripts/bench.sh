@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lanes benchmarks, as docs/benchmarks.md reports them. Builds the bench module, then:
-#   scripts/bench.sh               every benchmark, full size (about 20 minutes on 2 cores)
+#   scripts/bench.sh               every benchmark, full size (about 45 minutes on 2 cores)
 #   scripts/bench.sh jmh [ARGS]    the JMH hand-off benchmark; ARGS go to JMH (e.g. -p routing=key)
 #   scripts/bench.sh slow [K=V...] the slow-handler Kafka workload (e.g. runs=5 workers=32)
 #   scripts/bench.sh publish [SECONDS [CLIENTS...]]  HTTP publishing to the local queue through the
@@ -10,6 +10,10 @@
 #                                  runs=...; docs/benchmarks.md, goal 1)
 #   scripts/bench.sh latency [transport=local|amqp|kafka|nsq|all] [K=V...]  the latency Lanes
 #                                  adds, against each broker's raw client (e.g. rate=20000 runs=5)
+#   scripts/bench.sh memory [transport=local,amqp,kafka,nsq|all] [backlog=N] [K=V...]
+#                                  heap of a task with a stalled handler over a preloaded backlog
+#                                  (1 M by default; the goal's 10 M takes about 40 minutes here),
+#                                  per transport, in a consumer JVM with -Xmx256m (goal 5)
 #   scripts/bench.sh tiny          both at a size of seconds: checks they still run; one cold
 #                                  iteration, 400 records: the scores mean little (scripts/test.sh)
 # The Kafka workloads need the broker of scripts/brokers.sh on 127.0.0.1:9092, drain also its
@@ -44,6 +48,16 @@ latency() {
   java -cp "$cp" dev.lanes.bench.LatencyWorkload "$@"
 }
 
+memory() {
+  # RabbitMQ 3.10 keeps a long classic queue in memory unless it is lazy: make the workload's
+  # queues lazy (a policy on their name prefix only; needs rabbitmqctl, skipped without it)
+  if [[ " $* " != *" tiny "* ]] && command -v rabbitmqctl >/dev/null; then
+    rabbitmqctl -q set_policy lanes-bench-memory '^lanes-bench-mem-' '{"queue-mode":"lazy"}' \
+      --apply-to queues >/dev/null 2>&1 || echo "note: no lazy-queue policy set" >&2
+  fi
+  java -cp "$cp" dev.lanes.bench.BacklogMemoryWorkload "$@"
+}
+
 what="${1:-all}"
 [ $# -gt 0 ] && shift
 case "$what" in
@@ -55,12 +69,14 @@ case "$what" in
     publish 10 1 16
     drain
     latency
+    memory
     ;;
   jmh) jmh "$@" ;;
   slow) slow "$@" ;;
   publish) publish "$@" ;;
   drain) drain "$@" ;;
   latency) latency "$@" ;;
+  memory) memory "$@" ;;
   tiny)
     jmh -foe true -f 0 -wi 0 -i 1 -r 100ms
     slow tiny
@@ -68,9 +84,10 @@ case "$what" in
     # C1 only: a JVM of seconds otherwise spends its CPU compiling (12 s, not 16, when loaded)
     java -XX:TieredStopAtLevel=1 -cp "$cp" dev.lanes.bench.BrokerDrainWorkload tiny
     latency tiny
+    memory tiny
     ;;
   *)
-    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | publish [seconds [clients...]] | drain [broker=kafka|amqp|nsq|all] [key=value...] | latency [transport=...] [key=value...] | tiny]" >&2
+    echo "usage: scripts/bench.sh [all | jmh [JMH args] | slow [key=value...] | publish [seconds [clients...]] | drain [broker=kafka|amqp|nsq|all] [key=value...] | latency [transport=...] [key=value...] | memory [transport=...] [backlog=N] [key=value...] | tiny]" >&2
     exit 2
     ;;
 esac

@@ -248,13 +248,14 @@ final class AmqpSource implements Source {
 
   /**
    * The prefetch window of each consumer: the task's, or where the queues refuse a channel-wide
-   * limit (quorum) its share among the partition queues, so the task's window holds either way.
+   * limit (quorum) its share among the partition queues (at least 1), so the task's window holds
+   * either way.
    */
   private int perConsumerPrefetch() {
     if (channelWidePrefetch) {
       return settings.prefetch();
     }
-    return Math.max(1, (settings.prefetch() + queues.size() - 1) / queues.size());
+    return Math.max(1, settings.prefetch() / queues.size());
   }
 
   /** Declares (or checks) the topology again: a broker restart loses transient objects. */

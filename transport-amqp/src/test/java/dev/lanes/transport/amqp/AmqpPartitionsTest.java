@@ -159,6 +159,28 @@ class AmqpPartitionsTest {
   }
 
   @Test
+  void quorumPartitionQueuesShareThePrefetchWindowAmongTheirConsumers() throws Exception {
+    String name = RabbitBroker.unique("partquorum");
+    TaskConfig task = partitioned(name, Map.of("queueType", "quorum", "prefetch", 6));
+    RabbitBroker.publish(task, RabbitBroker.messages("m", 60, 60));
+    Collector sink = new Collector();
+
+    try (AmqpSource source = open(task)) {
+      source.start(sink);
+      List<Delivery> window = sink.take(6, WAIT);
+      assertThat(sink.poll(Duration.ofMillis(500))).as("2 per queue, 6 for the task").isNull();
+      window.forEach(d -> d.acknowledger().ack());
+      for (int i = 6; i < 60; i++) {
+        sink.take(1, WAIT).get(0).acknowledger().ack();
+      }
+      source.flush();
+    }
+    for (int p = 0; p < PARTITIONS; p++) {
+      assertThat(broker.ready(name + "." + p)).isZero();
+    }
+  }
+
+  @Test
   void retriesReturnToTheirOwnPartitionQueue() throws Exception {
     String name = RabbitBroker.unique("partretry");
     TaskConfig task = partitioned(name, Map.of("retryDelays", List.of("200ms")));

@@ -26,7 +26,7 @@ final class Topology {
   private final RetryQueues retryQueues;
 
   /** The header a partitioned task's consistent-hash exchange hashes. */
-  static final String HASH_HEADER = AmqpMessages.KEY;
+  private static final String HASH_HEADER = AmqpMessages.KEY;
 
   /** Binding key of a partition queue: its weight, the same for every queue. */
   private static final String PARTITION_WEIGHT = "1";
@@ -159,8 +159,10 @@ final class Topology {
     String todo;
     if (reason.contains("unknown exchange type")) {
       todo =
-          "enable the broker plugin that provides it: rabbitmq-plugins enable"
-              + " rabbitmq_consistent_hash_exchange";
+          settings.partitioned()
+              ? "amqp.partitions needs the broker plugin that provides it: rabbitmq-plugins enable"
+                  + " rabbitmq_consistent_hash_exchange"
+              : "enable the broker plugin that provides it";
     } else if (!settings.declare()) {
       todo =
           "declare = false, so Lanes only checks that it exists: create it, or set amqp.declare = true";

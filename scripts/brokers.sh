@@ -15,7 +15,8 @@
 # tail of that broker's log on stderr.
 #
 #   RabbitMQ 3.10  127.0.0.1:5672  guest/guest   (Debian rabbitmq-server; data in
-#                  /var/lib/rabbitmq/lanes-brokers, emptied on every cold start)
+#                  /var/lib/rabbitmq/lanes-brokers, emptied on every cold start;
+#                  plugin rabbitmq_consistent_hash_exchange enabled)
 #   NSQ 1.3.0      nsqd 127.0.0.1:4150 (http 4151), nsqlookupd 127.0.0.1:4160 (http 4161)
 #                  (nsqd's data emptied when both start cold)
 #   Kafka 4.1.1    127.0.0.1:9092 (KRaft, single node; controller on 127.0.0.1:9093;
@@ -335,6 +336,7 @@ wait_until() {
 # Erlang CLI tools may start epmd, which must not inherit the lock fd 9.
 rmqctl() { rabbitmqctl "$@" </dev/null 9>&-; }
 rmqdiag() { rabbitmq-diagnostics "$@" </dev/null 9>&-; }
+rmqplugins() { rabbitmq-plugins "$@" </dev/null 9>&-; }
 
 rabbitmq_logs() {
   local host
@@ -413,6 +415,13 @@ start_rabbitmq() {
       rmqctl -q set_permissions -p / guest '.*' '.*' '.*'
     } >>"$LOGS/rabbitmq-start.log" 2>&1 || true
     guest_works || fail rabbitmq "guest/guest cannot publish on 127.0.0.1:5672" "${logs[@]}"
+  fi
+  # amqp.partitions routes through a consistent-hash exchange; the plugin ships with the
+  # broker. Enabling it on a running node does not restart the node.
+  if ! rmqplugins -q is_enabled rabbitmq_consistent_hash_exchange >/dev/null 2>&1; then
+    rmqplugins -q enable rabbitmq_consistent_hash_exchange >>"$LOGS/rabbitmq-start.log" 2>&1 ||
+      fail rabbitmq "cannot enable the plugin rabbitmq_consistent_hash_exchange" \
+        "$LOGS/rabbitmq-start.log"
   fi
 }
 

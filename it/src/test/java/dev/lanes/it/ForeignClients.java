@@ -2,6 +2,7 @@ package dev.lanes.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -98,6 +100,30 @@ final class ForeignClients {
             routingKey,
             MessageProperties.PERSISTENT_BASIC,
             body.getBytes(StandardCharsets.UTF_8));
+      }
+      channel.waitForConfirmsOrDie(30_000);
+    }
+  }
+
+  /**
+   * RabbitMQ's Java client as a foreign publisher of a partitioned task ({@code amqp.partitions}):
+   * each body goes to {@code exchange} with its key in the {@code lanes-key} header, as a string,
+   * which the task's consistent-hash exchange hashes; persistent, with publisher confirms.
+   */
+  static void rabbitPublishKeyed(String uri, String exchange, List<String[]> keyAndBody)
+      throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(uri);
+    try (Connection connection = factory.newConnection("it-foreign-publisher");
+        Channel channel = connection.createChannel()) {
+      channel.confirmSelect();
+      for (String[] pair : keyAndBody) {
+        AMQP.BasicProperties props =
+            MessageProperties.PERSISTENT_BASIC
+                .builder()
+                .headers(Map.of("lanes-key", pair[0]))
+                .build();
+        channel.basicPublish(exchange, "", props, pair[1].getBytes(StandardCharsets.UTF_8));
       }
       channel.waitForConfirmsOrDie(30_000);
     }

@@ -8,13 +8,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Settles one delivery on its channel epoch:
+ * Settles one delivery of {@code queue} (the work queue or one of its partition queues) on its
+ * channel epoch:
  *
  * <ul>
  *   <li>{@link #ack()}: basic.ack, batched by the epoch;
  *   <li>{@link #retry}: a copy with attempt + 1 goes to the delay queue of the delay's tier, which
- *       dead-letters it back to the work queue when its TTL expires; the original is acked once the
- *       broker confirmed the copy;
+ *       dead-letters it back to the delivery's queue when its TTL expires; the original is acked
+ *       once the broker confirmed the copy;
  *   <li>{@link #reject}: a copy with the reason headers goes to the dead-letter exchange; the
  *       original is acked once the broker confirmed it.
  * </ul>
@@ -31,18 +32,21 @@ final class AmqpAcknowledger extends SettleOnceAcknowledger {
   private final AmqpSource source;
   private final DeliveryEpoch epoch;
   private final long tag;
+  private final String queue;
   private final AMQP.BasicProperties props;
 
   AmqpAcknowledger(
       AmqpSource source,
       DeliveryEpoch epoch,
       long tag,
+      String queue,
       Message message,
       AMQP.BasicProperties props) {
     super(source.task(), message);
     this.source = source;
     this.epoch = epoch;
     this.tag = tag;
+    this.queue = queue;
     this.props = props;
   }
 
@@ -55,7 +59,7 @@ final class AmqpAcknowledger extends SettleOnceAcknowledger {
 
   @Override
   protected void onRetry(Duration delay, int attempt) {
-    RetryQueues.Route route = source.retryQueues().route(delay);
+    RetryQueues.Route route = source.retryQueues().route(delay, queue);
     AMQP.BasicProperties copy =
         AmqpMessages.forRetry(
             props,

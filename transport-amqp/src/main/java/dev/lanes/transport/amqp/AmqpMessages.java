@@ -49,8 +49,12 @@ final class AmqpMessages {
 
   private AmqpMessages() {}
 
+  /**
+   * @param queue the task's work queue ({@code amqp.queue}), the message's origin
+   * @param partition the partition queue's number, or -1 without partitions
+   */
   static Message toMessage(
-      Envelope envelope, AMQP.BasicProperties props, byte[] body, String queue) {
+      Envelope envelope, AMQP.BasicProperties props, byte[] body, String queue, int partition) {
     Map<String, Object> raw = props.getHeaders();
     Map<String, String> headers = raw == null || raw.isEmpty() ? Map.of() : text(raw);
     String id = props.getMessageId() != null ? props.getMessageId() : UUID.randomUUID().toString();
@@ -64,7 +68,7 @@ final class AmqpMessages {
         .attempt(
             queue.equals(headers.get(RETRY_QUEUE)) ? attempt(headers.get(LanesHeaders.ATTEMPT)) : 1)
         .timestamp(timestamp == null ? Instant.now() : timestamp.toInstant())
-        .origin(Origin.of(queue))
+        .origin(new Origin(queue, partition, -1))
         .build();
   }
 
@@ -169,7 +173,10 @@ final class AmqpMessages {
 
   /**
    * The original headers without the broker's dead-lettering bookkeeping (a copy starts a new life;
-   * {@code x-death} would only grow and could make RabbitMQ see a dead-letter cycle).
+   * {@code x-death} would only grow and could make RabbitMQ see a dead-letter cycle). The key
+   * header is kept exactly as the producer typed it (a partitioned task's exchange hashes its type
+   * too, so the copy returns to the original's partition); a message without one gets the key as
+   * text.
    */
   private static Map<String, Object> carriedHeaders(
       AMQP.BasicProperties original, Message message) {
@@ -183,7 +190,7 @@ final class AmqpMessages {
                     || name.startsWith("x-first-death")
                     || name.startsWith("x-last-death"));
     if (message.key() != null) {
-      headers.put(KEY, message.key());
+      headers.putIfAbsent(KEY, message.key());
     }
     return headers;
   }

@@ -6,6 +6,7 @@ import dev.lanes.spi.TaskConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -17,7 +18,7 @@ import java.util.TreeSet;
  *
  * @param uri the broker URI (may hold credentials: log {@link #maskedUri()} only)
  * @param exchange the exchange, or {@code ""} for the default exchange
- * @param exchangeType the exchange's type when declared
+ * @param exchangeType the exchange's type when declared ({@value #CONSISTENT_HASH} with partitions)
  * @param queue the work queue
  * @param key the binding key and publishing routing key
  * @param queueType {@code classic} or {@code quorum}, for the work and dead-letter queues
@@ -36,6 +37,9 @@ import java.util.TreeSet;
  * @param heartbeat requested AMQP heartbeat, zero for none
  * @param connectionTimeout connect/handshake timeout, also the channel RPC timeout
  * @param recoveryInterval pause between reconnection attempts
+ * @param partitions 0: one work queue; K &gt; 0: K work queues {@code <queue>.0 … <queue>.K-1},
+ *     each with a single active consumer, behind a consistent-hash exchange that hashes the {@value
+ *     AmqpMessages#KEY} header
  */
 record AmqpSettings(
     URI uri,
@@ -58,9 +62,17 @@ record AmqpSettings(
     Duration backlogInterval,
     Duration heartbeat,
     Duration connectionTimeout,
-    Duration recoveryInterval) {
+    Duration recoveryInterval,
+    int partitions) {
 
   static final String SECTION = "amqp";
+
+  /** The exchange type of the {@code rabbitmq_consistent_hash_exchange} plugin. */
+  static final String CONSISTENT_HASH = "x-consistent-hash";
+
+  /** Most partitions a task may have. */
+  static final int MAX_PARTITIONS = 1000;
+
   private static final Set<String> EXCHANGE_TYPES = Set.of("direct", "fanout", "topic", "headers");
 
   /**
@@ -98,7 +110,26 @@ record AmqpSettings(
         + deadLetterExchange
         + ", deadLetterQueue="
         + deadLetterQueue
+        + ", partitions="
+        + partitions
         + "]";
+  }
+
+  /** Whether the task's messages are spread over {@link #partitions} queues. */
+  boolean partitioned() {
+    return partitions > 0;
+  }
+
+  /** The queues the task consumes: {@code queue}, or {@code <queue>.0 … <queue>.K-1}. */
+  List<String> workQueues() {
+    if (!partitioned()) {
+      return List.of(queue);
+    }
+    List<String> queues = new ArrayList<>(partitions);
+    for (int p = 0; p < partitions; p++) {
+      queues.add(queue + "." + p);
+    }
+    return List.copyOf(queues);
   }
 
   static String mask(URI uri) {
@@ -143,7 +174,8 @@ record AmqpSettings(
     AmqpSettings read() {
       URI uri = uri();
       String exchange = amqp.text("exchange");
-      String exchangeType = exchangeType();
+      int partitions = amqp.integer("partitions", 0, MAX_PARTITIONS);
+      String exchangeType = exchangeType(partitions > 0);
       String queue = amqp.text("queue");
       if (queue.isEmpty()) {
         queue = task.name();
@@ -151,6 +183,14 @@ record AmqpSettings(
       String key = amqp.text("key");
       if (key.isEmpty()) {
         key = queue;
+      }
+      if (partitions > 0 && exchange.isEmpty()) {
+        throw amqp.invalid(
+            "exchange",
+            "an exchange name with partitions = "
+                + partitions
+                + " (Lanes declares it as the consistent-hash exchange of the partition queues)",
+            exchange);
       }
       if (exchange.isEmpty() && !key.equals(queue)) {
         throw amqp.invalid(
@@ -194,7 +234,8 @@ record AmqpSettings(
           amqp.positiveDuration("backlogInterval"),
           heartbeat(),
           amqp.positiveDuration("connectionTimeout"),
-          amqp.positiveDuration("recoveryInterval"));
+          amqp.positiveDuration("recoveryInterval"),
+          partitions);
     }
 
     private URI uri() {
@@ -220,8 +261,17 @@ record AmqpSettings(
       return uri;
     }
 
-    private String exchangeType() {
+    private String exchangeType(boolean partitioned) {
       String type = amqp.text("exchangeType");
+      if (partitioned) {
+        if (!type.equals("direct") && !type.equals(CONSISTENT_HASH)) {
+          throw amqp.invalid(
+              "exchangeType",
+              CONSISTENT_HASH + " (or the default) with partitions: the partitions need it",
+              type);
+        }
+        return CONSISTENT_HASH;
+      }
       if (!EXCHANGE_TYPES.contains(type) && !type.startsWith("x-")) {
         throw amqp.invalid(
             "exchangeType", "direct, fanout, topic, headers or a plugin type x-...", type);

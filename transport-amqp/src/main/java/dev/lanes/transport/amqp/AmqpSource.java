@@ -14,6 +14,8 @@ import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.Source;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -26,21 +28,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes the task's work queue with manual acks and a prefetch window.
+ * Consumes the task's work queue with manual acks and a prefetch window; with {@code partitions =
+ * K}, its K partition queues, with one consumer each on the one consume channel (one delivery-tag
+ * sequence, one prefetch window for the task).
  *
  * <ul>
  *   <li>Two connections: {@code consume} (deliveries and acks) and {@code publish} (retry copies
  *       and dead letters with confirms, see {@link BufferedPublisher}), both auto-recovering.
  *   <li>Backpressure: {@code prefetch} bounds what is in flight; {@link #pause()} cancels the
  *       consumer and {@link #resume()} consumes again (on thread {@code
- *       lanes-<task>-amqp-control}).
+ *       lanes-<task>-amqp-control}). With partitions it does not cancel: each partition queue has a
+ *       single active consumer, and cancelling the active one would make the broker hand the queue
+ *       to another runner while this one still holds earlier messages of its keys. The prefetch
+ *       window is then the only bound.
  *   <li>Each life of the consume channel is a {@link DeliveryEpoch}; after a loss the channel is
  *       recovered or reopened, topology re-declared, consumption resumed in a new epoch, and the
  *       old epoch's deliveries become stale (the broker redelivers them).
  *   <li>Stop: {@link #stopReceiving()} cancels the consumer (deliveries arriving after it are left
- *       unacked); {@link #flush()} waits for pending copies, acks every finished delivery and waits
- *       until the broker processed the acks; {@link #close()} closes the connections, which hands
- *       every unacked delivery back to the broker.
+ *       unacked; with partitions the consumers stay, for the reason above); {@link #flush()} waits
+ *       for pending copies, acks every finished delivery and waits until the broker processed the
+ *       acks; {@link #close()} closes the connections, which hands every unacked delivery back to
+ *       the broker (and, with partitions, each queue whose consumer was active to the next runner,
+ *       after the broker has requeued what this one left unacked).
  * </ul>
  */
 final class AmqpSource implements Source {
@@ -57,7 +66,7 @@ final class AmqpSource implements Source {
   /** Orders handing deliveries to the sink against {@link #stopReceiving()}. */
   private final Object deliverLock = new Object();
 
-  /** Guards the subscription: channel, epoch, consumer tag. */
+  /** Guards the subscription: channel, epoch, consumer tags. */
   private final Object subscription = new Object();
 
   private Connection connection;
@@ -70,7 +79,12 @@ final class AmqpSource implements Source {
   private Channel channel;
   private volatile DeliveryEpoch epoch;
   private long epochs;
-  private String consumerTag;
+
+  /** The queues consumed: the work queue, or its partition queues. */
+  private final List<String> queues;
+
+  /** The consumer tag of each of {@link #queues}, null while not consuming it. */
+  private final String[] consumerTags;
 
   /** Whether the channel also gets a channel-wide (global) prefetch; see channelOpened. */
   private volatile boolean channelWidePrefetch;
@@ -88,6 +102,8 @@ final class AmqpSource implements Source {
     this.settings = settings;
     this.topology = new Topology(task, settings);
     this.channelWidePrefetch = !settings.quorum(); // quorum queues refuse a global prefetch
+    this.queues = settings.workQueues();
+    this.consumerTags = new String[queues.size()];
     this.consumerThread =
         Executors.newSingleThreadExecutor(Connections.threads("lanes-" + task + "-amqp-consume"));
     this.control =
@@ -136,12 +152,20 @@ final class AmqpSource implements Source {
       long tick = settings.ackInterval().toNanos();
       ackTicker =
           control.scheduleWithFixedDelay(this::flushDueAcks, tick, tick, TimeUnit.NANOSECONDS);
-      backlog = new BacklogPoller(task, settings.queue(), connection, settings.backlogInterval());
+      backlog = new BacklogPoller(task, queues, connection, settings.backlogInterval());
       backlog.start();
       log.info(
-          "task {}: consuming queue '{}' on {} (prefetch {})",
+          "task {}: consuming {} on {} (prefetch {})",
           task,
-          settings.queue(),
+          settings.partitioned()
+              ? "the "
+                  + queues.size()
+                  + " partition queues '"
+                  + queues.get(0)
+                  + "' … '"
+                  + queues.get(queues.size() - 1)
+                  + "' (single active consumer each)"
+              : "queue '" + settings.queue() + "'",
           settings.maskedUri(),
           settings.prefetch());
     } catch (IOException | ShutdownSignalException e) {
@@ -189,19 +213,17 @@ final class AmqpSource implements Source {
     synchronized (subscription) {
       first = epoch == null;
     }
-    if (fresh) {
-      ch.basicQos(settings.prefetch(), false);
-    }
+    ch.basicQos(perConsumerPrefetch(), false);
     // pause/resume cancels and re-creates the consumer; a per-consumer limit alone would not
-    // count the unacked deliveries of the cancelled one. 0 lifts the channel-wide limit, which a
-    // recovered channel would otherwise restore.
+    // count the unacked deliveries of the cancelled one, nor share one window among partition
+    // queues. 0 lifts the channel-wide limit, which a recovered channel would otherwise restore.
     ch.basicQos(channelWidePrefetch ? settings.prefetch() : 0, true);
     if (!first) {
       redeclare();
     }
     synchronized (subscription) {
       channel = ch;
-      consumerTag = null;
+      Arrays.fill(consumerTags, null);
       epoch =
           new DeliveryEpoch(
               task,
@@ -222,6 +244,18 @@ final class AmqpSource implements Source {
           settings.queue(),
           epoch.number());
     }
+  }
+
+  /**
+   * The prefetch window of each consumer: the task's, or where the queues refuse a channel-wide
+   * limit (quorum) its share among the partition queues (at least 1), so the task's window holds
+   * either way.
+   */
+  private int perConsumerPrefetch() {
+    if (channelWidePrefetch) {
+      return settings.prefetch();
+    }
+    return Math.max(1, settings.prefetch() / queues.size());
   }
 
   /** Declares (or checks) the topology again: a broker restart loses transient objects. */
@@ -247,22 +281,31 @@ final class AmqpSource implements Source {
         lost == null ? 0 : lost.number());
   }
 
-  /** Consumes when wanted and not consuming, cancels when consuming and not wanted. */
+  /**
+   * Consumes each queue when wanted and not consuming, cancels when consuming and not wanted. With
+   * partitions only closing stops consuming (see the class comment).
+   */
   private void reconcile() {
     synchronized (subscription) {
       DeliveryEpoch current = epoch;
       boolean live = current != null && !current.isStale() && channel.isOpen();
-      boolean want = receiving && !paused && !closed && live;
+      boolean want = !closed && live && (settings.partitioned() || receiving && !paused);
+      String queue = settings.queue();
       try {
-        if (want && consumerTag == null) {
-          consumerTag = channel.basicConsume(settings.queue(), false, new EpochConsumer(current));
-          subscribed.countDown();
-        } else if (!want && consumerTag != null) {
-          String tag = consumerTag;
-          consumerTag = null;
-          if (live) {
-            channel.basicCancel(tag);
+        for (int i = 0; i < queues.size(); i++) {
+          queue = queues.get(i);
+          if (want && consumerTags[i] == null) {
+            consumerTags[i] = channel.basicConsume(queue, false, new EpochConsumer(current, i));
+          } else if (!want && consumerTags[i] != null) {
+            String tag = consumerTags[i];
+            consumerTags[i] = null;
+            if (live) {
+              channel.basicCancel(tag);
+            }
           }
+        }
+        if (want) {
+          subscribed.countDown();
         }
       } catch (IOException | ShutdownSignalException e) {
         String reason = Topology.brokerReason(e);
@@ -275,13 +318,13 @@ final class AmqpSource implements Source {
                   + " prefetch; consuming with the per-consumer limit only, so a pause/resume may"
                   + " briefly let up to two prefetch windows in flight",
               task,
-              settings.queue());
+              queue);
         } else {
           log.error(
               "task {}: could not {} queue '{}': {}",
               task,
               want ? "consume" : "cancel consuming",
-              settings.queue(),
+              queue,
               reason);
         }
       }
@@ -502,12 +545,18 @@ final class AmqpSource implements Source {
     return current == null ? 0 : current.unfinished();
   }
 
-  /** Receives the deliveries of one basic.consume, all in the epoch it was made in. */
+  /**
+   * Receives the deliveries of one basic.consume of queue {@code index}, all in the epoch it was
+   * made in. Its callbacks run on the connection's one consumer thread.
+   */
   private final class EpochConsumer implements Consumer {
     private final DeliveryEpoch owner;
+    private final int index;
+    private boolean delivering;
 
-    EpochConsumer(DeliveryEpoch owner) {
+    EpochConsumer(DeliveryEpoch owner, int index) {
       this.owner = owner;
+      this.index = index;
     }
 
     @Override
@@ -518,10 +567,24 @@ final class AmqpSource implements Source {
       if (owner.isStale()) {
         return; // its channel is gone; the broker redelivers it
       }
-      Message message = AmqpMessages.toMessage(envelope, props, body, settings.queue());
+      if (!delivering && settings.partitioned()) {
+        // AMQP 0-9-1 does not tell a consumer that it became a queue's single active one; its
+        // first delivery does
+        delivering = true;
+        log.info(
+            "task {}: queue '{}' delivers to this runner now (its active consumer, epoch {})",
+            task,
+            queues.get(index),
+            owner.number());
+      }
+      Message message =
+          AmqpMessages.toMessage(
+              envelope, props, body, settings.queue(), settings.partitioned() ? index : -1);
       Delivery delivery =
           new Delivery(
-              message, new AmqpAcknowledger(AmqpSource.this, owner, deliveryTag, message, props));
+              message,
+              new AmqpAcknowledger(
+                  AmqpSource.this, owner, deliveryTag, queues.get(index), message, props));
       synchronized (deliverLock) {
         if (!receiving) {
           stats.afterStop.increment();
@@ -535,15 +598,15 @@ final class AmqpSource implements Source {
     @Override
     public void handleCancel(String tag) {
       synchronized (subscription) {
-        if (tag.equals(consumerTag)) {
-          consumerTag = null;
+        if (tag.equals(consumerTags[index])) {
+          consumerTags[index] = null;
         }
       }
       log.warn(
           "task {}: the broker cancelled the consumer of queue '{}' (deleted?); consuming"
               + " again in {} ms",
           task,
-          settings.queue(),
+          queues.get(index),
           settings.recoveryInterval().toMillis());
       try {
         control.schedule(

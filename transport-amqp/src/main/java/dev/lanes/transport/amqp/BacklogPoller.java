@@ -5,6 +5,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,17 +15,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the work queue's ready-message count every {@code backlogInterval} with a passive
- * queue.declare on a channel of its own, on thread {@code lanes-<task>-amqp-backlog}. AMQP 0-9-1
- * reports only ready messages; the source adds its own unacked deliveries. A reading older than
- * three intervals (broker away) counts as unknown.
+ * Reads the ready-message count of the work queue (or the sum over its partition queues) every
+ * {@code backlogInterval} with a passive queue.declare on a channel of its own, on thread {@code
+ * lanes-<task>-amqp-backlog}. AMQP 0-9-1 reports only ready messages; the source adds its own
+ * unacked deliveries. A reading older than three intervals (broker away) counts as unknown.
  */
 final class BacklogPoller implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BacklogPoller.class);
 
   private final String task;
-  private final String queue;
+  private final List<String> queues;
   private final Connection connection;
   private final Duration interval;
   private final ScheduledExecutorService timer;
@@ -32,9 +33,9 @@ final class BacklogPoller implements AutoCloseable {
   private volatile long ready = -1;
   private volatile long readAtNanos;
 
-  BacklogPoller(String task, String queue, Connection connection, Duration interval) {
+  BacklogPoller(String task, List<String> queues, Connection connection, Duration interval) {
     this.task = task;
-    this.queue = queue;
+    this.queues = queues;
     this.connection = connection;
     this.interval = interval;
     this.timer =
@@ -46,7 +47,7 @@ final class BacklogPoller implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::poll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Ready messages in the queue at the last fresh reading. */
+  /** Ready messages in the queues at the last fresh reading. */
   OptionalLong ready() {
     long value = ready;
     boolean fresh = System.nanoTime() - readAtNanos < 3 * interval.toNanos();
@@ -58,10 +59,14 @@ final class BacklogPoller implements AutoCloseable {
       if (channel == null || !channel.isOpen()) {
         channel = connection.createChannel();
       }
-      ready = channel.queueDeclarePassive(queue).getMessageCount();
+      long sum = 0;
+      for (String queue : queues) {
+        sum += channel.queueDeclarePassive(queue).getMessageCount();
+      }
+      ready = sum;
       readAtNanos = System.nanoTime();
     } catch (IOException | ShutdownSignalException e) {
-      log.debug("task {}: cannot read the depth of queue '{}': {}", task, queue, e.toString());
+      log.debug("task {}: cannot read the depth of queues {}: {}", task, queues, e.toString());
     }
   }
 

@@ -21,12 +21,10 @@ final class RetryQueues {
   /** One tier queue and its TTL. */
   record Tier(String queue, Duration ttl) {}
 
-  private final String workQueue;
   private final List<Tier> tiers;
   private final String longQueue;
 
   RetryQueues(String workQueue, List<Duration> delays) {
-    this.workQueue = workQueue;
     List<Tier> list = new ArrayList<>();
     for (Duration delay : delays) {
       list.add(new Tier(workQueue + ".retry." + label(delay), delay));
@@ -37,12 +35,13 @@ final class RetryQueues {
 
   /**
    * The route of a retry after {@code delay}: the smallest tier not shorter than the delay (so it
-   * waits at least the delay and at most that tier), the work queue itself for a zero delay, or the
-   * long queue with a per-message TTL of exactly the delay.
+   * waits at least the delay and at most that tier), the queue the delivery came from ({@code
+   * from}, the work queue or its partition queue) for a zero delay, or the long queue with a
+   * per-message TTL of exactly the delay.
    */
-  Route route(Duration delay) {
+  Route route(Duration delay, String from) {
     if (delay.isZero() || delay.isNegative()) {
-      return new Route(workQueue, null);
+      return new Route(from, null);
     }
     for (Tier tier : tiers) {
       if (tier.ttl.compareTo(delay) >= 0) {

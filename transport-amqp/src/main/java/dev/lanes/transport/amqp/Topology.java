@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The broker objects of one task: the exchange and the work queue bound to it by {@code key}, the
- * dead-letter exchange and queue, and the retry delay queues. {@link #apply} declares them ({@code
- * declare = true}, idempotent) or checks that they exist ({@code declare = false}).
+ * The broker objects of one task: the exchange and the work queue bound to it by {@code key} (or,
+ * with {@code partitions = K}, the consistent-hash exchange and the K single-active-consumer work
+ * queues bound to it with weight 1), the dead-letter exchange and queue, and the retry delay
+ * queues. {@link #apply} declares them ({@code declare = true}, idempotent) or checks that they
+ * exist ({@code declare = false}).
  *
  * <p>Each step runs on a fresh short-lived channel, because a failed declaration closes its
  * channel. Stateless apart from the settings; thread-safe.
@@ -22,6 +24,12 @@ final class Topology {
   private final String task;
   private final AmqpSettings settings;
   private final RetryQueues retryQueues;
+
+  /** The header a partitioned task's consistent-hash exchange hashes. */
+  private static final String HASH_HEADER = AmqpMessages.KEY;
+
+  /** Binding key of a partition queue: its weight, the same for every queue. */
+  private static final String PARTITION_WEIGHT = "1";
 
   Topology(String task, AmqpSettings settings) {
     this.task = task;
@@ -40,14 +48,26 @@ final class Topology {
    */
   void apply(Connection connection) {
     if (!settings.usesDefaultExchange()) {
-      exchange(connection, "amqp.exchange", settings.exchange(), settings.exchangeType());
+      Map<String, Object> hashing =
+          settings.partitioned() ? Map.of("hash-header", HASH_HEADER) : Map.of();
+      exchange(connection, "amqp.exchange", settings.exchange(), settings.exchangeType(), hashing);
     }
     Map<String, Object> typed = settings.quorum() ? Map.of("x-queue-type", "quorum") : Map.of();
-    queue(connection, "amqp.queue", settings.queue(), typed);
-    if (!settings.usesDefaultExchange()) {
-      bind(connection, "amqp.key", settings.queue(), settings.exchange(), settings.key());
+    if (settings.partitioned()) {
+      Map<String, Object> single = new HashMap<>(typed);
+      single.put("x-single-active-consumer", true);
+      for (String partition : settings.workQueues()) {
+        queue(connection, "amqp.partitions", partition, single);
+        bind(connection, "amqp.partitions", partition, settings.exchange(), PARTITION_WEIGHT);
+      }
+    } else {
+      queue(connection, "amqp.queue", settings.queue(), typed);
+      if (!settings.usesDefaultExchange()) {
+        bind(connection, "amqp.key", settings.queue(), settings.exchange(), settings.key());
+      }
     }
-    exchange(connection, "amqp.deadLetterExchange", settings.deadLetterExchange(), "direct");
+    exchange(
+        connection, "amqp.deadLetterExchange", settings.deadLetterExchange(), "direct", Map.of());
     queue(connection, "amqp.deadLetterQueue", settings.deadLetterQueue(), typed);
     bind(
         connection,
@@ -63,21 +83,27 @@ final class Topology {
     queue(connection, "amqp.retryDelays", retryQueues.longQueue(), backToWorkQueue());
   }
 
+  /**
+   * Expired retries go back to the work queue through the default exchange; with partitions through
+   * the consistent-hash exchange, which hashes the copy's key header (the original's, unchanged) to
+   * the partition queue the original came from.
+   */
   private Map<String, Object> backToWorkQueue() {
     Map<String, Object> args = new HashMap<>();
-    args.put("x-dead-letter-exchange", "");
+    args.put("x-dead-letter-exchange", settings.partitioned() ? settings.exchange() : "");
     args.put("x-dead-letter-routing-key", settings.queue());
     return args;
   }
 
-  private void exchange(Connection connection, String key, String name, String type) {
+  private void exchange(
+      Connection connection, String key, String name, String type, Map<String, Object> args) {
     step(
         connection,
         key,
         "exchange '" + name + "'",
         ch -> {
           if (settings.declare()) {
-            ch.exchangeDeclare(name, type, settings.durable(), false, null);
+            ch.exchangeDeclare(name, type, settings.durable(), false, args.isEmpty() ? null : args);
           } else {
             ch.exchangeDeclarePassive(name);
           }
@@ -131,7 +157,13 @@ final class Topology {
   private String describe(String key, String what, Exception e) {
     String reason = brokerReason(e);
     String todo;
-    if (!settings.declare()) {
+    if (reason.contains("unknown exchange type")) {
+      todo =
+          settings.partitioned()
+              ? "amqp.partitions needs the broker plugin that provides it: rabbitmq-plugins enable"
+                  + " rabbitmq_consistent_hash_exchange"
+              : "enable the broker plugin that provides it";
+    } else if (!settings.declare()) {
       todo =
           "declare = false, so Lanes only checks that it exists: create it, or set amqp.declare = true";
     } else if (reason.contains("PRECONDITION_FAILED")) {

@@ -39,7 +39,7 @@ class AmqpMessagesTest {
                     List.of(Map.of("count", 1L))))
             .build();
 
-    Message m = AmqpMessages.toMessage(ENVELOPE, props, "{}".getBytes(), "q.work");
+    Message m = AmqpMessages.toMessage(ENVELOPE, props, "{}".getBytes(), "q.work", -1);
 
     assertThat(m.id()).isEqualTo("m-1");
     assertThat(m.key()).isEqualTo("order-35432");
@@ -60,7 +60,8 @@ class AmqpMessagesTest {
                     AmqpMessages.forRetry(
                         new AMQP.BasicProperties(), failed, 6, "q.work", null, true),
                     new byte[0],
-                    "q.work")
+                    "q.work",
+                    -1)
                 .toBuilder()
                 .attempt(5)
                 .build(),
@@ -68,7 +69,7 @@ class AmqpMessagesTest {
             5,
             true);
 
-    Message onDlq = AmqpMessages.toMessage(ENVELOPE, dead, new byte[0], "q.work.dlq");
+    Message onDlq = AmqpMessages.toMessage(ENVELOPE, dead, new byte[0], "q.work.dlq", -1);
     assertThat(onDlq.attempt()).isEqualTo(1);
     assertThat(onDlq.headers())
         .containsEntry(LanesHeaders.ATTEMPT, "5")
@@ -76,7 +77,8 @@ class AmqpMessagesTest {
 
     AMQP.BasicProperties retriedOnDlq =
         AmqpMessages.forRetry(dead, onDlq, onDlq.attempt() + 1, "q.work.dlq", null, true);
-    assertThat(AmqpMessages.toMessage(ENVELOPE, retriedOnDlq, new byte[0], "q.work.dlq").attempt())
+    assertThat(
+            AmqpMessages.toMessage(ENVELOPE, retriedOnDlq, new byte[0], "q.work.dlq", -1).attempt())
         .isEqualTo(2);
   }
 
@@ -84,7 +86,7 @@ class AmqpMessagesTest {
   void foreignMessagesGetTheRoutingKeyAsKeyAndAttemptOne() {
     AMQP.BasicProperties props =
         new AMQP.BasicProperties.Builder().headers(Map.of(LanesHeaders.ATTEMPT, 4)).build();
-    Message m = AmqpMessages.toMessage(ENVELOPE, props, new byte[0], "q");
+    Message m = AmqpMessages.toMessage(ENVELOPE, props, new byte[0], "q", -1);
 
     assertThat(m.key()).isEqualTo("k.route");
     assertThat(m.attempt()).isEqualTo(1);
@@ -149,7 +151,7 @@ class AmqpMessagesTest {
             .build();
 
     AMQP.BasicProperties props = AmqpMessages.forPublish(m, true);
-    Message back = AmqpMessages.toMessage(ENVELOPE, props, m.payload(), "q");
+    Message back = AmqpMessages.toMessage(ENVELOPE, props, m.payload(), "q", -1);
 
     assertThat(back.id()).isEqualTo("m-4");
     assertThat(back.key()).isEqualTo("k-4");

@@ -66,6 +66,35 @@ class AmqpSettingsTest {
   }
 
   @Test
+  void partitionsNameTheQueuesAndMakeTheExchangeAConsistentHashOne() {
+    assertThat(settings(Map.of()).workQueues()).containsExactly("account_update");
+
+    AmqpSettings s = settings(Map.of("exchange", "e.orders", "partitions", 3));
+
+    assertThat(s.partitioned()).isTrue();
+    assertThat(s.exchangeType()).isEqualTo(AmqpSettings.CONSISTENT_HASH);
+    assertThat(s.workQueues())
+        .containsExactly("account_update.0", "account_update.1", "account_update.2");
+  }
+
+  @Test
+  void partitionsNeedAnExchangeOfTheirOwnType() {
+    assertThatThrownBy(() -> settings(Map.of("partitions", 3)))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("amqp.exchange")
+        .hasMessageContaining("partitions = 3");
+    assertThatThrownBy(
+            () ->
+                settings(Map.of("exchange", "e.orders", "partitions", 3, "exchangeType", "topic")))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("amqp.exchangeType")
+        .hasMessageContaining("x-consistent-hash");
+    assertThatThrownBy(() -> settings(Map.of("exchange", "e.orders", "partitions", -1)))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("amqp.partitions");
+  }
+
+  @Test
   void sortsAndDeduplicatesRetryDelays() {
     AmqpSettings s = settings(Map.of("retryDelays", List.of("30s", "1s", "30s", "5m")));
 

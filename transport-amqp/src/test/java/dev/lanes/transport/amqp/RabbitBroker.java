@@ -156,7 +156,8 @@ final class RabbitBroker implements AutoCloseable {
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(admin::isOpen);
     try {
       for (AmqpSettings s : created) {
-        List<String> queues = new ArrayList<>(List.of(s.queue(), s.deadLetterQueue()));
+        List<String> queues = new ArrayList<>(s.workQueues());
+        queues.add(s.deadLetterQueue());
         RetryQueues retry = new RetryQueues(s.queue(), s.retryDelays());
         retry.tiers().forEach(t -> queues.add(t.queue()));
         queues.add(retry.longQueue());

@@ -28,22 +28,23 @@ class RetryQueuesTest {
 
   @Test
   void waitsInTheSmallestTierNotShorterThanTheDelay() {
-    assertThat(queues.route(Duration.ofMillis(200)).queue()).isEqualTo("q.work.retry.1s");
-    assertThat(queues.route(Duration.ofSeconds(1)).queue()).isEqualTo("q.work.retry.1s");
-    assertThat(queues.route(Duration.ofMillis(1001)).queue()).isEqualTo("q.work.retry.30s");
-    assertThat(queues.route(Duration.ofMinutes(4)).perMessageTtl()).isNull();
+    assertThat(queues.route(Duration.ofMillis(200), "q.work").queue()).isEqualTo("q.work.retry.1s");
+    assertThat(queues.route(Duration.ofSeconds(1), "q.work").queue()).isEqualTo("q.work.retry.1s");
+    assertThat(queues.route(Duration.ofMillis(1001), "q.work").queue())
+        .isEqualTo("q.work.retry.30s");
+    assertThat(queues.route(Duration.ofMinutes(4), "q.work").perMessageTtl()).isNull();
   }
 
   @Test
   void delaysBeyondTheLastTierWaitExactlyTheirDelayInTheLongQueue() {
-    RetryQueues.Route route = queues.route(Duration.ofHours(2).plusNanos(1));
+    RetryQueues.Route route = queues.route(Duration.ofHours(2).plusNanos(1), "q.work");
 
     assertThat(route.queue()).isEqualTo("q.work.retry.long");
     assertThat(route.perMessageTtl()).isEqualTo(Duration.ofHours(2).plusMillis(1));
   }
 
   @Test
-  void aZeroDelayGoesStraightBackToTheWorkQueue() {
-    assertThat(queues.route(Duration.ZERO).queue()).isEqualTo("q.work");
+  void aZeroDelayGoesStraightBackToTheQueueItCameFrom() {
+    assertThat(queues.route(Duration.ZERO, "q.work.2").queue()).isEqualTo("q.work.2");
   }
 }

@@ -14,7 +14,7 @@
 #                                  heap of a task with a stalled handler over a preloaded backlog
 #                                  (1 M by default; the goal's 10 M takes about 40 minutes here),
 #                                  per transport, in a consumer JVM with -Xmx256m (goal 5)
-#   scripts/bench.sh tiny          both at a size of seconds: checks they still run; one cold
+#   scripts/bench.sh tiny          every workload at a size of seconds: checks they still run; one cold
 #                                  iteration, 400 records: the scores mean little (scripts/test.sh)
 # The Kafka workloads need the broker of scripts/brokers.sh on 127.0.0.1:9092, drain also its
 # RabbitMQ (127.0.0.1:5672) and NSQ (nsqd 127.0.0.1:4150/4151, nsqlookupd 127.0.0.1:4161). Extra

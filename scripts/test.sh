@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/brokers.sh start
-mvn -B install "$@"
+# two modules at a time: the transports' suites wait mostly on their brokers, and no two modules
+# that may run together restart the same broker (amqp restarts RabbitMQ, nsq its nsqd)
+mvn -B -T 2 install "$@"
 BENCH_NO_BUILD=1 scripts/bench.sh tiny   # the benchmarks still run (seconds; docs/benchmarks.md)
 scripts/fresh-demo.sh

@@ -31,6 +31,7 @@ public final class TaskMetrics {
   public static final String INFLIGHT = "lanes.inflight";
   public static final String SOURCE_PAUSED = "lanes.source.paused";
   public static final String BACKLOG = "lanes.backlog";
+  public static final String PARTITIONS_OWNED = "lanes.source.partitions.owned";
   public static final String DEAD_LETTERS = "lanes.dead.letters";
   public static final String TASK_STATE = "lanes.task.state";
   public static final String BREAKER_STATE = "lanes.breaker.state";

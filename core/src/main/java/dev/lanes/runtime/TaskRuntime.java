@@ -19,8 +19,12 @@ import dev.lanes.spi.TransportMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -164,6 +168,14 @@ public final class TaskRuntime implements AutoCloseable {
         "Messages waiting on the broker for this task",
         this,
         r -> r.backlog().isPresent() ? r.backlog().getAsLong() : Double.NaN);
+    if (source.ownedPartitions().isPresent()) {
+      metrics.gauge(
+          TaskMetrics.PARTITIONS_OWNED,
+          "Partitions of the destination this runner owns (Kafka partitions assigned, partition"
+              + " queues it is the active consumer of)",
+          this,
+          r -> r.ownedPartitions().map(Set::size).orElse(0));
+    }
   }
 
   private void openHandler() {
@@ -391,6 +403,22 @@ public final class TaskRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       log.debug("task {}: backlog unavailable: {}", task.name(), e.toString());
       return OptionalLong.empty();
+    }
+  }
+
+  /**
+   * The partitions of the destination this task's source owns right now, sorted; empty when the
+   * transport has none to own (see {@link Source#ownedPartitions()}).
+   */
+  public Optional<SortedSet<String>> ownedPartitions() {
+    Source s = source;
+    try {
+      return s == null
+          ? Optional.empty()
+          : s.ownedPartitions().map(p -> Collections.unmodifiableSortedSet(new TreeSet<>(p)));
+    } catch (RuntimeException e) {
+      log.debug("task {}: owned partitions unavailable: {}", task.name(), e.toString());
+      return Optional.empty();
     }
   }
 

@@ -3,6 +3,7 @@ package dev.lanes.spi;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * A subscription to one broker destination that pushes {@link Delivery deliveries} to a {@link
@@ -77,6 +78,21 @@ public interface Source extends AutoCloseable {
    */
   default OptionalLong backlog() {
     return OptionalLong.empty();
+  }
+
+  /**
+   * The partitions of the destination this source owns right now (Kafka partitions assigned to it,
+   * partition queues it is the active consumer of), by name, for {@code status} and the {@code
+   * lanes.source.partitions.owned} gauge: owning a partition means every message of its keys comes
+   * to this source and to no other. Empty when the destination has no partitions to own (one queue
+   * that consumers share, a local queue); whether it is empty must not change over the source's
+   * life. Called from any thread, at any time (before start and after close too); must return at
+   * once, without I/O.
+   *
+   * @return an immutable set; empty inside when the source owns none at the moment
+   */
+  default Optional<Set<String>> ownedPartitions() {
+    return Optional.empty();
   }
 
   /** Whether the source is connected and consuming; drives the readiness probe. */

@@ -453,4 +453,25 @@ class TaskRuntimeTest {
     assertThat(runtime.backlog()).hasValue(42);
     assertThat(backlog.value()).isEqualTo(42.0);
   }
+
+  @Test
+  void reportsOwnedPartitionsSortedAndTheirCountAsAGauge() {
+    source.owns("orders-1", "orders-0");
+    TaskRuntime runtime = runtime(Map.of(), new LoggingHandler(m -> Outcome.ack()));
+    runtime.start();
+    Gauge owned = registry.find(TaskMetrics.PARTITIONS_OWNED).tag("lanes.task", "rt").gauge();
+    assertThat(owned).isNotNull();
+    assertThat(owned.value()).isEqualTo(2.0);
+    assertThat(runtime.ownedPartitions().orElseThrow()).containsExactly("orders-0", "orders-1");
+    source.owns();
+    assertThat(owned.value()).as("after a rebalance took them all").isZero();
+  }
+
+  @Test
+  void hasNoOwnedPartitionsGaugeForASourceWithoutPartitions() {
+    TaskRuntime runtime = runtime(Map.of(), new LoggingHandler(m -> Outcome.ack()));
+    runtime.start();
+    assertThat(runtime.ownedPartitions()).isEmpty();
+    assertThat(registry.find(TaskMetrics.PARTITIONS_OWNED).gauge()).isNull();
+  }
 }

@@ -6,7 +6,9 @@ import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.Source;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,6 +31,7 @@ public final class FakeSource implements Source {
   private volatile Duration touchInterval;
   private volatile boolean connected = true;
   private volatile OptionalLong backlog = OptionalLong.empty();
+  private volatile Optional<Set<String>> ownedPartitions = Optional.empty();
 
   public FakeSource(EventLog log) {
     this.log = log;
@@ -61,6 +64,12 @@ public final class FakeSource implements Source {
 
   public FakeSource connected(boolean connected) {
     this.connected = connected;
+    return this;
+  }
+
+  /** Makes this a partitioned source owning {@code partitions} from now on. */
+  public FakeSource owns(String... partitions) {
+    this.ownedPartitions = Optional.of(Set.of(partitions));
     return this;
   }
 
@@ -151,6 +160,11 @@ public final class FakeSource implements Source {
   @Override
   public boolean isConnected() {
     return connected;
+  }
+
+  @Override
+  public Optional<Set<String>> ownedPartitions() {
+    return ownedPartitions;
   }
 
   @Override

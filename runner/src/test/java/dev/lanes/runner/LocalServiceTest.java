@@ -218,6 +218,56 @@ class LocalServiceTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * A local queue has one consumer at a time: a second runner process of the same queue exits 2
+   * with one line naming the queue and the holder, publishing from another process goes on, and
+   * once the first one stopped the next runner consumes.
+   */
+  @Test
+  void aSecondRunnerOfTheSameLocalQueueIsRefusedWithOneLineWhilePublishingGoesOn()
+      throws Exception {
+    Path record = dir.resolve("handled.jsonl");
+    service = new ServiceHarness(dir, "orders");
+    service.writeConf(conf(record, ""));
+    Result start = service.command("start");
+    assertThat(start.code()).as(start + service.diagnostics()).isZero();
+    long holder = service.pid();
+    Path tasks = dir.resolve("tasks.conf");
+    Files.writeString(tasks, conf(record, "exitWhenIdle = 1s"));
+
+    Result second =
+        ServiceHarness.run("--task", "orders", "--config", tasks.toString(), "--progress", "off");
+    assertThat(second.code()).as(second.toString()).isEqualTo(ExitCodes.READY_FAILED);
+    assertThat(second.err().lines())
+        .as(second.toString())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("task 'orders': local queue 'orders' in " + dir.resolve("data"))
+                    .contains("is consumed by pid " + holder + ", task 'orders', since ")
+                    .contains("docs/scaling-out.md"));
+
+    StringBuilder lines = new StringBuilder();
+    for (int seq = 1; seq <= 10; seq++) {
+      lines.append(event(1, seq, "")).append('\n');
+    }
+    Result published =
+        withStdin(
+            lines.toString(),
+            () -> ServiceHarness.run("publish", "--task", "orders", "--config", tasks.toString()));
+    assertThat(published.code()).as("publishing while the queue is consumed").isZero();
+    await().atMost(Duration.ofSeconds(30)).until(() -> handled(record).size() == 10);
+    assertThat(service.command("stop").code()).isZero();
+
+    withStdin(
+        event(1, 11, ""),
+        () -> ServiceHarness.run("publish", "--task", "orders", "--config", tasks.toString()));
+    Result next =
+        ServiceHarness.run("--task", "orders", "--config", tasks.toString(), "--progress", "off");
+    assertThat(next.code()).as("the next runner after the first stopped: " + next).isZero();
+    assertThat(handled(record)).hasSize(11);
+  }
+
   private static void assertRefused(HttpResponse<String> response, int status, String reason)
       throws IOException {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);

@@ -5,7 +5,9 @@ import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.TaskConfig;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.SortedSet;
 
 /** Formats what {@code runner status} shows: one {@code name: value} fact per line. */
 final class StatusReport {
@@ -49,6 +51,7 @@ final class StatusReport {
         .ifPresent(
             r -> line(out, "last pipeline stop", r.took().toMillis() + " ms, " + r.counts()));
     line(out, "backlog", backlog.isPresent() ? Long.toString(backlog.getAsLong()) : "n/a");
+    line(out, "partitions owned", owned(runtime.ownedPartitions()));
     line(
         out,
         "breaker",
@@ -59,6 +62,13 @@ final class StatusReport {
     line(out, "http", service.httpAddress().orElse("off"));
     line(out, "publish", service.publishAddress().orElse("off"));
     return out.toString();
+  }
+
+  /** {@code 2 (orders-0 orders-1)}, {@code 0}, or {@code n/a} when there are none to own. */
+  private static String owned(Optional<SortedSet<String>> partitions) {
+    return partitions
+        .map(p -> p.isEmpty() ? "0" : p.size() + " (" + String.join(" ", p) + ")")
+        .orElse("n/a");
   }
 
   private static void line(StringBuilder out, String name, String value) {

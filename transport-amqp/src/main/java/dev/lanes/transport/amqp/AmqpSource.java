@@ -15,8 +15,11 @@ import dev.lanes.spi.Source;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +27,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +90,12 @@ final class AmqpSource implements Source {
   /** The consumer tag of each of {@link #queues}, null while not consuming it. */
   private final String[] consumerTags;
 
+  /**
+   * The consumer of each of {@link #queues} in the current epoch, null while not consuming it; read
+   * without the subscription lock by {@link #ownedPartitions()}.
+   */
+  private final AtomicReferenceArray<EpochConsumer> consumers;
+
   /** Whether the channel also gets a channel-wide (global) prefetch; see channelOpened. */
   private volatile boolean channelWidePrefetch;
 
@@ -104,6 +114,7 @@ final class AmqpSource implements Source {
     this.channelWidePrefetch = !settings.quorum(); // quorum queues refuse a global prefetch
     this.queues = settings.workQueues();
     this.consumerTags = new String[queues.size()];
+    this.consumers = new AtomicReferenceArray<>(queues.size());
     this.consumerThread =
         Executors.newSingleThreadExecutor(Connections.threads("lanes-" + task + "-amqp-consume"));
     this.control =
@@ -224,6 +235,9 @@ final class AmqpSource implements Source {
     synchronized (subscription) {
       channel = ch;
       Arrays.fill(consumerTags, null);
+      for (int i = 0; i < queues.size(); i++) {
+        consumers.set(i, null);
+      }
       epoch =
           new DeliveryEpoch(
               task,
@@ -295,10 +309,13 @@ final class AmqpSource implements Source {
         for (int i = 0; i < queues.size(); i++) {
           queue = queues.get(i);
           if (want && consumerTags[i] == null) {
-            consumerTags[i] = channel.basicConsume(queue, false, new EpochConsumer(current, i));
+            EpochConsumer consumer = new EpochConsumer(current, i);
+            consumerTags[i] = channel.basicConsume(queue, false, consumer);
+            consumers.set(i, consumer);
           } else if (!want && consumerTags[i] != null) {
             String tag = consumerTags[i];
             consumerTags[i] = null;
+            consumers.set(i, null);
             if (live) {
               channel.basicCancel(tag);
             }
@@ -529,6 +546,27 @@ final class AmqpSource implements Source {
     return stats;
   }
 
+  /**
+   * With partitions, the partition queues this source is the single active consumer of: those that
+   * delivered to its current consumer. AMQP 0-9-1 does not tell a consumer that it became active,
+   * so a queue held while empty shows only with its first delivery. Without partitions, empty: the
+   * consumers of one queue share it.
+   */
+  @Override
+  public Optional<Set<String>> ownedPartitions() {
+    if (!settings.partitioned()) {
+      return Optional.empty();
+    }
+    Set<String> owned = new HashSet<>();
+    for (int i = 0; i < queues.size() && !closed; i++) {
+      EpochConsumer consumer = consumers.get(i);
+      if (consumer != null && consumer.isActive()) {
+        owned.add(queues.get(i));
+      }
+    }
+    return Optional.of(Set.copyOf(owned));
+  }
+
   BufferedPublisher publisher() {
     return publisher;
   }
@@ -552,11 +590,16 @@ final class AmqpSource implements Source {
   private final class EpochConsumer implements Consumer {
     private final DeliveryEpoch owner;
     private final int index;
-    private boolean delivering;
+    private volatile boolean delivering;
 
     EpochConsumer(DeliveryEpoch owner, int index) {
       this.owner = owner;
       this.index = index;
+    }
+
+    /** Whether the broker made it its queue's active consumer, as far as this runner can tell. */
+    boolean isActive() {
+      return delivering && !owner.isStale();
     }
 
     @Override
@@ -600,6 +643,7 @@ final class AmqpSource implements Source {
       synchronized (subscription) {
         if (tag.equals(consumerTags[index])) {
           consumerTags[index] = null;
+          consumers.set(index, null);
         }
       }
       log.warn(

@@ -86,8 +86,12 @@ class AmqpPartitionsTest {
 
     Collector sink = new Collector();
     try (AmqpSource source = open(task)) {
+      assertThat(source.ownedPartitions()).as("before start").hasValue(Set.of());
       source.start(sink);
       List<Delivery> got = sink.take(120, WAIT);
+      assertThat(source.ownedPartitions())
+          .as("the one consumer is active on every queue")
+          .hasValue(Set.of(name + ".0", name + ".1", name + ".2"));
       Map<String, Set<Integer>> partitionsByKey = new HashMap<>();
       Set<Integer> partitions = new HashSet<>();
       for (Delivery d : got) {
@@ -132,6 +136,8 @@ class AmqpPartitionsTest {
       first.stopReceiving();
       first.flush();
       assertThat(secondSink.poll(Duration.ofMillis(500))).as("the standby while active").isNull();
+      assertThat(first.ownedPartitions().orElseThrow()).isNotEmpty();
+      assertThat(second.ownedPartitions()).as("the standby owns nothing").hasValue(Set.of());
 
       first.close(); // 5 unacked deliveries (and what arrived after the stop) go back
       List<Delivery> rest = new ArrayList<>();
@@ -141,6 +147,10 @@ class AmqpPartitionsTest {
         rest.add(next);
       }
       assertThat(secondSink.poll(Duration.ofMillis(300))).isNull();
+      assertThat(first.ownedPartitions()).as("closed").hasValue(Set.of());
+      assertThat(second.ownedPartitions())
+          .as("took over every queue")
+          .hasValue(Set.of(name + ".0", name + ".1", name + ".2"));
       second.flush();
 
       Set<String> ids = new HashSet<>();
@@ -258,5 +268,12 @@ class AmqpPartitionsTest {
   private GetResponse firstOf(String queue) throws Exception {
     List<GetResponse> got = broker.drain(queue);
     return got.isEmpty() ? null : got.get(0);
+  }
+
+  @Test
+  void oneQueueHasNoPartitionsToOwn() {
+    try (AmqpSource source = open(broker.task(RabbitBroker.unique("one"), Map.of()))) {
+      assertThat(source.ownedPartitions()).isEmpty();
+    }
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -239,6 +240,23 @@ public final class KafkaSource implements Source {
     Set<TopicPartition> all = new HashSet<>();
     loops.forEach(poll -> all.addAll(poll.assignment()));
     return all;
+  }
+
+  /**
+   * The partitions of the task's topics assigned to this source right now, as {@code
+   * <topic>-<partition>}. The retry topics' partitions, balanced in a group of their own, are left
+   * out: the task's topics decide which keys come here.
+   */
+  @Override
+  public Optional<Set<String>> ownedPartitions() {
+    List<PollLoop> running = loops;
+    if (running.isEmpty()) {
+      return Optional.of(Set.of());
+    }
+    return Optional.of(
+        running.get(0).assignment().stream()
+            .map(TopicPartition::toString)
+            .collect(Collectors.toUnmodifiableSet()));
   }
 
   @Override

@@ -72,6 +72,13 @@ class KafkaRebalanceTest {
     String topic = first.destinationName();
     await().atMost(WAIT).until(() -> mainPartitions(second, topic).size() == 1);
     assertThat(mainPartitions(first, topic)).hasSize(1);
+    Set<String> ownedByFirst = first.ownedPartitions().orElseThrow();
+    Set<String> ownedBySecond = second.ownedPartitions().orElseThrow();
+    assertThat(ownedByFirst).as("the task's topic only, not the retry topic").hasSize(1);
+    assertThat(ownedBySecond).hasSize(1).doesNotContainAnyElementsOf(ownedByFirst);
+    Set<String> both = new HashSet<>(ownedByFirst);
+    both.addAll(ownedBySecond);
+    assertThat(both).containsExactlyInAnyOrder(topic + "-0", topic + "-1");
 
     publish(task, messages(60).subList(40, 60));
     await().atMost(WAIT).until(() -> ackedByFirst.size() + ackedBySecond.size() >= 60);

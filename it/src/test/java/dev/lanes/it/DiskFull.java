@@ -111,7 +111,12 @@ final class DiskFull {
             dir, "runner", null, "--task", "orders", "--config", tasks.toString())) {
       await()
           .atMost(Duration.ofSeconds(60))
-          .failFast("runner exited:\n" + runner.output(), () -> !runner.isAlive())
+          .failFast(
+              () -> {
+                if (!runner.isAlive()) {
+                  throw new AssertionError("runner exited:\n" + runner.output());
+                }
+              })
           .until(() -> Recorded.count(record) >= total * 3 / 10);
       String http = httpAddress(runner);
 
@@ -135,7 +140,12 @@ final class DiskFull {
       if (recoveredAt < total) {
         await()
             .atMost(Duration.ofSeconds(60))
-            .failFast("runner exited:\n" + runner.output(), () -> !runner.isAlive())
+            .failFast(
+                () -> {
+                  if (!runner.isAlive()) {
+                    throw new AssertionError("runner exited:\n" + runner.output());
+                  }
+                })
             .until(() -> distinct(record) >= recoveredAt);
         recovery = Duration.ofNanos(System.nanoTime() - freed).toMillis();
       }
@@ -143,7 +153,12 @@ final class DiskFull {
       Publish httpAfter = publishOverHttp(http, List.of(HTTP_LATE));
       await()
           .atMost(Duration.ofSeconds(60))
-          .failFast("runner exited:\n" + runner.output(), () -> !runner.isAlive())
+          .failFast(
+              () -> {
+                if (!runner.isAlive()) {
+                  throw new AssertionError("runner exited:\n" + runner.output());
+                }
+              })
           .until(() -> distinct(record) >= total && late(record) >= 2);
       runner.terminate(Duration.ofSeconds(30));
       Files.writeString(Path.of("target", "diskfull-runner-output.txt"), runner.output());

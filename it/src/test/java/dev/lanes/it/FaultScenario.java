@@ -233,7 +233,12 @@ final class FaultScenario {
     await()
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(20))
-        .failFast("runner exited:\n" + run.runner().output(), () -> !run.runner().isAlive())
+        .failFast(
+            () -> {
+              if (!run.runner().isAlive()) {
+                throw new AssertionError("runner exited:\n" + run.runner().output());
+              }
+            })
         .until(done::getAsBoolean);
   }
 

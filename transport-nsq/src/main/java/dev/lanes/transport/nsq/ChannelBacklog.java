@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Sums a channel's {@link ChannelStats} over the nsqd nodes that carry its topic: those nsqlookupd
- * announces, or the configured {@code nsqdHttp} addresses in direct mode. Does HTTP on the calling
- * thread. Thread-safe.
+ * Sums a channel's {@link ChannelStats} over the nsqd nodes that carry its topic (each owned
+ * partition's topic with {@code nsq.partitions}): those nsqlookupd announces, or the configured
+ * {@code nsqdHttp} addresses in direct mode. Does HTTP on the calling thread. Thread-safe.
  */
 final class ChannelBacklog {
 
@@ -35,23 +35,35 @@ final class ChannelBacklog {
    *     under-report the backlog)
    */
   Optional<ChannelStats> read() throws IOException {
-    List<String> nodes = nodes();
-    if (nodes == null) {
-      return Optional.empty();
-    }
-    NsqHttp http = settings.direct() ? configured : announced;
     ChannelStats sum = ChannelStats.NONE;
-    for (String node : nodes) {
-      sum = sum.plus(ChannelStats.read(http, node, settings.topic(), settings.channel()));
+    for (String topic : settings.ownedTopics()) {
+      List<String> nodes = nodes(topic);
+      if (nodes == null) {
+        return Optional.empty();
+      }
+      for (String node : nodes) {
+        sum = sum.plus(ChannelStats.read(http(), node, topic, settings.channel()));
+      }
     }
     return Optional.of(sum);
   }
 
-  private List<String> nodes() throws IOException {
+  /** How the HTTP addresses of {@link #nodes} are read. */
+  NsqHttp http() {
+    return settings.direct() ? configured : announced;
+  }
+
+  /**
+   * The HTTP addresses of the nsqd nodes that carry {@code topic}; null in direct mode without
+   * {@code nsqdHttp}.
+   *
+   * @throws IOException when no nsqlookupd answered
+   */
+  List<String> nodes(String topic) throws IOException {
     if (settings.direct()) {
       return settings.nsqdHttp().isEmpty() ? null : settings.nsqdHttp();
     }
-    Lookupd.Result result = lookupd.lookup(settings.topic());
+    Lookupd.Result result = lookupd.lookup(topic);
     if (result.answered() == 0) {
       // every nsqd registers with every nsqlookupd, so one answer is enough
       throw new IOException("no nsqlookupd answered: " + String.join("; ", result.failures()));

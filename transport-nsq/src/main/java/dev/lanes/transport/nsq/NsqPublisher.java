@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Publishes to one topic of one nsqd over TCP with nsq-j: {@code PUB} for one message, {@code MPUB}
  * for several; each returns once nsqd answered {@code OK}. A message with a key or headers travels
- * in an {@link Envelope}. Thread-safe (nsq-j's publisher is synchronized).
+ * in an {@link Envelope}. With {@code nsq.partitions} a message goes to the topic of its key's
+ * partition ({@link Partitioner}). Thread-safe (nsq-j's publisher is synchronized).
  *
  * <p>nsq-j's publisher is built with the same nsqd as its "failover": on a failed publish it then
  * reconnects and tries once more at once, and throws if that fails too. Without a failover it would
@@ -23,14 +24,19 @@ final class NsqPublisher implements Publisher {
 
   private final com.sproutsocial.nsq.Publisher publisher;
   private final String topic;
+  private final int partitions;
   private final Client ownClient;
 
   /**
    * @param client the nsq-j client to publish through; it gets the TLS and AUTH settings
    * @param ownsClient whether {@link #close()} also stops {@code client}
    * @param settings the nsqd to publish to ({@code publishTo}), TLS and the AUTH secret
+   * @param topic the topic published to; with {@code partitions} &gt; 0, the base name of the
+   *     partition topics {@code <topic>.p}
+   * @param partitions 0 for one topic
    */
-  NsqPublisher(Client client, boolean ownsClient, NsqSettings settings, String topic) {
+  NsqPublisher(
+      Client client, boolean ownsClient, NsqSettings settings, String topic, int partitions) {
     String nsqd = settings.publishTo();
     this.publisher = new com.sproutsocial.nsq.Publisher(client, nsqd, nsqd);
     Config identify = new Config();
@@ -38,6 +44,7 @@ final class NsqPublisher implements Publisher {
     settings.authSecret().applyTo(client);
     publisher.setConfig(identify);
     this.topic = topic;
+    this.partitions = partitions;
     this.ownClient = ownsClient ? client : null;
   }
 
@@ -45,27 +52,39 @@ final class NsqPublisher implements Publisher {
     return topic;
   }
 
-  @Override
-  public void publish(Message message) {
-    publisher.publish(topic, body(message));
+  /** The topic {@code message} goes to. */
+  String topicOf(Message message) {
+    return partitions == 0 ? topic : topic + "." + Partitioner.partition(message.key(), partitions);
   }
 
   @Override
+  public void publish(Message message) {
+    publisher.publish(topicOf(message), body(message));
+  }
+
+  /**
+   * MPUB per run of consecutive messages to the same topic, so the messages of each topic keep
+   * their order.
+   */
+  @Override
   public void publishAll(List<Message> messages) {
     List<byte[]> batch = new ArrayList<>();
+    String batchTopic = null;
     int bytes = 0;
     for (Message message : messages) {
       byte[] body = body(message);
-      if (!batch.isEmpty() && bytes + body.length > MPUB_MAX_BYTES) {
-        publisher.publish(topic, batch);
+      String to = topicOf(message);
+      if (!batch.isEmpty() && (bytes + body.length > MPUB_MAX_BYTES || !to.equals(batchTopic))) {
+        publisher.publish(batchTopic, batch);
         batch = new ArrayList<>();
         bytes = 0;
       }
+      batchTopic = to;
       batch.add(body);
       bytes += body.length;
     }
     if (!batch.isEmpty()) {
-      publisher.publish(topic, batch);
+      publisher.publish(batchTopic, batch);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.lanes.transport.nsq;
 
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import dev.lanes.config.SectionReader;
 import dev.lanes.spi.TaskConfig;
 import java.io.IOException;
@@ -7,7 +9,10 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +36,9 @@ import java.util.regex.Pattern;
  * @param tls whether and how connections to nsqd (TCP and the {@code nsqdHttp} addresses) use TLS
  * @param authSecret the secret for nsqd's AUTH ({@link AuthSecret#NONE} when not set); printed as
  *     {@code ***}
+ * @param partitions 0: one topic; K &gt; 0: K topics {@code <topic>.0 … <topic>.K-1}, a message's
+ *     chosen by {@link Partitioner} from its key
+ * @param ownedPartitions the partitions this runner consumes, ascending (empty without partitions)
  */
 public record NsqSettings(
     List<String> lookupd,
@@ -45,7 +53,12 @@ public record NsqSettings(
     Duration lookupInterval,
     Duration httpTimeout,
     NsqTls tls,
-    AuthSecret authSecret) {
+    AuthSecret authSecret,
+    int partitions,
+    List<Integer> ownedPartitions) {
+
+  /** Most partitions a task may have. */
+  static final int MAX_PARTITIONS = 1000;
 
   /** Where derived RDY counts stop: nsqd's default {@code --max-rdy-count}. */
   static final int DERIVED_MAX_IN_FLIGHT_CAP = 2500;
@@ -55,11 +68,13 @@ public record NsqSettings(
   private static final Pattern HOST_PORT =
       Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^\\s:\\[\\]]+):(\\d{1,5})");
   private static final int MAX_NAME_LENGTH = 64;
+  private static final Pattern RANGE = Pattern.compile("(\\d{1,4})(?:\\s*-\\s*(\\d{1,4}))?");
 
   public NsqSettings {
     lookupd = List.copyOf(lookupd);
     nsqd = List.copyOf(nsqd);
     nsqdHttp = List.copyOf(nsqdHttp);
+    ownedPartitions = List.copyOf(ownedPartitions);
   }
 
   /**
@@ -69,6 +84,23 @@ public record NsqSettings(
    */
   public static NsqSettings from(TaskConfig task) {
     return new Reader(task).read();
+  }
+
+  /** Whether the task's messages are spread over {@link #partitions} topics. */
+  public boolean partitioned() {
+    return partitions > 0;
+  }
+
+  /** The topic of partition {@code p}: {@code <topic>.p}. */
+  public String partitionTopic(int p) {
+    return topic + "." + p;
+  }
+
+  /** The topics the source consumes: {@code topic}, or the owned partitions' topics. */
+  public List<String> ownedTopics() {
+    return partitioned()
+        ? ownedPartitions.stream().map(this::partitionTopic).toList()
+        : List.of(topic);
   }
 
   /** Whether the source subscribes to {@link #nsqd()} directly rather than through nsqlookupd. */
@@ -110,6 +142,7 @@ public record NsqSettings(
             "lookupd", "at least one nsqlookupd address, or nsqd addresses in nsq.nsqd, got none");
       }
       String topic = name("topic", nsq.text("topic"));
+      int partitions = partitions(topic);
       String channelSetting = nsq.text("channel");
       String channel = name("channel", channelSetting.isEmpty() ? task.name() : channelSetting);
       String deadLetterSetting = nsq.text("deadLetterTopic");
@@ -130,7 +163,95 @@ public record NsqSettings(
           wholeSeconds(nsq.duration("lookupInterval", Duration.ofSeconds(1))),
           nsq.duration("httpTimeout", Duration.ofMillis(1)),
           tls(),
-          AuthSecret.of(nsq.get("authSecret", "a string", c -> c.getString("authSecret"))));
+          AuthSecret.of(nsq.get("authSecret", "a string", c -> c.getString("authSecret"))),
+          partitions,
+          ownedPartitions(partitions));
+    }
+
+    private int partitions(String topic) {
+      int partitions = nsq.integer("partitions", 0, MAX_PARTITIONS);
+      if (partitions > 0 && topic.endsWith(EPHEMERAL)) {
+        throw nsq.invalid(
+            "partitions",
+            "0 for an #ephemeral topic (its partition topics would be invalid names)",
+            partitions);
+      }
+      if (partitions > 0 && !validName(topic + "." + (partitions - 1))) {
+        throw nsq.invalid(
+            "partitions",
+            "a count whose topic names "
+                + topic
+                + ".0 … "
+                + topic
+                + "."
+                + (partitions - 1)
+                + " stay within 64 characters",
+            partitions);
+      }
+      return partitions;
+    }
+
+    private List<Integer> ownedPartitions(int partitions) {
+      ConfigValue value = nsq.get("ownedPartitions", "a list", c -> c.getValue("ownedPartitions"));
+      List<Integer> owned =
+          value.valueType() == ConfigValueType.STRING
+              ? parseOwned((String) value.unwrapped())
+              : nsq.get(
+                  "ownedPartitions",
+                  "a list of partition numbers or a string such as \"0-2,5\"",
+                  c -> c.getIntList("ownedPartitions"));
+      if (partitions == 0) {
+        if (!owned.isEmpty()) {
+          throw nsq.invalid(
+              "ownedPartitions", "empty (it applies only with nsq.partitions > 0)", owned);
+        }
+        return List.of();
+      }
+      if (owned.isEmpty()) {
+        throw nsq.invalid(
+            "ownedPartitions",
+            "the partitions this runner consumes, required with nsq.partitions = "
+                + partitions
+                + ", e.g. [0, 1] or \"0-1\" (or LANES_NSQ_OWNED_PARTITIONS)");
+      }
+      SortedSet<Integer> sorted = new TreeSet<>();
+      for (int p : owned) {
+        if (p < 0 || p >= partitions) {
+          throw nsq.invalid(
+              "ownedPartitions", "partition numbers in 0.." + (partitions - 1), owned.toString());
+        }
+        if (!sorted.add(p)) {
+          throw nsq.invalid(
+              "ownedPartitions", "each partition once, got " + p + " twice in " + owned);
+        }
+      }
+      return List.copyOf(sorted);
+    }
+
+    /** "0-2, 5" → [0, 1, 2, 5]; an empty string → []. */
+    private List<Integer> parseOwned(String text) {
+      List<Integer> owned = new ArrayList<>();
+      if (text.isBlank()) {
+        return owned;
+      }
+      for (String part : text.split(",")) {
+        var m = RANGE.matcher(part.trim());
+        if (!m.matches()) {
+          throw nsq.invalid(
+              "ownedPartitions",
+              "partition numbers and ranges separated by commas, such as \"0-2,5\"",
+              text);
+        }
+        int from = Integer.parseInt(m.group(1));
+        int to = m.group(2) == null ? from : Integer.parseInt(m.group(2));
+        if (to < from || to - from > MAX_PARTITIONS) {
+          throw nsq.invalid("ownedPartitions", "ranges from low to high, such as \"0-2\"", text);
+        }
+        for (int p = from; p <= to; p++) {
+          owned.add(p);
+        }
+      }
+      return owned;
     }
 
     private NsqTls tls() {

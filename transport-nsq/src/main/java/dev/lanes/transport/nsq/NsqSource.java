@@ -13,9 +13,11 @@ import dev.lanes.spi.Source;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes one NSQ topic/channel with an nsq-j {@link Subscriber}, found through nsqlookupd or on
- * fixed nsqd addresses.
+ * fixed nsqd addresses; with {@code nsq.partitions}, the channel of each owned partition's topic
+ * through the same subscriber, each with an equal share of {@code maxInFlight}, after the {@link
+ * PartitionGuard} found no other consumer on them.
  *
  * <p>Flow: nsq-j's reader threads hand each message to the {@link Receiver}, one thread that keeps
  * nsqd's delivery order, wraps it in a {@link Delivery} and passes it to the sink. The RDY count
@@ -73,6 +77,7 @@ final class NsqSource implements Source {
   private final NsqSettings settings;
   private final Lookupd lookupd;
   private final ChannelBacklog backlog;
+  private final PartitionGuard guard;
   private final Origin origin;
   private final Map<String, NsqAcknowledger> held = new ConcurrentHashMap<>();
   private final Receiver receiver;
@@ -94,6 +99,7 @@ final class NsqSource implements Source {
     this.backlog =
         new ChannelBacklog(
             settings, new NsqHttp(settings.httpTimeout(), settings.tls()), plain, lookupd);
+    this.guard = new PartitionGuard(task, settings, backlog);
     this.origin = Origin.of(settings.topic());
     this.receiver = new Receiver(task);
   }
@@ -105,26 +111,31 @@ final class NsqSource implements Source {
     }
     started = true;
     Lookupd.Result found = settings.direct() ? null : lookupOrFail();
+    if (settings.partitioned()) {
+      guard.check();
+    }
     this.sink = sink;
     client = new CloseHandshakeClient();
     client.setExecutor(receiver);
     deadLetters =
         new DeadLetters(
-            new NsqPublisher(client, false, settings, settings.deadLetterTopic()),
+            new NsqPublisher(client, false, settings, settings.deadLetterTopic(), 0),
             settings.channel());
     subscriber = subscriber();
-    rdy =
-        new RdyControl(
-            task, subscriber, settings.topic(), settings.channel(), settings.maxInFlight());
+    List<String> topics = settings.ownedTopics();
+    int perTopic = Math.max(1, settings.maxInFlight() / topics.size());
+    rdy = new RdyControl(task, subscriber, topics, settings.channel(), perTopic);
     receiving = true;
-    subscriber.subscribe(
-        settings.topic(), settings.channel(), settings.maxInFlight(), this::onMessage);
+    for (String topic : topics) {
+      subscriber.subscribe(topic, settings.channel(), perTopic, this::onMessage);
+    }
     checkSubscribed(found);
     log.info(
-        "task {}: consuming NSQ topic {} channel {} {} (maxInFlight {}, msgTimeout {}, "
+        "task {}: consuming NSQ topic{} {} channel {} {} (maxInFlight {}, msgTimeout {}, "
             + "dead letters to {}, TLS {}, auth secret {})",
         task,
-        settings.topic(),
+        topics.size() > 1 ? "s" : "",
+        String.join(", ", topics),
         settings.channel(),
         settings.direct() ? "from nsqd " + settings.nsqd() : "via nsqlookupd " + settings.lookupd(),
         settings.maxInFlight(),
@@ -141,7 +152,7 @@ final class NsqSource implements Source {
   }
 
   private Lookupd.Result lookupOrFail() {
-    Lookupd.Result found = lookupd.lookup(settings.topic());
+    Lookupd.Result found = lookupd.lookup(settings.ownedTopics().get(0));
     if (found.answered() == 0) {
       close();
       throw new ReadyFailedException(
@@ -155,7 +166,7 @@ final class NsqSource implements Source {
       log.info(
           "task {}: no nsqd carries topic {} yet; nsqlookupd is asked again every {}",
           task,
-          settings.topic(),
+          settings.ownedTopics().get(0),
           settings.lookupInterval());
     }
     return found;
@@ -193,7 +204,7 @@ final class NsqSource implements Source {
               + "': nsq.nsqd: no nsqd of "
               + settings.nsqd()
               + " accepted a subscription to topic "
-              + settings.topic()
+              + String.join(", ", settings.ownedTopics())
               + " channel "
               + settings.channel()
               + " (see the nsq-j error above); start nsqd or fix nsq.nsqd; "
@@ -207,7 +218,7 @@ final class NsqSource implements Source {
               + "': nsqlookupd lists nsqd "
               + found.producers().stream().map(Lookupd.Producer::tcpAddress).toList()
               + " for topic "
-              + settings.topic()
+              + settings.ownedTopics().get(0)
               + " but none accepted a subscription (see the nsq-j error above); "
               + "check that those nsqd run and are reachable from here; "
               + securityHint());
@@ -326,7 +337,7 @@ final class NsqSource implements Source {
         "task {}: stopped receiving from NSQ topic {} channel {} (CLS; CLOSE_WAIT from {} of {}"
             + " connections); {} unsettled",
         task,
-        settings.topic(),
+        String.join(", ", settings.ownedTopics()),
         settings.channel(),
         handshake.answered(),
         handshake.connections(),
@@ -391,7 +402,21 @@ final class NsqSource implements Source {
     return settings.touchInterval();
   }
 
-  /** Depth + deferred + in flight of the channel, summed over its nsqd nodes. */
+  /**
+   * The owned partitions' topics with {@code nsq.partitions}; owned from the start to the close
+   * (static ownership).
+   */
+  @Override
+  public Optional<Set<String>> ownedPartitions() {
+    return settings.partitioned()
+        ? Optional.of(Set.copyOf(settings.ownedTopics()))
+        : Optional.empty();
+  }
+
+  /**
+   * Depth + deferred + in flight of the channel, summed over its nsqd nodes (and its owned
+   * partitions' topics).
+   */
   @Override
   public OptionalLong backlog() {
     try {

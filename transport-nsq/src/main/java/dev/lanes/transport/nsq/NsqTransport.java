@@ -14,8 +14,10 @@ import java.net.Socket;
 /**
  * The {@code nsq} transport: NSQ topics and channels through nsq-j. A source consumes {@code
  * nsq.topic}/{@code nsq.channel} (nsqd found through nsqlookupd, or given directly); a publisher
- * publishes to {@code nsq.topic} on the nsqd at {@code nsq.publishTo}. How ack, retry, reject,
- * touch, backpressure and stop map onto NSQ: {@code docs/transports/nsq.md}. Stateless.
+ * publishes to {@code nsq.topic} on the nsqd at {@code nsq.publishTo}. With {@code nsq.partitions}
+ * the topic is split in {@code <topic>.0 … <topic>.K-1} and a source consumes its {@code
+ * nsq.ownedPartitions}. How ack, retry, reject, touch, backpressure and stop map onto NSQ: {@code
+ * docs/transports/nsq.md}. Stateless.
  */
 public final class NsqTransport implements Transport {
 
@@ -49,7 +51,7 @@ public final class NsqTransport implements Transport {
   public Publisher openPublisher(TaskConfig task) {
     NsqSettings settings = NsqSettings.from(task);
     probe(task, settings);
-    return new NsqPublisher(new Client(), true, settings, settings.topic());
+    return new NsqPublisher(new Client(), true, settings, settings.topic(), settings.partitions());
   }
 
   /** nsq-j connects on the first publish; fail at open instead when nsqd is not there. */

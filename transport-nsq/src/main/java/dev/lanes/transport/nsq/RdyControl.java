@@ -1,6 +1,7 @@
 package dev.lanes.transport.nsq;
 
 import com.sproutsocial.nsq.Subscriber;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -20,7 +21,7 @@ final class RdyControl {
 
   private final String task;
   private final Subscriber subscriber;
-  private final String topic;
+  private final List<String> topics;
   private final String channel;
   private final int maxInFlight;
   private final ExecutorService executor;
@@ -30,12 +31,14 @@ final class RdyControl {
   private int applied;
 
   /**
-   * @param maxInFlight the RDY count {@code subscriber} was subscribed with
+   * @param topics the topics {@code subscriber} subscribed to on {@code channel}
+   * @param maxInFlight the RDY count {@code subscriber} was subscribed with, per topic
    */
-  RdyControl(String task, Subscriber subscriber, String topic, String channel, int maxInFlight) {
+  RdyControl(
+      String task, Subscriber subscriber, List<String> topics, String channel, int maxInFlight) {
     this.task = task;
     this.subscriber = subscriber;
-    this.topic = topic;
+    this.topics = List.copyOf(topics);
     this.channel = channel;
     this.maxInFlight = maxInFlight;
     this.applied = maxInFlight;
@@ -78,9 +81,11 @@ final class RdyControl {
       if (stopped || target == applied) {
         return;
       }
-      subscriber.setMaxInFlight(topic, channel, target);
+      for (String topic : topics) {
+        subscriber.setMaxInFlight(topic, channel, target);
+      }
       applied = target;
-      log.debug("task {}: RDY {} on {}/{}", task, target, topic, channel);
+      log.debug("task {}: RDY {} on {}/{}", task, target, topics, channel);
     }
   }
 }

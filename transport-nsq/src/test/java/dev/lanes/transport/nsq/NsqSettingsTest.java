@@ -129,4 +129,67 @@ class NsqSettingsTest {
         .hasMessageContaining(key + ": expected")
         .hasMessageContaining(expectation);
   }
+
+  @Test
+  void partitionsAreOffByDefault() {
+    NsqSettings s = settings(Map.of());
+    assertThat(s.partitions()).isZero();
+    assertThat(s.ownedTopics()).containsExactly("orders");
+  }
+
+  @Test
+  void ownedPartitionsNameTheTopicsConsumed() {
+    NsqSettings s = settings(Map.of("nsq.partitions", 6, "nsq.ownedPartitions", List.of(4, 1)));
+    assertThat(s.partitions()).isEqualTo(6);
+    assertThat(s.ownedPartitions()).containsExactly(1, 4);
+    assertThat(s.ownedTopics()).containsExactly("orders.1", "orders.4");
+    assertThat(s.partitionTopic(5)).isEqualTo("orders.5");
+    assertThat(s.deadLetterTopic()).isEqualTo("orders_dlq");
+  }
+
+  @Test
+  void ownedPartitionsMayBeAStringOfNumbersAndRanges() {
+    assertThat(
+            settings(Map.of("nsq.partitions", 6, "nsq.ownedPartitions", "0-2, 5"))
+                .ownedPartitions())
+        .containsExactly(0, 1, 2, 5);
+  }
+
+  @Test
+  void partitionsNeedOwnedPartitionsInRangeWithoutDuplicates() {
+    assertThatThrownBy(() -> settings(Map.of("nsq.partitions", 3)))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("nsq.ownedPartitions")
+        .hasMessageContaining("required with nsq.partitions = 3");
+    assertThatThrownBy(
+            () -> settings(Map.of("nsq.partitions", 3, "nsq.ownedPartitions", List.of(0, 3))))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("nsq.ownedPartitions")
+        .hasMessageContaining("0..2")
+        .hasMessageContaining("3");
+    assertThatThrownBy(
+            () -> settings(Map.of("nsq.partitions", 3, "nsq.ownedPartitions", List.of(1, 1))))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("nsq.ownedPartitions")
+        .hasMessageContaining("twice");
+    assertThatThrownBy(() -> settings(Map.of("nsq.partitions", 3, "nsq.ownedPartitions", "1-x")))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("nsq.ownedPartitions");
+    assertThatThrownBy(() -> settings(Map.of("nsq.ownedPartitions", List.of(0))))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("nsq.ownedPartitions")
+        .hasMessageContaining("only with nsq.partitions");
+    assertThatThrownBy(
+            () ->
+                settings(
+                    Map.of(
+                        "nsq.partitions",
+                        2,
+                        "nsq.ownedPartitions",
+                        "0",
+                        "nsq.topic",
+                        "a#ephemeral")))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("nsq.partitions");
+  }
 }

@@ -76,6 +76,18 @@ final class NsqTestBed {
     return topic;
   }
 
+  /**
+   * A fresh topic name for {@code scenario} with {@code partitions} partition topics, all deleted
+   * by {@link #deleteTopics()}.
+   */
+  String topic(String scenario, int partitions) {
+    String topic = topic(scenario);
+    for (int p = 0; p < partitions; p++) {
+      topics.add(topic + "." + p);
+    }
+    return topic;
+  }
+
   /** Removes this test's topics from nsqd (and so from nsqlookupd). */
   void deleteTopics() {
     for (String topic : topics) {
@@ -133,6 +145,22 @@ final class NsqTestBed {
       }
     }
     return counts;
+  }
+
+  /** Messages waiting in {@code topic} itself (published before any channel existed). */
+  static long topicDepth(String topic) throws IOException {
+    Object body =
+        HTTP.get(
+                NSQD_HTTP,
+                "/stats",
+                Map.of("format", "json", "topic", topic, "include_mem", "false"))
+            .body();
+    for (Object t : NsqHttp.list(body, "topics")) {
+      if (topic.equals(NsqHttp.field(t, "topic_name"))) {
+        return NsqHttp.number(t, "depth");
+      }
+    }
+    return 0;
   }
 
   static ChannelStats stats(String topic, String channel) throws IOException {

@@ -1,0 +1,117 @@
+package dev.lanes.transport.nsq;
+
+import dev.lanes.api.ReadyFailedException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The start check of a partitioned source: refuses to start when nsqd's {@code /stats} already
+ * lists a client on the channel of an owned partition's topic, which means another runner owns that
+ * partition too (an operator error that would break per-key order). Best-effort: two runners
+ * starting in the same instant both pass it, and a node that cannot be read is skipped with a
+ * warning. Does HTTP on the calling thread.
+ */
+final class PartitionGuard {
+
+  private static final Logger log = LoggerFactory.getLogger(PartitionGuard.class);
+
+  private final String task;
+  private final NsqSettings settings;
+  private final ChannelBacklog nodes;
+
+  PartitionGuard(String task, NsqSettings settings, ChannelBacklog nodes) {
+    this.task = task;
+    this.settings = settings;
+    this.nodes = nodes;
+  }
+
+  /**
+   * @throws ReadyFailedException naming the first owned partition that already has a consumer on
+   *     the task's channel, and that consumer's address
+   */
+  void check() {
+    for (int p : settings.ownedPartitions()) {
+      String topic = settings.partitionTopic(p);
+      try {
+        List<String> addresses = nodes.nodes(topic);
+        if (addresses == null) {
+          log.warn(
+              "task {}: nsq.nsqdHttp is empty, so whether another runner already consumes the"
+                  + " owned partitions is not checked",
+              task);
+          return;
+        }
+        for (String node : addresses) {
+          Optional<String> other = consumer(node, topic);
+          if (other.isPresent()) {
+            throw new ReadyFailedException(
+                "task '"
+                    + task
+                    + "': nsq.ownedPartitions: partition "
+                    + p
+                    + " (topic "
+                    + topic
+                    + ", channel "
+                    + settings.channel()
+                    + ") already has a consumer on nsqd "
+                    + node
+                    + ": "
+                    + other.get()
+                    + "; each partition must be owned by one runner only");
+          }
+        }
+      } catch (IOException e) {
+        log.warn(
+            "task {}: could not check whether another runner consumes partition {}: {}",
+            task,
+            p,
+            e.toString());
+      }
+    }
+  }
+
+  /** The first client of {@code topic}/channel on {@code node}, as "client_id at address". */
+  private Optional<String> consumer(String node, String topic) throws IOException {
+    NsqHttp.Answer answer =
+        nodes
+            .http()
+            .get(
+                node,
+                "/stats",
+                Map.of(
+                    "format",
+                    "json",
+                    "topic",
+                    topic,
+                    "channel",
+                    settings.channel(),
+                    "include_mem",
+                    "false"));
+    if (answer.status() != 200) {
+      throw new IOException("nsqd " + node + " answered HTTP " + answer.status() + " to /stats");
+    }
+    for (Object t : NsqHttp.list(answer.body(), "topics")) {
+      if (!topic.equals(NsqHttp.field(t, "topic_name"))) {
+        continue;
+      }
+      for (Object c : NsqHttp.list(t, "channels")) {
+        if (!settings.channel().equals(NsqHttp.field(c, "channel_name"))) {
+          continue;
+        }
+        List<?> clients = NsqHttp.list(c, "clients");
+        if (!clients.isEmpty()) {
+          Object client = clients.get(0);
+          return Optional.of(
+              NsqHttp.field(client, "client_id")
+                  + " at "
+                  + NsqHttp.field(client, "remote_address"));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The real runner jar, run as a child process the way a user runs it. */
@@ -39,6 +40,13 @@ final class RunnerProcess implements AutoCloseable {
    */
   static RunnerProcess startNamed(Path workDir, String name, Path stdin, String... args)
       throws IOException {
+    return startNamed(workDir, name, stdin, Map.of(), args);
+  }
+
+  /** Like {@link #startNamed(Path, String, Path, String...)}, with {@code env} added. */
+  static RunnerProcess startNamed(
+      Path workDir, String name, Path stdin, Map<String, String> env, String... args)
+      throws IOException {
     assertThat(JAR).as("the runner jar (built by the runner module)").exists();
     List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", JAR.toString()));
     command.addAll(List.of(args));
@@ -48,6 +56,7 @@ final class RunnerProcess implements AutoCloseable {
             .directory(workDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(output.toFile());
+    builder.environment().putAll(env);
     if (stdin != null) {
       builder.redirectInput(stdin.toFile());
     }

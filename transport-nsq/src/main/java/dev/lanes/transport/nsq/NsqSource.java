@@ -112,7 +112,12 @@ final class NsqSource implements Source {
     started = true;
     Lookupd.Result found = settings.direct() ? null : lookupOrFail();
     if (settings.partitioned()) {
-      guard.check();
+      try {
+        guard.check();
+      } catch (ReadyFailedException e) {
+        close();
+        throw e;
+      }
     }
     this.sink = sink;
     client = new CloseHandshakeClient();

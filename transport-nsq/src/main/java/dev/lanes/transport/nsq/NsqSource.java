@@ -13,6 +13,7 @@ import dev.lanes.spi.Source;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +79,7 @@ final class NsqSource implements Source {
   private final Lookupd lookupd;
   private final ChannelBacklog backlog;
   private final PartitionGuard guard;
-  private final Origin origin;
+  private final Map<String, Origin> origins;
   private final Map<String, NsqAcknowledger> held = new ConcurrentHashMap<>();
   private final Receiver receiver;
   private final AtomicInteger requeuedLate = new AtomicInteger();
@@ -100,7 +101,7 @@ final class NsqSource implements Source {
         new ChannelBacklog(
             settings, new NsqHttp(settings.httpTimeout(), settings.tls()), plain, lookupd);
     this.guard = new PartitionGuard(task, settings, backlog);
-    this.origin = Origin.of(settings.topic());
+    this.origins = origins(settings);
     this.receiver = new Receiver(task);
   }
 
@@ -282,8 +283,23 @@ final class NsqSource implements Source {
         .headers(contents.headers())
         .attempt(Math.max(1, nsq.getAttempts()))
         .timestamp(Instant.ofEpochSecond(0, nsq.getTimestamp()))
-        .origin(origin)
+        .origin(origins.get(nsq.getTopic()))
         .build();
+  }
+
+  /**
+   * The origin of a message by the topic it came from: {@code Origin(topic, -1, -1)}, or {@code
+   * Origin(topic, p, -1)} for a partition's topic {@code <topic>.p}.
+   */
+  private static Map<String, Origin> origins(NsqSettings settings) {
+    if (!settings.partitioned()) {
+      return Map.of(settings.topic(), Origin.of(settings.topic()));
+    }
+    Map<String, Origin> origins = new HashMap<>();
+    for (int p : settings.ownedPartitions()) {
+      origins.put(settings.partitionTopic(p), new Origin(settings.topic(), p, -1));
+    }
+    return Map.copyOf(origins);
   }
 
   /** Called by an acknowledger that settled. */

@@ -99,6 +99,12 @@ class NsqPartitionsTest {
       List<Delivery> got = sink.next(expected.size(), WAIT);
       got.forEach(d -> d.acknowledger().ack());
       sink.assertQuietFor(Duration.ofSeconds(1));
+      for (Delivery d : got) {
+        assertThat(d.message().origin().destination()).isEqualTo(topic);
+        assertThat(d.message().origin().partition())
+            .as("origin of %s", d.message().payloadAsString())
+            .isEqualTo(Partitioner.partition(d.message().key(), 3));
+      }
       List<String> payloads = got.stream().map(d -> d.message().payloadAsString()).toList();
       assertThat(payloads).containsExactlyInAnyOrderElementsOf(expected);
       Map<String, Integer> lastSeq = new HashMap<>();

@@ -54,8 +54,17 @@ final class NsqAcknowledger extends SettleOnceAcknowledger {
     this.msgTimeoutNanos = msgTimeout.toNanos();
   }
 
-  String id() {
-    return nsq.getId();
+  /** How the source holds this delivery: by topic and id ({@link #heldKey}). */
+  String heldKey() {
+    return heldKey(nsq);
+  }
+
+  /**
+   * A message's topic and id: nsqd makes ids unique within a topic only, so two partition topics of
+   * one source can deliver messages with the same id.
+   */
+  static String heldKey(com.sproutsocial.nsq.Message nsq) {
+    return nsq.getTopic() + "/" + nsq.getId();
   }
 
   @Override

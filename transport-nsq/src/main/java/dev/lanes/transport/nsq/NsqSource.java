@@ -256,7 +256,7 @@ final class NsqSource implements Source {
     Message message = toMessage(nsq);
     NsqAcknowledger acknowledger =
         new NsqAcknowledger(task, nsq, message, this, receiver.handedBy(), settings.msgTimeout());
-    NsqAcknowledger earlier = held.put(nsq.getId(), acknowledger);
+    NsqAcknowledger earlier = held.put(NsqAcknowledger.heldKey(nsq), acknowledger);
     if (earlier != null) {
       earlier.supersede();
     }
@@ -304,7 +304,7 @@ final class NsqSource implements Source {
 
   /** Called by an acknowledger that settled. */
   void settled(NsqAcknowledger acknowledger) {
-    held.remove(acknowledger.id(), acknowledger);
+    held.remove(acknowledger.heldKey(), acknowledger);
   }
 
   DeadLetters deadLetters() {

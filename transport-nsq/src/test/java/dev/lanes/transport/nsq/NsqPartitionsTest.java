@@ -2,6 +2,7 @@ package dev.lanes.transport.nsq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sproutsocial.nsq.Client;
 import dev.lanes.api.Message;
@@ -97,7 +98,18 @@ class NsqPartitionsTest {
       assertThat(source.ownedPartitions()).contains(Set.of(topic + ".0", topic + ".1"));
       source.start(sink);
       List<Delivery> got = sink.next(expected.size(), WAIT);
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(source.backlog())
+                      .as("in flight over the owned partitions, not partition 2's")
+                      .hasValue(expected.size()));
+      assertThat(got)
+          .as("nsqd's message ids are unique per topic only: no delivery supersedes another's")
+          .noneMatch(d -> d.acknowledger().isStale());
       got.forEach(d -> d.acknowledger().ack());
+      await().atMost(WAIT).untilAsserted(() -> assertThat(source.backlog()).hasValue(0));
       sink.assertQuietFor(Duration.ofSeconds(1));
       for (Delivery d : got) {
         assertThat(d.message().origin().destination()).isEqualTo(topic);

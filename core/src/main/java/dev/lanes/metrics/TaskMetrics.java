@@ -87,6 +87,10 @@ public final class TaskMetrics {
     consumed.increment();
   }
 
+  public void received(int count) {
+    consumed.increment(count);
+  }
+
   public void deadLettered() {
     deadLetters.increment();
   }

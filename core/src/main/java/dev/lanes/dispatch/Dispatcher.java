@@ -184,9 +184,11 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     stats.received.add(deliveries.size());
     metrics.received(deliveries.size());
     long now = System.nanoTime();
-    List<List<Envelope>> shares = new ArrayList<>(laneInboxes.size());
-    for (int i = 0; i < laneInboxes.size(); i++) {
-      shares.add(new ArrayList<>());
+    int laneCount = laneInboxes.size();
+    int expectedShare = deliveries.size() / laneCount * 2 + 8; // no regrowth unless keys skew
+    List<List<Envelope>> shares = new ArrayList<>(laneCount);
+    for (int i = 0; i < laneCount; i++) {
+      shares.add(new ArrayList<>(expectedShare));
     }
     for (Delivery delivery : deliveries) {
       Object key = routingKey.of(delivery.message());

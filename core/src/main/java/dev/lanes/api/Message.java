@@ -25,14 +25,14 @@ public final class Message {
   private Message(Builder b) {
     this.id = b.id != null ? b.id : UUID.randomUUID().toString();
     this.key = b.key;
-    this.payload = Objects.requireNonNull(b.payload, "payload");
+    this.payload = b.payload;
     this.headers = Map.copyOf(b.headers);
     if (b.attempt < 1) {
       throw new IllegalArgumentException("attempt starts at 1, was " + b.attempt);
     }
     this.attempt = b.attempt;
-    this.timestamp = Objects.requireNonNull(b.timestamp, "timestamp");
-    this.origin = Objects.requireNonNull(b.origin, "origin");
+    this.timestamp = b.timestamp != null ? b.timestamp : Instant.now();
+    this.origin = b.origin;
   }
 
   /**
@@ -136,15 +136,22 @@ public final class Message {
         + "}";
   }
 
-  /** Builds a {@link Message}; not thread-safe. */
+  /**
+   * Builds a {@link Message}; not thread-safe. A timestamp left unset is taken when {@link
+   * #build()} runs; {@code null} is refused by every setter but {@link #id} and {@link #key}.
+   */
   public static final class Builder {
+    // shared defaults, so that a builder whose fields are all set allocates nothing it throws away
+    private static final byte[] NO_PAYLOAD = new byte[0];
+    private static final Origin UNKNOWN = Origin.of("unknown");
+
     private String id;
     private String key;
-    private byte[] payload = new byte[0];
+    private byte[] payload = NO_PAYLOAD;
     private Map<String, String> headers = Map.of();
     private int attempt = 1;
-    private Instant timestamp = Instant.now();
-    private Origin origin = Origin.of("unknown");
+    private Instant timestamp; // null: now, when built
+    private Origin origin = UNKNOWN;
 
     private Builder() {}
 
@@ -159,7 +166,7 @@ public final class Message {
     }
 
     public Builder payload(byte[] payload) {
-      this.payload = payload;
+      this.payload = Objects.requireNonNull(payload, "payload");
       return this;
     }
 
@@ -169,7 +176,7 @@ public final class Message {
     }
 
     public Builder headers(Map<String, String> headers) {
-      this.headers = headers;
+      this.headers = Objects.requireNonNull(headers, "headers");
       return this;
     }
 
@@ -179,12 +186,12 @@ public final class Message {
     }
 
     public Builder timestamp(Instant timestamp) {
-      this.timestamp = timestamp;
+      this.timestamp = Objects.requireNonNull(timestamp, "timestamp");
       return this;
     }
 
     public Builder origin(Origin origin) {
-      this.origin = origin;
+      this.origin = Objects.requireNonNull(origin, "origin");
       return this;
     }
 

@@ -169,6 +169,56 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     }
   }
 
+  /**
+   * As {@link #accept} for each, in order; under {@code routing = lane} each lane's share of the
+   * batch is queued at once (one lock, at most one wake-up per lane). A delivery without a key goes
+   * to the least-loaded lane after the shares before it were queued, so every lane still receives
+   * in arrival order and "least loaded" sees them.
+   */
+  @Override
+  public void acceptAll(List<Delivery> deliveries) {
+    if (keyScheduler != null || deliveries.size() < 2) {
+      DeliverySink.super.acceptAll(deliveries);
+      return;
+    }
+    stats.received.add(deliveries.size());
+    metrics.received(deliveries.size());
+    long now = System.nanoTime();
+    int laneCount = laneInboxes.size();
+    int expectedShare = deliveries.size() / laneCount * 2 + 8; // no regrowth unless keys skew
+    List<List<Envelope>> shares = new ArrayList<>(laneCount);
+    for (int i = 0; i < laneCount; i++) {
+      shares.add(new ArrayList<>(expectedShare));
+    }
+    for (Delivery delivery : deliveries) {
+      Object key = routingKey.of(delivery.message());
+      Envelope envelope = new Envelope(delivery, key, now);
+      if (key == null) {
+        queueShares(shares);
+        laneInboxes.get(leastLoaded()).add(envelope);
+      } else {
+        shares.get(LaneRouter.laneOf(key, lanes.size())).add(envelope);
+      }
+    }
+    queueShares(shares);
+    for (Lane lane : lanes) {
+      if (lane.depth() >= channelLength) {
+        flow.reconcile();
+        return;
+      }
+    }
+  }
+
+  private void queueShares(List<List<Envelope>> shares) {
+    for (int i = 0; i < shares.size(); i++) {
+      List<Envelope> share = shares.get(i);
+      if (!share.isEmpty()) {
+        laneInboxes.get(i).addAll(share);
+        share.clear();
+      }
+    }
+  }
+
   /** The watchdog's touch: what every lane holds, and the shared queue once. */
   private void touchHeld() {
     lanes.forEach(Lane::touchHeld);

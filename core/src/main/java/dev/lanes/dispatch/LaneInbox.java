@@ -1,30 +1,86 @@
 package dev.lanes.dispatch;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
  * A lane's own queue ({@code routing = lane}): the dispatcher routes each key to one lane, the lane
- * takes in arrival order, and a STOP queued last ends it after everything before.
+ * takes in arrival order, and a STOP queued last ends it after everything before. Only the lane's
+ * thread takes; any thread adds. A batch is added under one lock acquisition and wakes the lane at
+ * most once, and only when the queue was empty (the lane waits only then).
  */
 final class LaneInbox implements Inbox {
 
-  private final LinkedBlockingQueue<Envelope> queue = new LinkedBlockingQueue<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final ArrayDeque<Envelope> queue = new ArrayDeque<>(); // guarded by lock
+  private volatile int size; // written under lock, read by anyone
 
   void add(Envelope envelope) {
-    queue.add(envelope);
+    lock.lock();
+    try {
+      queue.add(envelope);
+      size = queue.size();
+      if (size == 1) {
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Queues {@code envelopes} in order, behind everything queued before. */
+  void addAll(List<Envelope> envelopes) {
+    lock.lock();
+    try {
+      boolean wasEmpty = queue.isEmpty();
+      queue.addAll(envelopes);
+      size = queue.size();
+      if (wasEmpty && size > 0) {
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
   public Envelope poll(long timeout, TimeUnit unit) throws InterruptedException {
-    return queue.poll(timeout, unit);
+    long nanos = unit.toNanos(timeout);
+    lock.lockInterruptibly();
+    try {
+      while (queue.isEmpty()) {
+        if (nanos <= 0) {
+          return null;
+        }
+        nanos = notEmpty.awaitNanos(nanos);
+      }
+      return take();
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
   public Envelope poll() {
-    return queue.poll();
+    lock.lock();
+    try {
+      return queue.isEmpty() ? null : take();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Envelope take() {
+    Envelope next = queue.poll();
+    size = queue.size();
+    return next;
   }
 
   @Override
@@ -39,22 +95,36 @@ final class LaneInbox implements Inbox {
 
   @Override
   public void stop() {
-    queue.add(Envelope.STOP);
+    add(Envelope.STOP);
   }
 
   @Override
   public void drainTo(Collection<Envelope> into) {
-    queue.drainTo(into);
+    lock.lock();
+    try {
+      into.addAll(queue);
+      queue.clear();
+      size = 0;
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
   public int ownSize() {
-    return queue.size();
+    return size;
   }
 
   @Override
   public void forEachOwn(Consumer<Envelope> action) {
-    for (Envelope e : queue) {
+    List<Envelope> queued;
+    lock.lock();
+    try {
+      queued = new ArrayList<>(queue); // the action (a broker touch) runs outside the lock
+    } finally {
+      lock.unlock();
+    }
+    for (Envelope e : queued) {
       if (e != Envelope.STOP) {
         action.accept(e);
       }

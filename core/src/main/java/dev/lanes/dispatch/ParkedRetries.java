@@ -22,7 +22,7 @@ final class ParkedRetries {
   private int waitingCount;
 
   boolean blocks(Object key) {
-    return key != null && byKey.containsKey(key);
+    return key != null && !byKey.isEmpty() && byKey.containsKey(key); // hot: mostly none parked
   }
 
   /** Queues {@code envelope} behind the parked retry of its key. */

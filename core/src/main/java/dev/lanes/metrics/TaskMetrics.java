@@ -88,6 +88,10 @@ public final class TaskMetrics {
     consumed.increment();
   }
 
+  public void received(int count) {
+    consumed.increment(count);
+  }
+
   public void deadLettered() {
     deadLetters.increment();
   }
@@ -103,15 +107,21 @@ public final class TaskMetrics {
    * @param errorType the exception's class name on failure, else {@code null} (tagged empty)
    */
   public void processed(String outcome, String errorType, long nanos) {
-    if (errorType == null) { // the hot path: no key to build per message
-      successTimers
-          .computeIfAbsent(outcome, k -> processTimer(outcome, NO_ERROR))
-          .record(nanos, TimeUnit.NANOSECONDS);
+    if (errorType == null) { // the hot path: no key to build, nothing allocated per message
+      Timer timer = successTimers.get(outcome);
+      if (timer == null) {
+        timer = successTimers.computeIfAbsent(outcome, this::successTimer);
+      }
+      timer.record(nanos, TimeUnit.NANOSECONDS);
       return;
     }
     processTimers
         .computeIfAbsent(outcome + '|' + errorType, k -> processTimer(outcome, errorType))
         .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer successTimer(String outcome) {
+    return processTimer(outcome, NO_ERROR);
   }
 
   private Timer processTimer(String outcome, String error) {

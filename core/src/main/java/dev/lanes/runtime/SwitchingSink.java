@@ -2,6 +2,7 @@ package dev.lanes.runtime;
 
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
@@ -32,6 +33,16 @@ final class SwitchingSink implements DeliverySink {
     lock.readLock().lock();
     try {
       target.accept(delivery);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void acceptAll(List<Delivery> deliveries) {
+    lock.readLock().lock();
+    try {
+      target.acceptAll(deliveries);
     } finally {
       lock.readLock().unlock();
     }

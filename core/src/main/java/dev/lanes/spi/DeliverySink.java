@@ -1,5 +1,7 @@
 package dev.lanes.spi;
 
+import java.util.List;
+
 /**
  * Where a {@link Source} hands its deliveries: the dispatcher. {@link #accept} never blocks; when
  * lanes fill up the dispatcher calls {@link Source#pause()}, so a source must stop fetching soon
@@ -10,6 +12,18 @@ public interface DeliverySink {
 
   /** Takes ownership of settling {@code delivery}. */
   void accept(Delivery delivery);
+
+  /**
+   * Takes ownership of settling every one of {@code deliveries}, as {@link #accept} would one after
+   * the other in list order; a source that receives in batches (a Kafka poll) hands each batch here
+   * so the dispatcher queues it per lane at once and wakes each lane at most once. Never blocks;
+   * the caller may reuse the list once this returns.
+   */
+  default void acceptAll(List<Delivery> deliveries) {
+    for (Delivery delivery : deliveries) {
+      accept(delivery);
+    }
+  }
 
   /**
    * The source can deliver nothing more and will not recover by itself (e.g. its poll loop died on

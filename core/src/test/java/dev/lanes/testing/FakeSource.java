@@ -5,6 +5,8 @@ import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.Source;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -91,6 +93,17 @@ public final class FakeSource implements Source {
     acks.put(message.id(), ack);
     sink.accept(new Delivery(message, ack));
     return ack;
+  }
+
+  /** Hands {@code messages} to the sink in one batch, as a source that polls in batches does. */
+  public void deliverAll(List<Message> messages) {
+    List<Delivery> batch = new ArrayList<>(messages.size());
+    for (Message message : messages) {
+      RecordingAcknowledger ack = new RecordingAcknowledger(message.id(), log);
+      acks.put(message.id(), ack);
+      batch.add(new Delivery(message, ack));
+    }
+    sink.acceptAll(batch);
   }
 
   /** Reports to the sink that this source can deliver no more. */

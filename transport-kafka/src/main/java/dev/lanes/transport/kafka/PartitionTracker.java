@@ -70,7 +70,7 @@ final class PartitionTracker {
 
   /** Whether the previous owner had finished the record at {@code offset} (poll thread). */
   boolean finishedByPreviousOwner(long offset) {
-    return finishedBefore.contains(offset);
+    return !finishedBefore.isEmpty() && finishedBefore.contains(offset); // no box when empty
   }
 
   /**

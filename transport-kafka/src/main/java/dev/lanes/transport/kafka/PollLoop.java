@@ -76,6 +76,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
   private final ConnectionLog connectionLog;
 
   // poll thread only
+  private final List<Delivery> batch = new ArrayList<>(); // one poll's records for the sink
   private boolean holdWasFull;
   private boolean closing;
   private boolean consumerClosed;
@@ -249,37 +250,49 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
       if (!receiving) {
         return; // never tracked, so never committed: the next owner reads them
       }
-      long now = System.currentTimeMillis();
-      for (TopicPartition partition : records.partitions()) {
-        PartitionTracker tracker = trackers.get(partition);
-        if (tracker == null) {
+      try {
+        collect(records);
+      } finally {
+        if (!batch.isEmpty()) {
+          sink.acceptAll(batch); // one hand-off per poll: at most one wake-up per lane
+          batch.clear();
+        }
+      }
+    }
+  }
+
+  /** Tracks every record, acks or holds those that need it and batches the rest for the sink. */
+  private void collect(ConsumerRecords<byte[], byte[]> records) {
+    long now = System.currentTimeMillis();
+    for (TopicPartition partition : records.partitions()) {
+      PartitionTracker tracker = trackers.get(partition);
+      if (tracker == null) {
+        continue;
+      }
+      boolean fromRetryTopic = retryTopics.contains(partition.topic());
+      for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+        Message message = RecordCodec.toMessage(record, fromRetryTopic);
+        KafkaAcknowledger acknowledger =
+            new KafkaAcknowledger(
+                settings.task(),
+                tracker,
+                record,
+                message,
+                taskTopic(record, fromRetryTopic),
+                republisher);
+        tracker.track(acknowledger);
+        if (tracker.finishedByPreviousOwner(record.offset())) {
+          tracker.handOut();
+          acknowledger.ack(); // handled before the last commit; only its offset was held back
           continue;
         }
-        boolean fromRetryTopic = retryTopics.contains(partition.topic());
-        for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-          Message message = RecordCodec.toMessage(record, fromRetryTopic);
-          KafkaAcknowledger acknowledger =
-              new KafkaAcknowledger(
-                  settings.task(),
-                  tracker,
-                  record,
-                  message,
-                  taskTopic(record, fromRetryTopic),
-                  republisher);
-          tracker.track(acknowledger);
-          if (tracker.finishedByPreviousOwner(record.offset())) {
-            tracker.handOut();
-            acknowledger.ack(); // handled before the last commit; only its offset was held back
-            continue;
-          }
-          Delivery delivery = new Delivery(message, acknowledger);
-          long due = fromRetryTopic ? RecordCodec.dueMillis(record) : 0;
-          if (due > now) {
-            hold.hold(tracker, due, delivery);
-          } else {
-            tracker.handOut();
-            sink.accept(delivery);
-          }
+        Delivery delivery = new Delivery(message, acknowledger);
+        long due = fromRetryTopic ? RecordCodec.dueMillis(record) : 0;
+        if (due > now) {
+          hold.hold(tracker, due, delivery);
+        } else {
+          tracker.handOut();
+          batch.add(delivery);
         }
       }
     }

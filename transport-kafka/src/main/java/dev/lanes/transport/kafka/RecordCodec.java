@@ -40,10 +40,7 @@ final class RecordCodec {
    *     attempt and id (on any other topic they are just headers, e.g. on a dead letter)
    */
   static Message toMessage(ConsumerRecord<byte[], byte[]> record, boolean fromRetryTopic) {
-    Map<String, String> headers = new HashMap<>();
-    for (Header header : record.headers()) {
-      headers.put(header.key(), header.value() == null ? "" : utf8(header.value()));
-    }
+    Map<String, String> headers = headers(record);
     int attempt = 1;
     String id = null;
     if (fromRetryTopic) {
@@ -63,6 +60,19 @@ final class RecordCodec {
             record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now())
         .origin(new Origin(record.topic(), record.partition(), record.offset()))
         .build();
+  }
+
+  /** The record's headers as UTF-8 text, the last of a repeated name winning; no map when none. */
+  private static Map<String, String> headers(ConsumerRecord<byte[], byte[]> record) {
+    Header[] all = record.headers().toArray(); // a shared empty array when there are none
+    if (all.length == 0) {
+      return Map.of();
+    }
+    Map<String, String> headers = new HashMap<>(all.length * 2);
+    for (Header header : all) {
+      headers.put(header.key(), header.value() == null ? "" : utf8(header.value()));
+    }
+    return headers;
   }
 
   /** The {@link #TASK_TOPIC} of a retry record, or {@code null}. */

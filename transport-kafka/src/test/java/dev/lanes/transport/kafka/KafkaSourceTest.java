@@ -79,6 +79,21 @@ class KafkaSourceTest {
   }
 
   @Test
+  void handsEachPollToTheSinkAsOneBatchInOffsetOrder() throws Exception {
+    TaskConfig task = newTask("batched", 1, Map.of());
+    publish(task, messages(300));
+    KafkaSource source = open(task);
+    RecordingSink sink = RecordingSink.acking();
+    source.start(sink);
+
+    List<Delivery> got = sink.awaitCount(300, WAIT);
+    assertThat(payloads(got)).containsExactlyElementsOf(payloads(messages(300)));
+    assertThat(sink.singles()).as("nothing handed over one by one").isZero();
+    assertThat(sink.batchSizes().stream().mapToInt(Integer::intValue).sum()).isEqualTo(300);
+    assertThat(sink.batchSizes()).as("a poll of a backlog brings many").anyMatch(size -> size > 1);
+  }
+
+  @Test
   void commitsOnlyUpToTheOldestUnfinishedRecordAndTheNextConsumerStartsThere() throws Exception {
     TaskConfig task = newTask("contiguous", 1, Map.of());
     publish(task, messages(10));

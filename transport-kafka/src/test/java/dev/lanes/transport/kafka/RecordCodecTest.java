@@ -32,6 +32,17 @@ class RecordCodecTest {
   }
 
   @Test
+  void readsNoHeadersAsAnEmptyMapAndARepeatedHeaderAsItsLastValue() {
+    assertThat(RecordCodec.toMessage(record("orders", Map.of()), false).headers()).isEmpty();
+
+    ConsumerRecord<byte[], byte[]> repeated = record("orders", Map.of("trace", "t1"));
+    repeated.headers().add("trace", "t2".getBytes(StandardCharsets.UTF_8));
+    repeated.headers().add("empty", null);
+    assertThat(RecordCodec.toMessage(repeated, false).headers())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("trace", "t2", "empty", ""));
+  }
+
+  @Test
   void takesAttemptAndIdFromHeadersOnlyOnRetryTopics() {
     Map<String, String> headers =
         Map.of(LanesHeaders.ATTEMPT, "3", LanesHeaders.ORIGINAL_ID, "orders-0@7");

@@ -1,5 +1,7 @@
 package dev.lanes.it;
 
+import static dev.lanes.it.ScaleOutRecord.awaitHandled;
+import static dev.lanes.it.ScaleOutRecord.distinct;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -206,28 +208,6 @@ class ScaleOutOnNsqTest {
         """
             .formatted(LANES, CHANNEL_LENGTH, record, name, PARTITIONS, IN_FLIGHT));
     return tasks;
-  }
-
-  private static void awaitHandled(Path record, long count, List<RunnerProcess> runners) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(20))
-        .until(
-            () -> {
-              for (RunnerProcess runner : runners) {
-                assertThat(runner.isAlive())
-                    .as("runner alive; output:\n%s", runner.output())
-                    .isTrue();
-              }
-              return distinct(record) >= count;
-            });
-  }
-
-  private static long distinct(Path record) {
-    return Recorded.handledOrderEvents(record).stream()
-        .map(h -> h.order() + "/" + h.seq())
-        .distinct()
-        .count();
   }
 
   /**

@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  * @param maxInFlight the RDY count of the subscription: how many messages nsqd may have in flight
  *     to this source at once, derived from the lanes unless set
  * @param msgTimeout the message timeout negotiated with nsqd (IDENTIFY {@code msg_timeout})
+ * @param outputBufferTimeout how long nsqd may hold messages for this source before it flushes them
+ *     (IDENTIFY {@code output_buffer_timeout})
  * @param deadLetterTopic where rejected messages go ({@code <topic>_dlq} unless set)
  * @param lookupInterval how often nsq-j looks the topic up again (and reconnects to nodes it lost)
  * @param httpTimeout connect and read timeout of the HTTP calls to nsqlookupd and nsqd
@@ -49,6 +51,7 @@ public record NsqSettings(
     String channel,
     int maxInFlight,
     Duration msgTimeout,
+    Duration outputBufferTimeout,
     String deadLetterTopic,
     Duration lookupInterval,
     Duration httpTimeout,
@@ -159,6 +162,7 @@ public record NsqSettings(
           channel,
           maxInFlight(),
           nsq.duration("msgTimeout", Duration.ofSeconds(1)),
+          nsq.duration("outputBufferTimeout", Duration.ofMillis(1)),
           deadLetterTopic,
           wholeSeconds(nsq.duration("lookupInterval", Duration.ofSeconds(1))),
           nsq.duration("httpTimeout", Duration.ofMillis(1)),

@@ -50,6 +50,9 @@ import org.slf4j.LoggerFactory;
  */
 final class NsqSource implements Source {
 
+  /** nsqd's default {@code --min-output-buffer-timeout}: it refuses an IDENTIFY asking less. */
+  private static final long NSQD_MIN_OUTPUT_BUFFER_TIMEOUT_MS = 25;
+
   private static final Logger log = LoggerFactory.getLogger(NsqSource.class);
 
   /**
@@ -186,6 +189,7 @@ final class NsqSource implements Source {
             : new Subscriber(client, intervalSecs, 5, settings.lookupd().toArray(new String[0]));
     Config config = new Config();
     config.setMsgTimeout((int) settings.msgTimeout().toMillis());
+    config.setOutputBufferTimeout((int) settings.outputBufferTimeout().toMillis());
     config.setClientId(task);
     config.setUserAgent("lanes (nsq-j 1.2)");
     settings.tls().applyTo(client, config);
@@ -214,7 +218,7 @@ final class NsqSource implements Source {
               + " channel "
               + settings.channel()
               + " (see the nsq-j error above); start nsqd or fix nsq.nsqd; "
-              + securityHint());
+              + refusalHint());
     }
     if (!found.producers().isEmpty()) {
       close();
@@ -227,12 +231,15 @@ final class NsqSource implements Source {
               + settings.ownedTopics().get(0)
               + " but none accepted a subscription (see the nsq-j error above); "
               + "check that those nsqd run and are reachable from here; "
-              + securityHint());
+              + refusalHint());
     }
   }
 
-  /** What to check about TLS and AUTH when nsqd refused every connection (nsq-j logs why). */
-  private String securityHint() {
+  /**
+   * What to check about TLS, AUTH and the output buffer timeout when nsqd refused every connection
+   * (nsq-j logs why).
+   */
+  private String refusalHint() {
     String tls =
         settings.tls().enabled()
             ? "with TLS, nsq.tls.caFile must hold the CA of nsqd's certificate, issued for the"
@@ -243,7 +250,16 @@ final class NsqSource implements Source {
             ? "nsqd's auth server must accept nsq.authSecret"
             : "nsq.authSecret is not set: set it (or LANES_NSQ_AUTH_SECRET) when nsqd runs with"
                 + " --auth-http-address";
-    return tls + "; " + auth;
+    long bufferMillis = settings.outputBufferTimeout().toMillis();
+    String buffer =
+        bufferMillis < NSQD_MIN_OUTPUT_BUFFER_TIMEOUT_MS
+            ? "; nsq.outputBufferTimeout is "
+                + bufferMillis
+                + "ms: nsqd refuses less than its --min-output-buffer-timeout ("
+                + NSQD_MIN_OUTPUT_BUFFER_TIMEOUT_MS
+                + "ms by default)"
+            : "";
+    return tls + "; " + auth + buffer;
   }
 
   /** Runs on the receiver thread, in the order nsqd delivered. */

@@ -32,6 +32,9 @@ class NsqSettingsTest {
     assertThat(s.channel()).as("channel defaults to the task name").isEqualTo("order_sync");
     assertThat(s.deadLetterTopic()).isEqualTo("orders_dlq");
     assertThat(s.msgTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(s.outputBufferTimeout()).as("nsqd's own default").isEqualTo(Duration.ofMillis(250));
+    assertThat(settings(Map.of("nsq.outputBufferTimeout", "20ms")).outputBufferTimeout())
+        .isEqualTo(Duration.ofMillis(20));
     assertThat(s.touchInterval()).isEqualTo(Duration.ofMillis(29_800));
     assertThat(s.lookupInterval()).isEqualTo(Duration.ofSeconds(15));
   }
@@ -118,6 +121,7 @@ class NsqSettingsTest {
     assertInvalid(Map.of("nsq.lookupd", List.of()), "nsq.lookupd", "at least one");
     assertInvalid(Map.of("nsq.maxInFlight", -1), "nsq.maxInFlight", ">= 0");
     assertInvalid(Map.of("nsq.msgTimeout", "500ms"), "nsq.msgTimeout", ">= 1s");
+    assertInvalid(Map.of("nsq.outputBufferTimeout", "0ms"), "nsq.outputBufferTimeout", ">= 1ms");
     assertInvalid(Map.of("nsq.lookupInterval", "soon"), "nsq.lookupInterval", "a duration");
     assertInvalid(Map.of("nsq.tls.enabled", "maybe"), "nsq.tls.enabled", "true or false");
   }

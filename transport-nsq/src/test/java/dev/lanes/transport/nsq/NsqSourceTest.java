@@ -2,6 +2,7 @@ package dev.lanes.transport.nsq;
 
 import static dev.lanes.transport.nsq.NsqTestBed.message;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.lanes.api.Message;
@@ -12,6 +13,7 @@ import dev.lanes.spi.TaskConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,6 +86,42 @@ class NsqSourceTest {
       assertThat(source.touchInterval()).isEqualTo(Duration.ofMillis(29_800));
       awaitChannel(topic, "intact", 0, 0);
       assertThat(source.isConnected()).isTrue();
+    }
+  }
+
+  /**
+   * nsqd holds what it sends a consumer until its output buffer timeout (250 ms by default), so at
+   * low rates a message waits for it: asking for 25 ms (nsqd's least by default) makes single
+   * messages arrive within that. (Published one by one, each waited 250 ms with nsqd's default.)
+   * Asking for less than nsqd allows fails the start with a line naming the key.
+   */
+  @Test
+  void asksNsqdForTheConfiguredOutputBufferTimeout() throws Exception {
+    String topic = bed.topic("obt");
+    TaskConfig task = NsqTestBed.task("obt", topic, Map.of("nsq.outputBufferTimeout", "25ms"));
+    NsqTestBed.publishHttp(topic, "warm-up");
+    TaskConfig tooShort = NsqTestBed.task("obt", topic, Map.of("nsq.outputBufferTimeout", "5ms"));
+    try (NsqSource source = (NsqSource) transport.openSource(tooShort)) {
+      assertThatThrownBy(() -> source.start(new RecordingSink()))
+          .hasMessageContaining("nsq.outputBufferTimeout is 5ms")
+          .hasMessageContaining("--min-output-buffer-timeout");
+    }
+    try (NsqSource source = (NsqSource) transport.openSource(task)) {
+      RecordingSink sink = new RecordingSink();
+      source.start(sink);
+      sink.next(WAIT).acknowledger().ack();
+      List<Long> millis = new ArrayList<>();
+      for (int i = 0; i < 15; i++) {
+        long published = System.nanoTime();
+        NsqTestBed.publishHttp(topic, "m" + i);
+        sink.next(WAIT).acknowledger().ack();
+        millis.add((System.nanoTime() - published) / 1_000_000);
+      }
+      source.stopReceiving();
+      Collections.sort(millis);
+      assertThat(millis.get(millis.size() / 2))
+          .as("median ms from publish to delivery; all: %s", millis)
+          .isLessThan(100);
     }
   }
 

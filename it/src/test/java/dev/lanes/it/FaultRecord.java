@@ -42,44 +42,59 @@ record FaultRecord(
       int perKey,
       int redeliveryBound,
       long recoveryMillis) {
-    Set<Handled> seen = new HashSet<>();
-    Map<Long, List<Long>> firstSeqs = new LinkedHashMap<>();
-    int duplicates = 0;
-    for (Handled h : recorded) {
-      if (seen.add(new Handled(h.order(), h.seq(), 0))) {
-        firstSeqs.computeIfAbsent(h.order(), k -> new ArrayList<>()).add(h.seq());
-      } else {
-        duplicates++;
-      }
-    }
-    int reordered = 0;
-    String firstReorder = null;
-    for (Map.Entry<Long, List<Long>> e : firstSeqs.entrySet()) {
-      List<Long> seqs = e.getValue();
-      for (int i = 1; i < seqs.size(); i++) {
-        if (seqs.get(i) <= seqs.get(i - 1)) {
-          reordered++;
-          if (firstReorder == null) {
-            firstReorder =
-                "key %d saw seq %d before seq %d"
-                    .formatted(e.getKey(), seqs.get(i - 1), seqs.get(i));
-          }
-          break;
-        }
-      }
-    }
+    Map<Long, List<Long>> firstSeqs = firstSeqsByKey(recorded);
+    int distinct = firstSeqs.values().stream().mapToInt(List::size).sum();
+    int duplicates = recorded.size() - distinct;
+    Map<Long, String> reorderings = reorderings(firstSeqs);
+    int reordered = reorderings.size();
+    String firstReorder = reorderings.values().stream().findFirst().orElse(null);
     int expected = keys * perKey;
     return new FaultRecord(
         transport,
         fault,
         expected,
-        seen.size(),
-        expected - seen.size(),
+        distinct,
+        expected - distinct,
         duplicates,
         reordered,
         redeliveryBound,
         recoveryMillis,
         firstReorder);
+  }
+
+  /** The keys whose first handlings are not in sequence, in the order they were first handled. */
+  static Set<Long> reorderedKeys(List<Handled> recorded) {
+    return reorderings(firstSeqsByKey(recorded)).keySet();
+  }
+
+  /** Per key, in the order keys were first handled, the sequence numbers of first handlings. */
+  private static Map<Long, List<Long>> firstSeqsByKey(List<Handled> recorded) {
+    Set<Handled> seen = new HashSet<>();
+    Map<Long, List<Long>> firstSeqs = new LinkedHashMap<>();
+    for (Handled h : recorded) {
+      if (seen.add(new Handled(h.order(), h.seq(), 0))) {
+        firstSeqs.computeIfAbsent(h.order(), k -> new ArrayList<>()).add(h.seq());
+      }
+    }
+    return firstSeqs;
+  }
+
+  /** Each key whose first handlings break sequence, with its first break described. */
+  private static Map<Long, String> reorderings(Map<Long, List<Long>> firstSeqs) {
+    Map<Long, String> reorderings = new LinkedHashMap<>();
+    for (Map.Entry<Long, List<Long>> e : firstSeqs.entrySet()) {
+      List<Long> seqs = e.getValue();
+      for (int i = 1; i < seqs.size(); i++) {
+        if (seqs.get(i) <= seqs.get(i - 1)) {
+          reorderings.put(
+              e.getKey(),
+              "key %d saw seq %d before seq %d"
+                  .formatted(e.getKey(), seqs.get(i - 1), seqs.get(i)));
+          break;
+        }
+      }
+    }
+    return reorderings;
   }
 
   /**

@@ -1,9 +1,9 @@
 package dev.lanes.it;
 
-import static dev.lanes.it.ScaleOutRecord.awaitHandled;
-import static dev.lanes.it.ScaleOutRecord.distinct;
+import static dev.lanes.it.ScaleOutRunners.awaitAll;
+import static dev.lanes.it.ScaleOutRunners.awaitHandled;
+import static dev.lanes.it.ScaleOutRunners.terminateAll;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -96,18 +96,11 @@ class ScaleOutOnAmqpTest {
       long killedAt = System.currentTimeMillis();
       awaitHandled(record, total * 2 / 5, runners);
       runners.add(runner(4, tasks));
-      await()
-          .atMost(Duration.ofSeconds(120))
-          .pollInterval(Duration.ofMillis(200))
-          .until(() -> distinct(record) >= total);
+      awaitAll(record, total, Duration.ofSeconds(120));
       Set<String> takenOver = new HashSet<>();
       runners.forEach(r -> takenOver.addAll(activeQueues(r)));
       assertThat(takenOver).as("queues active on the runners left").containsAll(orphaned);
-      for (RunnerProcess runner : runners) {
-        assertThat(runner.terminate(Duration.ofSeconds(40)))
-            .as("exit code after SIGTERM; output:\n%s", runner.output())
-            .isZero();
-      }
+      terminateAll(runners);
       List<Handled> handled = Recorded.handledOrderEvents(record);
       FaultRecord result =
           FaultRecord.of(
@@ -181,17 +174,8 @@ class ScaleOutOnAmqpTest {
     return queues;
   }
 
-  /** A runner in a working directory of its own, as on a machine of its own. */
   private RunnerProcess runner(int n, Path tasks) throws Exception {
-    return RunnerProcess.startNamed(
-        Files.createDirectories(dir.resolve("machine-" + n)),
-        "runner-" + n,
-        null,
-        "--transport=amqp",
-        "--task",
-        "orders",
-        "--config",
-        tasks.toString());
+    return ScaleOutRunners.start(dir, n, "amqp", tasks, Map.of());
   }
 
   private Path taskFile(BrokerTargets.Amqp amqp, String name, Path record) throws Exception {

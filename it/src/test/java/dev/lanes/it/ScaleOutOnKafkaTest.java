@@ -1,9 +1,9 @@
 package dev.lanes.it;
 
-import static dev.lanes.it.ScaleOutRecord.awaitHandled;
-import static dev.lanes.it.ScaleOutRecord.distinct;
+import static dev.lanes.it.ScaleOutRunners.awaitAll;
+import static dev.lanes.it.ScaleOutRunners.awaitHandled;
+import static dev.lanes.it.ScaleOutRunners.terminateAll;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -70,15 +70,8 @@ class ScaleOutOnKafkaTest {
       long killedAt = System.currentTimeMillis();
       awaitHandled(record, total * 2 / 5, runners);
       runners.add(runner(4, tasks));
-      await()
-          .atMost(Duration.ofSeconds(120))
-          .pollInterval(Duration.ofMillis(200))
-          .until(() -> distinct(record) >= total);
-      for (RunnerProcess runner : runners) {
-        assertThat(runner.terminate(Duration.ofSeconds(40)))
-            .as("exit code after SIGTERM; output:\n%s", runner.output())
-            .isZero();
-      }
+      awaitAll(record, total, Duration.ofSeconds(120));
+      terminateAll(runners);
       List<Handled> handled = Recorded.handledOrderEvents(record);
       FaultRecord result =
           FaultRecord.of(
@@ -102,17 +95,8 @@ class ScaleOutOnKafkaTest {
     }
   }
 
-  /** A runner in a working directory of its own, as on a machine of its own. */
   private RunnerProcess runner(int n, Path tasks) throws Exception {
-    return RunnerProcess.startNamed(
-        Files.createDirectories(dir.resolve("machine-" + n)),
-        "runner-" + n,
-        null,
-        "--transport=kafka",
-        "--task",
-        "orders",
-        "--config",
-        tasks.toString());
+    return ScaleOutRunners.start(dir, n, "kafka", tasks, Map.of());
   }
 
   private Path taskFile(BrokerTargets.Kafka kafka, String topic, Path record) throws Exception {

@@ -1,9 +1,9 @@
 package dev.lanes.it;
 
-import static dev.lanes.it.ScaleOutRecord.awaitHandled;
-import static dev.lanes.it.ScaleOutRecord.distinct;
+import static dev.lanes.it.ScaleOutRunners.awaitAll;
+import static dev.lanes.it.ScaleOutRunners.awaitHandled;
+import static dev.lanes.it.ScaleOutRunners.terminateAll;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -93,15 +92,8 @@ class ScaleOutOnNsqTest {
       long killedAt = System.currentTimeMillis();
       awaitHandled(record, total * 2 / 5, runners);
       runners.add(runner(4, "0,1", tasks));
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200))
-          .until(() -> distinct(record) >= total);
-      for (RunnerProcess runner : runners) {
-        assertThat(runner.terminate(Duration.ofSeconds(40)))
-            .as("exit code after SIGTERM; output:\n%s", runner.output())
-            .isZero();
-      }
+      awaitAll(record, total, Duration.ofSeconds(60));
+      terminateAll(runners);
       List<Handled> handled = Recorded.handledOrderEvents(record);
       FaultRecord result =
           FaultRecord.of(
@@ -112,7 +104,7 @@ class ScaleOutOnNsqTest {
               PER_KEY,
               IN_FLIGHT,
               -1);
-      Set<Long> reordered = reorderedKeys(handled);
+      Set<Long> reordered = FaultRecord.reorderedKeys(handled);
       System.out.printf(
           "scale out on nsq (%d partitions, 2 owned by the killed runner): %s; reordered keys %s;"
               + " hand-over after SIGKILL %d ms%n",
@@ -136,23 +128,6 @@ class ScaleOutOnNsqTest {
     return (int) (crc.getValue() % PARTITIONS);
   }
 
-  /** Keys whose first handlings are not in sequence. */
-  private static Set<Long> reorderedKeys(List<Handled> handled) {
-    Set<String> seen = new HashSet<>();
-    Map<Long, Long> last = new HashMap<>();
-    Set<Long> reordered = new HashSet<>();
-    for (Handled h : handled) {
-      if (!seen.add(h.order() + "/" + h.seq())) {
-        continue;
-      }
-      Long before = last.put(h.order(), h.seq());
-      if (before != null && before >= h.seq()) {
-        reordered.add(h.order());
-      }
-    }
-    return reordered;
-  }
-
   private static void deleteTopics(String name) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     List<String> topics = new ArrayList<>(List.of(name + "_dlq"));
@@ -168,18 +143,9 @@ class ScaleOutOnNsqTest {
     }
   }
 
-  /** A runner in a working directory of its own, owning {@code owned} as a StatefulSet would. */
+  /** A runner on a machine of its own, owning {@code owned} as a StatefulSet would. */
   private RunnerProcess runner(int n, String owned, Path tasks) throws Exception {
-    return RunnerProcess.startNamed(
-        Files.createDirectories(dir.resolve("machine-" + n)),
-        "runner-" + n,
-        null,
-        Map.of("LANES_NSQ_OWNED_PARTITIONS", owned),
-        "--transport=nsq",
-        "--task",
-        "orders",
-        "--config",
-        tasks.toString());
+    return ScaleOutRunners.start(dir, n, "nsq", tasks, Map.of("LANES_NSQ_OWNED_PARTITIONS", owned));
   }
 
   private Path taskFile(String name, Path record) throws Exception {

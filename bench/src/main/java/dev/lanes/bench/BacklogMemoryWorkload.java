@@ -6,7 +6,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -285,22 +284,9 @@ public final class BacklogMemoryWorkload {
    * error.
    */
   static Settings parse(String[] args, Map<String, String> extra) {
-    Settings d = Settings.defaults();
-    Map<String, String> given = new HashMap<>();
-    for (String arg : args) {
-      if (arg.equals("tiny")) {
-        d = Settings.tiny();
-        continue;
-      }
-      String[] kv = arg.split("=", 2);
-      if (kv.length == 2 && KEYS.contains(kv[0])) {
-        given.put(kv[0], kv[1]);
-      } else if (kv.length == 2 && extra != null) {
-        extra.put(kv[0], kv[1]);
-      } else {
-        throw new IllegalArgumentException("expected tiny or one of " + KEYS + "=..., got " + arg);
-      }
-    }
+    BenchArgs parsed = BenchArgs.parse(args, KEYS, extra);
+    Settings d = parsed.tiny() ? Settings.tiny() : Settings.defaults();
+    Map<String, String> given = parsed.given();
     String transport = given.getOrDefault("transport", String.join(",", d.transport()));
     if (extra != null && given.containsKey("transport")) {
       extra.put("transport", transport);

@@ -1,6 +1,5 @@
 package dev.lanes.bench;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -106,19 +105,9 @@ record DrainSettings(
    *     {@code key=value}
    */
   static DrainSettings parse(String[] args) {
-    DrainSettings d = defaults();
-    Map<String, String> given = new HashMap<>();
-    for (String arg : args) {
-      if (arg.equals("tiny")) {
-        d = tiny();
-        continue;
-      }
-      String[] kv = arg.split("=", 2);
-      if (kv.length != 2 || !KEYS.contains(kv[0])) {
-        throw new IllegalArgumentException("expected tiny or one of " + KEYS + "=..., got " + arg);
-      }
-      given.put(kv[0], kv[1]);
-    }
+    BenchArgs parsed = BenchArgs.parse(args, KEYS);
+    DrainSettings d = parsed.tiny() ? tiny() : defaults();
+    Map<String, String> given = parsed.given();
     List<String> brokers = d.brokers;
     String broker = given.getOrDefault("broker", "all");
     if (!broker.equals("all")) {

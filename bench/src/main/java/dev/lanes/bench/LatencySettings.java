@@ -1,7 +1,6 @@
 package dev.lanes.bench;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -95,19 +94,9 @@ record LatencySettings(
   }
 
   static LatencySettings parse(String[] args) {
-    LatencySettings d = defaults();
-    Map<String, String> given = new HashMap<>();
-    for (String arg : args) {
-      if (arg.equals("tiny")) {
-        d = tiny();
-        continue;
-      }
-      String[] kv = arg.split("=", 2);
-      if (kv.length != 2 || !KEYS.contains(kv[0])) {
-        throw new IllegalArgumentException("expected tiny or one of " + KEYS + "=..., got " + arg);
-      }
-      given.put(kv[0], kv[1]);
-    }
+    BenchArgs parsed = BenchArgs.parse(args, KEYS);
+    LatencySettings d = parsed.tiny() ? tiny() : defaults();
+    Map<String, String> given = parsed.given();
     String transport = given.getOrDefault("transport", "all");
     List<String> transports =
         transport.equals("all") ? d.transports() : Arrays.asList(transport.split(","));

@@ -229,20 +229,9 @@ public final class SlowHandlerWorkload {
   }
 
   private static Settings parse(String[] args) {
-    Settings d = Settings.defaults();
-    Map<String, String> given = new HashMap<>();
-    for (String arg : args) {
-      if (arg.equals("tiny")) {
-        d = Settings.tiny();
-        continue;
-      }
-      String[] kv = arg.split("=", 2);
-      if (kv.length != 2 || !SETTINGS.contains(kv[0])) {
-        throw new IllegalArgumentException(
-            "expected tiny or one of " + SETTINGS + "=..., got " + arg);
-      }
-      given.put(kv[0], kv[1]);
-    }
+    BenchArgs parsed = BenchArgs.parse(args, SETTINGS);
+    Settings d = parsed.tiny() ? Settings.tiny() : Settings.defaults();
+    Map<String, String> given = parsed.given();
     return new Settings(
         given.getOrDefault("bootstrap", d.bootstrap()),
         intOr(given, "records", d.records()),

@@ -1,7 +1,9 @@
 package dev.lanes.transport.nsq;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A channel's counters from nsqd's {@code GET /stats?format=json}, summed over nodes.
@@ -38,21 +40,36 @@ record ChannelStats(long depth, long inFlight, long deferred, long requeued, lon
    */
   static ChannelStats read(NsqHttp http, String nsqdHttp, String topic, String channel)
       throws IOException {
-    NsqHttp.Answer answer =
-        http.get(
-            nsqdHttp,
-            "/stats",
-            Map.of(
-                "format",
-                "json",
-                "topic",
-                topic,
-                "channel",
-                channel,
-                "include_clients",
-                "false",
-                "include_mem",
-                "false"));
+    return node(http, nsqdHttp, topic, channel, false)
+        .map(
+            c ->
+                new ChannelStats(
+                    NsqHttp.number(c, "depth"),
+                    NsqHttp.number(c, "in_flight_count"),
+                    NsqHttp.number(c, "deferred_count"),
+                    NsqHttp.number(c, "requeue_count"),
+                    NsqHttp.number(c, "timeout_count")))
+        .orElse(NONE);
+  }
+
+  /**
+   * One nsqd's {@code /stats} entry of {@code topic}/{@code channel}, with its {@code clients} when
+   * {@code withClients}; empty when that nsqd has no such topic or channel.
+   *
+   * @throws IOException when nsqd cannot be reached or answers an error
+   */
+  static Optional<Object> node(
+      NsqHttp http, String nsqdHttp, String topic, String channel, boolean withClients)
+      throws IOException {
+    Map<String, String> query = new HashMap<>();
+    query.put("format", "json");
+    query.put("topic", topic);
+    query.put("channel", channel);
+    query.put("include_mem", "false");
+    if (!withClients) {
+      query.put("include_clients", "false");
+    }
+    NsqHttp.Answer answer = http.get(nsqdHttp, "/stats", query);
     if (answer.status() != 200) {
       throw new IOException(
           "nsqd " + nsqdHttp + " answered HTTP " + answer.status() + " to /stats");
@@ -63,15 +80,10 @@ record ChannelStats(long depth, long inFlight, long deferred, long requeued, lon
       }
       for (Object c : NsqHttp.list(t, "channels")) {
         if (channel.equals(NsqHttp.field(c, "channel_name"))) {
-          return new ChannelStats(
-              NsqHttp.number(c, "depth"),
-              NsqHttp.number(c, "in_flight_count"),
-              NsqHttp.number(c, "deferred_count"),
-              NsqHttp.number(c, "requeue_count"),
-              NsqHttp.number(c, "timeout_count"));
+          return Optional.of(c);
         }
       }
     }
-    return NONE;
+    return Optional.empty();
   }
 }

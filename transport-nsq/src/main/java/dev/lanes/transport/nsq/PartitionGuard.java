@@ -3,7 +3,6 @@ package dev.lanes.transport.nsq;
 import dev.lanes.api.ReadyFailedException;
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,42 +75,13 @@ final class PartitionGuard {
 
   /** The first client of {@code topic}/channel on {@code node}, as "client_id at address". */
   private Optional<String> consumer(String node, String topic) throws IOException {
-    NsqHttp.Answer answer =
-        nodes
-            .http()
-            .get(
-                node,
-                "/stats",
-                Map.of(
-                    "format",
-                    "json",
-                    "topic",
-                    topic,
-                    "channel",
-                    settings.channel(),
-                    "include_mem",
-                    "false"));
-    if (answer.status() != 200) {
-      throw new IOException("nsqd " + node + " answered HTTP " + answer.status() + " to /stats");
-    }
-    for (Object t : NsqHttp.list(answer.body(), "topics")) {
-      if (!topic.equals(NsqHttp.field(t, "topic_name"))) {
-        continue;
-      }
-      for (Object c : NsqHttp.list(t, "channels")) {
-        if (!settings.channel().equals(NsqHttp.field(c, "channel_name"))) {
-          continue;
-        }
-        List<?> clients = NsqHttp.list(c, "clients");
-        if (!clients.isEmpty()) {
-          Object client = clients.get(0);
-          return Optional.of(
-              NsqHttp.field(client, "client_id")
-                  + " at "
-                  + NsqHttp.field(client, "remote_address"));
-        }
-      }
-    }
-    return Optional.empty();
+    return ChannelStats.node(nodes.http(), node, topic, settings.channel(), true)
+        .map(c -> NsqHttp.list(c, "clients"))
+        .filter(clients -> !clients.isEmpty())
+        .map(
+            clients ->
+                NsqHttp.field(clients.get(0), "client_id")
+                    + " at "
+                    + NsqHttp.field(clients.get(0), "remote_address"));
   }
 }

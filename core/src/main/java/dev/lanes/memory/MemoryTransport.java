@@ -5,6 +5,7 @@ import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportContext;
 import java.time.Duration;
 
 /**
@@ -20,12 +21,14 @@ public final class MemoryTransport implements Transport {
   }
 
   @Override
-  public Source openSource(TaskConfig task) {
+  public Source openSource(TransportContext context) {
+    TaskConfig task = context.task();
     return new MemorySource(task.name(), MemoryBroker.queue(queueName(task)));
   }
 
   @Override
-  public Publisher openPublisher(TaskConfig task) {
+  public Publisher openPublisher(TransportContext context) {
+    TaskConfig task = context.task();
     MemoryQueue queue = MemoryBroker.queue(queueName(task));
     return new Publisher() {
       @Override

@@ -10,6 +10,7 @@ import dev.lanes.dispatch.HandlingListener;
 import dev.lanes.dispatch.SourceFlow;
 import dev.lanes.dispatch.TaskStats;
 import dev.lanes.metrics.TaskMetrics;
+import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
@@ -93,6 +94,23 @@ public final class TaskRuntime implements AutoCloseable {
   }
 
   /**
+   * A publisher to {@code config}'s destination on this task's transport, counting what it
+   * publishes and what fails on this task's meters ({@link MeteredPublisher}).
+   *
+   * @throws ReadyFailedException when the config is invalid or the broker is unreachable
+   */
+  public Publisher openPublisher(TaskConfig config) {
+    return MeteredPublisher.open(transport, contextFor(config));
+  }
+
+  private TransportContext contextFor(TaskConfig config) {
+    return TransportContext.of(
+        config,
+        registry,
+        Tags.of("lanes.task", config.name(), "messaging.system", transport.messagingSystem()));
+  }
+
+  /**
    * Connects, opens the handler and starts consuming.
    *
    * @throws ReadyFailedException when the task cannot start; nothing was consumed
@@ -102,13 +120,7 @@ public final class TaskRuntime implements AutoCloseable {
       throw new IllegalStateException("task " + task.name() + " was already started");
     }
     try {
-      source =
-          transport.openSource(
-              TransportContext.of(
-                  task,
-                  registry,
-                  Tags.of(
-                      "lanes.task", task.name(), "messaging.system", transport.messagingSystem())));
+      source = transport.openSource(contextFor(task));
       metrics =
           new TaskMetrics(
               registry,

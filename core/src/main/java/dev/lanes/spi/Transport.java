@@ -29,32 +29,33 @@ public interface Transport {
   }
 
   /**
-   * Creates (but does not start) a source for the task's subscription. Validates the transport's
-   * config section eagerly.
+   * Creates (but does not start) the task's source, with what Lanes hands every transport: meters
+   * scoped to the task (register the shared {@link TransportMeters} there), thread naming, a clock.
+   * Validates the transport's config section eagerly.
    *
    * @throws dev.lanes.api.ReadyFailedException when the config section is invalid; the message
    *     names the key and what was expected
    */
-  Source openSource(TaskConfig task);
+  Source openSource(TransportContext context);
 
   /**
    * Opens a publisher to the task's own destination (the queue/topic its source consumes), used by
-   * samples, tests and the runner's publish command.
+   * samples, tests and the runner's publish command. Publish counts and failures are counted by the
+   * caller ({@link dev.lanes.runtime.MeteredPublisher}); register broker-specific publisher meters
+   * on the context.
    *
    * @throws dev.lanes.api.ReadyFailedException when the config is invalid or the broker is
    *     unreachable
    */
-  Publisher openPublisher(TaskConfig task);
+  Publisher openPublisher(TransportContext context);
 
-  /**
-   * Creates (but does not start) the task's source with what Lanes hands every transport: meters
-   * scoped to the task, thread naming, a clock. The runtime calls this one; the default ignores the
-   * context and calls {@link #openSource(TaskConfig)}. Override it to register transport meters
-   * ({@link TransportMeters}).
-   *
-   * @throws dev.lanes.api.ReadyFailedException as {@link #openSource(TaskConfig)}
-   */
-  default Source openSource(TransportContext context) {
-    return openSource(context.task());
+  /** {@link #openSource(TransportContext)} with a context whose meters go nowhere. */
+  default Source openSource(TaskConfig task) {
+    return openSource(TransportContext.of(task));
+  }
+
+  /** {@link #openPublisher(TransportContext)} with a context whose meters go nowhere. */
+  default Publisher openPublisher(TaskConfig task) {
+    return openPublisher(TransportContext.of(task));
   }
 }

@@ -22,5 +22,15 @@ public final class TransportMeters {
    */
   public static final String REDELIVERIES = "lanes.transport.redeliveries";
 
+  /**
+   * Counter: messages a task's publisher handed to the broker (returned from {@link
+   * Publisher#publish}, so confirmed where the broker confirms). Counted by {@link
+   * dev.lanes.runtime.MeteredPublisher}: transports do not.
+   */
+  public static final String PUBLISHED = "lanes.transport.published";
+
+  /** Counter: messages a task's publisher failed to hand to the broker (the publish threw). */
+  public static final String PUBLISH_FAILURES = "lanes.transport.publish.failures";
+
   private TransportMeters() {}
 }

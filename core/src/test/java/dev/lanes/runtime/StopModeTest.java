@@ -11,8 +11,8 @@ import dev.lanes.api.ReadyFailedException;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
-import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportContext;
 import dev.lanes.testing.EventLog;
 import dev.lanes.testing.FakeSource;
 import dev.lanes.testing.Messages;
@@ -56,12 +56,12 @@ class StopModeTest {
       }
 
       @Override
-      public Source openSource(TaskConfig task) {
+      public Source openSource(TransportContext context) {
         return source;
       }
 
       @Override
-      public Publisher openPublisher(TaskConfig task) {
+      public Publisher openPublisher(TransportContext context) {
         throw new UnsupportedOperationException();
       }
     };

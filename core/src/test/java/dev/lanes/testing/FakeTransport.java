@@ -4,6 +4,7 @@ import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportContext;
 import java.util.function.Function;
 
 /** A transport whose {@link #openSource} returns what the test gives it (or throws). */
@@ -25,12 +26,12 @@ public final class FakeTransport implements Transport {
   }
 
   @Override
-  public Source openSource(TaskConfig task) {
-    return sources.apply(task);
+  public Source openSource(TransportContext context) {
+    return sources.apply(context.task());
   }
 
   @Override
-  public Publisher openPublisher(TaskConfig task) {
+  public Publisher openPublisher(TransportContext context) {
     throw new UnsupportedOperationException("the fake transport does not publish");
   }
 }

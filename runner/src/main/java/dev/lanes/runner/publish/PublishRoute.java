@@ -199,7 +199,7 @@ final class PublishRoute implements AutoCloseable {
           if (publisher != null) {
             publisher.close();
           }
-          publisher = task.transport().openPublisher(config);
+          publisher = task.runtime().openPublisher(config);
           publisherFor = config;
         }
         publisherLock.readLock().lock(); // downgrade: publish without keeping others waiting

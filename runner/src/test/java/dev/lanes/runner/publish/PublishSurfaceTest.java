@@ -108,6 +108,26 @@ class PublishSurfaceTest {
   }
 
   @Test
+  void publishedMessagesAreCountedAsTheSharedTransportMeterOfTheTask() throws Exception {
+    String base = start("host = \"127.0.0.1\", publish { enabled = true }");
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(post(base + "/tasks/orders/messages", ONE).statusCode()).isEqualTo(201);
+    }
+
+    String metrics =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .containsPattern(
+            "lanes_transport_published_total\\{[^}]*lanes_task=\"orders\"[^}]*\\} 3\\.0")
+        .containsPattern(
+            "lanes_transport_publish_failures_total\\{[^}]*lanes_task=\"orders\"[^}]*\\} 0\\.0");
+  }
+
+  @Test
   void aListenerOfItsOwnOnLoopbackTakesPublishingOffTheMainServer() throws Exception {
     String base = start("host = \"0.0.0.0\", publish { enabled = true, port = 0 }");
     String own = service.publishAddress().orElseThrow();

@@ -35,11 +35,6 @@ public final class AmqpTransport implements Transport {
     return "rabbitmq";
   }
 
-  @Override
-  public Source openSource(TaskConfig task) {
-    return new AmqpSource(task.name(), AmqpSettings.of(task));
-  }
-
   /**
    * The source, with its reconnects (consumption resumed on a recovered or reopened channel) and
    * redeliveries (unacked deliveries of lost channels) as the shared {@link TransportMeters}.
@@ -59,7 +54,8 @@ public final class AmqpTransport implements Transport {
   }
 
   @Override
-  public Publisher openPublisher(TaskConfig task) {
+  public Publisher openPublisher(TransportContext context) {
+    TaskConfig task = context.task();
     return new AmqpPublisher(task.name(), AmqpSettings.of(task));
   }
 }

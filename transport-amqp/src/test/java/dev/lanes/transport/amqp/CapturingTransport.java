@@ -2,8 +2,8 @@ package dev.lanes.transport.amqp;
 
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
-import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportContext;
 
 /** The AMQP transport, keeping the last source it opened so tests can read its counters. */
 final class CapturingTransport implements Transport {
@@ -22,14 +22,14 @@ final class CapturingTransport implements Transport {
   }
 
   @Override
-  public Source openSource(TaskConfig task) {
-    source = (AmqpSource) delegate.openSource(task);
+  public Source openSource(TransportContext context) {
+    source = (AmqpSource) delegate.openSource(context);
     return source;
   }
 
   @Override
-  public Publisher openPublisher(TaskConfig task) {
-    return delegate.openPublisher(task);
+  public Publisher openPublisher(TransportContext context) {
+    return delegate.openPublisher(context);
   }
 
   AmqpSource source() {

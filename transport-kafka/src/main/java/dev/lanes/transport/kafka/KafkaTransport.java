@@ -5,6 +5,7 @@ import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportContext;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
@@ -32,7 +33,8 @@ public final class KafkaTransport implements Transport {
   }
 
   @Override
-  public Source openSource(TaskConfig task) {
+  public Source openSource(TransportContext context) {
+    TaskConfig task = context.task();
     return new KafkaSource(task, KafkaSettings.read(task));
   }
 
@@ -41,7 +43,8 @@ public final class KafkaTransport implements Transport {
    * {@code kafka.connectTimeout} (with the broker's auto-creation on, this creates the topic).
    */
   @Override
-  public Publisher openPublisher(TaskConfig task) {
+  public Publisher openPublisher(TransportContext context) {
+    TaskConfig task = context.task();
     KafkaSettings settings = KafkaSettings.read(task);
     String topic = settings.topics().get(0);
     Producer<byte[], byte[]> producer;

@@ -4,6 +4,7 @@ import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportContext;
 
 /**
  * The {@code local} transport: Lanes' embedded durable queue, one SQLite file (WAL mode) per data
@@ -32,7 +33,8 @@ public final class LocalTransport implements Transport {
 
   /** Validates the {@code local} block; the store is opened by {@link Source#start}. */
   @Override
-  public Source openSource(TaskConfig task) {
+  public Source openSource(TransportContext context) {
+    TaskConfig task = context.task();
     return new LocalSource(task, LocalSettings.from(task));
   }
 
@@ -43,8 +45,15 @@ public final class LocalTransport implements Transport {
    *     store file cannot be used
    */
   @Override
-  public LocalPublisher openPublisher(TaskConfig task) {
+  public LocalPublisher openPublisher(TransportContext context) {
+    TaskConfig task = context.task();
     LocalSettings settings = LocalSettings.from(task);
     return new LocalPublisher(LocalStore.acquire(task, settings.dataDir()), settings.queue());
+  }
+
+  /** {@link #openPublisher(TransportContext)} with a context whose meters go nowhere. */
+  @Override
+  public LocalPublisher openPublisher(TaskConfig task) {
+    return openPublisher(TransportContext.of(task));
   }
 }

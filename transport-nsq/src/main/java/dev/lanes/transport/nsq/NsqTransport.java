@@ -7,6 +7,7 @@ import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -37,7 +38,8 @@ public final class NsqTransport implements Transport {
   }
 
   @Override
-  public Source openSource(TaskConfig task) {
+  public Source openSource(TransportContext context) {
+    TaskConfig task = context.task();
     return new NsqSource(task.name(), NsqSettings.from(task));
   }
 
@@ -48,7 +50,8 @@ public final class NsqTransport implements Transport {
    *     nsq.publishTo}
    */
   @Override
-  public Publisher openPublisher(TaskConfig task) {
+  public Publisher openPublisher(TransportContext context) {
+    TaskConfig task = context.task();
     NsqSettings settings = NsqSettings.from(task);
     probe(task, settings);
     return new NsqPublisher(new Client(), true, settings, settings.topic(), settings.partitions());

@@ -68,11 +68,13 @@ public abstract class TransportConformanceKit {
   }
 
   /**
-   * The {@link TransportMeters} this transport registers; {@code lanes.transport.connected} is the
-   * runtime's, for every transport.
+   * The {@link TransportMeters} of the source this transport must register: by default every shared
+   * one ({@code lanes.transport.connected} is the runtime's, for every transport). Override only
+   * for a concept the broker does not have, and say which in docs/operations.md.
    */
   protected Set<String> transportMeters() {
-    return Set.of(TransportMeters.CONNECTED);
+    return Set.of(
+        TransportMeters.CONNECTED, TransportMeters.RECONNECTS, TransportMeters.REDELIVERIES);
   }
 
   @AfterEach
@@ -636,16 +638,20 @@ public abstract class TransportConformanceKit {
 
   /**
    * The shared transport meters of {@link #transportMeters()} are in the runtime's registry with
-   * the task's tag, and {@code lanes.transport.connected} reads 1 while the source is connected
-   * (once a message went through: NSQ connects to the nsqd nodes lookupd knows for the topic).
+   * the task's tag, {@code lanes.transport.connected} reads 1 while the source is connected (once a
+   * message went through: NSQ connects to the nsqd nodes lookupd knows for the topic), and a
+   * publisher opened through the runtime counts what it published.
    */
   @Test
   void transportMetersArePresentWithTheTasksTag() throws Exception {
     TaskConfig task = task("meters", Map.of());
-    Message sent = publishOne(task);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     RecordingHandler handler = RecordingHandler.acking();
     TaskRuntime runtime = TaskRuntime.create(task, transport(), handler, registry);
+    Message sent = order("k", 1);
+    try (Publisher publisher = runtime.openPublisher(task)) {
+      publisher.publish(sent);
+    }
     started.add(runtime);
     runtime.start();
     awaitPayloads(handler, List.of(sent));
@@ -653,6 +659,11 @@ public abstract class TransportConformanceKit {
     for (String name : transportMeters()) {
       assertThat(registry.find(name).tag("lanes.task", task.name()).meter()).as(name).isNotNull();
     }
+    assertThat(registry.find(TransportMeters.PUBLISHED).tag("lanes.task", task.name()).counter())
+        .as(TransportMeters.PUBLISHED)
+        .isNotNull()
+        .extracting(c -> c.count())
+        .isEqualTo(1.0);
     await()
         .atMost(features().timeout())
         .until(

@@ -3,7 +3,9 @@ package dev.lanes.memory;
 import dev.lanes.conformance.TransportConformanceKit;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
+import dev.lanes.spi.TransportMeters;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 class MemoryConformanceTest extends TransportConformanceKit {
@@ -21,5 +23,11 @@ class MemoryConformanceTest extends TransportConformanceKit {
   @Override
   protected Map<String, Object> deadLetters(TaskConfig task) {
     return Map.of("memory.queue", MemoryBroker.deadLetterName(MemoryTransport.queueName(task)));
+  }
+
+  /** In-process: no connection to lose, so no reconnects and no redeliveries. */
+  @Override
+  protected Set<String> transportMeters() {
+    return Set.of(TransportMeters.CONNECTED);
   }
 }

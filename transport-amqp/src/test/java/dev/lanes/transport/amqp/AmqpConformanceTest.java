@@ -4,11 +4,9 @@ import dev.lanes.conformance.Features;
 import dev.lanes.conformance.TransportConformanceKit;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
-import dev.lanes.spi.TransportMeters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -62,12 +60,6 @@ class AmqpConformanceTest extends TransportConformanceKit {
     String dlq = AmqpSettings.of(task).deadLetterQueue();
     queues.add(dlq);
     return Map.of("amqp.uri", RabbitBroker.URI, "amqp.queue", dlq);
-  }
-
-  @Override
-  protected Set<String> transportMeters() {
-    return Set.of(
-        TransportMeters.CONNECTED, TransportMeters.RECONNECTS, TransportMeters.REDELIVERIES);
   }
 
   @Override

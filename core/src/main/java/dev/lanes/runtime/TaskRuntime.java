@@ -20,6 +20,7 @@ import dev.lanes.spi.TransportMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -261,12 +262,22 @@ public final class TaskRuntime implements AutoCloseable {
    * @return {@link UpdateResult#RESTART_REQUIRED}, changing nothing, when the subscription, handler
    *     or breaker settings changed, or while the circuit breaker is not closed
    */
-  public synchronized UpdateResult update(TaskConfig next) {
+  public UpdateResult update(TaskConfig next) {
+    return update(next, Set.of());
+  }
+
+  /**
+   * {@link #update(TaskConfig)} where the caller applies {@code callerLiveKeys} (top-level keys or
+   * sections of its own, e.g. the runner's {@code alerts}) live itself: a change to them alone does
+   * not require a restart. Core knows only its own keys; any other changed key does.
+   */
+  public synchronized UpdateResult update(TaskConfig next, Collection<String> callerLiveKeys) {
     if (lifecycle.get() != TaskState.RUNNING) {
       throw new IllegalStateException(
           "task " + task.name() + " is " + lifecycle.get() + ", not RUNNING");
     }
-    if (LiveChanges.needRestart(task, next) || breaker.state() != HandlerBreaker.State.CLOSED) {
+    if (LiveChanges.needRestart(task, next, callerLiveKeys)
+        || breaker.state() != HandlerBreaker.State.CLOSED) {
       // lanes the breaker holds back cannot drain: a restart leaves their messages to redelivery
       return UpdateResult.RESTART_REQUIRED;
     }

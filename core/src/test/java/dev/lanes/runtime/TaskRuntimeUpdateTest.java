@@ -114,4 +114,25 @@ class TaskRuntimeUpdateTest {
       runtime.stop();
     }
   }
+
+  /**
+   * Core knows only its own live keys; a caller (the runner) names the keys of its own it applies
+   * live. Any other key core does not know needs a restart, because it may configure anything.
+   */
+  @Test
+  void keysCoreDoesNotKnowAreLiveOnlyWhereTheCallerSaysSo() {
+    RecordingHandler handler = new RecordingHandler(m -> Outcome.ack());
+    TaskRuntime runtime =
+        TaskRuntime.create(config(2, Map.of()), transport, handler, new SimpleMeterRegistry());
+    runtime.start();
+    try {
+      TaskConfig alerts = config(2, Map.of("alerts.lagThreshold", 5));
+      assertThat(runtime.update(alerts)).isEqualTo(TaskRuntime.UpdateResult.RESTART_REQUIRED);
+      assertThat(runtime.update(alerts, Set.of("alerts", "log")))
+          .isEqualTo(TaskRuntime.UpdateResult.APPLIED);
+      assertThat(runtime.task().config().getInt("alerts.lagThreshold")).isEqualTo(5);
+    } finally {
+      runtime.stop();
+    }
+  }
 }

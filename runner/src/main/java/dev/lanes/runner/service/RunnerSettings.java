@@ -38,6 +38,15 @@ public record RunnerSettings(
   /** {@code log.*}; levels are logback level names. */
   public record LogSettings(String level, Map<String, String> levels, String format) {}
 
+  /**
+   * The runner's keys a live update takes without restarting the pipeline (core decides for its
+   * own): alerts and log levels apply at once, {@code exitWhenIdle} at the next idle check, {@code
+   * seed} only seeds at a start, and {@code http} is bound when the process starts, so a change
+   * there waits for the next process start either way.
+   */
+  public static final Set<String> LIVE_KEYS =
+      Set.of("alerts", "log", "http", "exitWhenIdle", "seed");
+
   private static final Set<String> LEVELS =
       Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 

@@ -205,7 +205,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
       }
       TaskRuntime.UpdateResult result;
       try {
-        result = runtime.update(next.task());
+        result = runtime.update(next.task(), RunnerSettings.LIVE_KEYS);
       } catch (IllegalStateException e) {
         return new Reply(false, "cannot update now: " + e.getMessage());
       }

@@ -44,6 +44,8 @@ final class LocalStore {
   private int references;
   private long lastPublishedAt;
   private long publishCommits; // guarded by writeLock
+  private long syncedCommits; // guarded by writeLock
+  private Sync writerSync = Sync.FSYNC; // the writer's synchronous setting; guarded by writeLock
   private final ConcurrentLinkedQueue<WaitingInsert> waitingInserts = new ConcurrentLinkedQueue<>();
   private final Map<String, Set<Runnable>> listeners = new ConcurrentHashMap<>();
 
@@ -229,6 +231,7 @@ final class LocalStore {
     List<List<Long>> ids = new ArrayList<>(group.size());
     long now = Math.max(System.currentTimeMillis(), lastPublishedAt);
     inTransaction(
+        Sync.FSYNC,
         () -> {
           try (PreparedStatement st =
               writer.prepareStatement(
@@ -263,6 +266,16 @@ final class LocalStore {
     return e instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e);
   }
 
+  /** Transactions committed with an fsync of the WAL ({@code synchronous = FULL}) so far. */
+  long syncedCommits() {
+    writeLock.lock();
+    try {
+      return syncedCommits;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
   /** Transactions that stored published messages so far. */
   long publishCommits() {
     writeLock.lock();
@@ -284,6 +297,7 @@ final class LocalStore {
     try {
       long now = System.currentTimeMillis();
       inTransaction(
+          Sync.NO_FSYNC,
           () -> {
             try (PreparedStatement select =
                     writer.prepareStatement(
@@ -344,6 +358,7 @@ final class LocalStore {
     try {
       long now = System.currentTimeMillis();
       inTransaction(
+          Sync.NO_FSYNC,
           () -> {
             try (PreparedStatement delete =
                     writer.prepareStatement("DELETE FROM messages WHERE id = ? AND claim = ?");
@@ -418,6 +433,7 @@ final class LocalStore {
     writeLock.lock();
     try {
       inTransaction(
+          Sync.NO_FSYNC,
           () -> {
             try (PreparedStatement st =
                 writer.prepareStatement(
@@ -475,17 +491,43 @@ final class LocalStore {
   }
 
   /**
-   * Runs {@code work} in one transaction of the writer; the caller holds the write lock. The
-   * transaction is begun and ended by statements, not by JDBC's auto-commit switch: the driver
-   * flips that switch before its BEGIN runs, so a BEGIN that timed out on a busy store would leave
-   * the next work running outside any transaction, each statement committed on its own.
+   * Whether a commit waits for an fsync of the WAL. A publish does: it is answered as stored. A
+   * claim, a settlement or a lease taken back does not: in WAL mode it still survives {@code kill
+   * -9}, and the next fsynced commit makes it durable with everything before it; a power cut can
+   * lose only such commits since the last fsync, which hands their messages out again
+   * (at-least-once), never loses one.
    */
-  private void inTransaction(SqlWork work) throws SQLException {
+  private enum Sync {
+    FSYNC("FULL"),
+    NO_FSYNC("NORMAL");
+
+    final String pragma;
+
+    Sync(String pragma) {
+      this.pragma = pragma;
+    }
+  }
+
+  /**
+   * Runs {@code work} in one transaction of the writer, committed with {@code sync}; the caller
+   * holds the write lock. The transaction is begun and ended by statements, not by JDBC's
+   * auto-commit switch: the driver flips that switch before its BEGIN runs, so a BEGIN that timed
+   * out on a busy store would leave the next work running outside any transaction, each statement
+   * committed on its own.
+   */
+  private void inTransaction(Sync sync, SqlWork work) throws SQLException {
     try (Statement st = writer.createStatement()) {
+      if (sync != writerSync) {
+        st.execute("PRAGMA synchronous = " + sync.pragma); // outside a transaction: takes effect
+        writerSync = sync;
+      }
       st.execute("BEGIN IMMEDIATE"); // SQLITE_BUSY after the busy timeout: nothing begun then
       try {
         work.run();
         st.execute("COMMIT");
+        if (sync == Sync.FSYNC) {
+          syncedCommits++;
+        }
       } catch (SQLException | RuntimeException e) {
         try {
           st.execute("ROLLBACK");

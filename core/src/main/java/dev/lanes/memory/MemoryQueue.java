@@ -4,9 +4,11 @@ import dev.lanes.api.Message;
 import dev.lanes.api.Origin;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
@@ -89,11 +91,12 @@ public final class MemoryQueue {
   }
 
   /**
-   * Takes the next deliverable message for {@code owner}, waiting up to {@code maxWait}.
+   * Takes up to {@code max} deliverable messages for {@code owner}, in order, waiting up to {@code
+   * maxWait} for the first.
    *
-   * @return the message, or {@code null} when none became deliverable in time
+   * @return the messages, empty when none became deliverable in time
    */
-  Stored take(Object owner, Duration maxWait) throws InterruptedException {
+  List<Stored> take(Object owner, int max, Duration maxWait) throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
     lock.lock();
     try {
@@ -101,16 +104,20 @@ public final class MemoryQueue {
         promoteDue();
         Stored next = pollReady();
         if (next != null) {
-          next.owner = owner;
-          unacked.put(next.seq, next);
-          return next;
+          List<Stored> taken = new ArrayList<>(Math.min(max, 1 + fresh.size() + returned.size()));
+          for (; next != null; next = taken.size() < max ? pollReady() : null) {
+            next.owner = owner;
+            unacked.put(next.seq, next);
+            taken.add(next);
+          }
+          return taken;
         }
         long wait = deadline - System.nanoTime();
         if (!delayed.isEmpty()) {
           wait = Math.min(wait, delayed.peek().dueNanos - System.nanoTime());
         }
         if (deadline - System.nanoTime() <= 0) {
-          return null;
+          return List.of();
         }
         changed.awaitNanos(Math.max(wait, TimeUnit.MICROSECONDS.toNanos(100)));
       }

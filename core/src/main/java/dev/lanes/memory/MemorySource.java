@@ -7,7 +7,9 @@ import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.SettleOnceAcknowledger;
 import dev.lanes.spi.Source;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +23,12 @@ final class MemorySource implements Source {
 
   private static final Logger log = LoggerFactory.getLogger(MemorySource.class);
   private static final Duration TAKE_WAIT = Duration.ofMillis(100);
+
+  /**
+   * Messages handed to the lanes at once: one lock of the queue and one hand-off per batch, and at
+   * most this many taken past a pause.
+   */
+  static final int MAX_BATCH = 64;
 
   private final String task;
   private final MemoryQueue queue;
@@ -47,9 +55,14 @@ final class MemorySource implements Source {
     try {
       while (receiving) {
         awaitUnpaused();
-        MemoryQueue.Stored stored = receiving ? queue.take(this, TAKE_WAIT) : null;
-        if (stored != null) {
-          sink.accept(new Delivery(stored.message, new MemoryAcknowledger(stored)));
+        List<MemoryQueue.Stored> taken =
+            receiving ? queue.take(this, MAX_BATCH, TAKE_WAIT) : List.of();
+        if (!taken.isEmpty()) {
+          List<Delivery> deliveries = new ArrayList<>(taken.size());
+          for (MemoryQueue.Stored stored : taken) {
+            deliveries.add(new Delivery(stored.message, new MemoryAcknowledger(stored)));
+          }
+          sink.acceptAll(deliveries);
         }
       }
     } catch (InterruptedException e) {

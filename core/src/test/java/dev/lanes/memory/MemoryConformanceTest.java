@@ -1,5 +1,6 @@
 package dev.lanes.memory;
 
+import dev.lanes.conformance.Features;
 import dev.lanes.conformance.TransportConformanceKit;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
@@ -29,5 +30,11 @@ class MemoryConformanceTest extends TransportConformanceKit {
   @Override
   protected Set<String> transportMeters() {
     return Set.of(TransportMeters.CONNECTED);
+  }
+
+  /** The source hands the lanes a batch at a time, so up to one batch arrives after a pause. */
+  @Override
+  protected Features features() {
+    return Features.defaults().withFetchWindow(MemorySource.MAX_BATCH);
   }
 }

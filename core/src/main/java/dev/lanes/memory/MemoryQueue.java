@@ -6,11 +6,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -36,19 +34,24 @@ public final class MemoryQueue {
 
   private final PriorityQueue<Stored> delayed =
       new PriorityQueue<>(Comparator.comparingLong(s -> s.dueNanos));
-  private final Map<Long, Stored> unacked = new HashMap<>();
+
+  /**
+   * Delivered and not settled, to the consumer holding each: settling removes its own entry without
+   * the queue's lock, so lanes that ack do not wait for the consumer that takes.
+   */
+  private final ConcurrentHashMap<Stored, Object> unacked = new ConcurrentHashMap<>();
+
   private long nextSeq = 1;
 
   MemoryQueue(String name) {
     this.name = name;
   }
 
-  /** One stored message; {@code owner} is the consumer holding it unacked. */
+  /** One stored message. */
   static final class Stored {
     final long seq;
     Message message;
     long dueNanos;
-    Object owner;
 
     Stored(long seq, Message message) {
       this.seq = seq;
@@ -80,7 +83,6 @@ public final class MemoryQueue {
   }
 
   private void schedule(Stored stored, Duration delay) {
-    stored.owner = null;
     if (delay.isZero() || delay.isNegative()) {
       returned.add(stored);
     } else {
@@ -106,8 +108,7 @@ public final class MemoryQueue {
         if (next != null) {
           List<Stored> taken = new ArrayList<>(Math.min(max, 1 + fresh.size() + returned.size()));
           for (; next != null; next = taken.size() < max ? pollReady() : null) {
-            next.owner = owner;
-            unacked.put(next.seq, next);
+            unacked.put(next, owner);
             taken.add(next);
           }
           return taken;
@@ -143,19 +144,13 @@ public final class MemoryQueue {
     return fresh.poll();
   }
 
-  /** Removes an unacked message held by {@code owner}; returns it, or null if it is not held. */
-  Stored settle(long seq, Object owner) {
-    lock.lock();
-    try {
-      Stored stored = unacked.get(seq);
-      if (stored == null || stored.owner != owner) {
-        return null;
-      }
-      unacked.remove(seq);
-      return stored;
-    } finally {
-      lock.unlock();
-    }
+  /**
+   * Removes {@code stored} from the messages {@code owner} holds unacked.
+   *
+   * @return whether {@code owner} held it (false once it went back with {@link #returnAll})
+   */
+  boolean settle(Stored stored, Object owner) {
+    return unacked.remove(stored, owner);
   }
 
   /** Puts a settled-for-retry message back, deliverable after {@code delay}. */
@@ -173,12 +168,8 @@ public final class MemoryQueue {
   void returnAll(Object owner) {
     lock.lock();
     try {
-      Iterator<Stored> it = unacked.values().iterator();
-      while (it.hasNext()) {
-        Stored stored = it.next();
-        if (stored.owner == owner) {
-          it.remove();
-          stored.owner = null;
+      for (Stored stored : unacked.keySet()) {
+        if (unacked.remove(stored, owner)) {
           returned.add(stored);
         }
       }
@@ -200,11 +191,6 @@ public final class MemoryQueue {
 
   /** Messages delivered and not settled. */
   public long unackedCount() {
-    lock.lock();
-    try {
-      return unacked.size();
-    } finally {
-      lock.unlock();
-    }
+    return unacked.size();
   }
 }

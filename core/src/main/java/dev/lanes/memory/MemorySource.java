@@ -143,12 +143,12 @@ final class MemorySource implements Source {
 
     @Override
     protected void onAck() {
-      queue.settle(stored.seq, MemorySource.this);
+      queue.settle(stored, MemorySource.this);
     }
 
     @Override
     protected void onRetry(Duration delay, int attempt) {
-      if (queue.settle(stored.seq, MemorySource.this) != null) {
+      if (queue.settle(stored, MemorySource.this)) {
         Message m = stored.message;
         Map<String, String> headers = new HashMap<>(m.headers());
         headers.putAll(LanesHeaders.retry(m, attempt));
@@ -158,7 +158,7 @@ final class MemorySource implements Source {
 
     @Override
     protected void onReject(String reason, int attempts) {
-      if (queue.settle(stored.seq, MemorySource.this) != null) {
+      if (queue.settle(stored, MemorySource.this)) {
         Message m = stored.message;
         Map<String, String> headers = new HashMap<>(m.headers());
         headers.putAll(LanesHeaders.deadLetter(m, reason, attempts));

@@ -80,6 +80,29 @@ class KafkaSourceTest {
   }
 
   @Test
+  void itsThreadsAreTheTwoPollThreadsNamedByTheTransportContextAndEndAtClose() throws Exception {
+    String name = unique("threads");
+    TaskConfig task =
+        KafkaBroker.task(name, createTopic(name, 1), unique("threads-group"), Map.of());
+    KafkaSource source = open(task);
+    source.start(RecordingSink.acking());
+    assertThat(threadsOf(task))
+        .containsExactlyInAnyOrder(
+            "lanes-" + name + "-kafka-poll", "lanes-" + name + "-kafka-retry-poll");
+    source.close();
+    assertThat(threadsOf(task)).isEmpty();
+  }
+
+  /** Live threads named after {@code task} the way Lanes names its threads. */
+  private static List<String> threadsOf(TaskConfig task) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> n.startsWith("lanes-" + task.name() + "-"))
+        .toList();
+  }
+
+  @Test
   void handsEachPollToTheSinkAsOneBatchInOffsetOrder() throws Exception {
     TaskConfig task = newTask("batched", 1, Map.of());
     publish(task, messages(300));

@@ -15,6 +15,11 @@ import dev.lanes.spi.Delivery;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.TransportContext;
+import dev.lanes.spi.TransportMeters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -235,6 +240,63 @@ class LocalSourceTest {
   }
 
   @Test
+  void rowsAStoppedConsumerHeldCountAsRedeliveriesWhenTakenBack() throws Exception {
+    String q = queue("taken-back");
+    publish(q, 3);
+    LocalStore store = LocalStore.acquire(dataDir);
+    try {
+      assertThat(store.claim(q, 2, 60_000).messages()).hasSize(2); // then its consumer died
+    } finally {
+      store.release();
+    }
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    LocalTestSupport.Collector c = start(open(task(dataDir, q), meters));
+    c.take(3, 5).forEach(d -> d.acknowledger().ack());
+    assertThat(redeliveries(meters)).as("the two the dead consumer held").isEqualTo(2);
+  }
+
+  @Test
+  void aRowClaimedAgainAfterItsLeaseRanOutCountsAsARedeliveryAndARetryDoesNot() throws Exception {
+    String q = queue("lease-ran-out");
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Source source = open(task(dataDir, q, "pollInterval", "100ms"), meters);
+    source.pause(); // claims nothing until the test's holder has its row
+    LocalTestSupport.Collector c = start(source);
+    publish(q, 2);
+    LocalStore store = LocalStore.acquire(dataDir);
+    try {
+      // a holder that stops renewing: its lease runs out while this consumer runs
+      assertThat(store.claim(q, 1, 300).messages()).hasSize(1);
+    } finally {
+      store.release();
+    }
+    source.resume();
+    Delivery other = c.next(5);
+    assertThat(other.message().payloadAsString()).isEqualTo("m1");
+    other.acknowledger().retry(Duration.ZERO, 2);
+    List<String> next = new ArrayList<>();
+    c.take(2, 5)
+        .forEach(
+            d -> {
+              next.add(d.message().payloadAsString());
+              d.acknowledger().ack();
+            });
+    assertThat(next).containsExactlyInAnyOrder("m0", "m1");
+    assertThat(redeliveries(meters)).as("m0 only: m1 came back because it was retried").isOne();
+  }
+
+  @Test
+  void itsOnlyThreadIsThePollThreadNamedByTheTransportContext() throws Exception {
+    String q = queue("threads");
+    TaskConfig task = task(dataDir, q);
+    Source source = transport.openSource(task);
+    start(source);
+    assertThat(threadsOf(task)).containsExactly("lanes-" + task.name() + "-local-poll");
+    source.close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> threadsOf(task).isEmpty());
+  }
+
+  @Test
   void anAckOfADeliveryWhoseLeaseRanOutChangesNothing() throws Exception {
     String q = queue("stale");
     publish(q, 1);
@@ -335,6 +397,23 @@ class LocalSourceTest {
     assertThat(source.isConnected()).isTrue();
     source.close();
     assertThat(source.isConnected()).isFalse();
+  }
+
+  private Source open(TaskConfig task, MeterRegistry meters) {
+    return transport.openSource(TransportContext.of(task, meters, Tags.empty()));
+  }
+
+  private static double redeliveries(MeterRegistry meters) {
+    return meters.get(TransportMeters.REDELIVERIES).functionCounter().count();
+  }
+
+  /** Live threads named after {@code task} the way Lanes names its threads. */
+  private static List<String> threadsOf(TaskConfig task) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> n.startsWith("lanes-" + task.name() + "-"))
+        .toList();
   }
 
   private long visibleAt(Delivery d) throws Exception {

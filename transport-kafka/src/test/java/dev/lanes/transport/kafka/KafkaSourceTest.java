@@ -15,6 +15,7 @@ import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.testing.RecordingSink;
+import dev.lanes.testing.Threads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -86,20 +87,11 @@ class KafkaSourceTest {
         KafkaBroker.task(name, createTopic(name, 1), unique("threads-group"), Map.of());
     KafkaSource source = open(task);
     source.start(RecordingSink.acking());
-    assertThat(threadsOf(task))
+    assertThat(Threads.of(task))
         .containsExactlyInAnyOrder(
             "lanes-" + name + "-kafka-poll", "lanes-" + name + "-kafka-retry-poll");
     source.close();
-    assertThat(threadsOf(task)).isEmpty();
-  }
-
-  /** Live threads named after {@code task} the way Lanes names its threads. */
-  private static List<String> threadsOf(TaskConfig task) {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(Thread::isAlive)
-        .map(Thread::getName)
-        .filter(n -> n.startsWith("lanes-" + task.name() + "-"))
-        .toList();
+    await().atMost(WAIT).until(() -> Threads.of(task).isEmpty());
   }
 
   @Test

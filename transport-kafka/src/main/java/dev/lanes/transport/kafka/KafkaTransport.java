@@ -7,8 +7,6 @@ import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportContext;
 import dev.lanes.spi.TransportMeters;
-import io.micrometer.core.instrument.FunctionCounter;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
@@ -44,13 +42,14 @@ public final class KafkaTransport implements Transport {
   public Source openSource(TransportContext context) {
     KafkaSource source = new KafkaSource(context, KafkaSettings.read(context.task()));
     KafkaStats stats = source.stats();
-    FunctionCounter.builder(TransportMeters.RECONNECTS, stats.reconnects, LongAdder::doubleValue)
-        .description("Times a consumer had a broker connection again after losing its last one")
-        .register(context.meters());
-    FunctionCounter.builder(
-            TransportMeters.REDELIVERIES, stats.redeliveries, LongAdder::doubleValue)
-        .description("Records left unsettled in lanes when their partition was revoked or lost")
-        .register(context.meters());
+    context.count(
+        TransportMeters.RECONNECTS,
+        stats.reconnects,
+        "Times a consumer had a broker connection again after losing its last one");
+    context.count(
+        TransportMeters.REDELIVERIES,
+        stats.redeliveries,
+        "Records left unsettled in lanes when their partition was revoked or lost");
     return source;
   }
 

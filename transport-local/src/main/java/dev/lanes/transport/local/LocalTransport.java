@@ -6,8 +6,6 @@ import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportContext;
 import dev.lanes.spi.TransportMeters;
-import io.micrometer.core.instrument.FunctionCounter;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The {@code local} transport: Lanes' embedded durable queue, one SQLite file (WAL mode) per data
@@ -42,10 +40,10 @@ public final class LocalTransport implements Transport {
   @Override
   public Source openSource(TransportContext context) {
     LocalSource source = new LocalSource(context, LocalSettings.from(context.task()));
-    FunctionCounter.builder(
-            TransportMeters.REDELIVERIES, source.redeliveries(), LongAdder::doubleValue)
-        .description("Rows a consumer held unsettled (lease ran out, or taken back at start)")
-        .register(context.meters());
+    context.count(
+        TransportMeters.REDELIVERIES,
+        source.redeliveries(),
+        "Rows a consumer held unsettled (lease ran out, or taken back at start)");
     return source;
   }
 

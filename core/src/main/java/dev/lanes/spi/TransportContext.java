@@ -1,5 +1,6 @@
 package dev.lanes.spi;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -7,6 +8,7 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What Lanes hands a transport when it opens a task's source or publisher ({@link
@@ -43,6 +45,16 @@ public record TransportContext(TaskConfig task, MeterRegistry meters, Clock cloc
   /** A context for tests and embedding: meters go nowhere. */
   public static TransportContext of(TaskConfig task) {
     return new TransportContext(task, new CompositeMeterRegistry(), Clock.systemUTC());
+  }
+
+  /**
+   * Registers {@code count}, which the transport increments, as the function counter {@code name}
+   * (one of {@link TransportMeters}) on {@link #meters()}: each scrape reads the adder.
+   */
+  public void count(String name, LongAdder count, String description) {
+    FunctionCounter.builder(name, count, LongAdder::doubleValue)
+        .description(description)
+        .register(meters);
   }
 
   /**

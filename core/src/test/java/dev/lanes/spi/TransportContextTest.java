@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lanes.testing.Tasks;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 class TransportContextTest {
@@ -25,6 +27,22 @@ class TransportContextTest {
         registry.find(TransportMeters.RECONNECTS).tag("lanes.task", "orders").counter();
     assertThat(counter).isNotNull();
     assertThat(counter.count()).isEqualTo(2.0);
+  }
+
+  @Test
+  void aCounterOfATransportReadsItsAdderWithTheTasksTags() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    TransportContext context = TransportContext.of(task, registry, Tags.of("lanes.task", "orders"));
+    LongAdder redeliveries = new LongAdder();
+
+    context.count(TransportMeters.REDELIVERIES, redeliveries, "records a rebalance left");
+    redeliveries.add(3);
+
+    FunctionCounter counter =
+        registry.find(TransportMeters.REDELIVERIES).tag("lanes.task", "orders").functionCounter();
+    assertThat(counter).isNotNull();
+    assertThat(counter.count()).isEqualTo(3.0);
+    assertThat(counter.getId().getDescription()).isEqualTo("records a rebalance left");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.lanes.transport.kafka;
 
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -7,7 +8,8 @@ import org.slf4j.LoggerFactory;
  * One log record when a poll loop's consumer loses its last broker connection, one when it has a
  * connection again. The Kafka client itself warns at every reconnection attempt (about once a
  * second per client, see the runner's logback.xml, which keeps those quiet), so this is what an
- * operator reads during an outage, beside the runner's {@code broker_unreachable} alert.
+ * operator reads during an outage, beside the runner's {@code broker_unreachable} alert. Each
+ * connection regained counts one reconnect.
  */
 final class ConnectionLog {
 
@@ -15,13 +17,18 @@ final class ConnectionLog {
 
   private final String task;
   private final String client;
+  private final LongAdder reconnects;
   private boolean everConnected;
   private boolean connected;
   private long lostAtMillis;
 
-  ConnectionLog(String task, String client) {
+  /**
+   * @param reconnects counts every time the consumer has a connection again after losing its last
+   */
+  ConnectionLog(String task, String client, LongAdder reconnects) {
     this.task = task;
     this.client = client;
+    this.reconnects = reconnects;
   }
 
   /** What the consumer's connection count said at {@code nowMillis}; logs a change once. */
@@ -32,6 +39,7 @@ final class ConnectionLog {
     connected = connectedNow;
     if (connectedNow) {
       if (everConnected) {
+        reconnects.increment();
         log.info(
             "task '{}': {} connected to the Kafka broker again after {} ms",
             task,

@@ -4,6 +4,7 @@ import dev.lanes.api.ReadyFailedException;
 import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.TransportContext;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -53,8 +54,10 @@ public final class KafkaSource implements Source {
 
   private static final Logger log = LoggerFactory.getLogger(KafkaSource.class);
 
+  private final TransportContext context;
   private final TaskConfig task;
   private final KafkaSettings settings;
+  private final KafkaStats stats = new KafkaStats();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Admin admin;
@@ -62,9 +65,18 @@ public final class KafkaSource implements Source {
   private volatile Republisher republisher;
   private volatile List<PollLoop> loops = List.of();
 
-  KafkaSource(TaskConfig task, KafkaSettings settings) {
-    this.task = task;
+  /**
+   * @param context the task, and the thread names of the poll threads
+   */
+  KafkaSource(TransportContext context, KafkaSettings settings) {
+    this.context = context;
+    this.task = context.task();
     this.settings = settings;
+  }
+
+  /** The source's counters, for the shared transport meters. */
+  KafkaStats stats() {
+    return stats;
   }
 
   /**
@@ -137,9 +149,9 @@ public final class KafkaSource implements Source {
   private PollLoop startLoop(List<String> topics, String group, String role, DeliverySink sink) {
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(settings.consumerProperties(group));
-    PollLoop poll = new PollLoop(settings, topics, group, consumer, republisher, sink);
+    PollLoop poll = new PollLoop(settings, topics, group, consumer, republisher, sink, stats);
     consumer.subscribe(topics, poll);
-    new Thread(poll, "lanes-" + task.name() + "-" + role).start();
+    context.threads(role, false).newThread(poll).start();
     return poll;
   }
 

@@ -6,6 +6,7 @@ import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportContext;
+import dev.lanes.spi.TransportMeters;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
@@ -32,10 +33,24 @@ public final class KafkaTransport implements Transport {
     return StopMode.FINISH_RUNNING;
   }
 
+  /**
+   * The source, with its reconnects (a consumer connected again after losing the broker) and
+   * redeliveries (records in lanes whose partition was revoked or lost) as the shared {@link
+   * TransportMeters}. Its poll threads are named by {@code context}.
+   */
   @Override
   public Source openSource(TransportContext context) {
-    TaskConfig task = context.task();
-    return new KafkaSource(task, KafkaSettings.read(task));
+    KafkaSource source = new KafkaSource(context, KafkaSettings.read(context.task()));
+    KafkaStats stats = source.stats();
+    context.count(
+        TransportMeters.RECONNECTS,
+        stats.reconnects,
+        "Times a consumer had a broker connection again after losing its last one");
+    context.count(
+        TransportMeters.REDELIVERIES,
+        stats.redeliveries,
+        "Records left unsettled in lanes when their partition was revoked or lost");
+    return source;
   }
 
   /**

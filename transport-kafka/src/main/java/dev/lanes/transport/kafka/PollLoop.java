@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Every {@code commitInterval} it commits, through the {@link OffsetCommitter}, the {@link
  *       PartitionTracker#committable() contiguous} offset of each partition that moved.
  *   <li>On revoke it stops handing out the partitions' records, waits up to {@code revokeTimeout}
- *       for those in lanes, commits what finished (synchronously) and makes the rest stale.
+ *       for those in lanes, makes the rest stale (counted as redeliveries in {@link KafkaStats})
+ *       and commits what finished (synchronously).
  * </ul>
  */
 final class PollLoop implements Runnable, ConsumerRebalanceListener {
@@ -56,6 +57,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
   private final Consumer<byte[], byte[]> consumer;
   private final Republisher republisher;
   private final DeliverySink sink;
+  private final KafkaStats stats;
   private final Set<String> retryTopics;
   private final RetryHold hold;
   private final DrainSignal drain = new DrainSignal();
@@ -84,6 +86,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
   /**
    * @param topics what {@code consumer} subscribes to: the task's topics or its retry topics
    * @param group the consumer's group
+   * @param stats where the loop counts reconnects and records left to a partition's next owner
    */
   PollLoop(
       KafkaSettings settings,
@@ -91,17 +94,20 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
       String group,
       Consumer<byte[], byte[]> consumer,
       Republisher republisher,
-      DeliverySink sink) {
+      DeliverySink sink,
+      KafkaStats stats) {
     this.settings = settings;
     this.topics = List.copyOf(topics);
     this.group = group;
     this.consumer = consumer;
     this.republisher = republisher;
     this.sink = sink;
+    this.stats = stats;
     this.retryTopics = settings.retryTopics();
     this.hold = new RetryHold(settings.retryHoldMax());
     this.committer = new OffsetCommitter(settings, consumer);
-    this.connectionLog = new ConnectionLog(settings.task(), "the consumer of " + this.topics);
+    this.connectionLog =
+        new ConnectionLog(settings.task(), "the consumer of " + this.topics, stats.reconnects);
   }
 
   // ------------------------------------------------------------------ called from other threads
@@ -420,13 +426,15 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
     }
     hold.drop(partitions);
     boolean drained = closing || awaitDrain(revoked);
+    // stale before the commit is computed: what is unsettled now stays so, and is not committed
+    revoked.forEach(PartitionTracker::revoke);
     committer.commitSync(revoked, "revoke");
     int abandoned = 0;
     for (PartitionTracker tracker : revoked) {
       abandoned += tracker.handedOut();
-      tracker.revoke();
       trackers.remove(tracker.partition());
     }
+    stats.redeliveries.add(abandoned);
     assignment = Set.copyOf(trackers.keySet());
     if (drained) {
       log.info("task '{}': revoked {}", settings.task(), names(partitions));
@@ -448,6 +456,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
       PartitionTracker tracker = trackers.remove(partition);
       if (tracker != null) {
         tracker.revoke();
+        stats.redeliveries.add(tracker.handedOut());
       }
     }
     assignment = Set.copyOf(trackers.keySet());

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class ConnectionLogTest {
 
   @Test
   void logsOneRecordWhenTheLastConnectionGoesAndOneWhenOneIsBack() {
-    ConnectionLog connection = new ConnectionLog("orders", "the poll loop");
+    ConnectionLog connection = new ConnectionLog("orders", "the poll loop", new LongAdder());
     connection.observe(false, 0); // not yet connected at start: nothing to say
     connection.observe(true, 10);
     for (long t = 1_000; t < 60_000; t += 1_000) {
@@ -53,5 +54,24 @@ class ConnectionLogTest {
                 Level.INFO,
                 "task 'orders': the poll loop connected to the Kafka broker again after 60000"
                     + " ms"));
+  }
+
+  @Test
+  void countsOneReconnectPerOutageAndNoneForTheFirstConnection() {
+    LongAdder reconnects = new LongAdder();
+    ConnectionLog connection = new ConnectionLog("orders", "the poll loop", reconnects);
+    connection.observe(false, 0);
+    connection.observe(true, 10);
+    connection.observe(true, 20);
+    assertThat(reconnects.sum()).as("the first connection is no reconnect").isZero();
+
+    for (int outage = 0; outage < 3; outage++) {
+      long t = 1_000L * (outage + 1);
+      connection.observe(false, t);
+      connection.observe(false, t + 100); // attempts failing during the outage
+      connection.observe(true, t + 200);
+      connection.observe(true, t + 300);
+    }
+    assertThat(reconnects.sum()).isEqualTo(3);
   }
 }

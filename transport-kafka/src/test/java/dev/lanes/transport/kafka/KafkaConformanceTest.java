@@ -7,9 +7,7 @@ import dev.lanes.conformance.Features;
 import dev.lanes.conformance.TransportConformanceKit;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
-import dev.lanes.spi.TransportMeters;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Tag;
 
 /** The transport conformance kit against the real Kafka broker, each scenario on a fresh topic. */
@@ -63,11 +61,5 @@ class KafkaConformanceTest extends TransportConformanceKit {
   protected Features features() {
     // a poll already fetched is handed out whole, by the task topics' and the retry topics' loop
     return Features.defaults().withFetchWindow(2 * MAX_POLL_RECORDS);
-  }
-
-  /** Reconnects and redeliveries are not registered yet. */
-  @Override
-  protected Set<String> transportMeters() {
-    return Set.of(TransportMeters.CONNECTED);
   }
 }

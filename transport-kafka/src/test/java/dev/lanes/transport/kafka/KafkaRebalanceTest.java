@@ -11,6 +11,12 @@ import dev.lanes.api.Message;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.TransportContext;
+import dev.lanes.spi.TransportMeters;
+import dev.lanes.testing.RecordingSink;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,7 +37,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Rebalances and stops with work in flight, at the source level: a second consumer joining while
- * handlers are slow, work outliving {@code revokeTimeout}, and a stop in the middle of a stream.
+ * handlers are slow, work outliving {@code revokeTimeout} (counted as {@code
+ * lanes.transport.redeliveries}), and a stop in the middle of a stream.
  */
 @Tag("broker")
 class KafkaRebalanceTest {
@@ -57,7 +64,8 @@ class KafkaRebalanceTest {
     TaskConfig task = newTask("join-slow", 2, Map.of());
     publish(task, messages(40));
     Queue<String> ackedByFirst = new ConcurrentLinkedQueue<>();
-    KafkaSource first = open(task);
+    SimpleMeterRegistry firstMeters = new SimpleMeterRegistry();
+    KafkaSource first = open(task, firstMeters);
     first.start(slowHandler(ackedByFirst, 4, 50));
     await().atMost(WAIT).until(() -> ackedByFirst.size() >= 4);
 
@@ -93,13 +101,17 @@ class KafkaRebalanceTest {
         .doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(KafkaSourceTest.payloads(messages(60)));
     assertThat(ackedBySecond).isNotEmpty();
+    assertThat(count(firstMeters, TransportMeters.REDELIVERIES))
+        .as("the revoke waited for the lanes: nothing left to the new owner")
+        .isZero();
   }
 
   @Test
   void workOutlivingTheRevokeTimeoutGoesToTheNewOwnerAndItsLateAckIsANoOp() throws Exception {
     TaskConfig task = newTask("revoke-timeout", 2, Map.of("kafka.revokeTimeout", "300ms"));
     publish(task, messages(20));
-    KafkaSource first = open(task);
+    SimpleMeterRegistry firstMeters = new SimpleMeterRegistry();
+    KafkaSource first = open(task, firstMeters);
     RecordingSink held = new RecordingSink(); // a handler that never finishes in time
     first.start(held);
     held.awaitCount(20, WAIT);
@@ -116,6 +128,10 @@ class KafkaRebalanceTest {
     assertThat(stale).isNotEmpty().allMatch(d -> d.acknowledger().isStale());
     taken.awaitCount(stale.size(), WAIT);
     assertThat(ids(taken.deliveries())).containsExactlyInAnyOrderElementsOf(ids(stale));
+    assertThat(count(firstMeters, TransportMeters.REDELIVERIES))
+        .as("the records in lanes that the revoke left to the new owner")
+        .isEqualTo(stale.size());
+    assertThat(count(firstMeters, TransportMeters.RECONNECTS)).as("no outage").isZero();
 
     held.deliveries().forEach(d -> d.acknowledger().ack()); // late: no-op on the moved partition
     first.flush();
@@ -222,9 +238,18 @@ class KafkaRebalanceTest {
   }
 
   private KafkaSource open(TaskConfig task) {
-    KafkaSource source = (KafkaSource) transport.openSource(task);
+    return open(task, new SimpleMeterRegistry());
+  }
+
+  private KafkaSource open(TaskConfig task, MeterRegistry meters) {
+    KafkaSource source =
+        (KafkaSource) transport.openSource(TransportContext.of(task, meters, Tags.empty()));
     opened.add(source);
     return source;
+  }
+
+  private static double count(MeterRegistry meters, String name) {
+    return meters.get(name).functionCounter().count();
   }
 
   private void publish(TaskConfig task, List<Message> messages) throws Exception {

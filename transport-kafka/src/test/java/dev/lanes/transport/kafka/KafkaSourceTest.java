@@ -14,6 +14,8 @@ import dev.lanes.spi.Delivery;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.RecordingSink;
+import dev.lanes.testing.Threads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -76,6 +78,20 @@ class KafkaSourceTest {
     assertThat(second.origin().offset()).isEqualTo(1);
     assertThat(source.consumerGroup()).contains(task.config().getString("kafka.group"));
     assertThat(source.isConnected()).isTrue();
+  }
+
+  @Test
+  void itsThreadsAreTheTwoPollThreadsNamedByTheTransportContextAndEndAtClose() throws Exception {
+    String name = unique("threads");
+    TaskConfig task =
+        KafkaBroker.task(name, createTopic(name, 1), unique("threads-group"), Map.of());
+    KafkaSource source = open(task);
+    source.start(RecordingSink.acking());
+    assertThat(Threads.of(task))
+        .containsExactlyInAnyOrder(
+            "lanes-" + name + "-kafka-poll", "lanes-" + name + "-kafka-retry-poll");
+    source.close();
+    await().atMost(WAIT).until(() -> Threads.of(task).isEmpty());
   }
 
   @Test

@@ -5,11 +5,14 @@ import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.TransportContext;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.OptionalLong;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -37,6 +40,8 @@ final class LocalSource implements Source {
 
   private final TaskConfig task;
   private final LocalSettings settings;
+  private final ThreadFactory pollThreads;
+  private final LongAdder redeliveries = new LongAdder();
   private final long leaseMs;
   private final ReentrantLock signalLock = new ReentrantLock();
   private final Condition signal = signalLock.newCondition();
@@ -56,10 +61,23 @@ final class LocalSource implements Source {
   private Thread poller;
   private final Deque<LocalAcknowledger> prefetched = new ArrayDeque<>(); // guarded by deliverLock
 
-  LocalSource(TaskConfig task, LocalSettings settings) {
-    this.task = task;
+  /**
+   * @param context the task, and the name of the poll thread
+   */
+  LocalSource(TransportContext context, LocalSettings settings) {
+    this.task = context.task();
     this.settings = settings;
+    this.pollThreads = context.threads("local-poll", true);
     this.leaseMs = settings.visibilityTimeout().toMillis();
+  }
+
+  /**
+   * Rows handed out again because a consumer held them and did not settle them: taken back as this
+   * one started, or claimed again after their lease ran out. Not the rows a handler retried, nor
+   * those a stop gave back.
+   */
+  LongAdder redeliveries() {
+    return redeliveries;
   }
 
   @Override
@@ -81,8 +99,7 @@ final class LocalSource implements Source {
     receiving = true;
     connected = true;
     started = true;
-    poller = new Thread(this::pollLoop, "lanes-" + task.name() + "-local-poll");
-    poller.setDaemon(true);
+    poller = pollThreads.newThread(this::pollLoop);
     poller.start();
     log.info(
         "task '{}': consuming local queue '{}' from {}",
@@ -99,6 +116,7 @@ final class LocalSource implements Source {
   private void takeBackWhatAStoppedConsumerHeld() {
     try {
       int taken = store.takeBackLeases(settings.queue());
+      redeliveries.add(taken);
       if (taken > 0) {
         log.info(
             "task '{}': took back {} message(s) of local queue '{}' that a stopped consumer held",
@@ -285,6 +303,7 @@ final class LocalSource implements Source {
       boolean full = false;
       if (prefetched.isEmpty()) {
         LocalStore.Claimed claimed = store.claim(settings.queue(), settings.batchSize(), leaseMs);
+        redeliveries.add(claimed.leaseRanOut());
         for (StoredMessage m : claimed.messages()) {
           LocalAcknowledger acknowledger = new LocalAcknowledger(task.name(), m, settler, leaseMs);
           settler.hold(acknowledger);

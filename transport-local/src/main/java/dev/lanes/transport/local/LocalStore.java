@@ -74,8 +74,9 @@ final class LocalStore {
    * @param messages in order of due time, then id
    * @param nextVisibleAt when the next row of the queue becomes visible, epoch ms, or {@code
    *     Long.MAX_VALUE} when the queue is empty
+   * @param leaseRanOut how many of them were claimed before and their lease ran out unsettled
    */
-  record Claimed(List<StoredMessage> messages, long nextVisibleAt) {}
+  record Claimed(List<StoredMessage> messages, long nextVisibleAt, int leaseRanOut) {}
 
   private LocalStore(Path dataDir, Connection writer) {
     this.dataDir = dataDir;
@@ -288,11 +289,13 @@ final class LocalStore {
 
   /**
    * Claims up to {@code limit} due rows of {@code queue}, oldest due first, making them invisible
-   * until {@code leaseMs} from now.
+   * until {@code leaseMs} from now. A row visible past its due time was leased (see {@link
+   * #takeBackLeases}) and its lease ran out: it counts in {@link Claimed#leaseRanOut()}.
    */
   Claimed claim(String queue, int limit, long leaseMs) throws SQLException {
     List<StoredMessage> claimed = new ArrayList<>();
     long[] next = {Long.MAX_VALUE};
+    int[] leaseRanOut = {0};
     writeLock.lock();
     try {
       long now = System.currentTimeMillis();
@@ -301,7 +304,8 @@ final class LocalStore {
           () -> {
             try (PreparedStatement select =
                     writer.prepareStatement(
-                        "SELECT id, msg_key, payload, headers, attempt, created_at, claim FROM messages"
+                        "SELECT id, msg_key, payload, headers, attempt, created_at, claim,"
+                            + " visible_at > due_at FROM messages"
                             + " WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?");
                 PreparedStatement update =
                     writer.prepareStatement(
@@ -324,6 +328,9 @@ final class LocalStore {
                           rs.getInt(5),
                           rs.getLong(6),
                           rs.getLong(7) + 1));
+                  if (rs.getBoolean(8)) {
+                    leaseRanOut[0]++;
+                  }
                 }
               }
               for (StoredMessage m : claimed) {
@@ -342,7 +349,7 @@ final class LocalStore {
     } finally {
       writeLock.unlock();
     }
-    return new Claimed(claimed, next[0]);
+    return new Claimed(claimed, next[0], leaseRanOut[0]);
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportContext;
+import dev.lanes.spi.TransportMeters;
 
 /**
  * The {@code local} transport: Lanes' embedded durable queue, one SQLite file (WAL mode) per data
@@ -31,11 +32,19 @@ public final class LocalTransport implements Transport {
     return StopMode.FINISH_RUNNING;
   }
 
-  /** Validates the {@code local} block; the store is opened by {@link Source#start}. */
+  /**
+   * Validates the {@code local} block; the store is opened by {@link Source#start}. Registers the
+   * source's redeliveries (rows a consumer held unsettled, handed out again) as the shared {@link
+   * TransportMeters#REDELIVERIES}; an embedded store has no connection to lose, so no reconnects.
+   */
   @Override
   public Source openSource(TransportContext context) {
-    TaskConfig task = context.task();
-    return new LocalSource(task, LocalSettings.from(task));
+    LocalSource source = new LocalSource(context, LocalSettings.from(context.task()));
+    context.count(
+        TransportMeters.REDELIVERIES,
+        source.redeliveries(),
+        "Rows a consumer held unsettled (lease ran out, or taken back at start)");
+    return source;
   }
 
   /**

@@ -46,9 +46,9 @@ class LocalConformanceTest extends TransportConformanceKit {
         .withTimeout(Duration.ofSeconds(30));
   }
 
-  /** Reconnects and redeliveries are not registered yet. */
+  /** An embedded store, no broker connection to lose: no reconnects. */
   @Override
   protected Set<String> transportMeters() {
-    return Set.of(TransportMeters.CONNECTED);
+    return Set.of(TransportMeters.CONNECTED, TransportMeters.REDELIVERIES);
   }
 }

@@ -15,6 +15,12 @@ import dev.lanes.spi.Delivery;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.TransportContext;
+import dev.lanes.spi.TransportMeters;
+import dev.lanes.testing.Threads;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -220,18 +226,49 @@ class LocalSourceTest {
   void aClaimWhoseConsumerDiedIsTakenBackAtOnceByTheNextConsumer() throws Exception {
     String q = queue("crashed");
     publish(q, 2);
-    LocalStore store = LocalStore.acquire(dataDir);
-    try {
-      // claimed by a consumer that then died: nobody renews the lease, nobody gives it back
-      assertThat(store.claim(q, 1, 60_000).messages()).hasSize(1);
-    } finally {
-      store.release();
-    }
-    LocalTestSupport.Collector c = start(task(dataDir, q, "pollInterval", "100ms"));
+    claimAsAHolderThatDies(q, 1, 60_000);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    LocalTestSupport.Collector c = start(open(task(dataDir, q, "pollInterval", "100ms"), meters));
     assertThat(c.take(2, 5))
         .as("the dead one's message first, in its old place, long before its lease ends")
         .extracting(d -> d.message().payloadAsString())
         .containsExactly("m0", "m1");
+    assertThat(redeliveries(meters)).as("the one the dead consumer held").isOne();
+  }
+
+  @Test
+  void aRowClaimedAgainAfterItsLeaseRanOutCountsAsARedeliveryAndARetryDoesNot() throws Exception {
+    String q = queue("lease-ran-out");
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Source source = open(task(dataDir, q, "pollInterval", "100ms"), meters);
+    source.pause(); // claims nothing until the test's holder has its row
+    LocalTestSupport.Collector c = start(source);
+    publish(q, 2);
+    claimAsAHolderThatDies(q, 1, 300); // its lease runs out while this consumer runs
+    source.resume();
+    Delivery other = c.next(5);
+    assertThat(other.message().payloadAsString()).isEqualTo("m1");
+    other.acknowledger().retry(Duration.ZERO, 2);
+    List<String> next = new ArrayList<>();
+    c.take(2, 5)
+        .forEach(
+            d -> {
+              next.add(d.message().payloadAsString());
+              d.acknowledger().ack();
+            });
+    assertThat(next).containsExactlyInAnyOrder("m0", "m1");
+    assertThat(redeliveries(meters)).as("m0 only: m1 came back because it was retried").isOne();
+  }
+
+  @Test
+  void itsOnlyThreadIsThePollThreadNamedByTheTransportContext() throws Exception {
+    String q = queue("threads");
+    TaskConfig task = task(dataDir, q);
+    Source source = transport.openSource(task);
+    start(source);
+    assertThat(Threads.of(task)).containsExactly("lanes-" + task.name() + "-local-poll");
+    source.close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> Threads.of(task).isEmpty());
   }
 
   @Test
@@ -335,6 +372,27 @@ class LocalSourceTest {
     assertThat(source.isConnected()).isTrue();
     source.close();
     assertThat(source.isConnected()).isFalse();
+  }
+
+  /**
+   * Claims {@code n} rows of {@code q} for {@code leaseMs}, as a consumer that then dies: nobody
+   * renews the leases, nobody gives the rows back.
+   */
+  private void claimAsAHolderThatDies(String q, int n, long leaseMs) throws Exception {
+    LocalStore store = LocalStore.acquire(dataDir);
+    try {
+      assertThat(store.claim(q, n, leaseMs).messages()).hasSize(n);
+    } finally {
+      store.release();
+    }
+  }
+
+  private Source open(TaskConfig task, MeterRegistry meters) {
+    return transport.openSource(TransportContext.of(task, meters, Tags.empty()));
+  }
+
+  private static double redeliveries(MeterRegistry meters) {
+    return meters.get(TransportMeters.REDELIVERIES).functionCounter().count();
   }
 
   private long visibleAt(Delivery d) throws Exception {

@@ -567,6 +567,13 @@ final class AmqpSource implements Source {
     return Optional.of(Set.copyOf(owned));
   }
 
+  /** The current consume channel, to break it in tests. */
+  Channel consumeChannel() {
+    synchronized (subscription) {
+      return channel;
+    }
+  }
+
   BufferedPublisher publisher() {
     return publisher;
   }

@@ -209,6 +209,59 @@ class AmqpConnectionRecoveryTest {
     assertThat(broker.ready(name)).isZero();
   }
 
+  @Test
+  void aChannelErrorReopensTheChannelAndConsumptionResumesInANewEpoch() throws Exception {
+    String name = RabbitBroker.unique("chanerr");
+    TaskConfig task = broker.task(name, Map.of());
+    RabbitBroker.publish(task, RabbitBroker.messages("m", 3, 3));
+    Collector sink = new Collector();
+
+    try (AmqpSource source = (AmqpSource) new AmqpTransport().openSource(task)) {
+      source.start(sink);
+      List<Delivery> old = sink.take(3, WAIT);
+      // an unknown delivery tag: RabbitMQ closes the channel (PRECONDITION_FAILED), not the
+      // connection, and the client library does not reopen it
+      source.consumeChannel().basicAck(1_000_000, false);
+
+      List<Delivery> redelivered = sink.take(3, WAIT);
+      assertThat(old).allSatisfy(d -> assertThat(d.acknowledger().isStale()).isTrue());
+      assertThat(redelivered.stream().map(d -> d.message().id()))
+          .containsExactlyInAnyOrder("m-0", "m-1", "m-2");
+      redelivered.forEach(d -> d.acknowledger().ack());
+      source.flush();
+      AmqpStats stats = source.stats();
+      assertThat(stats.channelLosses.sum()).isEqualTo(1);
+      assertThat(stats.resubscribes.sum()).isEqualTo(1);
+      assertThat(stats.returnedOnChannelLoss.sum()).isEqualTo(3);
+      assertThat(source.isConnected()).isTrue();
+    }
+    assertThat(broker.ready(name)).isZero();
+  }
+
+  @Test
+  void aConsumerCancelledByTheBrokerConsumesAgainAfterTheQueueIsDeclaredAgain() throws Exception {
+    String name = RabbitBroker.unique("cancelled");
+    TaskConfig task = broker.task(name, Map.of());
+    RabbitBroker.publish(task, RabbitBroker.messages("m", 2, 2));
+    Collector sink = new Collector();
+
+    try (AmqpSource source = (AmqpSource) new AmqpTransport().openSource(task)) {
+      source.start(sink);
+      sink.take(2, WAIT).forEach(d -> d.acknowledger().ack());
+      source.flush();
+      broker.deleteQueue(name); // the broker cancels the consumer (consumer_cancel_notify)
+
+      await().atMost(WAIT).until(() -> RabbitBroker.hasConsumer(name));
+      broker.publishRaw(name, "again-0", "again-1");
+      List<Delivery> again = sink.take(2, WAIT);
+      assertThat(again.stream().map(d -> d.message().id())).containsExactly("again-0", "again-1");
+      again.forEach(d -> d.acknowledger().ack());
+      source.flush();
+      assertThat(source.stats().channelLosses.sum()).as("only the consumer went").isZero();
+    }
+    assertThat(broker.ready(name)).isZero();
+  }
+
   @FunctionalInterface
   private interface FaultAction {
     void run() throws Exception;

@@ -143,7 +143,7 @@ class AmqpSourceTest {
       source.start(sink);
       List<Delivery> window = sink.take(5, WAIT);
       source.pause();
-      await().atMost(WAIT).until(() -> broker.ready(name) == 15 && !hasConsumer(name));
+      await().atMost(WAIT).until(() -> broker.ready(name) == 15 && !RabbitBroker.hasConsumer(name));
       window.forEach(d -> d.acknowledger().ack());
       assertThat(sink.poll(Duration.ofMillis(300))).isNull();
 
@@ -154,12 +154,6 @@ class AmqpSourceTest {
       source.flush();
       assertThat(broker.ready(name)).isZero();
     }
-  }
-
-  private boolean hasConsumer(String queue) throws Exception {
-    return RabbitBroker.rabbitmqctl("list_queues", "name", "consumers")
-        .lines()
-        .anyMatch(l -> l.startsWith(queue + "\t") && !l.endsWith("\t0"));
   }
 
   @Test
@@ -336,7 +330,22 @@ class AmqpSourceTest {
     assertThatThrownBy(() -> new AmqpTransport().openSource(task).start(new Collector()))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("amqp.queue: queue '" + name + "'")
-        .hasMessageContaining("PRECONDITION_FAILED");
+        .hasMessageContaining("PRECONDITION_FAILED")
+        .hasMessageContaining("exists with other properties than durable = true")
+        .hasMessageContaining("delete it, or change amqp.queue, amqp.durable or amqp.queueType");
+  }
+
+  @Test
+  void anExchangeTypeTheBrokerDoesNotKnowFailsReadyAskingForItsPlugin() {
+    String name = RabbitBroker.unique("plugin");
+    TaskConfig task =
+        broker.task(name, Map.of("exchange", name + ".x", "exchangeType", "x-lanes-missing"));
+
+    assertThatThrownBy(() -> new AmqpTransport().openSource(task).start(new Collector()))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("amqp.exchange: exchange '" + name + ".x'")
+        .hasMessageContaining("x-lanes-missing")
+        .hasMessageContaining("enable the broker plugin that provides it");
   }
 
   private Channel adminChannel() throws Exception {

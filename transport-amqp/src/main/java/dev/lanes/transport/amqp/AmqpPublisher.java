@@ -89,7 +89,7 @@ final class AmqpPublisher implements Publisher {
               + "': the broker did not confirm "
               + messages.size()
               + " messages: "
-              + Topology.brokerReason(e),
+              + BrokerReply.reason(e),
           e);
     }
     if (losses.get() != lossesBefore) {

@@ -189,7 +189,7 @@ final class AmqpSource implements Source {
               + "' on "
               + settings.maskedUri()
               + ": "
-              + Topology.brokerReason(e),
+              + BrokerReply.reason(e),
           e);
     } catch (RuntimeException e) {
       close();
@@ -290,7 +290,7 @@ final class AmqpSource implements Source {
         "task {}: consume channel lost ({}); {} unacked deliveries of epoch {} go back to"
             + " the broker and will be redelivered; acks for them are skipped",
         task,
-        Topology.brokerReason(cause),
+        BrokerReply.reason(cause),
         unacked,
         lost == null ? 0 : lost.number());
   }
@@ -325,9 +325,9 @@ final class AmqpSource implements Source {
           subscribed.countDown();
         }
       } catch (IOException | ShutdownSignalException e) {
-        String reason = Topology.brokerReason(e);
+        String reason = BrokerReply.reason(e);
         subscribeError = reason;
-        if (reason.contains("does not support global qos")) {
+        if (BrokerReply.is(e, AMQP.NOT_IMPLEMENTED)) { // "... does not support global qos"
           // a connection error: the channel comes back with the connection, without the limit
           channelWidePrefetch = false;
           log.warn(

@@ -105,14 +105,14 @@ final class ChannelKeeper implements AutoCloseable {
       log.warn(
           "{} was closed by the broker: {}; reopening in {} ms",
           what,
-          Topology.brokerReason(cause),
+          BrokerReply.reason(cause),
           retryDelay.toMillis());
       schedule(this::reopen);
     } else {
       log.warn(
           "{} lost with its connection: {}; the client reconnects every {} ms",
           what,
-          Topology.brokerReason(cause),
+          BrokerReply.reason(cause),
           retryDelay.toMillis());
     }
   }
@@ -164,7 +164,7 @@ final class ChannelKeeper implements AutoCloseable {
           "{}: could not resume on the {} channel: {}",
           what,
           fresh ? "reopened" : "recovered",
-          Topology.brokerReason(e));
+          BrokerReply.reason(e));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.lanes.transport.amqp;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
@@ -155,9 +156,9 @@ final class Topology {
   }
 
   private String describe(String key, String what, Exception e) {
-    String reason = brokerReason(e);
+    String reason = BrokerReply.reason(e);
     String todo;
-    if (reason.contains("unknown exchange type")) {
+    if (BrokerReply.is(e, AMQP.COMMAND_INVALID)) { // an exchange type the broker does not know
       todo =
           settings.partitioned()
               ? "amqp.partitions needs the broker plugin that provides it: rabbitmq-plugins enable"
@@ -166,7 +167,7 @@ final class Topology {
     } else if (!settings.declare()) {
       todo =
           "declare = false, so Lanes only checks that it exists: create it, or set amqp.declare = true";
-    } else if (reason.contains("PRECONDITION_FAILED")) {
+    } else if (BrokerReply.is(e, AMQP.PRECONDITION_FAILED)) {
       todo =
           "it exists with other properties than durable = "
               + settings.durable()
@@ -192,22 +193,6 @@ final class Topology {
         + " ("
         + todo
         + ")";
-  }
-
-  /** The broker's close reason (e.g. {@code NOT_FOUND - no queue 'x'}) or the exception text. */
-  static String brokerReason(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ShutdownSignalException s && s.getReason() != null) {
-        String text = s.getReason().toString();
-        int start = text.indexOf("reply-text=");
-        if (start >= 0) {
-          int end = text.indexOf(", ", start);
-          return text.substring(start + "reply-text=".length(), end < 0 ? text.length() : end);
-        }
-        return text;
-      }
-    }
-    return String.valueOf(e.getMessage());
   }
 
   private static void closeQuietly(Channel channel) {

@@ -12,6 +12,7 @@ import dev.lanes.api.ReadyFailedException;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.Source;
+import dev.lanes.spi.TransportContext;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -60,6 +61,7 @@ final class AmqpSource implements Source {
 
   private static final Logger log = LoggerFactory.getLogger(AmqpSource.class);
 
+  private final TransportContext context;
   private final String task;
   private final AmqpSettings settings;
   private final Topology topology;
@@ -107,25 +109,24 @@ final class AmqpSource implements Source {
   private volatile boolean paused;
   private volatile boolean closed;
 
-  AmqpSource(String task, AmqpSettings settings) {
-    this.task = task;
+  AmqpSource(TransportContext context, AmqpSettings settings) {
+    this.context = context;
+    this.task = context.task().name();
     this.settings = settings;
     this.topology = new Topology(task, settings);
     this.channelWidePrefetch = !settings.quorum(); // quorum queues refuse a global prefetch
     this.queues = settings.workQueues();
     this.consumerTags = new String[queues.size()];
     this.consumers = new AtomicReferenceArray<>(queues.size());
-    this.consumerThread =
-        Executors.newSingleThreadExecutor(Connections.threads("lanes-" + task + "-amqp-consume"));
+    this.consumerThread = Executors.newSingleThreadExecutor(context.threads("amqp-consume", true));
     this.control =
-        Executors.newSingleThreadScheduledExecutor(
-            Connections.threads("lanes-" + task + "-amqp-control"));
+        Executors.newSingleThreadScheduledExecutor(context.threads("amqp-control", true));
   }
 
   @Override
   public void start(DeliverySink deliverySink) {
     try {
-      ConnectionFactory factory = Connections.factory(task, settings);
+      ConnectionFactory factory = Connections.factory(context, settings);
       connection = Connections.open(factory, task, settings, "consume", consumerThread);
       topology.apply(connection);
       publishConnection = Connections.open(factory, task, settings, "publish", null);
@@ -134,6 +135,7 @@ final class AmqpSource implements Source {
               task,
               publishConnection,
               control,
+              context.threads("amqp-publish", true),
               settings.publishBuffer(),
               settings.confirmTimeout(),
               settings.recoveryInterval(),
@@ -163,7 +165,13 @@ final class AmqpSource implements Source {
       long tick = settings.ackInterval().toNanos();
       ackTicker =
           control.scheduleWithFixedDelay(this::flushDueAcks, tick, tick, TimeUnit.NANOSECONDS);
-      backlog = new BacklogPoller(task, queues, connection, settings.backlogInterval());
+      backlog =
+          new BacklogPoller(
+              task,
+              queues,
+              connection,
+              settings.backlogInterval(),
+              context.threads("amqp-backlog", true));
       backlog.start();
       log.info(
           "task {}: consuming {} on {} (prefetch {})",

@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,6 +82,38 @@ class AmqpSourceTest {
       assertThat(source.stats().multipleAcks.sum()).isPositive();
     }
     assertThat(broker.ready(name)).isZero();
+  }
+
+  @Test
+  void everyThreadOfTheSourceIsNamedLanesTaskAmqpRoleAndStopsWithIt() throws Exception {
+    String name = RabbitBroker.unique("threads");
+    TaskConfig task = broker.task(name, Map.of());
+    RabbitBroker.publish(task, RabbitBroker.messages("m", 1, 1));
+    String prefix = "lanes-" + name + "-";
+    BlockingQueue<String> deliveredOn = new LinkedBlockingQueue<>();
+
+    try (AmqpSource source = open(task)) {
+      source.start(
+          d -> {
+            deliveredOn.add(Thread.currentThread().getName());
+            d.acknowledger().ack();
+          });
+      assertThat(deliveredOn.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+          .isEqualTo(prefix + "amqp-consume");
+      // the client renames the threads it gets from a factory; the names must survive that
+      assertThat(threadsNamed(prefix))
+          .contains(prefix + "amqp-io", prefix + "amqp-io-2", prefix + "amqp-control")
+          .contains(prefix + "amqp-publish", prefix + "amqp-backlog")
+          .allMatch(n -> n.matches(prefix + "amqp-(io|consume|control|publish|backlog)(-[0-9]+)?"));
+    }
+    await().atMost(WAIT).until(() -> threadsNamed(prefix).isEmpty());
+  }
+
+  private static Set<String> threadsNamed(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .map(Thread::getName)
+        .filter(n -> n.startsWith(prefix))
+        .collect(Collectors.toSet());
   }
 
   @Test

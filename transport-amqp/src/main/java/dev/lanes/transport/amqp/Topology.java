@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The broker objects of one task: the exchange and the work queue bound to it by {@code key} (or,
@@ -21,6 +23,8 @@ import java.util.concurrent.TimeoutException;
  * channel. Stateless apart from the settings; thread-safe.
  */
 final class Topology {
+
+  private static final Logger log = LoggerFactory.getLogger(Topology.class);
 
   private final String task;
   private final AmqpSettings settings;
@@ -82,6 +86,18 @@ final class Topology {
       queue(connection, "amqp.retryDelays", tier.queue(), args);
     }
     queue(connection, "amqp.retryDelays", retryQueues.longQueue(), backToWorkQueue());
+  }
+
+  /**
+   * Declares (or checks) every object again after the consume channel was lost or a consumer
+   * cancelled (a broker restart loses transient objects); logs what fails instead of throwing.
+   */
+  void applyAgain(Connection connection) {
+    try {
+      apply(connection);
+    } catch (ReadyFailedException e) {
+      log.error("task {}: after reconnecting: {}", task, e.getMessage());
+    }
   }
 
   /**

@@ -91,17 +91,8 @@ final class BufferedPublisher implements AutoCloseable {
         new ChannelKeeper(
             "task '" + task + "' publish channel",
             connection,
-            new ChannelKeeper.Listener() {
-              @Override
-              public void opened(Channel ch, boolean fresh) throws IOException {
-                channelOpened(ch, fresh);
-              }
-
-              @Override
-              public void lost(ShutdownSignalException cause) {
-                channelLost();
-              }
-            },
+            this::channelOpened,
+            cause -> channelLost(),
             control,
             retryDelay);
     this.thread = threads.newThread(this::run);

@@ -53,17 +53,8 @@ final class ConsumeChannel implements AutoCloseable {
         new ChannelKeeper(
             "task '" + task + "' consume channel",
             connection,
-            new ChannelKeeper.Listener() {
-              @Override
-              public void opened(Channel ch, boolean fresh) throws IOException {
-                channelOpened(ch, fresh);
-              }
-
-              @Override
-              public void lost(ShutdownSignalException cause) {
-                channelLost(cause);
-              }
-            },
+            this::channelOpened,
+            this::channelLost,
             control,
             settings.recoveryInterval());
   }

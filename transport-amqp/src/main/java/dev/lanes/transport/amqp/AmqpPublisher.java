@@ -7,6 +7,7 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.lanes.api.Message;
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.spi.Publisher;
+import dev.lanes.spi.TransportContext;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -30,11 +31,11 @@ final class AmqpPublisher implements Publisher {
   /** Channel losses so far: confirms awaited across a loss belong to another channel. */
   private final AtomicLong losses = new AtomicLong();
 
-  AmqpPublisher(String task, AmqpSettings settings) {
-    this.task = task;
+  AmqpPublisher(TransportContext context, AmqpSettings settings) {
+    this.task = context.task().name();
     this.settings = settings;
     this.connection =
-        Connections.open(Connections.factory(task, settings), task, settings, "producer", null);
+        Connections.open(Connections.factory(context, settings), task, settings, "producer", null);
     try {
       new Topology(task, settings).apply(connection);
       channel = connection.createChannel();
@@ -89,7 +90,7 @@ final class AmqpPublisher implements Publisher {
               + "': the broker did not confirm "
               + messages.size()
               + " messages: "
-              + Topology.brokerReason(e),
+              + BrokerReply.reason(e),
           e);
     }
     if (losses.get() != lossesBefore) {

@@ -3,8 +3,8 @@ package dev.lanes.transport.amqp;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters of one AMQP source, for logs and tests (the SPI gives sources no meter registry).
- * Thread-safe.
+ * Counters of one AMQP source, for logs and tests; {@link AmqpTransport} registers the ones with a
+ * shared meaning (reconnects, redeliveries) as {@link dev.lanes.spi.TransportMeters}. Thread-safe.
  */
 final class AmqpStats {
   /** Deliveries handed to the dispatcher. */

@@ -3,7 +3,6 @@ package dev.lanes.transport.amqp;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
-import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportContext;
 import dev.lanes.spi.TransportMeters;
@@ -41,7 +40,7 @@ public final class AmqpTransport implements Transport {
    */
   @Override
   public Source openSource(TransportContext context) {
-    AmqpSource source = new AmqpSource(context.task().name(), AmqpSettings.of(context.task()));
+    AmqpSource source = new AmqpSource(context, AmqpSettings.of(context.task()));
     AmqpStats stats = source.stats();
     FunctionCounter.builder(TransportMeters.RECONNECTS, stats.resubscribes, LongAdder::doubleValue)
         .description("Times consumption resumed on a recovered or reopened channel")
@@ -55,7 +54,6 @@ public final class AmqpTransport implements Transport {
 
   @Override
   public Publisher openPublisher(TransportContext context) {
-    TaskConfig task = context.task();
-    return new AmqpPublisher(task.name(), AmqpSettings.of(task));
+    return new AmqpPublisher(context, AmqpSettings.of(context.task()));
   }
 }

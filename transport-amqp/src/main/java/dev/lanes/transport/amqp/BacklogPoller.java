@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -16,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the ready-message count of the work queue (or the sum over its partition queues) every
- * {@code backlogInterval} with a passive queue.declare on a channel of its own, on thread {@code
- * lanes-<task>-amqp-backlog}. AMQP 0-9-1 reports only ready messages; the source adds its own
- * unacked deliveries. A reading older than three intervals (broker away) counts as unknown.
+ * {@code backlogInterval} with a passive queue.declare on a channel of its own, on one thread
+ * ({@code lanes-<task>-amqp-backlog}). AMQP 0-9-1 reports only ready messages; the source adds its
+ * own unacked deliveries. A reading older than three intervals (broker away) counts as unknown.
  */
 final class BacklogPoller implements AutoCloseable {
 
@@ -33,14 +34,17 @@ final class BacklogPoller implements AutoCloseable {
   private volatile long ready = -1;
   private volatile long readAtNanos;
 
-  BacklogPoller(String task, List<String> queues, Connection connection, Duration interval) {
+  BacklogPoller(
+      String task,
+      List<String> queues,
+      Connection connection,
+      Duration interval,
+      ThreadFactory thread) {
     this.task = task;
     this.queues = queues;
     this.connection = connection;
     this.interval = interval;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            Connections.threads("lanes-" + task + "-amqp-backlog"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(thread);
   }
 
   void start() {

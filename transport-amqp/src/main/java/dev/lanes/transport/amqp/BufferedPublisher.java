@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
@@ -29,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * is uncertain (connection lost in between, confirm timeout, nack) are published again:
  * at-least-once.
  *
- * <p>One thread, {@code lanes-<task>-amqp-publish}, publishes batches and waits for their confirms.
- * {@link #offer} is thread-safe and never blocks; it refuses when {@code capacity} copies already
- * wait or are unconfirmed.
+ * <p>One thread (from {@code threads}: {@code lanes-<task>-amqp-publish}) publishes batches and
+ * waits for their confirms. {@link #offer} is thread-safe and never blocks; it refuses when {@code
+ * capacity} copies already wait or are unconfirmed.
  */
 final class BufferedPublisher implements AutoCloseable {
 
@@ -76,6 +77,7 @@ final class BufferedPublisher implements AutoCloseable {
       String task,
       Connection connection,
       ScheduledExecutorService control,
+      ThreadFactory threads,
       int capacity,
       Duration confirmTimeout,
       Duration retryDelay,
@@ -89,21 +91,11 @@ final class BufferedPublisher implements AutoCloseable {
         new ChannelKeeper(
             "task '" + task + "' publish channel",
             connection,
-            new ChannelKeeper.Listener() {
-              @Override
-              public void opened(Channel ch, boolean fresh) throws IOException {
-                channelOpened(ch, fresh);
-              }
-
-              @Override
-              public void lost(ShutdownSignalException cause) {
-                channelLost();
-              }
-            },
+            this::channelOpened,
+            cause -> channelLost(),
             control,
             retryDelay);
-    this.thread = new Thread(this::run, "lanes-" + task + "-amqp-publish");
-    this.thread.setDaemon(true);
+    this.thread = threads.newThread(this::run);
   }
 
   /** Opens the channel and starts publishing. */

@@ -19,31 +19,36 @@ import org.slf4j.LoggerFactory;
  * Keeps one channel usable on an auto-recovering connection, the plumbing apart from the message
  * flow. The client library reopens channels after a connection loss, but not after a channel-level
  * error (a broker-side {@code consumer_timeout}, an unknown delivery tag, a missing exchange): this
- * class reopens the channel then, and tells its {@link Listener} about every loss and every
- * (re)opening, so the owner can re-declare, re-subscribe and start a new delivery-tag epoch.
+ * class reopens the channel then, and tells its owner about every loss and every (re)opening, so
+ * the owner can re-declare, re-subscribe and start a new delivery-tag epoch.
  *
- * <p>Thread-safe. {@link Listener#lost} runs on the connection's I/O thread; {@link
- * Listener#opened} runs on the given executor (or the caller of {@link #open()}).
+ * <p>Thread-safe. {@link LossListener#lost} runs on the connection's I/O thread; {@link
+ * OpenListener#opened} runs on the given executor (or the caller of {@link #open()}).
  */
 final class ChannelKeeper implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChannelKeeper.class);
 
-  /** Told about the kept channel's life. */
-  interface Listener {
+  /** Told when a channel is ready. */
+  @FunctionalInterface
+  interface OpenListener {
     /**
      * A channel is ready: new ({@code fresh}, set it up completely) or recovered with its
      * connection (the client restored its qos and confirm mode and its listeners).
      */
     void opened(Channel channel, boolean fresh) throws IOException;
+  }
 
-    /** The channel closed without our asking; do not block. */
+  /** Told when the channel closed without our asking; must not block. */
+  @FunctionalInterface
+  interface LossListener {
     void lost(ShutdownSignalException cause);
   }
 
   private final String what;
   private final Connection connection;
-  private final Listener listener;
+  private final OpenListener onOpen;
+  private final LossListener onLoss;
   private final ScheduledExecutorService executor;
   private final Duration retryDelay;
   private final ShutdownListener onShutdown = this::channelShutdown;
@@ -53,18 +58,20 @@ final class ChannelKeeper implements AutoCloseable {
   /**
    * @param what names the channel in logs, e.g. {@code task 't' consume channel}
    * @param connection an auto-recovering connection
-   * @param executor runs reopening and {@link Listener#opened}; one thread keeps them ordered
+   * @param executor runs reopening and {@code onOpen}; one thread keeps them ordered
    * @param retryDelay pause before reopening after a channel-level error
    */
   ChannelKeeper(
       String what,
       Connection connection,
-      Listener listener,
+      OpenListener onOpen,
+      LossListener onLoss,
       ScheduledExecutorService executor,
       Duration retryDelay) {
     this.what = what;
     this.connection = connection;
-    this.listener = listener;
+    this.onOpen = onOpen;
+    this.onLoss = onLoss;
     this.executor = executor;
     this.retryDelay = retryDelay;
     ((Recoverable) connection)
@@ -87,7 +94,7 @@ final class ChannelKeeper implements AutoCloseable {
     Channel created = connection.createChannel();
     created.addShutdownListener(onShutdown);
     channel = created;
-    listener.opened(created, true);
+    onOpen.opened(created, true);
   }
 
   /** The current channel; it may be closed at any moment. */
@@ -99,20 +106,20 @@ final class ChannelKeeper implements AutoCloseable {
     if (closing) {
       return;
     }
-    listener.lost(cause);
+    onLoss.lost(cause);
     if (!cause.isHardError()) {
       // a channel-level error: the connection lives on, but the client will not reopen this one
       log.warn(
           "{} was closed by the broker: {}; reopening in {} ms",
           what,
-          Topology.brokerReason(cause),
+          BrokerReply.reason(cause),
           retryDelay.toMillis());
       schedule(this::reopen);
     } else {
       log.warn(
           "{} lost with its connection: {}; the client reconnects every {} ms",
           what,
-          Topology.brokerReason(cause),
+          BrokerReply.reason(cause),
           retryDelay.toMillis());
     }
   }
@@ -157,14 +164,14 @@ final class ChannelKeeper implements AutoCloseable {
 
   private void notifyOpened(Channel opened, boolean fresh) {
     try {
-      listener.opened(opened, fresh);
+      onOpen.opened(opened, fresh);
     } catch (IOException | ShutdownSignalException e) {
       // a channel-level failure closed the channel: its shutdown listener schedules a reopen
       log.error(
           "{}: could not resume on the {} channel: {}",
           what,
           fresh ? "reopened" : "recovered",
-          Topology.brokerReason(e));
+          BrokerReply.reason(e));
     }
   }
 

@@ -4,13 +4,14 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.impl.DefaultExceptionHandler;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.TransportContext;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Opens the task's connections: automatic recovery on (the client reconnects and reopens channels
  * every {@code recoveryInterval}), topology recovery off (the source re-declares and re-subscribes
  * itself, so it knows when a channel and its delivery tags changed). Every thread the client starts
- * is named {@code lanes-<task>-amqp-io-N}.
+ * comes from the task's {@link TransportContext#threads}, named {@code lanes-<task>-amqp-io},
+ * {@code lanes-<task>-amqp-io-2}...
  */
 final class Connections {
 
@@ -27,7 +29,8 @@ final class Connections {
 
   private Connections() {}
 
-  static ConnectionFactory factory(String task, AmqpSettings settings) {
+  static ConnectionFactory factory(TransportContext context, AmqpSettings settings) {
+    String task = context.task().name();
     ConnectionFactory factory = new ConnectionFactory();
     try {
       if ("amqps".equalsIgnoreCase(settings.uri().getScheme())) {
@@ -64,7 +67,7 @@ final class Connections {
     factory.setConnectionTimeout(Math.toIntExact(settings.connectionTimeout().toMillis()));
     factory.setHandshakeTimeout(Math.toIntExact(settings.connectionTimeout().toMillis()));
     factory.setChannelRpcTimeout(Math.toIntExact(settings.connectionTimeout().toMillis()));
-    factory.setThreadFactory(threads("lanes-" + task + "-amqp-io"));
+    factory.setThreadFactory(keepingNames(context.threads("amqp-io", true)));
     factory.setExceptionHandler(
         new DefaultExceptionHandler() {
           @Override
@@ -114,21 +117,19 @@ final class Connections {
   }
 
   /**
-   * A factory of daemon threads named {@code prefix-1}, {@code prefix-2}... The name is set again
-   * when the thread starts, because the client renames the threads it gets from a factory.
+   * The threads of {@code named}, which set their name again when they start: the client renames
+   * the threads it gets from a factory ({@code AMQP Connection 127.0.0.1:5672}).
    */
-  static ThreadFactory threads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
+  private static ThreadFactory keepingNames(ThreadFactory named) {
     return runnable -> {
-      String name = prefix + "-" + count.incrementAndGet();
+      AtomicReference<String> name = new AtomicReference<>();
       Thread thread =
-          new Thread(
+          named.newThread(
               () -> {
-                Thread.currentThread().setName(name);
+                Thread.currentThread().setName(name.get());
                 runnable.run();
-              },
-              name);
-      thread.setDaemon(true);
+              });
+      name.set(thread.getName());
       return thread;
     };
   }

@@ -64,6 +64,11 @@ final class DeliveryEpoch {
     return number;
   }
 
+  /** The channel of this epoch, which issued its delivery tags; it may be closed. */
+  Channel channel() {
+    return channel;
+  }
+
   boolean isStale() {
     return stale;
   }

@@ -1,5 +1,6 @@
 package dev.lanes.transport.amqp;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
@@ -8,6 +9,8 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The broker objects of one task: the exchange and the work queue bound to it by {@code key} (or,
@@ -20,6 +23,8 @@ import java.util.concurrent.TimeoutException;
  * channel. Stateless apart from the settings; thread-safe.
  */
 final class Topology {
+
+  private static final Logger log = LoggerFactory.getLogger(Topology.class);
 
   private final String task;
   private final AmqpSettings settings;
@@ -81,6 +86,18 @@ final class Topology {
       queue(connection, "amqp.retryDelays", tier.queue(), args);
     }
     queue(connection, "amqp.retryDelays", retryQueues.longQueue(), backToWorkQueue());
+  }
+
+  /**
+   * Declares (or checks) every object again after the consume channel was lost or a consumer
+   * cancelled (a broker restart loses transient objects); logs what fails instead of throwing.
+   */
+  void applyAgain(Connection connection) {
+    try {
+      apply(connection);
+    } catch (ReadyFailedException e) {
+      log.error("task {}: after reconnecting: {}", task, e.getMessage());
+    }
   }
 
   /**
@@ -155,9 +172,9 @@ final class Topology {
   }
 
   private String describe(String key, String what, Exception e) {
-    String reason = brokerReason(e);
+    String reason = BrokerReply.reason(e);
     String todo;
-    if (reason.contains("unknown exchange type")) {
+    if (BrokerReply.is(e, AMQP.COMMAND_INVALID)) { // an exchange type the broker does not know
       todo =
           settings.partitioned()
               ? "amqp.partitions needs the broker plugin that provides it: rabbitmq-plugins enable"
@@ -166,7 +183,7 @@ final class Topology {
     } else if (!settings.declare()) {
       todo =
           "declare = false, so Lanes only checks that it exists: create it, or set amqp.declare = true";
-    } else if (reason.contains("PRECONDITION_FAILED")) {
+    } else if (BrokerReply.is(e, AMQP.PRECONDITION_FAILED)) {
       todo =
           "it exists with other properties than durable = "
               + settings.durable()
@@ -192,22 +209,6 @@ final class Topology {
         + " ("
         + todo
         + ")";
-  }
-
-  /** The broker's close reason (e.g. {@code NOT_FOUND - no queue 'x'}) or the exception text. */
-  static String brokerReason(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ShutdownSignalException s && s.getReason() != null) {
-        String text = s.getReason().toString();
-        int start = text.indexOf("reply-text=");
-        if (start >= 0) {
-          int end = text.indexOf(", ", start);
-          return text.substring(start + "reply-text=".length(), end < 0 ? text.length() : end);
-        }
-        return text;
-      }
-    }
-    return String.valueOf(e.getMessage());
   }
 
   private static void closeQuietly(Channel channel) {

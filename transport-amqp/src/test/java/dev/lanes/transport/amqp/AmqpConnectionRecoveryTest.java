@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Connection faults driven on the real broker: forced close, broker restart, publisher outage. */
 @Tag("broker")
@@ -175,8 +177,21 @@ class AmqpConnectionRecoveryTest {
     assertThat(broker.ready(name + ".retry.100ms")).isZero();
   }
 
-  @Test
-  void aDeliveryOfALostChannelIsStaleAndNeverSettled() throws Exception {
+  /** The ways a consume channel is lost without the source asking. */
+  enum ChannelLoss {
+    /** The broker closes the channel's connection; the client reconnects and recovers it. */
+    CONNECTION_CLOSED,
+    /**
+     * An ack with an unknown delivery tag: RabbitMQ closes the channel (PRECONDITION_FAILED), not
+     * the connection, and the client library does not reopen it.
+     */
+    CHANNEL_ERROR
+  }
+
+  @ParameterizedTest
+  @EnumSource(ChannelLoss.class)
+  void aDeliveryOfALostChannelIsStaleAndNeverSettledAndConsumptionResumes(ChannelLoss loss)
+      throws Exception {
     String name = RabbitBroker.unique("stale");
     TaskConfig task = broker.task(name, Map.of());
     RabbitBroker.publish(task, RabbitBroker.messages("m", 3, 3));
@@ -187,8 +202,12 @@ class AmqpConnectionRecoveryTest {
       List<Delivery> old = sink.take(3, WAIT);
       old.get(0).acknowledger().ack();
       source.flush();
-      assertThat(RabbitBroker.closeConnectionsNamed("lanes-" + name + "-amqp-consume"))
-          .isEqualTo(1);
+      switch (loss) {
+        case CONNECTION_CLOSED ->
+            assertThat(RabbitBroker.closeConnectionsNamed("lanes-" + name + "-amqp-consume"))
+                .isEqualTo(1);
+        case CHANNEL_ERROR -> source.consumeChannel().basicAck(1_000_000, false);
+      }
 
       List<Delivery> redelivered = sink.take(2, WAIT);
       assertThat(old.get(1).acknowledger().isStale()).isTrue();
@@ -204,7 +223,32 @@ class AmqpConnectionRecoveryTest {
       assertThat(stats.returnedOnChannelLoss.sum()).isEqualTo(2);
       assertThat(stats.retriesPublished.sum()).as("no copy for a stale delivery").isZero();
       assertThat(stats.channelLosses.sum()).isEqualTo(1);
+      assertThat(stats.resubscribes.sum()).as("consuming again in a new epoch").isEqualTo(1);
       assertThat(source.isConnected()).isTrue();
+    }
+    assertThat(broker.ready(name)).isZero();
+  }
+
+  @Test
+  void aConsumerCancelledByTheBrokerConsumesAgainAfterTheQueueIsDeclaredAgain() throws Exception {
+    String name = RabbitBroker.unique("cancelled");
+    TaskConfig task = broker.task(name, Map.of());
+    RabbitBroker.publish(task, RabbitBroker.messages("m", 2, 2));
+    Collector sink = new Collector();
+
+    try (AmqpSource source = (AmqpSource) new AmqpTransport().openSource(task)) {
+      source.start(sink);
+      sink.take(2, WAIT).forEach(d -> d.acknowledger().ack());
+      source.flush();
+      broker.deleteQueue(name); // the broker cancels the consumer (consumer_cancel_notify)
+
+      await().atMost(WAIT).until(() -> RabbitBroker.hasConsumer(name));
+      broker.publishRaw(name, "again-0", "again-1");
+      List<Delivery> again = sink.take(2, WAIT);
+      assertThat(again.stream().map(d -> d.message().id())).containsExactly("again-0", "again-1");
+      again.forEach(d -> d.acknowledger().ack());
+      source.flush();
+      assertThat(source.stats().channelLosses.sum()).as("only the consumer went").isZero();
     }
     assertThat(broker.ready(name)).isZero();
   }

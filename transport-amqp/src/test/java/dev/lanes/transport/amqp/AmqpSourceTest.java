@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,6 +85,38 @@ class AmqpSourceTest {
   }
 
   @Test
+  void everyThreadOfTheSourceIsNamedLanesTaskAmqpRoleAndStopsWithIt() throws Exception {
+    String name = RabbitBroker.unique("threads");
+    TaskConfig task = broker.task(name, Map.of());
+    RabbitBroker.publish(task, RabbitBroker.messages("m", 1, 1));
+    String prefix = "lanes-" + name + "-";
+    BlockingQueue<String> deliveredOn = new LinkedBlockingQueue<>();
+
+    try (AmqpSource source = open(task)) {
+      source.start(
+          d -> {
+            deliveredOn.add(Thread.currentThread().getName());
+            d.acknowledger().ack();
+          });
+      assertThat(deliveredOn.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+          .isEqualTo(prefix + "amqp-consume");
+      // the client renames the threads it gets from a factory; the names must survive that
+      assertThat(threadsNamed(prefix))
+          .contains(prefix + "amqp-io", prefix + "amqp-io-2", prefix + "amqp-control")
+          .contains(prefix + "amqp-publish", prefix + "amqp-backlog")
+          .allMatch(n -> n.matches(prefix + "amqp-(io|consume|control|publish|backlog)(-[0-9]+)?"));
+    }
+    await().atMost(WAIT).until(() -> threadsNamed(prefix).isEmpty());
+  }
+
+  private static Set<String> threadsNamed(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .map(Thread::getName)
+        .filter(n -> n.startsWith(prefix))
+        .collect(Collectors.toSet());
+  }
+
+  @Test
   void ackedDeliveriesAreNotRedeliveredAndUnackedOnesAreAfterClose() throws Exception {
     String name = RabbitBroker.unique("redeliver");
     TaskConfig task = broker.task(name, Map.of());
@@ -143,7 +178,7 @@ class AmqpSourceTest {
       source.start(sink);
       List<Delivery> window = sink.take(5, WAIT);
       source.pause();
-      await().atMost(WAIT).until(() -> broker.ready(name) == 15 && !hasConsumer(name));
+      await().atMost(WAIT).until(() -> broker.ready(name) == 15 && !RabbitBroker.hasConsumer(name));
       window.forEach(d -> d.acknowledger().ack());
       assertThat(sink.poll(Duration.ofMillis(300))).isNull();
 
@@ -154,12 +189,6 @@ class AmqpSourceTest {
       source.flush();
       assertThat(broker.ready(name)).isZero();
     }
-  }
-
-  private boolean hasConsumer(String queue) throws Exception {
-    return RabbitBroker.rabbitmqctl("list_queues", "name", "consumers")
-        .lines()
-        .anyMatch(l -> l.startsWith(queue + "\t") && !l.endsWith("\t0"));
   }
 
   @Test
@@ -336,7 +365,22 @@ class AmqpSourceTest {
     assertThatThrownBy(() -> new AmqpTransport().openSource(task).start(new Collector()))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("amqp.queue: queue '" + name + "'")
-        .hasMessageContaining("PRECONDITION_FAILED");
+        .hasMessageContaining("PRECONDITION_FAILED")
+        .hasMessageContaining("exists with other properties than durable = true")
+        .hasMessageContaining("delete it, or change amqp.queue, amqp.durable or amqp.queueType");
+  }
+
+  @Test
+  void anExchangeTypeTheBrokerDoesNotKnowFailsReadyAskingForItsPlugin() {
+    String name = RabbitBroker.unique("plugin");
+    TaskConfig task =
+        broker.task(name, Map.of("exchange", name + ".x", "exchangeType", "x-lanes-missing"));
+
+    assertThatThrownBy(() -> new AmqpTransport().openSource(task).start(new Collector()))
+        .isInstanceOf(ReadyFailedException.class)
+        .hasMessageContaining("amqp.exchange: exchange '" + name + ".x'")
+        .hasMessageContaining("x-lanes-missing")
+        .hasMessageContaining("enable the broker plugin that provides it");
   }
 
   private Channel adminChannel() throws Exception {

@@ -2,6 +2,7 @@ package dev.lanes.transport.amqp;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -120,6 +121,30 @@ final class RabbitBroker implements AutoCloseable {
     return all;
   }
 
+  /** Deletes {@code queue}; the broker cancels its consumers. */
+  void deleteQueue(String queue) throws IOException {
+    try (Channel ch = admin.createChannel()) {
+      ch.queueDelete(queue);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IOException(e);
+    }
+  }
+
+  /**
+   * Publishes one message per id straight to {@code queue} (default exchange), without declaring
+   * anything.
+   */
+  void publishRaw(String queue, String... ids) throws IOException {
+    try (Channel ch = admin.createChannel()) {
+      for (String id : ids) {
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().messageId(id).build();
+        ch.basicPublish("", queue, props, id.getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IOException(e);
+    }
+  }
+
   static String body(GetResponse response) {
     return new String(response.getBody(), StandardCharsets.UTF_8);
   }
@@ -134,6 +159,13 @@ final class RabbitBroker implements AutoCloseable {
       fail("rabbitmqctl " + String.join(" ", args) + " failed: " + out);
     }
     return out;
+  }
+
+  /** Whether {@code queue} exists and has a consumer. */
+  static boolean hasConsumer(String queue) throws IOException, InterruptedException {
+    return rabbitmqctl("list_queues", "name", "consumers")
+        .lines()
+        .anyMatch(l -> l.startsWith(queue + "\t") && !l.endsWith("\t0"));
   }
 
   /** Closes, broker-side, every connection whose client-given name is {@code name}. */

@@ -6,8 +6,6 @@ import dev.lanes.spi.StopMode;
 import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportContext;
 import dev.lanes.spi.TransportMeters;
-import io.micrometer.core.instrument.FunctionCounter;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * RabbitMQ (AMQP 0-9-1) through {@code com.rabbitmq:amqp-client}: {@code transport = amqp},
@@ -42,13 +40,14 @@ public final class AmqpTransport implements Transport {
   public Source openSource(TransportContext context) {
     AmqpSource source = new AmqpSource(context, AmqpSettings.of(context.task()));
     AmqpStats stats = source.stats();
-    FunctionCounter.builder(TransportMeters.RECONNECTS, stats.resubscribes, LongAdder::doubleValue)
-        .description("Times consumption resumed on a recovered or reopened channel")
-        .register(context.meters());
-    FunctionCounter.builder(
-            TransportMeters.REDELIVERIES, stats.returnedOnChannelLoss, LongAdder::doubleValue)
-        .description("Unacked deliveries of lost channels, which the broker redelivers")
-        .register(context.meters());
+    context.count(
+        TransportMeters.RECONNECTS,
+        stats.resubscribes,
+        "Times consumption resumed on a recovered or reopened channel");
+    context.count(
+        TransportMeters.REDELIVERIES,
+        stats.returnedOnChannelLoss,
+        "Unacked deliveries of lost channels, which the broker redelivers");
     return source;
   }
 

@@ -97,8 +97,10 @@ public final class LanesBridge {
     void connectionClosed(SubConnection connection) {
       open.remove(connection);
       super.connectionClosed(connection);
-      ConnectionExecutor<C> executor = executorOf(connection);
-      connections.closed(executor.handle);
+      C handle = executorOf(connection).handle;
+      if (handle != null) { // null only when its opening failed
+        connections.closed(handle);
+      }
     }
 
     @SuppressWarnings("unchecked")

@@ -282,20 +282,20 @@ final class NsqSource implements Source {
    * timeout. Whatever the source requeued at its close is settled already.
    */
   private void lost(NsqConnection connection) {
-    int lost = 0;
+    int inFlight = 0;
     for (NsqAcknowledger acknowledger : held.values()) {
       if (acknowledger.connection() == connection && acknowledger.takeBackLost()) {
-        lost++;
+        inFlight++;
       }
     }
-    if (lost > 0) {
-      redeliveries.add(lost);
+    if (inFlight > 0) {
+      redeliveries.add(inFlight);
       log.warn(
           "task {}: the connection to {} closed with {} NSQ messages in flight; nsqd hands them out"
               + " again after msgTimeout ({})",
           task,
           connection.host(),
-          lost,
+          inFlight,
           settings.msgTimeout());
     }
   }

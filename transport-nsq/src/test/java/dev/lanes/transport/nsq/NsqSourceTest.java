@@ -359,23 +359,7 @@ class NsqSourceTest {
   }
 
   @Test
-  void closeLeavesNoThreadOfTheSourceBehind() throws Exception {
-    String topic = bed.topic("threads");
-    TaskConfig task = NsqTestBed.task("threads", topic, Map.of());
-    publish(task, 3);
-    try (NsqSource source = (NsqSource) transport.openSource(task)) {
-      RecordingSink sink = new RecordingSink();
-      source.start(sink);
-      sink.next(3, WAIT).forEach(d -> d.acknowledger().ack());
-      source.pause();
-      source.resume();
-      assertThat(threadsNamed("lanes-threads-nsq-")).contains("lanes-threads-nsq-receive");
-    }
-    await().atMost(WAIT).until(() -> threadsNamed("lanes-threads-nsq-").isEmpty());
-  }
-
-  @Test
-  void everyThreadTheSourceStartsIsNamedForItsTaskOrIsOneOfNsqjsOwn() throws Exception {
+  void everyThreadTheSourceStartsIsNamedForItsTaskOrIsNsqjsOwnAndCloseEndsOurs() throws Exception {
     String topic = bed.topic("names");
     TaskConfig task = NsqTestBed.task("names", topic, Map.of());
     publish(task, 3);
@@ -402,6 +386,7 @@ class NsqSourceTest {
           .extracting(Thread::getName)
           .allMatch(n -> n.matches("nsq-(read|sched)-\\d+"));
     }
+    await().atMost(WAIT).until(() -> threadsNamed("lanes-names-nsq-").isEmpty());
   }
 
   private static List<String> threadsNamed(String prefix) {

@@ -75,9 +75,7 @@ class NsqjAssumptionsTest {
   @Test
   void everyMessageIsHandedOverInOrderWithItsConnectionAndTheConnectionReportsItsClose()
       throws Exception {
-    String topic = bed.topic("handover");
-    publish(topic, 5);
-    subscribe(topic, "handover", List.of(NsqTestBed.NSQD_TCP), 100);
+    String topic = subscribedWithBacklog("handover", 5, 100);
 
     List<Message> got = recorded.take(5);
     assertThat(recorded.events)
@@ -160,9 +158,7 @@ class NsqjAssumptionsTest {
 
   @Test
   void clsIsAnsweredAndNsqdSendsNothingMoreWhileFinishesStillWork() throws Exception {
-    String topic = bed.topic("cls");
-    publish(topic, 20);
-    subscribe(topic, "cls", List.of(NsqTestBed.NSQD_TCP), 5);
+    String topic = subscribedWithBacklog("cls", 20, 5);
     List<Message> held = recorded.take(5);
 
     LanesBridge.Handshake handshake = client.closeHandshake(WAIT);
@@ -193,9 +189,7 @@ class NsqjAssumptionsTest {
   @Test
   void everyMessageNsqdSentBeforeCloseWaitHasReachedTheExecutorWhenTheHandshakeReturns()
       throws Exception {
-    String topic = bed.topic("transit");
-    publish(topic, 2000);
-    subscribe(topic, "transit", List.of(NsqTestBed.NSQD_TCP), 2000);
+    String topic = subscribedWithBacklog("transit", 2000, 2000);
     await().atMost(WAIT).until(() -> !recorded.received.isEmpty()); // nsqd is streaming
 
     LanesBridge.Handshake handshake = client.closeHandshake(WAIT);
@@ -208,6 +202,18 @@ class NsqjAssumptionsTest {
                 "nsq-j's reader hands each message to the executor before it reads the next frame,"
                     + " so at CLOSE_WAIT nothing nsqd sent is left on the wire"))
         .isEqualTo(recorded.received.size());
+  }
+
+  /**
+   * A fresh topic with {@code messages} published ({@code m0, m1...}), subscribed on the shared
+   * nsqd on channel {@code scenario}.
+   */
+  private String subscribedWithBacklog(String scenario, int messages, int maxInFlight)
+      throws Exception {
+    String topic = bed.topic(scenario);
+    publish(topic, messages);
+    subscribe(topic, scenario, List.of(NsqTestBed.NSQD_TCP), maxInFlight);
+    return topic;
   }
 
   private void subscribe(String topic, String channel, List<String> nsqds, int maxInFlight) {

@@ -31,27 +31,30 @@ final class NsqAcknowledger extends SettleOnceAcknowledger {
 
   private final com.sproutsocial.nsq.Message nsq;
   private final NsqSource source;
-  private final Thread connectionReader;
+  private final NsqConnection connection;
   private final long msgTimeoutNanos;
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
   private volatile long lastTouchNanos = System.nanoTime();
 
   /**
-   * @param connectionReader nsq-j's reader thread of the connection the message came on (it ends
-   *     with the connection), or {@code null} when unknown
+   * @param connection the connection the message came on
    */
   NsqAcknowledger(
       String task,
       com.sproutsocial.nsq.Message nsq,
       Message message,
       NsqSource source,
-      Thread connectionReader,
+      NsqConnection connection,
       Duration msgTimeout) {
     super(task, message);
     this.nsq = nsq;
     this.source = source;
-    this.connectionReader = connectionReader;
+    this.connection = connection;
     this.msgTimeoutNanos = msgTimeout.toNanos();
+  }
+
+  NsqConnection connection() {
+    return connection;
   }
 
   /** How the source holds this delivery: by topic and id ({@link #heldKey}). */
@@ -131,6 +134,19 @@ final class NsqAcknowledger extends SettleOnceAcknowledger {
     }
   }
 
+  /**
+   * Its connection closed with it unsettled, so nsqd hands it out again after its timeout.
+   *
+   * @return whether this call took it back (false when settled or taken back before)
+   */
+  boolean takeBackLost() {
+    if (state.compareAndSet(State.OPEN, State.TAKEN_BACK)) {
+      source.settled(this);
+      return true;
+    }
+    return false;
+  }
+
   /** nsqd delivered the message again: the newer delivery owns its id now. */
   void supersede() {
     state.compareAndSet(State.OPEN, State.TAKEN_BACK);
@@ -152,6 +168,6 @@ final class NsqAcknowledger extends SettleOnceAcknowledger {
   }
 
   private boolean connectionAlive() {
-    return connectionReader == null || connectionReader.isAlive();
+    return connection.isOpen();
   }
 }

@@ -1,15 +1,12 @@
 package dev.lanes.transport.nsq;
 
-import com.sproutsocial.nsq.CloseHandshakeClient;
-import com.sproutsocial.nsq.Config;
-import com.sproutsocial.nsq.FixedNsqdSubscriber;
-import com.sproutsocial.nsq.Subscriber;
 import dev.lanes.api.Message;
 import dev.lanes.api.Origin;
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.Source;
+import dev.lanes.spi.TransportContext;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,33 +17,35 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one NSQ topic/channel with an nsq-j {@link Subscriber}, found through nsqlookupd or on
- * fixed nsqd addresses; with {@code nsq.partitions}, the channel of each owned partition's topic
- * through the same subscriber, each with an equal share of {@code maxInFlight}, after the {@link
- * PartitionGuard} found no other consumer on them.
+ * Consumes one NSQ topic/channel with an nsq-j subscriber ({@link NsqClientAdapter}), on the nsqd
+ * nodes nsqlookupd lists or on fixed nsqd addresses; with {@code nsq.partitions}, the channel of
+ * each owned partition's topic through the same subscriber, each with an equal share of {@code
+ * maxInFlight}, after the {@link PartitionGuard} found no other consumer on them.
  *
- * <p>Flow: nsq-j's reader threads hand each message to the {@link Receiver}, one thread that keeps
- * nsqd's delivery order, wraps it in a {@link Delivery} and passes it to the sink. The RDY count
- * ({@code maxInFlight}) bounds what nsqd sends before anything is settled; {@link #pause()} sets it
- * to 0 (see {@link RdyControl}).
+ * <p>Flow: nsq-j's reader threads hand each message to the receiver thread, which keeps nsqd's
+ * delivery order, wraps it in a {@link Delivery} and passes it to the sink. The RDY count ({@code
+ * maxInFlight}) bounds what nsqd sends before anything is settled; {@link #pause()} sets it to 0
+ * (see {@link RdyControl}).
  *
- * <p>Stop: {@link #stopReceiving()} runs NSQ's close handshake ({@link CloseHandshakeClient}): CLS
- * on every connection, so nsqd sends nothing more and answers CLOSE_WAIT after the last message it
- * had sent; those messages still go to the lanes, so none is handed back out of order. Then the
- * gate closes (a message that still arrives is requeued at once, never handed out) and nsq-j's
- * subscriber stop closes every connection with nothing in flight. Every FIN, REQ or TOUCH after
- * that is written at once (nsq-j no longer batches them), and a connection closes itself when its
- * last message is settled, so {@link #flush()} has nothing left to do. {@link #close()} requeues
- * (REQ 0) what is still unsettled, so the next consumer gets it without waiting for the message
- * timeout, then stops the nsq-j client. Thread-safe.
+ * <p>A connection lost with messages in flight: nsqd requeues them after its message timeout; their
+ * deliveries go stale and are counted ({@link #redeliveries()}). nsq-j re-opens the connection at
+ * the next lookup ({@link #reconnects()}).
+ *
+ * <p>Stop: {@link #stopReceiving()} runs NSQ's close handshake: CLS on every connection, so nsqd
+ * sends nothing more and answers CLOSE_WAIT after the last message it had sent; those messages
+ * still go to the lanes, so none is handed back out of order. Then the gate closes (a message that
+ * still arrives is requeued at once, never handed out) and nsq-j's subscriber stop closes every
+ * connection with nothing in flight. Every FIN, REQ or TOUCH after that is written at once (nsq-j
+ * no longer batches them), and a connection closes itself when its last message is settled, so
+ * {@link #flush()} has nothing left to do. {@link #close()} requeues (REQ 0) what is still
+ * unsettled, so the next consumer gets it without waiting for the message timeout, then stops the
+ * nsq-j client. Thread-safe.
  */
 final class NsqSource implements Source {
 
@@ -77,26 +76,34 @@ final class NsqSource implements Source {
    */
   static final Duration MAX_FLUSH_DELAY = Duration.ofMillis(200);
 
+  /** How long the stop waits for the receiver thread to hand out what it took. */
+  private static final Duration RECEIVER_IDLE_TIMEOUT = Duration.ofSeconds(5);
+
   private final String task;
+  private final TransportContext context;
   private final NsqSettings settings;
   private final Lookupd lookupd;
   private final ChannelBacklog backlog;
   private final PartitionGuard guard;
   private final Map<String, Origin> origins;
   private final Map<String, NsqAcknowledger> held = new ConcurrentHashMap<>();
-  private final Receiver receiver;
   private final AtomicInteger requeuedLate = new AtomicInteger();
+  private final LongAdder redeliveries = new LongAdder();
   private volatile DeliverySink sink;
   private volatile boolean receiving;
-  private CloseHandshakeClient client;
-  private volatile Subscriber subscriber;
+  private volatile NsqClientAdapter nsq;
   private volatile RdyControl rdy;
   private volatile DeadLetters deadLetters;
   private boolean started;
   private boolean closed;
 
-  NsqSource(String task, NsqSettings settings) {
-    this.task = task;
+  /**
+   * @param context the task, and the thread names ({@code lanes-<task>-nsq-receive}, {@code
+   *     -nsq-rdy})
+   */
+  NsqSource(TransportContext context, NsqSettings settings) {
+    this.task = context.task().name();
+    this.context = context;
     this.settings = settings;
     NsqHttp plain = new NsqHttp(settings.httpTimeout());
     this.lookupd = new Lookupd(plain, settings.lookupd());
@@ -105,7 +112,6 @@ final class NsqSource implements Source {
             settings, new NsqHttp(settings.httpTimeout(), settings.tls()), plain, lookupd);
     this.guard = new PartitionGuard(task, settings, backlog);
     this.origins = origins(settings);
-    this.receiver = new Receiver(task);
   }
 
   @Override
@@ -124,19 +130,24 @@ final class NsqSource implements Source {
       }
     }
     this.sink = sink;
-    client = new CloseHandshakeClient();
-    client.setExecutor(receiver);
-    deadLetters =
-        new DeadLetters(
-            new NsqPublisher(client, false, settings, settings.deadLetterTopic(), 0),
-            settings.channel());
-    subscriber = subscriber();
     List<String> topics = settings.ownedTopics();
+    nsq =
+        new NsqClientAdapter(
+            task,
+            settings,
+            topics.size(),
+            context.threads("nsq-receive", true),
+            MAX_FLUSH_DELAY,
+            this::lost);
+    deadLetters =
+        new DeadLetters(nsq.publisher(settings, settings.deadLetterTopic()), settings.channel());
     int perTopic = Math.max(1, settings.maxInFlight() / topics.size());
-    rdy = new RdyControl(task, subscriber, topics, settings.channel(), perTopic);
+    rdy =
+        new RdyControl(
+            task, nsq, topics, settings.channel(), perTopic, context.threads("nsq-rdy", true));
     receiving = true;
     for (String topic : topics) {
-      subscriber.subscribe(topic, settings.channel(), perTopic, this::onMessage);
+      nsq.subscribe(topic, settings.channel(), perTopic, this::onMessage);
     }
     checkSubscribed(found);
     log.info(
@@ -181,29 +192,9 @@ final class NsqSource implements Source {
     return found;
   }
 
-  private Subscriber subscriber() {
-    int intervalSecs = (int) settings.lookupInterval().toSeconds();
-    Subscriber s =
-        settings.direct()
-            ? new FixedNsqdSubscriber(client, intervalSecs, settings.nsqd())
-            : new Subscriber(client, intervalSecs, 5, settings.lookupd().toArray(new String[0]));
-    Config config = new Config();
-    config.setMsgTimeout((int) settings.msgTimeout().toMillis());
-    config.setOutputBufferTimeout((int) settings.outputBufferTimeout().toMillis());
-    config.setClientId(task);
-    config.setUserAgent("lanes (nsq-j 1.2)");
-    settings.tls().applyTo(client, config);
-    settings.authSecret().applyTo(client);
-    s.setConfig(config);
-    // Lanes' retry policy decides when attempts are exhausted, not nsq-j
-    s.setMaxAttempts(Integer.MAX_VALUE);
-    s.setMaxFlushDelayMillis((int) MAX_FLUSH_DELAY.toMillis());
-    return s;
-  }
-
   /** nsq-j logs and swallows connection failures; fail the start when nothing could subscribe. */
   private void checkSubscribed(Lookupd.Result found) {
-    if (subscriber.getConnectionCount() > 0) {
+    if (nsq.connectionCount() > 0) {
       return;
     }
     if (settings.direct()) {
@@ -263,20 +254,61 @@ final class NsqSource implements Source {
   }
 
   /** Runs on the receiver thread, in the order nsqd delivered. */
-  private void onMessage(com.sproutsocial.nsq.Message nsq) {
+  private void onMessage(com.sproutsocial.nsq.Message nsq, NsqConnection connection) {
     if (!receiving) {
-      nsq.requeue(0); // arrived after the stop: back to nsqd at once, never handed out
-      requeuedLate.incrementAndGet();
+      if (connection.isOpen()) {
+        nsq.requeue(0); // arrived after the stop: back to nsqd at once, never handed out
+        requeuedLate.incrementAndGet();
+      } else {
+        redeliveries.increment();
+      }
       return;
     }
     Message message = toMessage(nsq);
     NsqAcknowledger acknowledger =
-        new NsqAcknowledger(task, nsq, message, this, receiver.handedBy(), settings.msgTimeout());
+        new NsqAcknowledger(task, nsq, message, this, connection, settings.msgTimeout());
     NsqAcknowledger earlier = held.put(NsqAcknowledger.heldKey(nsq), acknowledger);
     if (earlier != null) {
       earlier.supersede();
     }
+    if (!connection.isOpen() && acknowledger.takeBackLost()) {
+      redeliveries.increment(); // its connection closed while it waited for this thread
+    }
     sink.accept(new Delivery(message, acknowledger));
+  }
+
+  /**
+   * A connection closed: what it delivered and nobody settled, nsqd requeues after its message
+   * timeout. Whatever the source requeued at its close is settled already.
+   */
+  private void lost(NsqConnection connection) {
+    int inFlight = 0;
+    for (NsqAcknowledger acknowledger : held.values()) {
+      if (acknowledger.connection() == connection && acknowledger.takeBackLost()) {
+        inFlight++;
+      }
+    }
+    if (inFlight > 0) {
+      redeliveries.add(inFlight);
+      log.warn(
+          "task {}: the connection to {} closed with {} NSQ messages in flight; nsqd hands them out"
+              + " again after msgTimeout ({})",
+          task,
+          connection.host(),
+          inFlight,
+          settings.msgTimeout());
+    }
+  }
+
+  /** Deliveries nsqd hands out again because their connection closed before they were settled. */
+  long redeliveries() {
+    return redeliveries.sum();
+  }
+
+  /** Connections to nsqd re-established after a loss. */
+  long reconnects() {
+    NsqClientAdapter n = nsq;
+    return n == null ? 0 : n.reconnects();
   }
 
   private Message toMessage(com.sproutsocial.nsq.Message nsq) {
@@ -354,11 +386,11 @@ final class NsqSource implements Source {
       return;
     }
     rdy.stop();
-    CloseHandshakeClient.Handshake handshake = client.closeHandshake(CLOSE_HANDSHAKE_TIMEOUT);
+    NsqClientAdapter.Handshake handshake = nsq.closeHandshake(CLOSE_HANDSHAKE_TIMEOUT);
     awaitReceiverIdle(); // what nsqd sent before CLOSE_WAIT still goes to the lanes
     receiving = false;
     awaitReceiverIdle(); // and nothing more once this returns
-    subscriber.stop();
+    nsq.stopSubscriber();
     if (!handshake.complete()) {
       log.warn(
           "task {}: {} of {} NSQ connections did not answer CLS with CLOSE_WAIT within {} s ({});"
@@ -383,15 +415,11 @@ final class NsqSource implements Source {
 
   /** Waits until the receiver thread has handed out whatever it took before the gate closed. */
   private void awaitReceiverIdle() {
-    if (receiver.isReceiverThread()) {
-      return;
-    }
-    try {
-      receiver.submit(() -> {}).get(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      log.warn("task {}: the NSQ receiver thread did not go idle: {}", task, e.toString());
+    if (!nsq.awaitReceiverIdle(RECEIVER_IDLE_TIMEOUT)) {
+      log.warn(
+          "task {}: the NSQ receiver thread did not go idle within {} s",
+          task,
+          RECEIVER_IDLE_TIMEOUT.toSeconds());
     }
   }
 
@@ -401,7 +429,7 @@ final class NsqSource implements Source {
       return;
     }
     closed = true;
-    if (subscriber != null) {
+    if (nsq != null) {
       stopReceiving();
       int unsettled = held.size();
       held.values().forEach(NsqAcknowledger::requeueOnClose);
@@ -418,10 +446,9 @@ final class NsqSource implements Source {
             requeuedLate.get());
       }
     }
-    if (client != null) {
-      client.stop(CLIENT_STOP_MILLIS); // closes connections and the publisher, stops the receiver
+    if (nsq != null) {
+      nsq.stop(CLIENT_STOP_MILLIS); // closes connections and the publisher, stops the receiver
     }
-    receiver.shutdownNow();
   }
 
   @Override
@@ -471,7 +498,7 @@ final class NsqSource implements Source {
 
   @Override
   public boolean isConnected() {
-    Subscriber s = subscriber;
-    return receiving && s != null && s.getConnectionCount() > 0;
+    NsqClientAdapter n = nsq;
+    return receiving && n != null && n.connectionCount() > 0;
   }
 }

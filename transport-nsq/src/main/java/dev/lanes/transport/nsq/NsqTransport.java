@@ -8,6 +8,8 @@ import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportContext;
+import dev.lanes.spi.TransportMeters;
+import io.micrometer.core.instrument.FunctionCounter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -37,10 +39,21 @@ public final class NsqTransport implements Transport {
     return StopMode.DRAIN;
   }
 
+  /**
+   * The source, with its reconnects (connections to nsqd re-established after a loss) and
+   * redeliveries (messages in flight on a lost connection, which nsqd requeues after its message
+   * timeout) as the shared {@link TransportMeters}.
+   */
   @Override
   public Source openSource(TransportContext context) {
-    TaskConfig task = context.task();
-    return new NsqSource(task.name(), NsqSettings.from(task));
+    NsqSource source = new NsqSource(context, NsqSettings.from(context.task()));
+    FunctionCounter.builder(TransportMeters.RECONNECTS, source, NsqSource::reconnects)
+        .description("Connections to nsqd re-established after a connection to it was lost")
+        .register(context.meters());
+    FunctionCounter.builder(TransportMeters.REDELIVERIES, source, NsqSource::redeliveries)
+        .description("Messages in flight on lost nsqd connections, which nsqd requeues")
+        .register(context.meters());
+    return source;
   }
 
   /**

@@ -1,10 +1,10 @@
 package dev.lanes.transport.nsq;
 
-import com.sproutsocial.nsq.Subscriber;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +20,7 @@ final class RdyControl {
   private static final Logger log = LoggerFactory.getLogger(RdyControl.class);
 
   private final String task;
-  private final Subscriber subscriber;
+  private final NsqClientAdapter nsq;
   private final List<String> topics;
   private final String channel;
   private final int maxInFlight;
@@ -31,19 +31,24 @@ final class RdyControl {
   private int applied;
 
   /**
-   * @param topics the topics {@code subscriber} subscribed to on {@code channel}
-   * @param maxInFlight the RDY count {@code subscriber} was subscribed with, per topic
+   * @param topics the topics {@code nsq} subscribed to on {@code channel}
+   * @param maxInFlight the RDY count {@code nsq} subscribed with, per topic
+   * @param threads makes the thread that applies the changes ({@code lanes-<task>-nsq-rdy})
    */
   RdyControl(
-      String task, Subscriber subscriber, List<String> topics, String channel, int maxInFlight) {
+      String task,
+      NsqClientAdapter nsq,
+      List<String> topics,
+      String channel,
+      int maxInFlight,
+      ThreadFactory threads) {
     this.task = task;
-    this.subscriber = subscriber;
+    this.nsq = nsq;
     this.topics = List.copyOf(topics);
     this.channel = channel;
     this.maxInFlight = maxInFlight;
     this.applied = maxInFlight;
-    this.executor =
-        Executors.newSingleThreadExecutor(r -> new Thread(r, "lanes-" + task + "-nsq-rdy"));
+    this.executor = Executors.newSingleThreadExecutor(threads);
   }
 
   void pause() {
@@ -82,7 +87,7 @@ final class RdyControl {
         return;
       }
       for (String topic : topics) {
-        subscriber.setMaxInFlight(topic, channel, target);
+        nsq.setMaxInFlight(topic, channel, target);
       }
       applied = target;
       log.debug("task {}: RDY {} on {}/{}", task, target, topics, channel);

@@ -1,83 +1,78 @@
 package dev.lanes.transport.nsq;
 
-import java.util.List;
-import java.util.concurrent.AbstractExecutorService;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The executor nsq-j runs its message callbacks on: one thread ({@code lanes-<task>-nsq-receive}),
- * so messages reach the dispatcher in the order nsqd sent them (nsq-j's default pool of six threads
- * would reorder them).
- *
- * <p>It also remembers which thread handed each callback over. In nsq-j 1.2 that is the reader
- * thread of the connection the message came on, which ends when the connection closes; a message
- * whose reader thread has ended can no longer be finished or touched (nsqd already took it back),
- * so its delivery is stale. Should nsq-j hand over from another thread, that signal is merely lost
- * and staleness falls back to redelivery and timeout.
+ * The one thread ({@code lanes-<task>-nsq-receive}) that nsq-j's message callbacks run on, so
+ * messages reach the dispatcher in the order nsqd sent them (nsq-j's default pool of six threads
+ * would reorder them). It knows which connection each running callback came from.
  */
-final class Receiver extends AbstractExecutorService {
+final class Receiver {
 
   private final ExecutorService thread;
   private volatile Thread receiverThread;
-  private Thread handedBy; // only touched on the receiver thread
+  private NsqConnection current; // only touched on the receiver thread
 
-  Receiver(String task) {
+  Receiver(ThreadFactory threads) {
     this.thread =
         Executors.newSingleThreadExecutor(
             r -> {
-              Thread t = new Thread(r, "lanes-" + task + "-nsq-receive");
+              Thread t = threads.newThread(r);
               receiverThread = t;
               return t;
             });
   }
 
-  @Override
-  public void execute(Runnable command) {
-    Thread from = Thread.currentThread();
+  /** Runs {@code callback}, a message of {@code connection}, after those handed over before. */
+  void handOver(NsqConnection connection, Runnable callback) {
     thread.execute(
         () -> {
-          handedBy = from;
+          current = connection;
+          connection.delivering();
           try {
-            command.run();
+            callback.run();
           } finally {
-            handedBy = null;
+            current = null;
           }
         });
   }
 
-  /** On the receiver thread: the thread that handed over the callback now running. */
-  Thread handedBy() {
-    return handedBy;
+  /** On the receiver thread: the connection of the callback now running. */
+  NsqConnection current() {
+    return current;
   }
 
   boolean isReceiverThread() {
     return Thread.currentThread() == receiverThread;
   }
 
-  @Override
-  public void shutdown() {
-    thread.shutdown();
+  /**
+   * Waits until what was handed over before this call has run.
+   *
+   * @return false when that took longer than {@code timeout}
+   */
+  boolean awaitIdle(Duration timeout) {
+    if (isReceiverThread()) {
+      return true;
+    }
+    try {
+      thread.submit(() -> {}).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    }
   }
 
-  @Override
-  public List<Runnable> shutdownNow() {
-    return thread.shutdownNow();
-  }
-
-  @Override
-  public boolean isShutdown() {
-    return thread.isShutdown();
-  }
-
-  @Override
-  public boolean isTerminated() {
-    return thread.isTerminated();
-  }
-
-  @Override
-  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return thread.awaitTermination(timeout, unit);
+  void shutdownNow() {
+    thread.shutdownNow();
   }
 }

@@ -4,9 +4,7 @@ import dev.lanes.conformance.Features;
 import dev.lanes.conformance.TransportConformanceKit;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
-import dev.lanes.spi.TransportMeters;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -54,11 +52,5 @@ class NsqConformanceTest extends TransportConformanceKit {
   @Override
   protected Features features() {
     return Features.defaults();
-  }
-
-  /** Reconnects and redeliveries are not registered yet. */
-  @Override
-  protected Set<String> transportMeters() {
-    return Set.of(TransportMeters.CONNECTED);
   }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -358,19 +359,34 @@ class NsqSourceTest {
   }
 
   @Test
-  void closeLeavesNoThreadOfTheSourceBehind() throws Exception {
-    String topic = bed.topic("threads");
-    TaskConfig task = NsqTestBed.task("threads", topic, Map.of());
+  void everyThreadTheSourceStartsIsNamedForItsTaskOrIsNsqjsOwnAndCloseEndsOurs() throws Exception {
+    String topic = bed.topic("names");
+    TaskConfig task = NsqTestBed.task("names", topic, Map.of());
     publish(task, 3);
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
     try (NsqSource source = (NsqSource) transport.openSource(task)) {
       RecordingSink sink = new RecordingSink();
       source.start(sink);
       sink.next(3, WAIT).forEach(d -> d.acknowledger().ack());
       source.pause();
       source.resume();
-      assertThat(threadsNamed("lanes-threads-nsq-")).contains("lanes-threads-nsq-receive");
+      List<Thread> started =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> !before.contains(t) && t.isAlive())
+              .toList();
+      List<Thread> ours =
+          started.stream().filter(t -> t.getName().startsWith("lanes-names-nsq-")).toList();
+      assertThat(ours)
+          .extracting(Thread::getName)
+          .containsExactlyInAnyOrder("lanes-names-nsq-receive", "lanes-names-nsq-rdy");
+      assertThat(ours).as("daemon threads").allMatch(Thread::isDaemon);
+      assertThat(started)
+          .as("threads nsq-j names itself (not configurable in nsq-j 1.2)")
+          .filteredOn(t -> !ours.contains(t))
+          .extracting(Thread::getName)
+          .allMatch(n -> n.matches("nsq-(read|sched)-\\d+"));
     }
-    await().atMost(WAIT).until(() -> threadsNamed("lanes-threads-nsq-").isEmpty());
+    await().atMost(WAIT).until(() -> threadsNamed("lanes-names-nsq-").isEmpty());
   }
 
   private static List<String> threadsNamed(String prefix) {

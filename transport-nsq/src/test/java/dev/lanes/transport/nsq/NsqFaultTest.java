@@ -12,6 +12,7 @@ import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.TransportContext;
 import dev.lanes.spi.TransportMeters;
+import dev.lanes.testing.RecordingSink;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

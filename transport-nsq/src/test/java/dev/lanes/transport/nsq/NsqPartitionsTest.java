@@ -10,6 +10,7 @@ import dev.lanes.api.ReadyFailedException;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.RecordingSink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -15,6 +15,7 @@ import dev.lanes.spi.Delivery;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.RecordingSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -10,6 +10,7 @@ import dev.lanes.spi.Delivery;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.RecordingSink;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

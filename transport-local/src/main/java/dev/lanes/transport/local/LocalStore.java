@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +44,8 @@ final class LocalStore {
   private Connection reader;
   private int references;
   private long lastPublishedAt;
-  private long publishCommits; // guarded by writeLock
-  private long syncedCommits; // guarded by writeLock
+  private volatile long publishCommits; // written under writeLock
+  private volatile long syncedCommits; // written under writeLock
   private Sync writerSync = Sync.FSYNC; // the writer's synchronous setting; guarded by writeLock
   private final ConcurrentLinkedQueue<WaitingInsert> waitingInserts = new ConcurrentLinkedQueue<>();
   private final Map<String, Set<Runnable>> listeners = new ConcurrentHashMap<>();
@@ -54,17 +55,39 @@ final class LocalStore {
 
   /**
    * One caller of {@link #insert} waiting for a transaction; {@code ids} or {@code failure} is set
-   * by the thread that committed it, under writeLock, and read by the caller after taking it.
+   * by the thread that committed it, before {@link #committed}, and read by the caller after {@link
+   * #awaitCommitted}.
    */
   private static final class WaitingInsert {
     final String queue;
     final List<NewMessage> messages;
+    private final CountDownLatch done = new CountDownLatch(1);
     List<Long> ids;
     SQLException failure;
 
     WaitingInsert(String queue, List<NewMessage> messages) {
       this.queue = queue;
       this.messages = messages;
+    }
+
+    void committed() {
+      done.countDown();
+    }
+
+    /** Waits for {@link #committed}; an interrupt is kept for later, like a lock's wait. */
+    void awaitCommitted() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          done.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -177,24 +200,41 @@ final class LocalStore {
     }
   }
 
+  /**
+   * Queues the insert and waits until a holder of the write lock has committed it. Whoever holds
+   * the lock — an insert that found it free, a claim, a settlement — commits every queued insert as
+   * it lets go ({@link #unlockServingInserts}), so a waiting insert is woken by the commit that
+   * stored it, not by a turn at the lock it no longer needs.
+   */
   private List<Long> insertInGroup(String queue, List<NewMessage> messages) throws SQLException {
     WaitingInsert mine = new WaitingInsert(queue, messages);
     waitingInserts.add(mine);
-    List<WaitingInsert> group = List.of();
-    writeLock.lock();
-    try {
-      if (mine.ids == null && mine.failure == null) {
-        group = drainWaitingInserts();
-        commitGroup(group);
-      }
-    } finally {
-      writeLock.unlock();
+    if (writeLock.tryLock()) {
+      unlockServingInserts();
     }
-    group.stream().map(w -> w.queue).distinct().forEach(this::notify);
+    mine.awaitCommitted();
     if (mine.failure != null) {
       throw mine.failure;
     }
     return mine.ids;
+  }
+
+  /**
+   * Commits the queued inserts, releases the write lock, then wakes their callers; takes the lock
+   * again while inserts queued meanwhile and nobody else took it. Every holder of the write lock
+   * lets go through here: an insert that found the lock held queued itself before it looked, so the
+   * holder it saw finds it after letting go, or the next holder does.
+   */
+  private void unlockServingInserts() {
+    do {
+      List<WaitingInsert> group = drainWaitingInserts();
+      if (!group.isEmpty()) {
+        commitGroup(group);
+      }
+      writeLock.unlock();
+      group.forEach(WaitingInsert::committed);
+      group.stream().map(w -> w.queue).distinct().forEach(this::notify);
+    } while (!waitingInserts.isEmpty() && writeLock.tryLock());
   }
 
   private List<WaitingInsert> drainWaitingInserts() {
@@ -269,22 +309,12 @@ final class LocalStore {
 
   /** Transactions committed with an fsync of the WAL ({@code synchronous = FULL}) so far. */
   long syncedCommits() {
-    writeLock.lock();
-    try {
-      return syncedCommits;
-    } finally {
-      writeLock.unlock();
-    }
+    return syncedCommits;
   }
 
   /** Transactions that stored published messages so far. */
   long publishCommits() {
-    writeLock.lock();
-    try {
-      return publishCommits;
-    } finally {
-      writeLock.unlock();
-    }
+    return publishCommits;
   }
 
   /**
@@ -347,7 +377,7 @@ final class LocalStore {
             }
           });
     } finally {
-      writeLock.unlock();
+      unlockServingInserts();
     }
     return new Claimed(claimed, next[0], leaseRanOut[0]);
   }
@@ -422,7 +452,7 @@ final class LocalStore {
             }
           });
     } finally {
-      writeLock.unlock();
+      unlockServingInserts();
     }
     deadLetterQueues.forEach(this::notify);
     return applied;
@@ -450,7 +480,7 @@ final class LocalStore {
             }
           });
     } finally {
-      writeLock.unlock();
+      unlockServingInserts();
     }
     return taken[0];
   }

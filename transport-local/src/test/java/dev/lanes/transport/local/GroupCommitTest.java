@@ -14,12 +14,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +87,56 @@ class GroupCommitTest {
         .hasMessageContaining("NOT NULL");
     assertThat(ids.get(3).get()).hasSize(1);
     assertThat(rows(dataDir, q)).isEqualTo(3);
+  }
+
+  /**
+   * Stress: 16 publishers inserting one message at a time, first beside a consumer that claims and
+   * acks in batches (its holder of the write lock commits the inserts queued behind it), then
+   * alone, where nobody else takes the lock to rescue an insert whose wake-up was lost: every
+   * insert returns within the limit, with ids of its own, and the consumer gets every row once.
+   */
+  @Test
+  void publishersAndAConsumerTogetherLoseNoInsertAndNoWakeUp() throws Exception {
+    String q = queue("stress");
+    int publishers = 16;
+    int each = 400;
+    List<Future<List<Long>>> done = new ArrayList<>();
+    for (int p = 0; p < publishers; p++) {
+      int publisher = p;
+      done.add(
+          pool.submit(
+              () -> {
+                List<Long> ids = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                  ids.addAll(store.insert(q, List.of(row("p" + publisher, "{}"))));
+                }
+                return ids;
+              }));
+    }
+    Set<Long> consumed = new HashSet<>();
+    consumeUntil(q, consumed, publishers * each / 4); // beside the publishers
+    Set<Long> published = new HashSet<>();
+    for (Future<List<Long>> ids : done) {
+      published.addAll(ids.get(30, TimeUnit.SECONDS)); // the rest alone
+    }
+    consumeUntil(q, consumed, publishers * each);
+
+    assertThat(published).hasSize(publishers * each);
+    assertThat(consumed).isEqualTo(published);
+    assertThat(rows(dataDir, q)).isZero();
+  }
+
+  private void consumeUntil(String q, Set<Long> consumed, int count) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (consumed.size() < count && System.nanoTime() < deadline) {
+      List<Settlement> acks = new ArrayList<>();
+      for (StoredMessage m : store.claim(q, 50, 30_000).messages()) {
+        assertThat(consumed.add(m.id())).as("row %s claimed once", m.id()).isTrue();
+        acks.add(new Settlement(Settlement.Kind.ACK, m, 0, null));
+      }
+      store.settle(acks);
+    }
+    assertThat(consumed).hasSizeGreaterThanOrEqualTo(count);
   }
 
   /**

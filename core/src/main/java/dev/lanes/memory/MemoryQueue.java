@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -35,23 +35,25 @@ public final class MemoryQueue {
   private final PriorityQueue<Stored> delayed =
       new PriorityQueue<>(Comparator.comparingLong(s -> s.dueNanos));
 
-  /**
-   * Delivered and not settled, to the consumer holding each: settling removes its own entry without
-   * the queue's lock, so lanes that ack do not wait for the consumer that takes.
-   */
-  private final ConcurrentHashMap<Stored, Object> unacked = new ConcurrentHashMap<>();
-
   private long nextSeq = 1;
 
   MemoryQueue(String name) {
     this.name = name;
   }
 
-  /** One stored message. */
+  /**
+   * One stored message. {@code holder} is the consumer it was delivered to until settled or given
+   * back: settling clears it with one compare-and-set, without the queue's lock, so lanes that ack
+   * do not wait for the consumer that takes.
+   */
   static final class Stored {
+    private static final AtomicReferenceFieldUpdater<Stored, Object> HOLDER =
+        AtomicReferenceFieldUpdater.newUpdater(Stored.class, Object.class, "holder");
+
     final long seq;
     Message message;
     long dueNanos;
+    private volatile Object holder;
 
     Stored(long seq, Message message) {
       this.seq = seq;
@@ -108,7 +110,7 @@ public final class MemoryQueue {
         if (next != null) {
           List<Stored> taken = new ArrayList<>(Math.min(max, 1 + fresh.size() + returned.size()));
           for (; next != null; next = taken.size() < max ? pollReady() : null) {
-            unacked.put(next, owner);
+            next.holder = owner;
             taken.add(next);
           }
           return taken;
@@ -145,12 +147,18 @@ public final class MemoryQueue {
   }
 
   /**
-   * Removes {@code stored} from the messages {@code owner} holds unacked.
+   * Settles {@code stored} for {@code owner}.
    *
-   * @return whether {@code owner} held it (false once it went back with {@link #returnAll})
+   * @return whether {@code owner} held it (false once settled, or given back with {@link
+   *     #returnAll})
    */
   boolean settle(Stored stored, Object owner) {
-    return unacked.remove(stored, owner);
+    return Stored.HOLDER.compareAndSet(stored, owner, null);
+  }
+
+  /** Whether {@code owner} still holds {@code stored}. */
+  static boolean isHeld(Stored stored, Object owner) {
+    return stored.holder == owner;
   }
 
   /** Puts a settled-for-retry message back, deliverable after {@code delay}. */
@@ -164,12 +172,15 @@ public final class MemoryQueue {
     }
   }
 
-  /** Returns every message {@code owner} holds unacked to the ready queue, in original order. */
-  void returnAll(Object owner) {
+  /**
+   * Puts every one of {@code taken} that {@code owner} still holds back into the ready queue, in
+   * original order (by publish sequence); the others were settled.
+   */
+  void returnAll(Iterable<Stored> taken, Object owner) {
     lock.lock();
     try {
-      for (Stored stored : unacked.keySet()) {
-        if (unacked.remove(stored, owner)) {
+      for (Stored stored : taken) {
+        if (settle(stored, owner)) {
           returned.add(stored);
         }
       }
@@ -187,10 +198,5 @@ public final class MemoryQueue {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Messages delivered and not settled. */
-  public long unackedCount() {
-    return unacked.size();
   }
 }

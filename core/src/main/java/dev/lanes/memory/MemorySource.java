@@ -7,6 +7,7 @@ import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.SettleOnceAcknowledger;
 import dev.lanes.spi.Source;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,8 @@ final class MemorySource implements Source {
    */
   static final int MAX_BATCH = 64;
 
+  private static final int MIN_TRIM = 1024;
+
   private final String task;
   private final MemoryQueue queue;
   private final ReentrantLock pauseLock = new ReentrantLock();
@@ -38,6 +41,11 @@ final class MemorySource implements Source {
   private volatile boolean receiving;
   private volatile boolean closed;
   private Thread consumer;
+
+  /** Taken and perhaps still held, in order; guarded by itself. */
+  private final ArrayDeque<MemoryQueue.Stored> held = new ArrayDeque<>();
+
+  private int trimAt = MIN_TRIM; // guarded by held
 
   MemorySource(String task, MemoryQueue queue) {
     this.task = task;
@@ -62,11 +70,26 @@ final class MemorySource implements Source {
           for (MemoryQueue.Stored stored : taken) {
             deliveries.add(new Delivery(stored.message, new MemoryAcknowledger(stored)));
           }
+          keepHeld(taken);
           sink.acceptAll(deliveries);
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Remembers what this source took, for {@link #close} to give back what it still holds; drops the
+   * settled ones whenever the list doubled since it was last trimmed.
+   */
+  private void keepHeld(List<MemoryQueue.Stored> taken) {
+    synchronized (held) {
+      held.addAll(taken);
+      if (held.size() >= trimAt) {
+        held.removeIf(stored -> !MemoryQueue.isHeld(stored, this));
+        trimAt = Math.max(MIN_TRIM, 2 * held.size());
+      }
     }
   }
 
@@ -115,7 +138,9 @@ final class MemorySource implements Source {
     if (!closed) {
       stopReceiving();
       closed = true;
-      queue.returnAll(this);
+      synchronized (held) {
+        queue.returnAll(held, this);
+      }
     }
   }
 

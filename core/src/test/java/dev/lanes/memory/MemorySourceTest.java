@@ -49,4 +49,41 @@ class MemorySourceTest {
     assertThat(payloads).containsExactlyElementsOf(expected);
     assertThat(batchSizes).as("batch sizes").hasSizeLessThan(10).allMatch(size -> size <= 64);
   }
+
+  /**
+   * Closing gives back exactly what the source still holds, in publish order, also after it took
+   * many times its trimming threshold (the settled ones are dropped from its list as it goes).
+   */
+  @Test
+  void closeGivesBackOnlyWhatIsStillHeldInPublishOrder() throws Exception {
+    MemoryQueue queue = MemoryBroker.queue("held-" + UUID.randomUUID());
+    int count = 5_000;
+    for (int i = 0; i < count; i++) {
+      queue.publish(Message.builder().payload(Integer.toString(i)).build(), Duration.ZERO);
+    }
+    List<String> keptBack = new CopyOnWriteArrayList<>();
+    List<Delivery> received = new CopyOnWriteArrayList<>();
+    DeliverySink acksAllBut =
+        delivery -> {
+          received.add(delivery);
+          int n = Integer.parseInt(delivery.message().payloadAsString());
+          if (n % 997 == 3 || n >= count - 2) {
+            keptBack.add(delivery.message().payloadAsString());
+          } else {
+            delivery.acknowledger().ack();
+          }
+        };
+    try (MemorySource source = new MemorySource("held", queue)) {
+      source.start(acksAllBut);
+      await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == count);
+    }
+
+    List<String> again = new CopyOnWriteArrayList<>();
+    try (MemorySource next = new MemorySource("held-next", queue)) {
+      next.start(delivery -> again.add(delivery.message().payloadAsString()));
+      await().atMost(Duration.ofSeconds(5)).until(() -> again.size() >= keptBack.size());
+      assertThat(again).containsExactlyElementsOf(keptBack);
+      assertThat(queue.depth()).isZero();
+    }
+  }
 }

@@ -34,6 +34,9 @@ record FaultRecord(
 
   static final long FINISHED_DURING_FAULT = -2;
 
+  /** A scenario that measures its own recovery (the scale-out tests' hand-over). */
+  static final long NOT_MEASURED = -3;
+
   static FaultRecord of(
       String transport,
       String fault,
@@ -110,22 +113,24 @@ record FaultRecord(
     return new ReliabilityTable.Cell(
         fault,
         transport,
-        "%d lost, %d dup, %d reord, %s"
-            .formatted(
-                lost,
-                duplicates,
-                reorderedKeys,
-                recoveryMillis == FINISHED_DURING_FAULT
-                    ? "finished during the fault"
-                    : recoveryMillis < 0
-                        ? "no recovery"
-                        : "%.1f s".formatted(recoveryMillis / 1e3)));
+        "%d lost, %d dup, %d reord, %s".formatted(lost, duplicates, reorderedKeys, recovery()));
+  }
+
+  /** The recovery time as text, or what stands in for it. */
+  private String recovery() {
+    if (recoveryMillis == FINISHED_DURING_FAULT) {
+      return "finished during the fault";
+    }
+    if (recoveryMillis == NOT_MEASURED) {
+      return "not measured here";
+    }
+    return recoveryMillis < 0 ? "no recovery" : "%.1f s".formatted(recoveryMillis / 1e3);
   }
 
   @Override
   public String toString() {
     return ("%s on %s: %d of %d handled, %d lost, %d duplicates (bound %d), %d keys reordered%s,"
-            + " recovered in %d ms")
+            + " recovery: %s")
         .formatted(
             fault,
             transport,
@@ -136,6 +141,6 @@ record FaultRecord(
             redeliveryBound,
             reorderedKeys,
             firstReorder == null ? "" : " (" + firstReorder + ")",
-            recoveryMillis);
+            recovery());
   }
 }

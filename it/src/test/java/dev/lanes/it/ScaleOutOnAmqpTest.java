@@ -110,7 +110,7 @@ class ScaleOutOnAmqpTest {
               KEYS,
               PER_KEY,
               amqp.redeliveryBound(LANES, CHANNEL_LENGTH, 0),
-              -1);
+              FaultRecord.NOT_MEASURED);
       System.out.printf(
           "scale out on amqp (%d partitions, %d of them active on the killed runner): %s;"
               + " hand-over after SIGKILL %d ms%n",

@@ -81,7 +81,7 @@ class ScaleOutOnKafkaTest {
               KEYS,
               PER_KEY,
               kafka.redeliveryBound(LANES, CHANNEL_LENGTH, PER_SECOND),
-              -1);
+              FaultRecord.NOT_MEASURED);
       System.out.printf(
           "scale out on kafka: %s; hand-over after SIGKILL %d ms%n",
           result, handOverMillis(record, killedAt));

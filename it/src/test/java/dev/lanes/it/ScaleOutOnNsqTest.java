@@ -103,7 +103,7 @@ class ScaleOutOnNsqTest {
               KEYS,
               PER_KEY,
               IN_FLIGHT,
-              -1);
+              FaultRecord.NOT_MEASURED);
       Set<Long> reordered = FaultRecord.reorderedKeys(handled);
       System.out.printf(
           "scale out on nsq (%d partitions, 2 owned by the killed runner): %s; reordered keys %s;"

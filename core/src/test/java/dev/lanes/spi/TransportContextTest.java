@@ -30,19 +30,37 @@ class TransportContextTest {
   }
 
   @Test
-  void aCounterOfATransportReadsItsAdderWithTheTasksTags() {
+  void aTransportsRedeliveriesAreReadFromItsCountWithTheTasksTags() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     TransportContext context = TransportContext.of(task, registry, Tags.of("lanes.task", "orders"));
     LongAdder redeliveries = new LongAdder();
 
-    context.count(TransportMeters.REDELIVERIES, redeliveries, "records a rebalance left");
+    context.countRedeliveries(redeliveries, LongAdder::sum);
     redeliveries.add(3);
 
     FunctionCounter counter =
         registry.find(TransportMeters.REDELIVERIES).tag("lanes.task", "orders").functionCounter();
     assertThat(counter).isNotNull();
     assertThat(counter.count()).isEqualTo(3.0);
-    assertThat(counter.getId().getDescription()).isEqualTo("records a rebalance left");
+    assertThat(counter.getId().getDescription()).contains("hands out again");
+    assertThat(registry.find(TransportMeters.RECONNECTS).meter()).isNull();
+  }
+
+  @Test
+  void aTransportsReconnectsAreReadFromItsCountWithTheTasksTags() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    TransportContext context = TransportContext.of(task, registry, Tags.of("lanes.task", "orders"));
+    long[] reconnects = {0};
+
+    context.countReconnects(reconnects, r -> r[0]);
+    reconnects[0] = 2;
+
+    FunctionCounter counter =
+        registry.find(TransportMeters.RECONNECTS).tag("lanes.task", "orders").functionCounter();
+    assertThat(counter).isNotNull();
+    assertThat(counter.count()).isEqualTo(2.0);
+    assertThat(counter.getId().getDescription()).contains("reconnected");
+    assertThat(registry.find(TransportMeters.REDELIVERIES).meter()).isNull();
   }
 
   @Test

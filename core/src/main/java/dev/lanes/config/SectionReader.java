@@ -74,6 +74,15 @@ public final class SectionReader {
     return get(key, "a string", c -> c.getString(key).trim());
   }
 
+  /**
+   * The trimmed string at {@code key}, or the task's name when it is empty: the rule of every name
+   * a task may leave to its own (queue, topic, group, channel).
+   */
+  public String textOrTaskName(String key) {
+    String value = text(key);
+    return value.isEmpty() ? task : value;
+  }
+
   /** The boolean at {@code key}. */
   public boolean bool(String key) {
     return get(key, "true or false", c -> c.getBoolean(key));

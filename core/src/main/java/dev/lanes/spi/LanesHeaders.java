@@ -67,6 +67,24 @@ public final class LanesHeaders {
   }
 
   /**
+   * The attempt a copy handed back for a retry carries in {@code headers}: its {@link #ATTEMPT}
+   * value, at least 1; 1 when the header is missing or not a whole number. Only for a message the
+   * transport knows to be such a copy (read from its retry queue or topic): on any other message
+   * {@code lanes-attempt} is just a header.
+   */
+  public static int attempt(Map<String, String> headers) {
+    String value = headers.get(ATTEMPT);
+    if (value == null) {
+      return 1;
+    }
+    try {
+      return Math.max(1, Integer.parseInt(value.trim()));
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  /**
    * Where {@code message} was first consumed, as {@code lanes-original-*} headers, by the rule in
    * the class comment. A new, mutable map.
    */

@@ -8,7 +8,7 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 
 /**
  * What Lanes hands a transport when it opens a task's source or publisher ({@link
@@ -48,11 +48,34 @@ public record TransportContext(TaskConfig task, MeterRegistry meters, Clock cloc
   }
 
   /**
-   * Registers {@code count}, which the transport increments, as the function counter {@code name}
-   * (one of {@link TransportMeters}) on {@link #meters()}: each scrape reads the adder.
+   * Registers the source's count of reconnects as the function counter {@link
+   * TransportMeters#RECONNECTS} on {@link #meters()}: each scrape reads {@code count} of {@code
+   * counted}, which is held weakly (keep it reachable from the source).
    */
-  public void count(String name, LongAdder count, String description) {
-    FunctionCounter.builder(name, count, LongAdder::doubleValue)
+  public <T> void countReconnects(T counted, ToLongFunction<T> count) {
+    register(
+        TransportMeters.RECONNECTS,
+        "Times the source reconnected or resubscribed after losing its broker",
+        counted,
+        count);
+  }
+
+  /**
+   * Registers the source's count of redeliveries as the function counter {@link
+   * TransportMeters#REDELIVERIES} on {@link #meters()}: each scrape reads {@code count} of {@code
+   * counted}, which is held weakly (keep it reachable from the source).
+   */
+  public <T> void countRedeliveries(T counted, ToLongFunction<T> count) {
+    register(
+        TransportMeters.REDELIVERIES,
+        "Deliveries the broker hands out again because the source lost them (connection or"
+            + " channel lost, partition revoked, lease ran out), not because a handler asked",
+        counted,
+        count);
+  }
+
+  private <T> void register(String name, String description, T counted, ToLongFunction<T> count) {
+    FunctionCounter.builder(name, counted, c -> count.applyAsLong(c))
         .description(description)
         .register(meters);
   }

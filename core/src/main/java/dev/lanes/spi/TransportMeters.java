@@ -2,8 +2,10 @@ package dev.lanes.spi;
 
 /**
  * Names of the transport meters whose concept every broker shares, so that a dashboard reads the
- * same on each (see docs/operations.md). Register them on {@link TransportContext#meters()}; the
- * task's tags are added there.
+ * same on each (see docs/operations.md). Register them on {@link TransportContext#meters()} (the
+ * counters through {@link TransportContext#countReconnects} and {@link
+ * TransportContext#countRedeliveries}, which give them one description); the task's tags are added
+ * there.
  */
 public final class TransportMeters {
 

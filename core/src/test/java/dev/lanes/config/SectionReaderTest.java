@@ -85,6 +85,12 @@ class SectionReaderTest {
   }
 
   @Test
+  void aNameLeftEmptyIsTheTasksName() {
+    assertThat(broker("queue = \"  \"").textOrTaskName("queue")).isEqualTo("orders");
+    assertThat(broker("queue = \" q1 \"").textOrTaskName("queue")).isEqualTo("q1");
+  }
+
+  @Test
   void aMissingSectionIsReportedAsTheSection() {
     assertThatThrownBy(() -> SectionReader.of(task("x = 1"), "kafka"))
         .isInstanceOf(ReadyFailedException.class)

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.lanes.api.Message;
 import dev.lanes.api.MessageHandler;
 import dev.lanes.api.Outcome;
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.dispatch.SourceFlow;
 import dev.lanes.runtime.StopReport;
 import dev.lanes.runtime.TaskRuntime;
@@ -21,6 +20,7 @@ import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportMeters;
+import dev.lanes.testing.Tasks;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -687,10 +687,9 @@ public abstract class TransportConformanceKit {
     settings.put("handlerTimeout", "20s");
     settings.put("shutdownTimeout", "15s");
     settings.put("retry.initialDelay", "100ms");
-    settings.put("retry.jitter", 0);
     settings.putAll(destination(scenario));
     settings.putAll(overrides);
-    return TaskConfigLoader.forTask("conformance_" + scenario, settings);
+    return Tasks.task("conformance_" + scenario, settings);
   }
 
   private static Message messageWithPayload(RecordingHandler handler, String payload) {
@@ -752,7 +751,7 @@ public abstract class TransportConformanceKit {
     Map<String, Object> settings = new HashMap<>(deadLetters(task));
     settings.put("transport", transport().name());
     settings.put("consumerNum", 1);
-    TaskConfig dead = TaskConfigLoader.forTask(task.name() + "_dead", settings);
+    TaskConfig dead = Tasks.task(task.name() + "_dead", settings);
     RecordingHandler handler = RecordingHandler.acking();
     start(dead, handler);
     return handler;

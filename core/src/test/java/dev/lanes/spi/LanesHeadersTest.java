@@ -58,4 +58,14 @@ class LanesHeadersTest {
                 LanesHeaders.ORIGINAL_OFFSET, "42",
                 LanesHeaders.ORIGINAL_ID, "m1"));
   }
+
+  @Test
+  void aRetryCopysAttemptIsItsHeaderAtLeastOne() {
+    assertThat(LanesHeaders.attempt(Map.of(LanesHeaders.ATTEMPT, "3"))).isEqualTo(3);
+    assertThat(LanesHeaders.attempt(Map.of(LanesHeaders.ATTEMPT, " 4 "))).isEqualTo(4);
+    assertThat(LanesHeaders.attempt(Map.of(LanesHeaders.ATTEMPT, "0"))).isEqualTo(1);
+    assertThat(LanesHeaders.attempt(Map.of(LanesHeaders.ATTEMPT, "-2"))).isEqualTo(1);
+    assertThat(LanesHeaders.attempt(Map.of(LanesHeaders.ATTEMPT, "three"))).isEqualTo(1);
+    assertThat(LanesHeaders.attempt(Map.of())).isEqualTo(1);
+  }
 }

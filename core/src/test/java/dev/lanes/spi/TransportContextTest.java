@@ -30,19 +30,41 @@ class TransportContextTest {
   }
 
   @Test
-  void aCounterOfATransportReadsItsAdderWithTheTasksTags() {
+  void theSharedCountersReadTheTransportsCountsWithTheTasksTags() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    TransportContext context = TransportContext.of(task, registry, Tags.of("lanes.task", "orders"));
+    LongAdder redeliveries = new LongAdder();
+    long[] reconnects = {0};
+
+    context.countRedeliveries(redeliveries, LongAdder::sum);
+    context.countReconnects(reconnects, r -> r[0]);
+    redeliveries.add(3);
+    reconnects[0] = 2;
+
+    FunctionCounter redelivered = counter(registry, TransportMeters.REDELIVERIES);
+    FunctionCounter reconnected = counter(registry, TransportMeters.RECONNECTS);
+    assertThat(redelivered.count()).isEqualTo(3.0);
+    assertThat(redelivered.getId().getDescription()).contains("hands out again");
+    assertThat(reconnected.count()).isEqualTo(2.0);
+    assertThat(reconnected.getId().getDescription()).contains("reconnected");
+  }
+
+  @Test
+  void aTransportWithoutAConnectionRegistersOnlyItsRedeliveries() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     TransportContext context = TransportContext.of(task, registry, Tags.of("lanes.task", "orders"));
     LongAdder redeliveries = new LongAdder();
 
-    context.count(TransportMeters.REDELIVERIES, redeliveries, "records a rebalance left");
-    redeliveries.add(3);
+    context.countRedeliveries(redeliveries, LongAdder::sum);
 
-    FunctionCounter counter =
-        registry.find(TransportMeters.REDELIVERIES).tag("lanes.task", "orders").functionCounter();
-    assertThat(counter).isNotNull();
-    assertThat(counter.count()).isEqualTo(3.0);
-    assertThat(counter.getId().getDescription()).isEqualTo("records a rebalance left");
+    assertThat(counter(registry, TransportMeters.REDELIVERIES).count()).isZero();
+    assertThat(registry.find(TransportMeters.RECONNECTS).meter()).isNull();
+  }
+
+  private static FunctionCounter counter(SimpleMeterRegistry registry, String name) {
+    FunctionCounter counter = registry.find(name).tag("lanes.task", "orders").functionCounter();
+    assertThat(counter).as(name).isNotNull();
+    return counter;
   }
 
   @Test

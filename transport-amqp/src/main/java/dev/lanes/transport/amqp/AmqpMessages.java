@@ -65,22 +65,10 @@ final class AmqpMessages {
         .key(key)
         .payload(body == null ? new byte[0] : body)
         .headers(headers)
-        .attempt(
-            queue.equals(headers.get(RETRY_QUEUE)) ? attempt(headers.get(LanesHeaders.ATTEMPT)) : 1)
+        .attempt(queue.equals(headers.get(RETRY_QUEUE)) ? LanesHeaders.attempt(headers) : 1)
         .timestamp(timestamp == null ? Instant.now() : timestamp.toInstant())
         .origin(new Origin(queue, partition, -1))
         .build();
-  }
-
-  private static int attempt(String header) {
-    if (header == null) {
-      return 1;
-    }
-    try {
-      return Math.max(1, Integer.parseInt(header.trim()));
-    } catch (NumberFormatException e) {
-      return 1;
-    }
   }
 
   /** Header values as text: strings, numbers, booleans, timestamps; other types are left out. */

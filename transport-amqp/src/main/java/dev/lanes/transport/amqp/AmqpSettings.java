@@ -163,11 +163,9 @@ record AmqpSettings(
 
   /** Reads and checks the keys one by one, so the first bad key is the one reported. */
   private static final class Reader {
-    private final TaskConfig task;
     private final SectionReader amqp;
 
     Reader(TaskConfig task) {
-      this.task = task;
       this.amqp = SectionReader.of(task, SECTION);
     }
 
@@ -176,10 +174,7 @@ record AmqpSettings(
       String exchange = amqp.text("exchange");
       int partitions = amqp.integer("partitions", 0, MAX_PARTITIONS);
       String exchangeType = exchangeType(partitions > 0);
-      String queue = amqp.text("queue");
-      if (queue.isEmpty()) {
-        queue = task.name();
-      }
+      String queue = amqp.textOrTaskName("queue");
       String key = amqp.text("key");
       if (key.isEmpty()) {
         key = queue;

@@ -1,35 +1,25 @@
 package dev.lanes.transport.amqp;
 
+import dev.lanes.spi.BrokerTransport;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
-import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportContext;
 import dev.lanes.spi.TransportMeters;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * RabbitMQ (AMQP 0-9-1) through {@code com.rabbitmq:amqp-client}: {@code transport = amqp},
- * settings in the task's {@code amqp { ... }} block. Holds no connections; thread-safe.
+ * settings in the task's {@code amqp { ... }} block; {@code messaging.system} {@code rabbitmq}.
+ * Holds no connections; thread-safe.
+ *
+ * <p>Default stop mode {@code finish-running}: a delivery a stop releases stays unacked until the
+ * channel closes, and RabbitMQ puts it back at its original place in the queue.
  */
-public final class AmqpTransport implements Transport {
+public final class AmqpTransport extends BrokerTransport {
 
-  @Override
-  public String name() {
-    return "amqp";
-  }
-
-  /**
-   * {@code finish-running}: a delivery a stop releases stays unacked until the channel closes, and
-   * RabbitMQ puts it back at its original place in the queue.
-   */
-  @Override
-  public StopMode defaultStopMode() {
-    return StopMode.FINISH_RUNNING;
-  }
-
-  @Override
-  public String messagingSystem() {
-    return "rabbitmq";
+  public AmqpTransport() {
+    super("amqp", "rabbitmq", StopMode.FINISH_RUNNING);
   }
 
   /**
@@ -39,15 +29,8 @@ public final class AmqpTransport implements Transport {
   @Override
   public Source openSource(TransportContext context) {
     AmqpSource source = new AmqpSource(context, AmqpSettings.of(context.task()));
-    AmqpStats stats = source.stats();
-    context.count(
-        TransportMeters.RECONNECTS,
-        stats.resubscribes,
-        "Times consumption resumed on a recovered or reopened channel");
-    context.count(
-        TransportMeters.REDELIVERIES,
-        stats.returnedOnChannelLoss,
-        "Unacked deliveries of lost channels, which the broker redelivers");
+    context.countReconnects(source.stats().resubscribes, LongAdder::sum);
+    context.countRedeliveries(source.stats().returnedOnChannelLoss, LongAdder::sum);
     return source;
   }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lanes.api.ReadyFailedException;
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.Tasks;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,7 +19,7 @@ class AmqpSettingsTest {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("transport", "amqp");
     amqp.forEach((k, v) -> overrides.put("amqp." + k, v));
-    TaskConfig task = TaskConfigLoader.forTask("account_update", overrides);
+    TaskConfig task = Tasks.task("account_update", overrides);
     return AmqpSettings.of(task);
   }
 

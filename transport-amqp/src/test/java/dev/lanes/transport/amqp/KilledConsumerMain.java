@@ -1,10 +1,10 @@
 package dev.lanes.transport.amqp;
 
 import dev.lanes.api.Outcome;
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.conformance.RecordingHandler;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.Tasks;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.util.Map;
@@ -24,7 +24,7 @@ public final class KilledConsumerMain {
   public static void main(String[] args) throws Exception {
     String queue = args[0];
     TaskConfig task =
-        TaskConfigLoader.forTask(
+        Tasks.task(
             queue,
             Map.of(
                 "transport", "amqp", "amqp.queue", queue, "amqp.prefetch", 50, "consumerNum", 4));

@@ -8,9 +8,9 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import dev.lanes.api.Message;
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.Tasks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -61,7 +61,7 @@ final class RabbitBroker implements AutoCloseable {
     return "lanes-it-" + scenario + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** A task on the amqp transport over the defaults; {@code amqp} keys without the prefix. */
+  /** A task on the amqp transport over {@link Tasks#task}; {@code amqp} keys without the prefix. */
   TaskConfig task(String name, Map<String, ?> amqp) {
     return task(name, amqp, Map.of());
   }
@@ -73,7 +73,7 @@ final class RabbitBroker implements AutoCloseable {
     overrides.put("amqp.recoveryInterval", "500ms");
     overrides.put("amqp.backlogInterval", "100ms");
     amqp.forEach((k, v) -> overrides.put("amqp." + k, v));
-    TaskConfig task = TaskConfigLoader.forTask(name, overrides);
+    TaskConfig task = Tasks.task(name, overrides);
     created.add(AmqpSettings.of(task));
     return task;
   }

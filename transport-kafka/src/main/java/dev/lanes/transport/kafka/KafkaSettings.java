@@ -222,13 +222,13 @@ record KafkaSettings(
       List<String> topics = topics();
       String retryTopic = optionalTopic("retryTopic");
       String deadLetterTopic = optionalTopic("deadLetterTopic");
-      String group = kafka.text("group");
+      String group = kafka.textOrTaskName("group");
       KafkaSettings settings =
           new KafkaSettings(
               task.name(),
               bootstrap,
               topics,
-              group.isEmpty() ? task.name() : group,
+              group,
               retryTopic,
               deadLetterTopic,
               kafka.bool("createTopics"),
@@ -310,9 +310,8 @@ record KafkaSettings(
     }
 
     private List<String> topics() {
-      String value = kafka.text("topic");
       List<String> topics = new ArrayList<>();
-      for (String part : (value.isEmpty() ? task.name() : value).split(",")) {
+      for (String part : kafka.textOrTaskName("topic").split(",")) {
         String topic = part.trim();
         if (!TOPIC.matcher(topic).matches()) {
           throw kafka.invalid(

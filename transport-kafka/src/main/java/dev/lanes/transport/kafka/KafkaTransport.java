@@ -1,12 +1,13 @@
 package dev.lanes.transport.kafka;
 
+import dev.lanes.spi.BrokerTransport;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
-import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportContext;
 import dev.lanes.spi.TransportMeters;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
@@ -16,21 +17,14 @@ import org.apache.kafka.common.KafkaException;
  * org.apache.kafka:kafka-clients}, committed offsets for acks, a retry topic for long retries and a
  * dead-letter topic for rejects. Stateless and thread-safe; found by {@link
  * java.util.ServiceLoader}.
+ *
+ * <p>Default stop mode {@code finish-running}: a record a stop releases is simply not committed, so
+ * the group reads it again, in partition order, from the committed offset.
  */
-public final class KafkaTransport implements Transport {
+public final class KafkaTransport extends BrokerTransport {
 
-  @Override
-  public String name() {
-    return "kafka";
-  }
-
-  /**
-   * {@code finish-running}: a record a stop releases is simply not committed, so the group reads it
-   * again, in partition order, from the committed offset.
-   */
-  @Override
-  public StopMode defaultStopMode() {
-    return StopMode.FINISH_RUNNING;
+  public KafkaTransport() {
+    super("kafka", "kafka", StopMode.FINISH_RUNNING);
   }
 
   /**
@@ -41,15 +35,8 @@ public final class KafkaTransport implements Transport {
   @Override
   public Source openSource(TransportContext context) {
     KafkaSource source = new KafkaSource(context, KafkaSettings.read(context.task()));
-    KafkaStats stats = source.stats();
-    context.count(
-        TransportMeters.RECONNECTS,
-        stats.reconnects,
-        "Times a consumer had a broker connection again after losing its last one");
-    context.count(
-        TransportMeters.REDELIVERIES,
-        stats.redeliveries,
-        "Records left unsettled in lanes when their partition was revoked or lost");
+    context.countReconnects(source.stats().reconnects, LongAdder::sum);
+    context.countRedeliveries(source.stats().redeliveries, LongAdder::sum);
     return source;
   }
 

@@ -44,7 +44,7 @@ final class RecordCodec {
     int attempt = 1;
     String id = null;
     if (fromRetryTopic) {
-      attempt = parseAttempt(headers.get(LanesHeaders.ATTEMPT));
+      attempt = LanesHeaders.attempt(headers);
       id = headers.get(LanesHeaders.ORIGINAL_ID);
     }
     if (id == null) {
@@ -122,17 +122,6 @@ final class RecordCodec {
     }
     set.forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
     return new ProducerRecord<>(topic, null, null, record.key(), record.value(), headers);
-  }
-
-  private static int parseAttempt(String value) {
-    if (value == null) {
-      return 1;
-    }
-    try {
-      return Math.max(1, Integer.parseInt(value.trim()));
-    } catch (NumberFormatException e) {
-      return 1;
-    }
   }
 
   private static String utf8(byte[] bytes) {

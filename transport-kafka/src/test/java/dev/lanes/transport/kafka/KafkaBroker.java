@@ -1,7 +1,7 @@
 package dev.lanes.transport.kafka;
 
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.Tasks;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +74,7 @@ final class KafkaBroker {
     return offsets;
   }
 
-  /** A kafka task over a fresh topic and group, with {@code overrides} on top. */
+  /** A kafka task over {@link Tasks#task} on a fresh topic and group, {@code overrides} on top. */
   static TaskConfig task(String name, String topic, String group, Map<String, Object> overrides) {
     Map<String, Object> config = new HashMap<>();
     config.put("transport", "kafka");
@@ -85,7 +85,7 @@ final class KafkaBroker {
     // members learn of a rebalance at their next heartbeat: keep test rebalances short
     config.put("kafka.consumer.heartbeat.interval.ms", 500);
     config.putAll(overrides);
-    return TaskConfigLoader.forTask(name, config);
+    return Tasks.task(name, config);
   }
 
   static synchronized Admin admin() {

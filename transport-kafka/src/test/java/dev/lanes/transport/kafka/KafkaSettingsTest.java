@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.Tasks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -212,7 +213,7 @@ class KafkaSettingsTest {
   private static TaskConfig task(Map<String, Object> overrides) {
     Map<String, Object> all = new java.util.HashMap<>(overrides);
     all.put("transport", "kafka");
-    return TaskConfigLoader.forTask("orders", all);
+    return Tasks.task("orders", all);
   }
 
   @Test

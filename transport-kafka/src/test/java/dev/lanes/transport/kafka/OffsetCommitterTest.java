@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lanes.api.Message;
-import dev.lanes.config.TaskConfigLoader;
+import dev.lanes.testing.Tasks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +32,7 @@ class OffsetCommitterTest {
   private final OffsetCommitter committer =
       new OffsetCommitter(
           KafkaSettings.read(
-              TaskConfigLoader.forTask(
-                  "orders", Map.of("transport", "kafka", "kafka.commitInterval", "1ms"))),
+              Tasks.task("orders", Map.of("transport", "kafka", "kafka.commitInterval", "1ms"))),
           consumer);
 
   @Test

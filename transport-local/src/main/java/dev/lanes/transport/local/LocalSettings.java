@@ -43,13 +43,9 @@ public record LocalSettings(
     } catch (InvalidPathException e) {
       throw local.invalid("dataDir", "a directory path", e);
     }
-    String queue = local.text("queue");
-    if (queue.isEmpty()) {
-      queue = task.name();
-    }
     return new LocalSettings(
         dataDir,
-        queue,
+        local.textOrTaskName("queue"),
         local.duration("visibilityTimeout", MIN_VISIBILITY),
         local.positiveDuration("pollInterval"),
         local.atLeast("batchSize", 1));

@@ -1,35 +1,29 @@
 package dev.lanes.transport.local;
 
+import dev.lanes.spi.BrokerTransport;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
-import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportContext;
 import dev.lanes.spi.TransportMeters;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The {@code local} transport: Lanes' embedded durable queue, one SQLite file (WAL mode) per data
  * directory, for tasks on one machine. No broker to run; several tasks and processes may share a
  * data directory. Delayed delivery: see {@link LocalHeaders} and {@link LocalPublisher}. Config:
  * the task's {@code local { ... }} block ({@link LocalSettings}). Thread-safe and stateless.
+ *
+ * <p>Default stop mode {@code finish-running}: a row a stop releases is given back when the source
+ * closes, due at its old time, so it comes again in its place.
  */
-public final class LocalTransport implements Transport {
+public final class LocalTransport extends BrokerTransport {
 
   /** The transport's name in config and its {@code messaging.system} metric tag. */
   public static final String NAME = "local";
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  /**
-   * {@code finish-running}: a row a stop releases is given back when the source closes, due at its
-   * old time, so it comes again in its place.
-   */
-  @Override
-  public StopMode defaultStopMode() {
-    return StopMode.FINISH_RUNNING;
+  public LocalTransport() {
+    super(NAME, NAME, StopMode.FINISH_RUNNING);
   }
 
   /**
@@ -40,10 +34,7 @@ public final class LocalTransport implements Transport {
   @Override
   public Source openSource(TransportContext context) {
     LocalSource source = new LocalSource(context, LocalSettings.from(context.task()));
-    context.count(
-        TransportMeters.REDELIVERIES,
-        source.redeliveries(),
-        "Rows a consumer held unsettled (lease ran out, or taken back at start)");
+    context.countRedeliveries(source.redeliveries(), LongAdder::sum);
     return source;
   }
 

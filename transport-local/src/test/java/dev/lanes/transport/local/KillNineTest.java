@@ -11,9 +11,9 @@ import static org.awaitility.Awaitility.await;
 import dev.lanes.api.Message;
 import dev.lanes.api.Outcome;
 import dev.lanes.api.ReadyFailedException;
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.Source;
+import dev.lanes.testing.Tasks;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -104,7 +104,7 @@ class KillNineTest {
     List<Long> lateMs = new ArrayList<>();
     TaskRuntime next =
         TaskRuntime.create(
-            TaskConfigLoader.forTask(
+            Tasks.task(
                 "next",
                 Map.of(
                     "transport",

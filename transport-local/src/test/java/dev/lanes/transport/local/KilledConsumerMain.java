@@ -2,9 +2,9 @@ package dev.lanes.transport.local;
 
 import dev.lanes.api.MessageHandler;
 import dev.lanes.api.Outcome;
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.Tasks;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,7 @@ public final class KilledConsumerMain {
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     TaskConfig task =
-        TaskConfigLoader.forTask(
+        Tasks.task(
             "killed",
             Map.of(
                 "transport",

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lanes.api.ReadyFailedException;
-import dev.lanes.config.TaskConfigLoader;
+import dev.lanes.testing.Tasks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -14,7 +14,7 @@ class LocalSettingsTest {
 
   @Test
   void defaultsComeFromReferenceConfAndQueueDefaultsToTheTaskName() {
-    LocalSettings s = LocalSettings.from(TaskConfigLoader.forTask("orders", Map.of()));
+    LocalSettings s = LocalSettings.from(Tasks.task("orders", Map.of()));
     assertThat(s.queue()).isEqualTo("orders");
     assertThat(s.deadLetterQueue()).isEqualTo("orders.dlq");
     assertThat(s.dataDir()).isEqualTo(Path.of("data").toAbsolutePath());
@@ -27,7 +27,7 @@ class LocalSettingsTest {
   void explicitValuesAreRead() {
     LocalSettings s =
         LocalSettings.from(
-            TaskConfigLoader.forTask(
+            Tasks.task(
                 "orders",
                 Map.of(
                     "local.dataDir",
@@ -56,7 +56,7 @@ class LocalSettingsTest {
   }
 
   private static void assertInvalid(Map<String, Object> overrides, String key, String expected) {
-    assertThatThrownBy(() -> LocalSettings.from(TaskConfigLoader.forTask("orders", overrides)))
+    assertThatThrownBy(() -> LocalSettings.from(Tasks.task("orders", overrides)))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageContaining("task 'orders'")
         .hasMessageContaining(key)

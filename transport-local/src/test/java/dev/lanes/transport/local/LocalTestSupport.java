@@ -1,9 +1,9 @@
 package dev.lanes.transport.local;
 
 import dev.lanes.api.Message;
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.Tasks;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -29,7 +29,10 @@ final class LocalTestSupport {
     return scenario + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
   }
 
-  /** A local task on {@code dataDir} consuming {@code queue}, with extra {@code local.*} keys. */
+  /**
+   * A local task over {@link Tasks#task} on {@code dataDir} consuming {@code queue}, with extra
+   * {@code local.*} keys.
+   */
   static TaskConfig task(Path dataDir, String queue, Object... localKeysAndValues) {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("transport", "local");
@@ -38,7 +41,7 @@ final class LocalTestSupport {
     for (int i = 0; i < localKeysAndValues.length; i += 2) {
       overrides.put("local." + localKeysAndValues[i], localKeysAndValues[i + 1]);
     }
-    return TaskConfigLoader.forTask("t-" + queue, overrides);
+    return Tasks.task("t-" + queue, overrides);
   }
 
   static Message message(String key, String payload) {

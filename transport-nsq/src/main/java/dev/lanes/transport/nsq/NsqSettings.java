@@ -146,8 +146,7 @@ public record NsqSettings(
       }
       String topic = name("topic", nsq.text("topic"));
       int partitions = partitions(topic);
-      String channelSetting = nsq.text("channel");
-      String channel = name("channel", channelSetting.isEmpty() ? task.name() : channelSetting);
+      String channel = name("channel", nsq.textOrTaskName("channel"));
       String deadLetterSetting = nsq.text("deadLetterTopic");
       String deadLetterTopic =
           name(

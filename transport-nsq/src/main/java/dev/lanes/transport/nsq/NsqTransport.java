@@ -2,14 +2,13 @@ package dev.lanes.transport.nsq;
 
 import com.sproutsocial.nsq.Client;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.BrokerTransport;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
-import dev.lanes.spi.Transport;
 import dev.lanes.spi.TransportContext;
 import dev.lanes.spi.TransportMeters;
-import io.micrometer.core.instrument.FunctionCounter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -21,22 +20,15 @@ import java.net.Socket;
  * the topic is split in {@code <topic>.0 … <topic>.K-1} and a source consumes its {@code
  * nsq.ownedPartitions}. How ack, retry, reject, touch, backpressure and stop map onto NSQ: {@code
  * docs/transports/nsq.md}. Stateless.
+ *
+ * <p>Default stop mode {@code drain}: nsqd puts a message handed back (REQ, or left in flight at
+ * close) at the back of the channel and counts an attempt, so releasing queued messages at a stop
+ * would let later messages of their key overtake them. See docs/transports/nsq.md.
  */
-public final class NsqTransport implements Transport {
+public final class NsqTransport extends BrokerTransport {
 
-  @Override
-  public String name() {
-    return "nsq";
-  }
-
-  /**
-   * {@code drain}: nsqd puts a message handed back (REQ, or left in flight at close) at the back of
-   * the channel and counts an attempt, so releasing queued messages at a stop would let later
-   * messages of their key overtake them. See docs/transports/nsq.md.
-   */
-  @Override
-  public StopMode defaultStopMode() {
-    return StopMode.DRAIN;
+  public NsqTransport() {
+    super("nsq", "nsq", StopMode.DRAIN);
   }
 
   /**
@@ -47,12 +39,8 @@ public final class NsqTransport implements Transport {
   @Override
   public Source openSource(TransportContext context) {
     NsqSource source = new NsqSource(context, NsqSettings.from(context.task()));
-    FunctionCounter.builder(TransportMeters.RECONNECTS, source, NsqSource::reconnects)
-        .description("Connections to nsqd re-established after a connection to it was lost")
-        .register(context.meters());
-    FunctionCounter.builder(TransportMeters.REDELIVERIES, source, NsqSource::redeliveries)
-        .description("Messages in flight on lost nsqd connections, which nsqd requeues")
-        .register(context.meters());
+    context.countReconnects(source, NsqSource::reconnects);
+    context.countRedeliveries(source, NsqSource::redeliveries);
     return source;
   }
 

@@ -1,8 +1,8 @@
 package dev.lanes.transport.nsq;
 
 import dev.lanes.api.Outcome;
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runtime.TaskRuntime;
+import dev.lanes.testing.Tasks;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +20,7 @@ public final class KilledConsumer {
 
   public static void main(String[] args) throws Exception {
     var task =
-        TaskConfigLoader.forTask(
+        Tasks.task(
             "killed",
             Map.of(
                 "transport",

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lanes.api.ReadyFailedException;
-import dev.lanes.config.TaskConfigLoader;
+import dev.lanes.testing.Tasks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +19,7 @@ class NsqSettingsTest {
   private static NsqSettings settings(Map<String, Object> overrides) {
     Map<String, Object> all = new HashMap<>(Map.of("transport", "nsq", "nsq.topic", "orders"));
     all.putAll(overrides);
-    return NsqSettings.from(TaskConfigLoader.forTask("order_sync", all));
+    return NsqSettings.from(Tasks.task("order_sync", all));
   }
 
   @Test

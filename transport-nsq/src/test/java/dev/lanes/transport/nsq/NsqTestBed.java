@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import dev.lanes.api.Message;
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.Tasks;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
@@ -100,14 +100,14 @@ final class NsqTestBed {
     topics.clear();
   }
 
-  /** A task on {@code topic} over the defaults, looking up every second. */
+  /** A task on {@code topic} over {@link Tasks#task}, looking up every second. */
   static TaskConfig task(String name, String topic, Map<String, ?> overrides) {
     Map<String, Object> settings = new HashMap<>();
     settings.put("transport", "nsq");
     settings.put("nsq.topic", topic);
     settings.put("nsq.lookupInterval", "1s");
     settings.putAll(overrides);
-    return TaskConfigLoader.forTask(name, settings);
+    return Tasks.task(name, settings);
   }
 
   static Message message(String payload) {

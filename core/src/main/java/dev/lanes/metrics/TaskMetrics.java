@@ -1,6 +1,7 @@
 package dev.lanes.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -135,6 +136,14 @@ public final class TaskMetrics {
   /** Registers a task-level gauge such as in-flight or backlog. */
   public <T> void gauge(String name, String description, T state, ToDoubleFunction<T> value) {
     io.micrometer.core.instrument.Gauge.builder(name, state, value)
+        .tags(tags)
+        .description(description)
+        .register(registry);
+  }
+
+  /** Registers a task-level counter that reads {@code value} of {@code state} at each scrape. */
+  public <T> void counter(String name, String description, T state, ToDoubleFunction<T> value) {
+    FunctionCounter.builder(name, state, value)
         .tags(tags)
         .description(description)
         .register(registry);

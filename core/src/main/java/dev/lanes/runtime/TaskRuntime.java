@@ -189,6 +189,21 @@ public final class TaskRuntime implements AutoCloseable {
           this,
           r -> r.ownedPartitions().map(Set::size).orElse(0));
     }
+    if (source.reconnects().isPresent()) {
+      metrics.counter(
+          TransportMeters.RECONNECTS,
+          "Times the source reconnected or resubscribed after losing its broker",
+          source,
+          s -> s.reconnects().orElse(0));
+    }
+    if (source.redeliveries().isPresent()) {
+      metrics.counter(
+          TransportMeters.REDELIVERIES,
+          "Deliveries the broker hands out again because the source lost them (connection or"
+              + " channel lost, partition revoked, lease ran out), not because a handler asked",
+          source,
+          s -> s.redeliveries().orElse(0));
+    }
   }
 
   private void openHandler() {

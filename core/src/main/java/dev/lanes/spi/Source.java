@@ -95,6 +95,27 @@ public interface Source extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Times this source had its broker again after losing it (reconnected, resubscribed), read for
+   * the shared counter {@code lanes.transport.reconnects}, which the runtime registers when this is
+   * present. Empty where there is no connection to lose (an embedded store); whether it is empty
+   * must not change over the source's life. Called from any thread at any time; must return at
+   * once, without I/O.
+   */
+  default OptionalLong reconnects() {
+    return OptionalLong.empty();
+  }
+
+  /**
+   * Deliveries the broker hands out again because this source lost them (connection or channel
+   * lost, partition revoked, lease ran out), not because a handler asked, read for the shared
+   * counter {@code lanes.transport.redeliveries}, which the runtime registers when this is present.
+   * Empty where deliveries cannot be lost that way; same rules as {@link #reconnects()}.
+   */
+  default OptionalLong redeliveries() {
+    return OptionalLong.empty();
+  }
+
   /** Whether the source is connected and consuming; drives the readiness probe. */
   default boolean isConnected() {
     return true;

@@ -1,6 +1,5 @@
 package dev.lanes.spi;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -8,7 +7,6 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.ToLongFunction;
 
 /**
  * What Lanes hands a transport when it opens a task's source or publisher ({@link
@@ -16,8 +14,9 @@ import java.util.function.ToLongFunction;
  * task's tags, Lanes' thread naming and a clock. Immutable; built by the runtime once per open.
  *
  * <p>Meters a transport registers go to the runtime's registry with the task's tags added, so they
- * appear in {@code /metrics} next to the task's own. Where a concept is shared by brokers, use the
- * names of {@link TransportMeters}.
+ * appear in {@code /metrics} next to the task's own. Meters whose concept brokers share ({@link
+ * TransportMeters}) are not registered here: the runtime registers them from what the source
+ * reports.
  *
  * @param task the task's settings
  * @param meters a registry scoped to the task: every meter registered here gets the task's tags
@@ -45,39 +44,6 @@ public record TransportContext(TaskConfig task, MeterRegistry meters, Clock cloc
   /** A context for tests and embedding: meters go nowhere. */
   public static TransportContext of(TaskConfig task) {
     return new TransportContext(task, new CompositeMeterRegistry(), Clock.systemUTC());
-  }
-
-  /**
-   * Registers the source's count of reconnects as the function counter {@link
-   * TransportMeters#RECONNECTS} on {@link #meters()}: each scrape reads {@code count} of {@code
-   * counted}, which is held weakly (keep it reachable from the source).
-   */
-  public <T> void countReconnects(T counted, ToLongFunction<T> count) {
-    register(
-        TransportMeters.RECONNECTS,
-        "Times the source reconnected or resubscribed after losing its broker",
-        counted,
-        count);
-  }
-
-  /**
-   * Registers the source's count of redeliveries as the function counter {@link
-   * TransportMeters#REDELIVERIES} on {@link #meters()}: each scrape reads {@code count} of {@code
-   * counted}, which is held weakly (keep it reachable from the source).
-   */
-  public <T> void countRedeliveries(T counted, ToLongFunction<T> count) {
-    register(
-        TransportMeters.REDELIVERIES,
-        "Deliveries the broker hands out again because the source lost them (connection or"
-            + " channel lost, partition revoked, lease ran out), not because a handler asked",
-        counted,
-        count);
-  }
-
-  private <T> void register(String name, String description, T counted, ToLongFunction<T> count) {
-    FunctionCounter.builder(name, counted, c -> count.applyAsLong(c))
-        .description(description)
-        .register(meters);
   }
 
   /**

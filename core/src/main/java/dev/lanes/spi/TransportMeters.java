@@ -2,10 +2,11 @@ package dev.lanes.spi;
 
 /**
  * Names of the transport meters whose concept every broker shares, so that a dashboard reads the
- * same on each (see docs/operations.md). Register them on {@link TransportContext#meters()} (the
- * counters through {@link TransportContext#countReconnects} and {@link
- * TransportContext#countRedeliveries}, which give them one description); the task's tags are added
- * there.
+ * same on each (see docs/operations.md). The runtime registers all of them, with the task's tags,
+ * from what the SPI reports ({@link Source#isConnected()}, {@link Source#reconnects()}, {@link
+ * Source#redeliveries()}, publishes through {@link dev.lanes.runtime.MeteredPublisher}): a
+ * transport registers none of them itself, only meters of its own broker on {@link
+ * TransportContext#meters()}.
  */
 public final class TransportMeters {
 
@@ -15,13 +16,10 @@ public final class TransportMeters {
    */
   public static final String CONNECTED = "lanes.transport.connected";
 
-  /** Function counter: times the source reconnected or resubscribed after losing its broker. */
+  /** Function counter of {@link Source#reconnects()}, where present. */
   public static final String RECONNECTS = "lanes.transport.reconnects";
 
-  /**
-   * Function counter: deliveries the broker will hand out again because the source lost them
-   * (connection or channel lost, partition revoked) rather than because a handler asked.
-   */
+  /** Function counter of {@link Source#redeliveries()}, where present. */
   public static final String REDELIVERIES = "lanes.transport.redeliveries";
 
   /**

@@ -11,12 +11,14 @@ import dev.lanes.api.Outcome;
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.metrics.TaskMetrics;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.TransportMeters;
 import dev.lanes.testing.EventLog;
 import dev.lanes.testing.FakeSource;
 import dev.lanes.testing.FakeTransport;
 import dev.lanes.testing.Messages;
 import dev.lanes.testing.RecordingAcknowledger;
 import dev.lanes.testing.Tasks;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -473,5 +475,38 @@ class TaskRuntimeTest {
     runtime.start();
     assertThat(runtime.ownedPartitions()).isEmpty();
     assertThat(registry.find(TaskMetrics.PARTITIONS_OWNED).gauge()).isNull();
+  }
+
+  /**
+   * The runtime registers the shared transport counters from what the source reports, with the
+   * task's tags, reads them at each scrape, and removes them at stop, so a pipeline restarted on a
+   * new source does not keep reading the old one.
+   */
+  @Test
+  void registersTheSourcesReconnectsAndRedeliveriesAndRemovesThemAtStop() {
+    source.counts(1, 3);
+    TaskRuntime runtime = runtime(Map.of(), new LoggingHandler(m -> Outcome.ack()));
+    runtime.start();
+    FunctionCounter reconnects =
+        registry.find(TransportMeters.RECONNECTS).tag("lanes.task", "rt").functionCounter();
+    FunctionCounter redeliveries =
+        registry.find(TransportMeters.REDELIVERIES).tag("lanes.task", "rt").functionCounter();
+    assertThat(reconnects).isNotNull();
+    assertThat(redeliveries).isNotNull();
+    source.counts(2, 5);
+    assertThat(reconnects.count()).isEqualTo(2.0);
+    assertThat(redeliveries.count()).isEqualTo(5.0);
+
+    runtime.stop();
+    assertThat(registry.find(TransportMeters.RECONNECTS).meter()).isNull();
+    assertThat(registry.find(TransportMeters.REDELIVERIES).meter()).isNull();
+  }
+
+  @Test
+  void registersNoTransportCounterForASourceThatReportsNone() {
+    TaskRuntime runtime = runtime(Map.of(), new LoggingHandler(m -> Outcome.ack()));
+    runtime.start();
+    assertThat(registry.find(TransportMeters.RECONNECTS).meter()).isNull();
+    assertThat(registry.find(TransportMeters.REDELIVERIES).meter()).isNull();
   }
 }

@@ -33,6 +33,8 @@ public final class FakeSource implements Source {
   private volatile Duration touchInterval;
   private volatile boolean connected = true;
   private volatile OptionalLong backlog = OptionalLong.empty();
+  private volatile OptionalLong reconnects = OptionalLong.empty();
+  private volatile OptionalLong redeliveries = OptionalLong.empty();
   private volatile Optional<Set<String>> ownedPartitions = Optional.empty();
 
   public FakeSource(EventLog log) {
@@ -72,6 +74,13 @@ public final class FakeSource implements Source {
   /** Makes this a partitioned source owning {@code partitions} from now on. */
   public FakeSource owns(String... partitions) {
     this.ownedPartitions = Optional.of(Set.of(partitions));
+    return this;
+  }
+
+  /** Makes this a source that reports reconnects and redeliveries, now these many. */
+  public FakeSource counts(long reconnects, long redeliveries) {
+    this.reconnects = OptionalLong.of(reconnects);
+    this.redeliveries = OptionalLong.of(redeliveries);
     return this;
   }
 
@@ -178,6 +187,16 @@ public final class FakeSource implements Source {
   @Override
   public Optional<Set<String>> ownedPartitions() {
     return ownedPartitions;
+  }
+
+  @Override
+  public OptionalLong reconnects() {
+    return reconnects;
+  }
+
+  @Override
+  public OptionalLong redeliveries() {
+    return redeliveries;
   }
 
   @Override

@@ -329,6 +329,18 @@ final class AmqpSource implements Source {
     return stats;
   }
 
+  /** Times consumption resumed on a recovered or reopened channel. */
+  @Override
+  public OptionalLong reconnects() {
+    return OptionalLong.of(stats.resubscribes.sum());
+  }
+
+  /** Unacked deliveries of channels that closed, which the broker redelivers. */
+  @Override
+  public OptionalLong redeliveries() {
+    return OptionalLong.of(stats.returnedOnChannelLoss.sum());
+  }
+
   BufferedPublisher publisher() {
     return publisher;
   }

@@ -5,8 +5,6 @@ import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TransportContext;
-import dev.lanes.spi.TransportMeters;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * RabbitMQ (AMQP 0-9-1) through {@code com.rabbitmq:amqp-client}: {@code transport = amqp},
@@ -22,16 +20,10 @@ public final class AmqpTransport extends BrokerTransport {
     super("amqp", "rabbitmq", StopMode.FINISH_RUNNING);
   }
 
-  /**
-   * The source, with its reconnects (consumption resumed on a recovered or reopened channel) and
-   * redeliveries (unacked deliveries of lost channels) as the shared {@link TransportMeters}.
-   */
+  /** The source; its threads are named by {@code context}. */
   @Override
   public Source openSource(TransportContext context) {
-    AmqpSource source = new AmqpSource(context, AmqpSettings.of(context.task()));
-    context.countReconnects(source.stats().resubscribes, LongAdder::sum);
-    context.countRedeliveries(source.stats().returnedOnChannelLoss, LongAdder::sum);
-    return source;
+    return new AmqpSource(context, AmqpSettings.of(context.task()));
   }
 
   @Override

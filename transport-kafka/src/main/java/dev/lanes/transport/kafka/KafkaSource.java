@@ -74,9 +74,16 @@ public final class KafkaSource implements Source {
     this.settings = settings;
   }
 
-  /** The source's counters, for the shared transport meters. */
-  KafkaStats stats() {
-    return stats;
+  /** See {@link KafkaStats#reconnects}. */
+  @Override
+  public OptionalLong reconnects() {
+    return OptionalLong.of(stats.reconnects.sum());
+  }
+
+  /** See {@link KafkaStats#redeliveries}. */
+  @Override
+  public OptionalLong redeliveries() {
+    return OptionalLong.of(stats.redeliveries.sum());
   }
 
   /**

@@ -3,8 +3,8 @@ package dev.lanes.transport.kafka;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters of one Kafka source, registered as the shared transport meters by {@link
- * KafkaTransport#openSource}. Thread-safe.
+ * Counters of one Kafka source, read for the shared transport meters ({@link
+ * KafkaSource#reconnects()}, {@link KafkaSource#redeliveries()}). Thread-safe.
  */
 final class KafkaStats {
 

@@ -6,8 +6,6 @@ import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.TransportContext;
-import dev.lanes.spi.TransportMeters;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
@@ -27,17 +25,10 @@ public final class KafkaTransport extends BrokerTransport {
     super("kafka", "kafka", StopMode.FINISH_RUNNING);
   }
 
-  /**
-   * The source, with its reconnects (a consumer connected again after losing the broker) and
-   * redeliveries (records in lanes whose partition was revoked or lost) as the shared {@link
-   * TransportMeters}. Its poll threads are named by {@code context}.
-   */
+  /** The source; its threads are named by {@code context}. */
   @Override
   public Source openSource(TransportContext context) {
-    KafkaSource source = new KafkaSource(context, KafkaSettings.read(context.task()));
-    context.countReconnects(source.stats().reconnects, LongAdder::sum);
-    context.countRedeliveries(source.stats().redeliveries, LongAdder::sum);
-    return source;
+    return new KafkaSource(context, KafkaSettings.read(context.task()));
   }
 
   /**

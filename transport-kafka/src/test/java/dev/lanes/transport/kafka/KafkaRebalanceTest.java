@@ -11,12 +11,7 @@ import dev.lanes.api.Message;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.TaskConfig;
-import dev.lanes.spi.TransportContext;
-import dev.lanes.spi.TransportMeters;
 import dev.lanes.testing.RecordingSink;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,8 +59,7 @@ class KafkaRebalanceTest {
     TaskConfig task = newTask("join-slow", 2, Map.of());
     publish(task, messages(40));
     Queue<String> ackedByFirst = new ConcurrentLinkedQueue<>();
-    SimpleMeterRegistry firstMeters = new SimpleMeterRegistry();
-    KafkaSource first = open(task, firstMeters);
+    KafkaSource first = open(task);
     first.start(slowHandler(ackedByFirst, 4, 50));
     await().atMost(WAIT).until(() -> ackedByFirst.size() >= 4);
 
@@ -101,7 +95,7 @@ class KafkaRebalanceTest {
         .doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(KafkaSourceTest.payloads(messages(60)));
     assertThat(ackedBySecond).isNotEmpty();
-    assertThat(count(firstMeters, TransportMeters.REDELIVERIES))
+    assertThat(first.redeliveries().getAsLong())
         .as("the revoke waited for the lanes: nothing left to the new owner")
         .isZero();
   }
@@ -110,8 +104,7 @@ class KafkaRebalanceTest {
   void workOutlivingTheRevokeTimeoutGoesToTheNewOwnerAndItsLateAckIsANoOp() throws Exception {
     TaskConfig task = newTask("revoke-timeout", 2, Map.of("kafka.revokeTimeout", "300ms"));
     publish(task, messages(20));
-    SimpleMeterRegistry firstMeters = new SimpleMeterRegistry();
-    KafkaSource first = open(task, firstMeters);
+    KafkaSource first = open(task);
     RecordingSink held = new RecordingSink(); // a handler that never finishes in time
     first.start(held);
     held.awaitCount(20, WAIT);
@@ -128,10 +121,10 @@ class KafkaRebalanceTest {
     assertThat(stale).isNotEmpty().allMatch(d -> d.acknowledger().isStale());
     taken.awaitCount(stale.size(), WAIT);
     assertThat(ids(taken.deliveries())).containsExactlyInAnyOrderElementsOf(ids(stale));
-    assertThat(count(firstMeters, TransportMeters.REDELIVERIES))
+    assertThat(first.redeliveries().getAsLong())
         .as("the records in lanes that the revoke left to the new owner")
         .isEqualTo(stale.size());
-    assertThat(count(firstMeters, TransportMeters.RECONNECTS)).as("no outage").isZero();
+    assertThat(first.reconnects().getAsLong()).as("no outage").isZero();
 
     held.deliveries().forEach(d -> d.acknowledger().ack()); // late: no-op on the moved partition
     first.flush();
@@ -238,18 +231,9 @@ class KafkaRebalanceTest {
   }
 
   private KafkaSource open(TaskConfig task) {
-    return open(task, new SimpleMeterRegistry());
-  }
-
-  private KafkaSource open(TaskConfig task, MeterRegistry meters) {
-    KafkaSource source =
-        (KafkaSource) transport.openSource(TransportContext.of(task, meters, Tags.empty()));
+    KafkaSource source = (KafkaSource) transport.openSource(task);
     opened.add(source);
     return source;
-  }
-
-  private static double count(MeterRegistry meters, String name) {
-    return meters.get(name).functionCounter().count();
   }
 
   private void publish(TaskConfig task, List<Message> messages) throws Exception {

@@ -74,10 +74,11 @@ final class LocalSource implements Source {
   /**
    * Rows handed out again because a consumer held them and did not settle them: taken back as this
    * one started, or claimed again after their lease ran out. Not the rows a handler retried, nor
-   * those a stop gave back.
+   * those a stop gave back. No {@link #reconnects()}: an embedded store has no connection to lose.
    */
-  LongAdder redeliveries() {
-    return redeliveries;
+  @Override
+  public OptionalLong redeliveries() {
+    return OptionalLong.of(redeliveries.sum());
   }
 
   @Override

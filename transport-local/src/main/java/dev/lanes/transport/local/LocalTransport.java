@@ -5,8 +5,6 @@ import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.TransportContext;
-import dev.lanes.spi.TransportMeters;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The {@code local} transport: Lanes' embedded durable queue, one SQLite file (WAL mode) per data
@@ -26,16 +24,10 @@ public final class LocalTransport extends BrokerTransport {
     super(NAME, NAME, StopMode.FINISH_RUNNING);
   }
 
-  /**
-   * Validates the {@code local} block; the store is opened by {@link Source#start}. Registers the
-   * source's redeliveries (rows a consumer held unsettled, handed out again) as the shared {@link
-   * TransportMeters#REDELIVERIES}; an embedded store has no connection to lose, so no reconnects.
-   */
+  /** Validates the {@code local} block; the store is opened by {@link Source#start}. */
   @Override
   public Source openSource(TransportContext context) {
-    LocalSource source = new LocalSource(context, LocalSettings.from(context.task()));
-    context.countRedeliveries(source.redeliveries(), LongAdder::sum);
-    return source;
+    return new LocalSource(context, LocalSettings.from(context.task()));
   }
 
   /**

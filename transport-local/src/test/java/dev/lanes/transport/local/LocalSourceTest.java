@@ -15,12 +15,7 @@ import dev.lanes.spi.Delivery;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
-import dev.lanes.spi.TransportContext;
-import dev.lanes.spi.TransportMeters;
 import dev.lanes.testing.Threads;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -227,20 +222,19 @@ class LocalSourceTest {
     String q = queue("crashed");
     publish(q, 2);
     claimAsAHolderThatDies(q, 1, 60_000);
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    LocalTestSupport.Collector c = start(open(task(dataDir, q, "pollInterval", "100ms"), meters));
+    Source source = transport.openSource(task(dataDir, q, "pollInterval", "100ms"));
+    LocalTestSupport.Collector c = start(source);
     assertThat(c.take(2, 5))
         .as("the dead one's message first, in its old place, long before its lease ends")
         .extracting(d -> d.message().payloadAsString())
         .containsExactly("m0", "m1");
-    assertThat(redeliveries(meters)).as("the one the dead consumer held").isOne();
+    assertThat(source.redeliveries()).as("the one the dead consumer held").hasValue(1);
   }
 
   @Test
   void aRowClaimedAgainAfterItsLeaseRanOutCountsAsARedeliveryAndARetryDoesNot() throws Exception {
     String q = queue("lease-ran-out");
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    Source source = open(task(dataDir, q, "pollInterval", "100ms"), meters);
+    Source source = transport.openSource(task(dataDir, q, "pollInterval", "100ms"));
     source.pause(); // claims nothing until the test's holder has its row
     LocalTestSupport.Collector c = start(source);
     publish(q, 2);
@@ -257,7 +251,9 @@ class LocalSourceTest {
               d.acknowledger().ack();
             });
     assertThat(next).containsExactlyInAnyOrder("m0", "m1");
-    assertThat(redeliveries(meters)).as("m0 only: m1 came back because it was retried").isOne();
+    assertThat(source.redeliveries())
+        .as("m0 only: m1 came back because it was retried")
+        .hasValue(1);
   }
 
   @Test
@@ -385,14 +381,6 @@ class LocalSourceTest {
     } finally {
       store.release();
     }
-  }
-
-  private Source open(TaskConfig task, MeterRegistry meters) {
-    return transport.openSource(TransportContext.of(task, meters, Tags.empty()));
-  }
-
-  private static double redeliveries(MeterRegistry meters) {
-    return meters.get(TransportMeters.REDELIVERIES).functionCounter().count();
   }
 
   private long visibleAt(Delivery d) throws Exception {

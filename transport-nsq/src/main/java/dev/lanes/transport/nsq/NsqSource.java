@@ -301,14 +301,16 @@ final class NsqSource implements Source {
   }
 
   /** Deliveries nsqd hands out again because their connection closed before they were settled. */
-  long redeliveries() {
-    return redeliveries.sum();
+  @Override
+  public OptionalLong redeliveries() {
+    return OptionalLong.of(redeliveries.sum());
   }
 
   /** Connections to nsqd re-established after a loss. */
-  long reconnects() {
+  @Override
+  public OptionalLong reconnects() {
     NsqClientAdapter n = nsq;
-    return n == null ? 0 : n.reconnects();
+    return OptionalLong.of(n == null ? 0 : n.reconnects());
   }
 
   private Message toMessage(com.sproutsocial.nsq.Message nsq) {

@@ -8,7 +8,6 @@ import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.TransportContext;
-import dev.lanes.spi.TransportMeters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -31,17 +30,10 @@ public final class NsqTransport extends BrokerTransport {
     super("nsq", "nsq", StopMode.DRAIN);
   }
 
-  /**
-   * The source, with its reconnects (connections to nsqd re-established after a loss) and
-   * redeliveries (messages in flight on a lost connection, which nsqd requeues after its message
-   * timeout) as the shared {@link TransportMeters}.
-   */
+  /** The source; its threads are named by {@code context}. */
   @Override
   public Source openSource(TransportContext context) {
-    NsqSource source = new NsqSource(context, NsqSettings.from(context.task()));
-    context.countReconnects(source, NsqSource::reconnects);
-    context.countRedeliveries(source, NsqSource::redeliveries);
-    return source;
+    return new NsqSource(context, NsqSettings.from(context.task()));
   }
 
   /**

@@ -10,11 +10,7 @@ import dev.lanes.spi.Delivery;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
-import dev.lanes.spi.TransportContext;
-import dev.lanes.spi.TransportMeters;
 import dev.lanes.testing.RecordingSink;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -203,7 +199,6 @@ class NsqFaultTest {
   @Test
   void aCutConnectionCountsItsMessagesInFlightAsRedeliveriesAndTheReconnectOnce() throws Exception {
     String topic = bed.topic("cut");
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (Toxiproxy proxy = new Toxiproxy("nsq_cut", NsqTestBed.NSQD_TCP)) {
       TaskConfig task =
           NsqTestBed.task(
@@ -216,50 +211,51 @@ class NsqFaultTest {
         NsqTestBed.publishHttp(topic, "m" + i);
       }
       RecordingSink sink = new RecordingSink();
-      try (Source source =
-          transport.openSource(
-              TransportContext.of(task, registry, Tags.of("lanes.task", task.name())))) {
+      Source source = transport.openSource(task);
+      try {
         source.start(sink);
         List<Delivery> held = sink.next(4, WAIT); // RDY 4: nsqd sends no more until one settles
-        assertThat(count(registry, TransportMeters.REDELIVERIES)).isZero();
-        assertThat(count(registry, TransportMeters.RECONNECTS)).isZero();
+        assertThat(redeliveries(source)).isZero();
+        assertThat(reconnects(source)).isZero();
 
         proxy.disable();
         await()
             .atMost(WAIT)
             .alias("the 4 messages in flight on the cut connection counted")
-            .until(() -> count(registry, TransportMeters.REDELIVERIES) == 4);
+            .until(() -> redeliveries(source) == 4);
         assertThat(held).allSatisfy(d -> assertThat(d.acknowledger().isStale()).isTrue());
         await()
             .during(Duration.ofSeconds(3)) // reconnection attempts fail meanwhile
             .atMost(Duration.ofSeconds(5))
-            .until(() -> count(registry, TransportMeters.RECONNECTS) == 0);
+            .until(() -> reconnects(source) == 0);
 
         proxy.enable();
         await()
             .atMost(WAIT)
             .alias("the re-established connection counted")
-            .until(() -> count(registry, TransportMeters.RECONNECTS) == 1);
+            .until(() -> reconnects(source) == 1);
         // nsqd requeues the cut messages after msgTimeout: 6 messages, each handled once now
         for (int i = 0; i < 6; i++) {
           sink.next(WAIT).acknowledger().ack();
         }
         await().atMost(WAIT).until(() -> NsqTestBed.stats(topic, "cut").backlog() == 0);
         held.forEach(d -> d.acknowledger().ack()); // stale: nothing is sent
-        assertThat(count(registry, TransportMeters.REDELIVERIES)).isEqualTo(4);
-        assertThat(count(registry, TransportMeters.RECONNECTS)).isEqualTo(1);
+        assertThat(redeliveries(source)).isEqualTo(4);
+        assertThat(reconnects(source)).isEqualTo(1);
         assertThat(NsqTestBed.stats(topic, "cut").timedOut()).isEqualTo(4);
+      } finally {
+        source.close();
       }
-      assertThat(count(registry, TransportMeters.REDELIVERIES))
-          .as("a close counts nothing lost")
-          .isEqualTo(4);
+      assertThat(redeliveries(source)).as("a close counts nothing lost").isEqualTo(4);
     }
   }
 
-  private static double count(SimpleMeterRegistry registry, String name) {
-    FunctionCounter counter = registry.find(name).tag("lanes.task", "cut").functionCounter();
-    assertThat(counter).as("%s registered", name).isNotNull();
-    return counter.count();
+  private static long redeliveries(Source source) {
+    return source.redeliveries().orElseThrow();
+  }
+
+  private static long reconnects(Source source) {
+    return source.reconnects().orElseThrow();
   }
 
   private static String order(int n, String kind) {

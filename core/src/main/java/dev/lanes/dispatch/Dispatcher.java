@@ -170,20 +170,32 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
   }
 
   /**
-   * As {@link #accept} for each, in order; under {@code routing = lane} each lane's share of the
-   * batch is queued at once (one lock, at most one wake-up per lane). A delivery without a key goes
-   * to the least-loaded lane after the shares before it were queued, so every lane still receives
-   * in arrival order and "least loaded" sees them.
+   * As {@link #accept} for each, in order, with one lock per batch: under {@code routing = key} the
+   * key scheduler takes the batch at once; under {@code routing = lane} each lane's share of the
+   * batch is queued at once (at most one wake-up per lane). A delivery without a key goes to the
+   * least-loaded lane after the shares before it were queued, so every lane still receives in
+   * arrival order and "least loaded" sees them.
    */
   @Override
   public void acceptAll(List<Delivery> deliveries) {
-    if (keyScheduler != null || deliveries.size() < 2) {
+    if (deliveries.size() < 2) {
       DeliverySink.super.acceptAll(deliveries);
       return;
     }
     stats.received.add(deliveries.size());
     metrics.received(deliveries.size());
     long now = System.nanoTime();
+    if (keyScheduler != null) {
+      List<Envelope> envelopes = new ArrayList<>(deliveries.size());
+      for (Delivery delivery : deliveries) {
+        envelopes.add(new Envelope(delivery, routingKey.of(delivery.message()), now));
+      }
+      keyScheduler.addAll(envelopes);
+      if (keyScheduler.held() >= keyBound) {
+        flow.reconcile();
+      }
+      return;
+    }
     int laneCount = laneInboxes.size();
     int expectedShare = deliveries.size() / laneCount * 2 + 8; // no regrowth unless keys skew
     List<List<Envelope>> shares = new ArrayList<>(laneCount);

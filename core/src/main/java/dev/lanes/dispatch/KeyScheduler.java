@@ -50,21 +50,46 @@ final class KeyScheduler implements Inbox {
   void add(Envelope envelope) {
     lock.lock();
     try {
-      queued++;
-      KeyQueue keyQueue;
-      if (envelope.key == null) {
-        keyQueue = new KeyQueue(null); // never in byKey: nothing waits for it
-      } else {
-        keyQueue = byKey.computeIfAbsent(envelope.key, KeyQueue::new);
-      }
-      keyQueue.messages.add(envelope);
-      if (!keyQueue.inFlight && keyQueue.messages.size() == 1) {
-        ready.add(keyQueue);
+      if (queue(envelope)) {
         readyOrStopped.signal();
       }
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * As {@link #add} for each, in order, under one lock: one wake-up for each key that became ready
+   * (an idle lane per key at the most).
+   */
+  void addAll(List<Envelope> envelopes) {
+    lock.lock();
+    try {
+      for (Envelope envelope : envelopes) {
+        if (queue(envelope)) {
+          readyOrStopped.signal();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Queues one envelope; holds the lock. Returns whether its key became ready. */
+  private boolean queue(Envelope envelope) {
+    queued++;
+    KeyQueue keyQueue;
+    if (envelope.key == null) {
+      keyQueue = new KeyQueue(null); // never in byKey: nothing waits for it
+    } else {
+      keyQueue = byKey.computeIfAbsent(envelope.key, KeyQueue::new);
+    }
+    keyQueue.messages.add(envelope);
+    if (!keyQueue.inFlight && keyQueue.messages.size() == 1) {
+      ready.add(keyQueue);
+      return true;
+    }
+    return false;
   }
 
   /** Messages received and not started. */

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Batches handed to {@link Dispatcher#acceptAll}, as a polling source hands them. */
 class DispatcherBatchTest {
@@ -66,11 +68,13 @@ class DispatcherBatchTest {
    * Stress: a large backlog in batches of random size through tiny lanes with jittered handlers,
    * keyless messages mixed in, the feeder honouring pauses as a source does: every message handled
    * once, each key in order, and flow control exercised. It takes about 2 s; the timeout catches a
-   * lost wake-up, which the lanes' one-second poll would otherwise turn into minutes.
+   * lost wake-up, which the lanes' one-second poll would otherwise turn into minutes. In both
+   * routing modes (key routing takes each batch into its scheduler under one lock).
    */
-  @Test
+  @ParameterizedTest(name = "routing {0}")
+  @ValueSource(strings = {"lane", "key"})
   @Timeout(60)
-  void aLargeBacklogInBatchesThroughTinyLanesIsHandledOnceEachInKeyOrder() {
+  void aLargeBacklogInBatchesThroughTinyLanesIsHandledOnceEachInKeyOrder(String routing) {
     int messages = 60_000;
     int keys = 97;
     Random random = new Random(15);
@@ -78,7 +82,8 @@ class DispatcherBatchTest {
     ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
     try (DispatcherHarness h =
         new DispatcherHarness(
-            Map.of("consumerNum", 4, "channelLength", 2, "deliverBy", "order_id"),
+            Map.of(
+                "consumerNum", 4, "channelLength", 2, "deliverBy", "order_id", "routing", routing),
             m -> {
               handledTimes.merge(m.payloadAsString(), 1, Integer::sum);
               order.add(m.payloadAsString());

@@ -26,8 +26,8 @@ final class MemorySource implements Source {
   private static final Duration TAKE_WAIT = Duration.ofMillis(100);
 
   /**
-   * Messages handed to the lanes at once: one lock of the queue and one hand-off per batch, and at
-   * most this many taken past a pause.
+   * The most messages handed to the lanes at once: one lock of the queue and one hand-off per
+   * batch, and at most one batch taken past a pause.
    */
   static final int MAX_BATCH = 64;
 
@@ -35,6 +35,7 @@ final class MemorySource implements Source {
 
   private final String task;
   private final MemoryQueue queue;
+  private final int batch;
   private final ReentrantLock pauseLock = new ReentrantLock();
   private final Condition unpaused = pauseLock.newCondition();
   private volatile boolean paused;
@@ -47,9 +48,15 @@ final class MemorySource implements Source {
 
   private int trimAt = MIN_TRIM; // guarded by held
 
-  MemorySource(String task, MemoryQueue queue) {
+  /**
+   * @param lanesHold how many messages the task's lanes hold ({@code consumerNum × channelLength}):
+   *     a batch is no larger, so what waits beyond the lanes stays in the queue and counts as its
+   *     backlog
+   */
+  MemorySource(String task, MemoryQueue queue, int lanesHold) {
     this.task = task;
     this.queue = queue;
+    this.batch = Math.max(1, Math.min(MAX_BATCH, lanesHold));
   }
 
   @Override
@@ -63,8 +70,7 @@ final class MemorySource implements Source {
     try {
       while (receiving) {
         awaitUnpaused();
-        List<MemoryQueue.Stored> taken =
-            receiving ? queue.take(this, MAX_BATCH, TAKE_WAIT) : List.of();
+        List<MemoryQueue.Stored> taken = receiving ? queue.take(this, batch, TAKE_WAIT) : List.of();
         if (!taken.isEmpty()) {
           List<Delivery> deliveries = new ArrayList<>(taken.size());
           for (MemoryQueue.Stored stored : taken) {

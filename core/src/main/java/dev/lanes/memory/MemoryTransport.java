@@ -23,7 +23,10 @@ public final class MemoryTransport implements Transport {
   @Override
   public Source openSource(TransportContext context) {
     TaskConfig task = context.task();
-    return new MemorySource(task.name(), MemoryBroker.queue(queueName(task)));
+    return new MemorySource(
+        task.name(),
+        MemoryBroker.queue(queueName(task)),
+        task.consumerNum() * task.channelLength());
   }
 
   @Override

@@ -37,7 +37,7 @@ class MemorySourceTest {
             deliveries.forEach(d -> payloads.add(d.message().payloadAsString()));
           }
         };
-    try (MemorySource source = new MemorySource("batches", queue)) {
+    try (MemorySource source = new MemorySource("batches", queue, 1_000)) {
       source.start(sink);
       await().atMost(Duration.ofSeconds(5)).until(() -> payloads.size() == 200);
     }
@@ -73,17 +73,48 @@ class MemorySourceTest {
             delivery.acknowledger().ack();
           }
         };
-    try (MemorySource source = new MemorySource("held", queue)) {
+    try (MemorySource source = new MemorySource("held", queue, 1_000)) {
       source.start(acksAllBut);
       await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == count);
     }
 
     List<String> again = new CopyOnWriteArrayList<>();
-    try (MemorySource next = new MemorySource("held-next", queue)) {
+    try (MemorySource next = new MemorySource("held-next", queue, 1_000)) {
       next.start(delivery -> again.add(delivery.message().payloadAsString()));
       await().atMost(Duration.ofSeconds(5)).until(() -> again.size() >= keptBack.size());
       assertThat(again).containsExactlyElementsOf(keptBack);
       assertThat(queue.depth()).isZero();
     }
+  }
+
+  /**
+   * A batch is no larger than what the task's lanes hold, so messages beyond them stay in the queue
+   * and count as its backlog (the backlog alert of a memory task depends on it).
+   */
+  @Test
+  void takesNoMoreAtOnceThanTheLanesHold() throws Exception {
+    MemoryQueue queue = MemoryBroker.queue("small-" + UUID.randomUUID());
+    for (int i = 0; i < 20; i++) {
+      queue.publish(Message.builder().payload(Integer.toString(i)).build(), Duration.ZERO);
+    }
+    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    try (MemorySource source = new MemorySource("small", queue, 2)) {
+      source.start(
+          new DeliverySink() {
+            @Override
+            public void accept(Delivery delivery) {
+              acceptAll(List.of(delivery));
+            }
+
+            @Override
+            public void acceptAll(List<Delivery> deliveries) {
+              batchSizes.add(deliveries.size());
+            }
+          });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> batchSizes.stream().mapToInt(n -> n).sum() == 20);
+    }
+    assertThat(batchSizes).allMatch(size -> size <= 2);
   }
 }

@@ -60,7 +60,26 @@ public final class LanesHeaders {
    * new, mutable map; the transport adds them to the message's own headers.
    */
   public static Map<String, String> deadLetter(Message message, String reason, int attempts) {
+    return deadLetter(message, reason, attempts, Map.of());
+  }
+
+  /**
+   * As {@link #deadLetter(Message, String, int)}, with origin headers of the broker's own (NSQ's
+   * {@code lanes-original-channel}) under the same rule: {@code brokerOrigin} on the first dead
+   * letter; on a message that already carries a first origin, the values it carries.
+   */
+  public static Map<String, String> deadLetter(
+      Message message, String reason, int attempts, Map<String, String> brokerOrigin) {
     Map<String, String> headers = origin(message);
+    Map<String, String> carried = message.headers();
+    boolean firstHop = !carried.containsKey(ORIGINAL_DESTINATION);
+    brokerOrigin.forEach(
+        (name, value) -> {
+          String kept = firstHop ? value : carried.get(name);
+          if (kept != null) {
+            headers.put(name, kept);
+          }
+        });
     headers.put(REASON, reason == null ? "" : reason);
     headers.put(ATTEMPT, Integer.toString(attempts));
     return headers;

@@ -68,4 +68,35 @@ class LanesHeadersTest {
     assertThat(LanesHeaders.attempt(Map.of(LanesHeaders.ATTEMPT, "three"))).isEqualTo(1);
     assertThat(LanesHeaders.attempt(Map.of())).isEqualTo(1);
   }
+
+  /**
+   * A broker's own origin headers (NSQ's channel) follow the same rule: written on the first dead
+   * letter, kept from the message when it already carries a first origin.
+   */
+  @Test
+  void aBrokersOwnOriginHeadersAreWrittenOnceAndKeptAcrossHops() {
+    Message first = Message.builder().id("m1").payload("{}").origin(Origin.of("orders")).build();
+    assertThat(
+            LanesHeaders.deadLetter(first, "bad", 2, Map.of("lanes-original-channel", "billing")))
+        .containsEntry("lanes-original-channel", "billing")
+        .containsEntry(LanesHeaders.ORIGINAL_DESTINATION, "orders");
+
+    Message replayed =
+        Message.builder()
+            .id("m2")
+            .payload("{}")
+            .origin(Origin.of("orders.dlq"))
+            .headers(
+                Map.of(
+                    LanesHeaders.ORIGINAL_DESTINATION,
+                    "orders",
+                    "lanes-original-channel",
+                    "billing"))
+            .build();
+    assertThat(
+            LanesHeaders.deadLetter(
+                replayed, "bad again", 1, Map.of("lanes-original-channel", "replayer")))
+        .containsEntry("lanes-original-channel", "billing")
+        .containsEntry(LanesHeaders.ORIGINAL_DESTINATION, "orders");
+  }
 }

@@ -32,10 +32,8 @@ final class DeadLetters {
    */
   void publish(Message message, String reason, int attempts) {
     Map<String, String> headers = new LinkedHashMap<>(message.headers());
-    if (!headers.containsKey(LanesHeaders.ORIGINAL_DESTINATION)) {
-      headers.put(ORIGINAL_CHANNEL, channel); // the first origin's, like the others
-    }
-    headers.putAll(LanesHeaders.deadLetter(message, reason, attempts));
+    headers.putAll(
+        LanesHeaders.deadLetter(message, reason, attempts, Map.of(ORIGINAL_CHANNEL, channel)));
     publisher.publish(message.toBuilder().headers(headers).build());
   }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.lanes.api.Message;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
+import dev.lanes.testing.RecordingSink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,25 +23,14 @@ class MemorySourceTest {
     for (int i = 0; i < 200; i++) {
       queue.publish(Message.builder().key("k").payload(Integer.toString(i)).build(), Duration.ZERO);
     }
-    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-    List<String> payloads = new CopyOnWriteArrayList<>();
-    DeliverySink sink =
-        new DeliverySink() {
-          @Override
-          public void accept(Delivery delivery) {
-            acceptAll(List.of(delivery));
-          }
-
-          @Override
-          public void acceptAll(List<Delivery> deliveries) {
-            batchSizes.add(deliveries.size());
-            deliveries.forEach(d -> payloads.add(d.message().payloadAsString()));
-          }
-        };
+    RecordingSink sink = new RecordingSink();
     try (MemorySource source = new MemorySource("batches", queue, 1_000)) {
       source.start(sink);
-      await().atMost(Duration.ofSeconds(5)).until(() -> payloads.size() == 200);
+      await().atMost(Duration.ofSeconds(5)).until(() -> sink.count() == 200);
     }
+    List<String> payloads =
+        sink.deliveries().stream().map(d -> d.message().payloadAsString()).toList();
+    List<Integer> batchSizes = sink.batchSizes();
 
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
@@ -97,24 +87,12 @@ class MemorySourceTest {
     for (int i = 0; i < 20; i++) {
       queue.publish(Message.builder().payload(Integer.toString(i)).build(), Duration.ZERO);
     }
-    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    RecordingSink sink = new RecordingSink();
     try (MemorySource source = new MemorySource("small", queue, 2)) {
-      source.start(
-          new DeliverySink() {
-            @Override
-            public void accept(Delivery delivery) {
-              acceptAll(List.of(delivery));
-            }
-
-            @Override
-            public void acceptAll(List<Delivery> deliveries) {
-              batchSizes.add(deliveries.size());
-            }
-          });
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(() -> batchSizes.stream().mapToInt(n -> n).sum() == 20);
+      source.start(sink);
+      await().atMost(Duration.ofSeconds(5)).until(() -> sink.count() == 20);
     }
-    assertThat(batchSizes).allMatch(size -> size <= 2);
+    assertThat(sink.singles()).isZero();
+    assertThat(sink.batchSizes()).allMatch(size -> size <= 2);
   }
 }

@@ -179,34 +179,13 @@ class ScaleOutOnAmqpTest {
   }
 
   private Path taskFile(BrokerTargets.Amqp amqp, String name, Path record) throws Exception {
-    Path tasks = dir.resolve("scaleout.conf");
-    Files.writeString(
-        tasks,
-        """
-        system {
-          consumerNum = %d
-          channelLength = %d
-          deliverBy = order_id
-          http.port = 0
-        }
-        orders {
-          handler = dev.lanes.samples.RecordingHandler
-          record.file = "%s"
-          record.delay = 2ms
-          amqp { uri = "%s", exchange = %s.x, queue = %s, partitions = %d }
-          %s
-        }
-        """
-            .formatted(
-                LANES,
-                CHANNEL_LENGTH,
-                record,
-                URI,
-                name,
-                name,
-                PARTITIONS,
-                amqp.quickRedelivery()));
-    return tasks;
+    return ScaleOutRunners.taskFile(
+        dir,
+        LANES,
+        CHANNEL_LENGTH,
+        record,
+        "amqp { uri = \"%s\", exchange = %s.x, queue = %s, partitions = %d }\n%s"
+            .formatted(URI, name, name, PARTITIONS, amqp.quickRedelivery()));
   }
 
   /**

@@ -100,27 +100,12 @@ class ScaleOutOnKafkaTest {
   }
 
   private Path taskFile(BrokerTargets.Kafka kafka, String topic, Path record) throws Exception {
-    Path tasks = dir.resolve("scaleout.conf");
-    Files.writeString(
-        tasks,
-        """
-        system {
-          consumerNum = %d
-          channelLength = %d
-          deliverBy = order_id
-          http.port = 0
-        }
-        orders {
-          handler = dev.lanes.samples.RecordingHandler
-          record.file = "%s"
-          record.delay = 2ms
-          %s
-          %s
-        }
-        """
-            .formatted(
-                LANES, CHANNEL_LENGTH, record, kafka.destination(topic), kafka.quickRedelivery()));
-    return tasks;
+    return ScaleOutRunners.taskFile(
+        dir,
+        LANES,
+        CHANNEL_LENGTH,
+        record,
+        kafka.destination(topic) + "\n" + kafka.quickRedelivery());
   }
 
   /**

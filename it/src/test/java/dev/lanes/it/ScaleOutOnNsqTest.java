@@ -149,31 +149,21 @@ class ScaleOutOnNsqTest {
   }
 
   private Path taskFile(String name, Path record) throws Exception {
-    Path tasks = dir.resolve("scaleout.conf");
-    Files.writeString(
-        tasks,
+    return ScaleOutRunners.taskFile(
+        dir,
+        LANES,
+        CHANNEL_LENGTH,
+        record,
         """
-        system {
-          consumerNum = %d
-          channelLength = %d
-          deliverBy = order_id
-          http.port = 0
-        }
-        orders {
-          handler = dev.lanes.samples.RecordingHandler
-          record.file = "%s"
-          record.delay = 2ms
-          nsq {
-            topic = %s
-            partitions = %d
-            maxInFlight = %d
-            msgTimeout = 3s
-            lookupInterval = 1s
-          }
+        nsq {
+          topic = %s
+          partitions = %d
+          maxInFlight = %d
+          msgTimeout = 3s
+          lookupInterval = 1s
         }
         """
-            .formatted(LANES, CHANNEL_LENGTH, record, name, PARTITIONS, IN_FLIGHT));
-    return tasks;
+            .formatted(name, PARTITIONS, IN_FLIGHT));
   }
 
   /**

@@ -15,6 +15,34 @@ final class ScaleOutRunners {
   private ScaleOutRunners() {}
 
   /**
+   * Writes {@code dir/scaleout.conf}: task {@code orders} with {@code lanes} lanes of {@code
+   * channelLength}, keyed by order id, recording what it handles in {@code record} (2 ms per
+   * event), with {@code transportKeys} (its transport's block) added to the task.
+   */
+  static Path taskFile(Path dir, int lanes, int channelLength, Path record, String transportKeys)
+      throws Exception {
+    Path tasks = dir.resolve("scaleout.conf");
+    Files.writeString(
+        tasks,
+        """
+        system {
+          consumerNum = %d
+          channelLength = %d
+          deliverBy = order_id
+          http.port = 0
+        }
+        orders {
+          handler = dev.lanes.samples.RecordingHandler
+          record.file = "%s"
+          record.delay = 2ms
+        %s
+        }
+        """
+            .formatted(lanes, channelLength, record, transportKeys.indent(2).stripTrailing()));
+    return tasks;
+  }
+
+  /**
    * Runner {@code n} of task {@code orders} in {@code tasks}, in a working directory of its own
    * under {@code dir}, as on a machine of its own, with {@code env} added to its environment.
    */

@@ -18,6 +18,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +28,11 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** The four transports as {@link BrokerTarget}s, each filled by a client that is not Lanes. */
 final class BrokerTargets {
@@ -180,11 +185,43 @@ final class BrokerTargets {
           .formatted(name, name, bootstrap);
     }
 
-    /** In record batches of {@link #WINDOW} records, so that a fetch takes no more (see below). */
+    /**
+     * In record batches of {@link #WINDOW} records, so that a fetch takes no more (see below), by
+     * an idempotent producer: without it librdkafka retries a failed batch after later ones of the
+     * same partition were written (e.g. a first batch that reached a just-created partition before
+     * its leader was ready), and the topic holds a key's events out of sequence.
+     */
     @Override
     public void publishMany(String name, List<String> events) throws Exception {
       List<String> keyed = events.stream().map(e -> recordKey(e) + "|" + e).toList();
-      ForeignClients.kcat(bootstrap, name, keyed, dir, "batch.num.messages=" + WINDOW);
+      ForeignClients.kcat(
+          bootstrap, name, keyed, dir, "batch.num.messages=" + WINDOW, "enable.idempotence=true");
+    }
+
+    /** Every record value of {@code topic}, partition after partition, each in offset order. */
+    List<String> valuesInLogOrder(String topic) {
+      Map<String, Object> config =
+          Map.of(
+              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+              ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+              ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+      try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+        List<TopicPartition> partitions =
+            consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .sorted(Comparator.comparingInt(TopicPartition::partition))
+                .toList();
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        List<String> values = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+          consumer.assign(List.of(partition));
+          consumer.seekToBeginning(List.of(partition));
+          while (consumer.position(partition) < ends.get(partition)) {
+            consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
+          }
+        }
+        return values;
+      }
     }
 
     /** The order id as record key; none for a payload without one. */

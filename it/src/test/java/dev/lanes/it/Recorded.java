@@ -97,6 +97,18 @@ final class Recorded {
     }
   }
 
+  /** The order events among {@code payloads}, in their order, as first attempts. */
+  static List<Handled> orderEventsIn(List<String> payloads) {
+    List<Handled> events = new ArrayList<>();
+    for (String payload : payloads) {
+      JsonNode data = orderData(payload);
+      if (data != null) {
+        events.add(new Handled(data.get("order_id").asLong(), data.get("seq").asLong(), 1));
+      }
+    }
+    return events;
+  }
+
   /**
    * The lines of a record the runner may still be writing (or was killed while writing): a last
    * line without its newline is not complete yet and is left out.

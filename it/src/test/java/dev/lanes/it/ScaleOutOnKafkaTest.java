@@ -56,6 +56,11 @@ class ScaleOutOnKafkaTest {
     }
     kafka.publishMany(topic, Recorded.orderEvents(KEYS, PER_KEY));
     int total = KEYS * PER_KEY;
+    List<Handled> inLog = Recorded.orderEventsIn(kafka.valuesInLogOrder(topic));
+    assertThat(inLog).as("events in the topic").hasSize(total);
+    assertThat(FaultRecord.reorderedKeys(inLog))
+        .as("keys whose events the producer left out of sequence in the topic")
+        .isEmpty();
     Path record = dir.resolve("handled.jsonl");
     Path tasks = taskFile(kafka, topic, record);
 

@@ -1,10 +1,7 @@
 package dev.lanes.transport.amqp;
 
 import dev.lanes.spi.BrokerTransport;
-import dev.lanes.spi.Publisher;
-import dev.lanes.spi.Source;
 import dev.lanes.spi.StopMode;
-import dev.lanes.spi.TransportContext;
 
 /**
  * RabbitMQ (AMQP 0-9-1) through {@code com.rabbitmq:amqp-client}: {@code transport = amqp},
@@ -14,20 +11,15 @@ import dev.lanes.spi.TransportContext;
  * <p>Default stop mode {@code finish-running}: a delivery a stop releases stays unacked until the
  * channel closes, and RabbitMQ puts it back at its original place in the queue.
  */
-public final class AmqpTransport extends BrokerTransport {
+public final class AmqpTransport extends BrokerTransport<AmqpSettings> {
 
   public AmqpTransport() {
-    super("amqp", "rabbitmq", StopMode.FINISH_RUNNING);
-  }
-
-  /** The source; its threads are named by {@code context}. */
-  @Override
-  public Source openSource(TransportContext context) {
-    return new AmqpSource(context, AmqpSettings.of(context.task()));
-  }
-
-  @Override
-  public Publisher openPublisher(TransportContext context) {
-    return new AmqpPublisher(context, AmqpSettings.of(context.task()));
+    super(
+        "amqp",
+        "rabbitmq",
+        StopMode.FINISH_RUNNING,
+        AmqpSettings::of,
+        AmqpSource::new,
+        AmqpPublisher::new);
   }
 }

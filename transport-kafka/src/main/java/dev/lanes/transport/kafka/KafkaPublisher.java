@@ -2,13 +2,17 @@ package dev.lanes.transport.kafka;
 
 import dev.lanes.api.Message;
 import dev.lanes.spi.Publisher;
+import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.TransportContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * Publishes to the task's (first) topic with an idempotent {@code acks=all} producer: key and
@@ -25,6 +29,37 @@ final class KafkaPublisher implements Publisher {
     this.producer = producer;
     this.topic = topic;
     this.closeTimeout = closeTimeout;
+  }
+
+  /**
+   * A publisher to the task's first topic. Checks that the broker answers for the topic within
+   * {@code kafka.connectTimeout} (with the broker's auto-creation on, this creates the topic).
+   */
+  static KafkaPublisher open(TransportContext context, KafkaSettings settings) {
+    TaskConfig task = context.task();
+    String topic = settings.topics().get(0);
+    Producer<byte[], byte[]> producer;
+    try {
+      producer = new KafkaProducer<>(settings.producerProperties());
+    } catch (KafkaException e) {
+      throw task.invalid("kafka", "settings a Kafka client accepts", e);
+    }
+    try {
+      producer.partitionsFor(topic);
+    } catch (KafkaException e) {
+      producer.close(Duration.ZERO);
+      throw task.invalid(
+          "kafka.topic",
+          "topic '"
+              + topic
+              + "' available on "
+              + settings.bootstrap()
+              + " within "
+              + settings.connectTimeout()
+              + " (is the broker up and does the topic exist?)",
+          e);
+    }
+    return new KafkaPublisher(producer, topic, settings.commitTimeout());
   }
 
   @Override

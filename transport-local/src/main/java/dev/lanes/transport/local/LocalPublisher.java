@@ -2,6 +2,7 @@ package dev.lanes.transport.local;
 
 import dev.lanes.api.Message;
 import dev.lanes.spi.Publisher;
+import dev.lanes.spi.TransportContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +33,16 @@ public final class LocalPublisher implements Publisher {
   LocalPublisher(LocalStore store, String queue) {
     this.store = store;
     this.queue = queue;
+  }
+
+  /**
+   * Opens the task's store now.
+   *
+   * @throws dev.lanes.api.ReadyFailedException when the data directory or store file cannot be used
+   */
+  static LocalPublisher open(TransportContext context, LocalSettings settings) {
+    return new LocalPublisher(
+        LocalStore.acquire(context.task(), settings.dataDir()), settings.queue());
   }
 
   /** The queue this publisher writes to. */

@@ -3,7 +3,13 @@ package dev.lanes.transport.nsq;
 import com.sproutsocial.nsq.Client;
 import com.sproutsocial.nsq.Config;
 import dev.lanes.api.Message;
+import dev.lanes.api.ReadyFailedException;
 import dev.lanes.spi.Publisher;
+import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.TransportContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +32,16 @@ final class NsqPublisher implements Publisher {
   private final String topic;
   private final int partitions;
   private final Client ownClient;
+
+  /**
+   * A publisher to the task's topic on {@code nsq.publishTo}, with a client of its own.
+   *
+   * @throws ReadyFailedException when nothing listens at {@code nsq.publishTo}
+   */
+  static NsqPublisher open(TransportContext context, NsqSettings settings) {
+    probe(context.task(), settings);
+    return new NsqPublisher(new Client(), true, settings, settings.topic(), settings.partitions());
+  }
 
   /**
    * @param client the nsq-j client to publish through; it gets the TLS and AUTH settings
@@ -97,6 +113,27 @@ final class NsqPublisher implements Publisher {
     publisher.stop();
     if (ownClient != null) {
       ownClient.stop();
+    }
+  }
+
+  /** nsq-j connects on the first publish; fail at open instead when nsqd is not there. */
+  private static void probe(TaskConfig task, NsqSettings settings) {
+    String address = settings.publishTo();
+    int colon = address.lastIndexOf(':');
+    String host = address.substring(0, colon).replace("[", "").replace("]", "");
+    int port = Integer.parseInt(address.substring(colon + 1));
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), (int) settings.httpTimeout().toMillis());
+    } catch (IOException e) {
+      throw new ReadyFailedException(
+          "task '"
+              + task.name()
+              + "': nsq.publishTo: cannot reach nsqd at "
+              + address
+              + " ("
+              + e.getMessage()
+              + "); start nsqd or fix nsq.publishTo",
+          e);
     }
   }
 }

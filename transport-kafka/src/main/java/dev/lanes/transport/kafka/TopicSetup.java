@@ -25,19 +25,9 @@ import org.slf4j.LoggerFactory;
  * creates missing retry and dead-letter topics (when {@code createTopics}) with the partition count
  * of their topic. Every failure is a {@link ReadyFailedException} naming the key to fix.
  */
-final class TopicSetup {
+record TopicSetup(Admin admin, KafkaSettings settings, TaskConfig task) {
 
   private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
-
-  private final Admin admin;
-  private final KafkaSettings settings;
-  private final TaskConfig task;
-
-  TopicSetup(Admin admin, KafkaSettings settings, TaskConfig task) {
-    this.admin = admin;
-    this.settings = settings;
-    this.task = task;
-  }
 
   /** Verifies the topics and creates what is missing; returns once the broker confirmed. */
   void prepare() {

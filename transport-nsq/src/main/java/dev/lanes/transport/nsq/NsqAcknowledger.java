@@ -32,25 +32,22 @@ final class NsqAcknowledger extends SettleOnceAcknowledger {
   private final com.sproutsocial.nsq.Message nsq;
   private final NsqSource source;
   private final NsqConnection connection;
-  private final long msgTimeoutNanos;
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
   private volatile long lastTouchNanos = System.nanoTime();
 
   /**
+   * @param source the source it came through: names the task, knows the message timeout
    * @param connection the connection the message came on
    */
   NsqAcknowledger(
-      String task,
       com.sproutsocial.nsq.Message nsq,
       Message message,
       NsqSource source,
-      NsqConnection connection,
-      Duration msgTimeout) {
-    super(task, message);
+      NsqConnection connection) {
+    super(source.task(), message);
     this.nsq = nsq;
     this.source = source;
     this.connection = connection;
-    this.msgTimeoutNanos = msgTimeout.toNanos();
   }
 
   NsqConnection connection() {
@@ -124,7 +121,8 @@ final class NsqAcknowledger extends SettleOnceAcknowledger {
   public boolean isStale() {
     return state.get() == State.TAKEN_BACK
         || (state.get() == State.OPEN
-            && (!connectionAlive() || System.nanoTime() - lastTouchNanos > msgTimeoutNanos));
+            && (!connectionAlive()
+                || System.nanoTime() - lastTouchNanos > source.msgTimeoutNanos()));
   }
 
   /** The source closes with this delivery unsettled: REQ it without delay for the next consumer. */

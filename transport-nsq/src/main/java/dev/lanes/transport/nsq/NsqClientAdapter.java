@@ -5,6 +5,7 @@ import com.sproutsocial.nsq.LanesBridge;
 import com.sproutsocial.nsq.Message;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.BiConsumer;
 
@@ -45,6 +46,15 @@ final class NsqClientAdapter {
   private final Reconnects reconnects;
   private final LanesBridge.BridgeClient<NsqConnection> client;
   private final LanesBridge.BridgeSubscriber subscriber;
+  private final List<Subscribed> subscribed = new CopyOnWriteArrayList<>();
+
+  /** A topic and channel subscribed to. */
+  private record Subscribed(String topic, String channel) {
+    @Override
+    public String toString() {
+      return topic + "/" + channel;
+    }
+  }
 
   /**
    * A client (not connected yet) with TLS and AUTH from {@code settings}, and a subscriber on the
@@ -91,6 +101,7 @@ final class NsqClientAdapter {
   void subscribe(
       String topic, String channel, int maxInFlight, BiConsumer<Message, NsqConnection> onMessage) {
     subscriber.subscribe(topic, channel, maxInFlight, m -> onMessage.accept(m, connectionOf(m)));
+    subscribed.add(new Subscribed(topic, channel));
   }
 
   private NsqConnection connectionOf(Message message) {
@@ -110,9 +121,12 @@ final class NsqClientAdapter {
     return new NsqPublisher(client, false, settings, topic, 0);
   }
 
-  /** RDY {@code maxInFlight} on every connection of {@code topic}/{@code channel}. */
-  void setMaxInFlight(String topic, String channel, int maxInFlight) {
-    subscriber.setMaxInFlight(topic, channel, maxInFlight);
+  /** RDY {@code maxInFlight} on every connection of every subscription; what they are, logged. */
+  String setMaxInFlight(int maxInFlight) {
+    for (Subscribed subscription : subscribed) {
+      subscriber.setMaxInFlight(subscription.topic(), subscription.channel(), maxInFlight);
+    }
+    return subscribed.toString();
   }
 
   int connectionCount() {

@@ -142,9 +142,7 @@ final class NsqSource implements Source {
     deadLetters =
         new DeadLetters(nsq.publisher(settings, settings.deadLetterTopic()), settings.channel());
     int perTopic = Math.max(1, settings.maxInFlight() / topics.size());
-    rdy =
-        new RdyControl(
-            task, nsq, topics, settings.channel(), perTopic, context.threads("nsq-rdy", true));
+    rdy = new RdyControl(task, nsq, perTopic, context.threads("nsq-rdy", true));
     receiving = true;
     for (String topic : topics) {
       nsq.subscribe(topic, settings.channel(), perTopic, this::onMessage);
@@ -265,8 +263,7 @@ final class NsqSource implements Source {
       return;
     }
     Message message = toMessage(nsq);
-    NsqAcknowledger acknowledger =
-        new NsqAcknowledger(task, nsq, message, this, connection, settings.msgTimeout());
+    NsqAcknowledger acknowledger = new NsqAcknowledger(nsq, message, this, connection);
     NsqAcknowledger earlier = held.put(NsqAcknowledger.heldKey(nsq), acknowledger);
     if (earlier != null) {
       earlier.supersede();
@@ -359,6 +356,15 @@ final class NsqSource implements Source {
 
   DeadLetters deadLetters() {
     return deadLetters;
+  }
+
+  String task() {
+    return task;
+  }
+
+  /** How long nsqd waits for a FIN or TOUCH before it takes a message back. */
+  long msgTimeoutNanos() {
+    return settings.msgTimeout().toNanos();
   }
 
   @Override

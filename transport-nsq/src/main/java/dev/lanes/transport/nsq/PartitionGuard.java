@@ -14,19 +14,9 @@ import org.slf4j.LoggerFactory;
  * starting in the same instant both pass it, and a node that cannot be read is skipped with a
  * warning. Does HTTP on the calling thread.
  */
-final class PartitionGuard {
+record PartitionGuard(String task, NsqSettings settings, ChannelBacklog nodes) {
 
   private static final Logger log = LoggerFactory.getLogger(PartitionGuard.class);
-
-  private final String task;
-  private final NsqSettings settings;
-  private final ChannelBacklog nodes;
-
-  PartitionGuard(String task, NsqSettings settings, ChannelBacklog nodes) {
-    this.task = task;
-    this.settings = settings;
-    this.nodes = nodes;
-  }
 
   /**
    * @throws ReadyFailedException naming the first owned partition that already has a consumer on

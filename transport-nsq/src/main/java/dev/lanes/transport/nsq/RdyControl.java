@@ -1,6 +1,5 @@
 package dev.lanes.transport.nsq;
 
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,8 +20,6 @@ final class RdyControl {
 
   private final String task;
   private final NsqClientAdapter nsq;
-  private final List<String> topics;
-  private final String channel;
   private final int maxInFlight;
   private final ExecutorService executor;
   private final Object lock = new Object();
@@ -31,21 +28,13 @@ final class RdyControl {
   private int applied;
 
   /**
-   * @param topics the topics {@code nsq} subscribed to on {@code channel}
-   * @param maxInFlight the RDY count {@code nsq} subscribed with, per topic
+   * @param nsq the client whose subscriptions it pauses and resumes
+   * @param maxInFlight the RDY count {@code nsq} subscribed with, per subscription
    * @param threads makes the thread that applies the changes ({@code lanes-<task>-nsq-rdy})
    */
-  RdyControl(
-      String task,
-      NsqClientAdapter nsq,
-      List<String> topics,
-      String channel,
-      int maxInFlight,
-      ThreadFactory threads) {
+  RdyControl(String task, NsqClientAdapter nsq, int maxInFlight, ThreadFactory threads) {
     this.task = task;
     this.nsq = nsq;
-    this.topics = List.copyOf(topics);
-    this.channel = channel;
     this.maxInFlight = maxInFlight;
     this.applied = maxInFlight;
     this.executor = Executors.newSingleThreadExecutor(threads);
@@ -86,11 +75,9 @@ final class RdyControl {
       if (stopped || target == applied) {
         return;
       }
-      for (String topic : topics) {
-        nsq.setMaxInFlight(topic, channel, target);
-      }
+      String subscriptions = nsq.setMaxInFlight(target);
       applied = target;
-      log.debug("task {}: RDY {} on {}/{}", task, target, topics, channel);
+      log.debug("task {}: RDY {} on {}", task, target, subscriptions);
     }
   }
 }

@@ -154,7 +154,7 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     stats.received.increment();
     metrics.received();
     Object key = routingKey.of(delivery.message());
-    Envelope envelope = new Envelope(delivery, key, System.nanoTime());
+    Envelope envelope = new Envelope(delivery, key);
     if (keyScheduler != null) {
       keyScheduler.add(envelope);
       if (keyScheduler.held() >= keyBound) {
@@ -184,11 +184,10 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     }
     stats.received.add(deliveries.size());
     metrics.received(deliveries.size());
-    long now = System.nanoTime();
     if (keyScheduler != null) {
       List<Envelope> envelopes = new ArrayList<>(deliveries.size());
       for (Delivery delivery : deliveries) {
-        envelopes.add(new Envelope(delivery, routingKey.of(delivery.message()), now));
+        envelopes.add(new Envelope(delivery, routingKey.of(delivery.message())));
       }
       keyScheduler.addAll(envelopes);
       if (keyScheduler.held() >= keyBound) {
@@ -204,7 +203,7 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     }
     for (Delivery delivery : deliveries) {
       Object key = routingKey.of(delivery.message());
-      Envelope envelope = new Envelope(delivery, key, now);
+      Envelope envelope = new Envelope(delivery, key);
       if (key == null) {
         queueShares(shares);
         laneInboxes.get(leastLoaded()).add(envelope);

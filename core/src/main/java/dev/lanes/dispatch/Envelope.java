@@ -11,14 +11,15 @@ import java.util.ArrayDeque;
 final class Envelope {
 
   /** Queued to make a lane finish its work and stop. */
-  static final Envelope STOP = new Envelope(null, null, 0);
+  static final Envelope STOP = new Envelope(null, null);
 
   final Delivery delivery;
 
   /** The routing key, or {@code null}. */
   final Object key;
 
-  final long enqueuedNanos;
+  /** When the source received it ({@link Delivery#receivedNanos()}); 0 for {@link #STOP}. */
+  final long receivedNanos;
 
   /** The message of the current attempt; replaced when a retry is parked in process. */
   Message message;
@@ -29,10 +30,10 @@ final class Envelope {
   /** Messages of the same key that arrived while this one was parked, oldest first. */
   ArrayDeque<Envelope> waiting;
 
-  Envelope(Delivery delivery, Object key, long enqueuedNanos) {
+  Envelope(Delivery delivery, Object key) {
     this.delivery = delivery;
     this.key = key;
-    this.enqueuedNanos = enqueuedNanos;
+    this.receivedNanos = delivery == null ? 0 : delivery.receivedNanos();
     this.message = delivery == null ? null : delivery.message();
   }
 

@@ -81,7 +81,9 @@ public final class TaskMetrics {
     this.laneWait =
         Timer.builder(LANE_WAIT)
             .tags(tags)
-            .description("Time a message waited in its lane before the handler was called")
+            .description(
+                "Time from the source receiving a message to its handler call: dispatcher,"
+                    + " lane queue and wake-up")
             .register(registry);
   }
 

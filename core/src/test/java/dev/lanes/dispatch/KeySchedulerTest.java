@@ -12,7 +12,7 @@ class KeySchedulerTest {
   private final KeyScheduler scheduler = new KeyScheduler();
 
   private Envelope add(Object key) {
-    Envelope envelope = new Envelope(null, key, System.nanoTime());
+    Envelope envelope = new Envelope(null, key);
     scheduler.add(envelope);
     return envelope;
   }

@@ -106,11 +106,16 @@ public final class FakeSource implements Source {
 
   /** Hands {@code messages} to the sink in one batch, as a source that polls in batches does. */
   public void deliverAll(List<Message> messages) {
+    deliverAll(messages, System.nanoTime());
+  }
+
+  /** {@link #deliverAll(List)} of messages this source received at {@code receivedNanos}. */
+  public void deliverAll(List<Message> messages, long receivedNanos) {
     List<Delivery> batch = new ArrayList<>(messages.size());
     for (Message message : messages) {
       RecordingAcknowledger ack = new RecordingAcknowledger(message.id(), log);
       acks.put(message.id(), ack);
-      batch.add(new Delivery(message, ack));
+      batch.add(new Delivery(message, ack, receivedNanos));
     }
     sink.acceptAll(batch);
   }

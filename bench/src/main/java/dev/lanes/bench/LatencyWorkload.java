@@ -3,13 +3,13 @@ package dev.lanes.bench;
 import dev.lanes.api.Outcome;
 import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runtime.TaskRuntime;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -30,8 +30,16 @@ public final class LatencyWorkload {
 
   static final double[] PERCENTILES = {50, 90, 99, 99.9};
 
-  /** One run of one consumer. */
-  record Run(String consumer, Histogram latencies, Tally.Result tally, boolean complete) {
+  /**
+   * One run of one consumer; {@code laneWait} is Lanes' own measure of its measured part (receipt
+   * to handler call), {@code null} for the raw client.
+   */
+  record Run(
+      String consumer,
+      Histogram latencies,
+      Tally.Result tally,
+      boolean complete,
+      LaneWaitBuckets.Window laneWait) {
     boolean valid(boolean ordered) {
       return complete
           && tally.handled() == tally.produced()
@@ -54,6 +62,7 @@ public final class LatencyWorkload {
       }
     }
     LatencyReport.printSummary(reports);
+    LatencyReport.printLaneWait(reports);
     if (!valid) {
       System.out.println("INVALID: a run lost or duplicated a message or broke per-key order");
     }
@@ -102,7 +111,8 @@ public final class LatencyWorkload {
     try (PacedProducer.Sender sender = transport.sender(destination)) {
       PacedProducer.preload(sender, s.maxRecords(), s.keys());
     }
-    try (AutoCloseable lanes = startLanes(transport, s, destination, probe)) {
+    try (AutoCloseable lanes =
+        startLanes(transport, s, destination, probe, new LaneWaitBuckets())) {
       if (!probe.awaitAll(5, TimeUnit.MINUTES)) {
         throw new IllegalStateException(transport.name() + ": the drain did not end in 5 minutes");
       }
@@ -120,22 +130,55 @@ public final class LatencyWorkload {
     String destination = transport.newDestination();
     int records = (int) Math.round(rate * (s.warmup() + s.seconds()));
     LatencyProbe probe = new LatencyProbe(records);
+    LaneWaitBuckets laneWait = new LaneWaitBuckets();
+    boolean lanes = consumer.equals("lanes");
     boolean complete;
+    LaneWaitBuckets.Window measuredWaits;
     try (AutoCloseable running =
-            consumer.equals("lanes")
-                ? startLanes(transport, s, destination, probe)
+            lanes
+                ? startLanes(transport, s, destination, probe, laneWait)
                 : transport.startRaw(destination, probe);
         PacedProducer.Sender sender = transport.sender(destination)) {
       long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
-      probe.measureFrom(start + TimeUnit.SECONDS.toNanos(s.warmup()));
+      long measureFrom = start + TimeUnit.SECONDS.toNanos(s.warmup());
+      probe.measureFrom(measureFrom);
+      Thread marker = markAt(measureFrom, laneWait);
       PacedProducer.run(sender, records, s.keys(), rate, start);
       complete = probe.awaitAll(60, TimeUnit.SECONDS);
+      marker.join();
+      measuredWaits = lanes ? laneWait.sinceMark() : null; // before the stop removes the timer
     }
-    return new Run(consumer, probe.latencies(), probe.result(consumer, s.consumerNum()), complete);
+    return new Run(
+        consumer,
+        probe.latencies(),
+        probe.result(consumer, s.consumerNum()),
+        complete,
+        measuredWaits);
+  }
+
+  /** Marks the start of the measured part of {@code laneWait} at {@code nanoTime}. */
+  private static Thread markAt(long nanoTime, LaneWaitBuckets laneWait) {
+    Thread marker =
+        new Thread(
+            () -> {
+              long left;
+              while ((left = nanoTime - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(left);
+              }
+              laneWait.mark();
+            },
+            "lane-wait-mark");
+    marker.setDaemon(true);
+    marker.start();
+    return marker;
   }
 
   private static AutoCloseable startLanes(
-      LatencyTransport transport, LatencySettings s, String destination, LatencyProbe probe) {
+      LatencyTransport transport,
+      LatencySettings s,
+      String destination,
+      LatencyProbe probe,
+      LaneWaitBuckets laneWait) {
     Map<String, Object> config = new LinkedHashMap<>(transport.lanesConfig(destination));
     config.put("consumerNum", s.consumerNum());
     config.put("deliverBy", "order_id");
@@ -148,7 +191,7 @@ public final class LatencyWorkload {
               probe.received(message.payload());
               return Outcome.ack();
             },
-            new SimpleMeterRegistry());
+            laneWait.registry());
     runtime.start();
     return runtime::stop;
   }

@@ -73,8 +73,10 @@ final class MemorySource implements Source {
         List<MemoryQueue.Stored> taken = receiving ? queue.take(this, batch, TAKE_WAIT) : List.of();
         if (!taken.isEmpty()) {
           List<Delivery> deliveries = new ArrayList<>(taken.size());
+          long receivedNanos = System.nanoTime(); // one receipt for the batch taken at once
           for (MemoryQueue.Stored stored : taken) {
-            deliveries.add(new Delivery(stored.message, new MemoryAcknowledger(stored)));
+            deliveries.add(
+                new Delivery(stored.message, new MemoryAcknowledger(stored), receivedNanos));
           }
           keepHeld(taken);
           sink.acceptAll(deliveries);

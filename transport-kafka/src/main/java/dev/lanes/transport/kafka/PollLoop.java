@@ -270,6 +270,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
   /** Tracks every record, acks or holds those that need it and batches the rest for the sink. */
   private void collect(ConsumerRecords<byte[], byte[]> records) {
     long now = System.currentTimeMillis();
+    long receivedNanos = System.nanoTime(); // the poll's records arrived together
     for (TopicPartition partition : records.partitions()) {
       PartitionTracker tracker = trackers.get(partition);
       if (tracker == null) {
@@ -292,7 +293,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
           acknowledger.ack(); // handled before the last commit; only its offset was held back
           continue;
         }
-        Delivery delivery = new Delivery(message, acknowledger);
+        Delivery delivery = new Delivery(message, acknowledger, receivedNanos);
         long due = fromRetryTopic ? RecordCodec.dueMillis(record) : 0;
         if (due > now) {
           hold.hold(tracker, due, delivery);

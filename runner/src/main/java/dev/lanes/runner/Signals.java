@@ -57,13 +57,38 @@ final class Signals implements AutoCloseable {
           Proxy.newProxyInstance(
               Signals.class.getClassLoader(), new Class<?>[] {handlerType}, call);
       Method handle = signalType.getMethod("handle", signalType, handlerType);
-      replaced.add(new Replaced(named, handle.invoke(null, named, handler)));
+      Object earlier = handle.invoke(null, named, handler);
+      if (earlier == handlerType.getField("SIG_IGN").get(null)) {
+        handle.invoke(null, named, earlier); // the JVM keeps an ignored signal ignored anyway
+        warnIgnored(signal, what);
+        return;
+      }
+      replaced.add(new Replaced(named, earlier));
     } catch (ReflectiveOperationException | RuntimeException e) {
       Throwable why = e instanceof InvocationTargetException thrown ? thrown.getCause() : e;
       log.warn(
           "SIG{} cannot be caught on this JVM ({}); it keeps the JVM's default",
           signal,
           why.toString());
+    }
+  }
+
+  /**
+   * A signal ignored when the JVM started (nohup ignores SIGHUP, a script's background job SIGINT)
+   * stays ignored: say so, and what to use instead, except for SIGINT, which a background job never
+   * gets from a keyboard anyway.
+   */
+  private static void warnIgnored(String signal, String what) {
+    String instead = signal.equals("HUP") ? "runner update" : "runner stop or SIGTERM";
+    if (signal.equals("INT")) {
+      log.debug("SIGINT is ignored by this process (a background job); it runs no {}", what);
+    } else {
+      log.warn(
+          "SIG{} is ignored by this process (started under nohup?), so it runs no {}; use {}"
+              + " instead",
+          signal,
+          what,
+          instead);
     }
   }
 

@@ -25,7 +25,17 @@ final class RunnerChild implements AutoCloseable {
 
   /** Starts {@code runner ARGS} with stdout and stderr in {@code output}. */
   static RunnerChild start(Path output, String... args) throws IOException {
-    List<String> command = new ArrayList<>();
+    return start(List.of(), output, args);
+  }
+
+  /** {@link #start} under {@code nohup}, which starts the runner with SIGHUP ignored. */
+  static RunnerChild startUnderNohup(Path output, String... args) throws IOException {
+    return start(List.of("nohup"), output, args);
+  }
+
+  private static RunnerChild start(List<String> prefix, Path output, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));

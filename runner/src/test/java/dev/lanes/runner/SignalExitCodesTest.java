@@ -50,16 +50,13 @@ class SignalExitCodesTest {
   }
 
   private RunnerChild foreground(String script) throws IOException {
+    return RunnerChild.start(dir.resolve("runner-output.txt"), foregroundArgs(script));
+  }
+
+  private String[] foregroundArgs(String script) throws IOException {
     Path file = dir.resolve("tasks.conf");
     Files.writeString(file, conf(script));
-    return RunnerChild.start(
-        dir.resolve("runner-output.txt"),
-        "--task",
-        "orders",
-        "--config",
-        file.toString(),
-        "--progress",
-        "off");
+    return new String[] {"--task", "orders", "--config", file.toString(), "--progress", "off"};
   }
 
   /** Waits until the foreground run says it runs (its signal handlers are in place). */
@@ -91,6 +88,25 @@ class SignalExitCodesTest {
       runner.signal("TERM");
       assertThat(runner.exitCode(EXIT)).as(runner.output()).isEqualTo(ExitCodes.OK);
       assertThat(runner.output()).contains("orders: stopped cleanly").contains("acked 20,");
+    }
+  }
+
+  /**
+   * nohup starts the runner with SIGHUP ignored, and the JVM keeps it so: the run cannot reload on
+   * SIGHUP and must say so (it said nothing, and a later {@code kill -HUP} did nothing), while
+   * SIGTERM still stops it cleanly.
+   */
+  @Test
+  void aRunStartedUnderNohupSaysSighupCannotReloadItAndStillStopsOnSigterm() throws Exception {
+    try (RunnerChild runner =
+        RunnerChild.startUnderNohup(dir.resolve("runner-output.txt"), foregroundArgs(QUICK))) {
+      awaitRunning(runner);
+      assertThat(runner.output())
+          .contains("SIGHUP is ignored by this process (started under nohup?)")
+          .contains("use runner update instead")
+          .doesNotContain("SIGTERM is ignored");
+      runner.signal("TERM");
+      assertThat(runner.exitCode(EXIT)).as(runner.output()).isEqualTo(ExitCodes.OK);
     }
   }
 

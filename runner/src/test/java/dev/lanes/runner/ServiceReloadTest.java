@@ -90,7 +90,13 @@ class ServiceReloadTest {
     service.writeConf(conf("consumerNum = 2"));
     ProcessBuilder hangup = new ProcessBuilder("kill", "-HUP", Long.toString(pid)).inheritIO();
     assertThat(waitFor(hangup)).isZero();
-    await().atMost(Duration.ofSeconds(10)).until(() -> service.fact("lanes").equals("2"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(service.fact("lanes"))
+                    .as("lanes after SIGHUP; the service said:\n%s", service.diagnostics())
+                    .isEqualTo("2"));
 
     service.writeConf(conf("consumerNum = 2, memory.queue = orders-elsewhere"));
     Result restarted = service.command("update");

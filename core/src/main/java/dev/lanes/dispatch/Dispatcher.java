@@ -157,9 +157,7 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
     Envelope envelope = new Envelope(delivery, key);
     if (keyScheduler != null) {
       keyScheduler.add(envelope);
-      if (keyScheduler.held() >= keyBound) {
-        flow.reconcile();
-      }
+      reconcileIfKeysHeldFull();
       return;
     }
     int lane = key == null ? leastLoaded() : LaneRouter.laneOf(key, lanes.size());
@@ -190,9 +188,7 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
         envelopes.add(new Envelope(delivery, routingKey.of(delivery.message())));
       }
       keyScheduler.addAll(envelopes);
-      if (keyScheduler.held() >= keyBound) {
-        flow.reconcile();
-      }
+      reconcileIfKeysHeldFull();
       return;
     }
     int laneCount = laneInboxes.size();
@@ -217,6 +213,13 @@ public final class Dispatcher implements DeliverySink, SourceFlow.Demand {
         flow.reconcile();
         return;
       }
+    }
+  }
+
+  /** Past {@code keyBound} messages held by the key scheduler, intake pauses. */
+  private void reconcileIfKeysHeldFull() {
+    if (keyScheduler.held() >= keyBound) {
+      flow.reconcile();
     }
   }
 

@@ -18,9 +18,6 @@ final class Envelope {
   /** The routing key, or {@code null}. */
   final Object key;
 
-  /** When the source received it ({@link Delivery#receivedNanos()}); 0 for {@link #STOP}. */
-  final long receivedNanos;
-
   /** The message of the current attempt; replaced when a retry is parked in process. */
   Message message;
 
@@ -33,7 +30,6 @@ final class Envelope {
   Envelope(Delivery delivery, Object key) {
     this.delivery = delivery;
     this.key = key;
-    this.receivedNanos = delivery == null ? 0 : delivery.receivedNanos();
     this.message = delivery == null ? null : delivery.message();
   }
 

@@ -44,7 +44,7 @@ final class HandlerInvoker {
 
   private Attempt call(Lane lane, Envelope envelope) {
     long start = System.nanoTime();
-    metrics.waited(start - envelope.receivedNanos);
+    metrics.waited(start - envelope.delivery.receivedNanos());
     lane.beginCall(envelope, start);
     Outcome outcome = null;
     Throwable failure = null;

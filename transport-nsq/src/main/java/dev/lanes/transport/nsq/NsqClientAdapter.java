@@ -121,11 +121,15 @@ final class NsqClientAdapter {
     return new NsqPublisher(client, false, settings, topic, 0);
   }
 
-  /** RDY {@code maxInFlight} on every connection of every subscription; what they are, logged. */
-  String setMaxInFlight(int maxInFlight) {
+  /** RDY {@code maxInFlight} on every connection of every subscription. */
+  void setMaxInFlight(int maxInFlight) {
     for (Subscribed subscription : subscribed) {
       subscriber.setMaxInFlight(subscription.topic(), subscription.channel(), maxInFlight);
     }
+  }
+
+  /** The subscriptions made, as {@code topic/channel}, for logs. */
+  String subscriptions() {
     return subscribed.toString();
   }
 

@@ -82,6 +82,7 @@ final class NsqSource implements Source {
   private final String task;
   private final TransportContext context;
   private final NsqSettings settings;
+  private final long msgTimeoutNanos;
   private final Lookupd lookupd;
   private final ChannelBacklog backlog;
   private final PartitionGuard guard;
@@ -105,6 +106,7 @@ final class NsqSource implements Source {
     this.task = context.task().name();
     this.context = context;
     this.settings = settings;
+    this.msgTimeoutNanos = settings.msgTimeout().toNanos();
     NsqHttp plain = new NsqHttp(settings.httpTimeout());
     this.lookupd = new Lookupd(plain, settings.lookupd());
     this.backlog =
@@ -364,7 +366,7 @@ final class NsqSource implements Source {
 
   /** How long nsqd waits for a FIN or TOUCH before it takes a message back. */
   long msgTimeoutNanos() {
-    return settings.msgTimeout().toNanos();
+    return msgTimeoutNanos;
   }
 
   @Override

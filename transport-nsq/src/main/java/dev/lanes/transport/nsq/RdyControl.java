@@ -75,9 +75,9 @@ final class RdyControl {
       if (stopped || target == applied) {
         return;
       }
-      String subscriptions = nsq.setMaxInFlight(target);
+      nsq.setMaxInFlight(target);
       applied = target;
-      log.debug("task {}: RDY {} on {}", task, target, subscriptions);
+      log.debug("task {}: RDY {} on {}", task, target, nsq.subscriptions());
     }
   }
 }

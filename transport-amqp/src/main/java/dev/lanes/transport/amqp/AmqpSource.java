@@ -74,6 +74,7 @@ final class AmqpSource implements Source {
     this.task = context.task().name();
     this.settings = settings;
     this.topology = new Topology(task, settings);
+    AmqpMeters.register(stats, context.meters());
     this.connections = new SourceConnections(context, settings);
     this.window = new PrefetchWindow(settings);
     this.subscriptions =

@@ -3,8 +3,10 @@ package dev.lanes.transport.amqp;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters of one AMQP source, for logs and tests; {@link AmqpTransport} registers the ones with a
- * shared meaning (reconnects, redeliveries) as {@link dev.lanes.spi.TransportMeters}. Thread-safe.
+ * Counters of one AMQP source: {@link AmqpMeters} puts them in {@code /metrics}; the two with a
+ * meaning every broker shares (resubscribes, returned on channel loss) are read through {@link
+ * AmqpSource#reconnects()} and {@link AmqpSource#redeliveries()} for the runtime's {@link
+ * dev.lanes.spi.TransportMeters}. Thread-safe.
  */
 final class AmqpStats {
   /** Deliveries handed to the dispatcher. */

@@ -13,6 +13,10 @@ import dev.lanes.spi.Delivery;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.TransportContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +51,16 @@ class AmqpSourceTest {
 
   private static AmqpSource open(TaskConfig task) {
     return (AmqpSource) new AmqpTransport().openSource(task);
+  }
+
+  private static AmqpSource open(TaskConfig task, MeterRegistry registry) {
+    return (AmqpSource)
+        new AmqpTransport()
+            .openSource(TransportContext.of(task, registry, Tags.of("lanes.task", task.name())));
+  }
+
+  private static double amqpCounter(MeterRegistry registry, String name, String tag, String value) {
+    return registry.get("lanes.amqp." + name).tag(tag, value).functionCounter().count();
   }
 
   private static Set<String> ids(List<Delivery> deliveries) {
@@ -280,7 +294,8 @@ class AmqpSourceTest {
     RabbitBroker.publish(task, RabbitBroker.messages("m", 3, 3));
     Collector sink = new Collector();
 
-    try (AmqpSource source = open(task)) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (AmqpSource source = open(task, registry)) {
       source.start(sink);
       List<Delivery> got = sink.take(3, WAIT);
       got.get(0).acknowledger().ack();
@@ -289,6 +304,14 @@ class AmqpSourceTest {
       source.flush();
       assertThat(source.stats().deadLettersPublished.sum()).isEqualTo(1);
     }
+    assertThat(amqpCounter(registry, "copies.confirmed", "kind", "dead-letter")).isEqualTo(1);
+    assertThat(amqpCounter(registry, "copies.confirmed", "kind", "retry")).isZero();
+    double acks =
+        amqpCounter(registry, "acks", "multiple", "true")
+            + amqpCounter(registry, "acks", "multiple", "false");
+    assertThat(acks).as("basic.ack frames for 2 acks and the dead-lettered original").isPositive();
+    assertThat(registry.get("lanes.amqp.held").tag("lanes.task", name).functionCounter().count())
+        .isZero();
 
     assertThat(broker.ready(name)).isZero();
     List<GetResponse> dead = broker.drain(name + ".dlq");

@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -286,6 +287,15 @@ public final class TaskRuntime implements AutoCloseable {
    * sections of its own, e.g. the runner's {@code alerts}) live itself: a change to them alone does
    * not require a restart. Core knows only its own keys; any other changed key does.
    */
+  /**
+   * The config paths whose change from the running config to {@code next} only a restart applies
+   * (with {@code callerLiveKeys} as in {@link #update(TaskConfig, Collection)}), sorted; empty when
+   * {@code next} differs in live keys only. For telling an operator why an update restarts.
+   */
+  public List<String> changesNeedingRestart(TaskConfig next, Collection<String> callerLiveKeys) {
+    return LiveChanges.needingRestart(task(), next, callerLiveKeys);
+  }
+
   public synchronized UpdateResult update(TaskConfig next, Collection<String> callerLiveKeys) {
     if (lifecycle.get() != TaskState.RUNNING) {
       throw new IllegalStateException(

@@ -107,6 +107,11 @@ class TaskRuntimeUpdateTest {
     runtime.start();
     try {
       TaskConfig otherQueue = config(2, Map.of("memory.queue", queue + "-other"));
+      assertThat(runtime.changesNeedingRestart(otherQueue, Set.of()))
+          .containsExactly("memory.queue");
+      assertThat(runtime.changesNeedingRestart(config(8, Map.of()), Set.of()))
+          .as("consumerNum is live")
+          .isEmpty();
       assertThat(runtime.update(otherQueue)).isEqualTo(TaskRuntime.UpdateResult.RESTART_REQUIRED);
       assertThat(runtime.task().config().getString("memory.queue")).isEqualTo(queue);
       assertThat(runtime.laneDepths()).hasSize(2);
@@ -127,6 +132,9 @@ class TaskRuntimeUpdateTest {
     runtime.start();
     try {
       TaskConfig alerts = config(2, Map.of("alerts.lagThreshold", 5));
+      assertThat(runtime.changesNeedingRestart(alerts, Set.of()))
+          .containsExactly("alerts.lagThreshold");
+      assertThat(runtime.changesNeedingRestart(alerts, Set.of("alerts", "log"))).isEmpty();
       assertThat(runtime.update(alerts)).isEqualTo(TaskRuntime.UpdateResult.RESTART_REQUIRED);
       assertThat(runtime.update(alerts, Set.of("alerts", "log")))
           .isEqualTo(TaskRuntime.UpdateResult.APPLIED);

@@ -198,27 +198,51 @@ public final class TaskService implements RunningTask, AutoCloseable {
             false, "update rejected: " + e.getMessage() + "\nthe previous config keeps running");
       }
       warnUnknownKeys(next);
-      Loaded previous = current;
-      String changes = ConfigChanges.describe(previous, next);
-      if (!previous.settings().pluginsDir().equals(next.settings().pluginsDir())) {
-        return restartPipeline(previous, next, changes); // the handler comes from another directory
-      }
-      TaskRuntime.UpdateResult result;
-      try {
-        result = runtime.update(next.task(), RunnerSettings.LIVE_KEYS);
-      } catch (IllegalStateException e) {
-        return new Reply(false, "cannot update now: " + e.getMessage());
-      }
-      if (result == TaskRuntime.UpdateResult.APPLIED) {
-        applyRunnerSettings(previous, next);
-        log.info("task {}: update applied live: {}", next.task().name(), changes);
-        return new Reply(true, "applied live: " + changes);
-      }
-      return restartPipeline(previous, next, changes);
+      return apply(next).followedBy(unknownKeysNote(next));
     }
   }
 
+  private Reply apply(Loaded next) {
+    Loaded previous = current;
+    String changes = ConfigChanges.describe(previous, next);
+    if (!previous.settings().pluginsDir().equals(next.settings().pluginsDir())) {
+      return restartPipeline(previous, next, changes); // the handler comes from another directory
+    }
+    TaskRuntime.UpdateResult result;
+    try {
+      result = runtime.update(next.task(), RunnerSettings.LIVE_KEYS);
+    } catch (IllegalStateException e) {
+      return new Reply(false, "cannot update now: " + e.getMessage());
+    }
+    if (result == TaskRuntime.UpdateResult.APPLIED) {
+      applyRunnerSettings(previous, next);
+      log.info("task {}: update applied live: {}", next.task().name(), changes);
+      return new Reply(true, "applied live: " + changes);
+    }
+    return restartPipeline(previous, next, changes);
+  }
+
+  /** The unknown keys of a loaded file, one warning line each, for the operator's reply. */
+  private static String unknownKeysNote(Loaded loaded) {
+    StringBuilder note = new StringBuilder();
+    loaded.unknownKeys().forEach(k -> note.append("\nwarning: ").append(k.message()));
+    return note.toString();
+  }
+
+  /** Why {@code next} cannot be applied live, for the operator. */
+  private String restartReason(Loaded previous, Loaded next) {
+    List<String> keys = runtime.changesNeedingRestart(next.task(), RunnerSettings.LIVE_KEYS);
+    if (!keys.isEmpty()) {
+      return "only a restart applies a change of " + String.join(", ", keys);
+    }
+    if (!previous.settings().pluginsDir().equals(next.settings().pluginsDir())) {
+      return "the handler comes from another plugins directory";
+    }
+    return "the circuit breaker was not closed, and the lanes it holds back cannot drain live";
+  }
+
   private Reply restartPipeline(Loaded previous, Loaded next, String changes) {
+    String reason = restartReason(previous, next);
     TaskConfig task = next.task();
     Transport nextTransport;
     MessageHandler handler;
@@ -282,12 +306,7 @@ public final class TaskService implements RunningTask, AutoCloseable {
             + " ms: "
             + old.counts();
     return new Reply(
-        true,
-        "restarted the pipeline (the subscription, handler or breaker settings changed, or the"
-            + " circuit breaker was open; previous one "
-            + stop
-            + "): "
-            + changes);
+        true, "restarted the pipeline (" + reason + "; previous one " + stop + "): " + changes);
   }
 
   private void applyRunnerSettings(Loaded previous, Loaded next) {
@@ -398,5 +417,11 @@ public final class TaskService implements RunningTask, AutoCloseable {
   }
 
   /** What an update did: {@code ok} or rejected, and what to tell the operator. */
-  public record Reply(boolean ok, String text) {}
+  public record Reply(boolean ok, String text) {
+
+    /** This reply with {@code more} appended to its text. */
+    Reply followedBy(String more) {
+      return more.isEmpty() ? this : new Reply(ok, text + more);
+    }
+  }
 }

@@ -2,6 +2,8 @@ package dev.lanes.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigException.ValidationFailed;
+import com.typesafe.config.ConfigException.ValidationProblem;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -9,9 +11,10 @@ import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 
 /**
- * Turns typesafe-config's exceptions into the detail part of a Lanes config error. Their messages
- * start with the origin ({@code conf/app.conf: 3: }), which a Lanes error already names; this keeps
- * the line number and drops the repeated file name.
+ * The one format of a Lanes config error, {@code <file>[:<line>]: task '<task>': <key>: <problem>}
+ * ({@link #where}, {@link #validation}), and the detail part taken from typesafe-config's
+ * exceptions ({@link #detail}): their messages start with the origin ({@code conf/app.conf: 3: }),
+ * which a Lanes error already names, so it keeps the line number and drops the file name.
  */
 public final class ConfigErrors {
 
@@ -19,11 +22,6 @@ public final class ConfigErrors {
 
   /** The detail of {@code e} without its origin's file name; other exceptions as they are. */
   public static String detail(Exception e) {
-    if (e instanceof ConfigException.ValidationFailed failed) {
-      return StreamSupport.stream(failed.problems().spliterator(), false)
-          .map(p -> line(p.origin().lineNumber()) + p.path() + ": " + p.problem())
-          .collect(Collectors.joining("; "));
-    }
     if (e instanceof ConfigException config && config.origin() != null) {
       String prefix = config.origin().description() + ": ";
       String message = config.getMessage();
@@ -32,6 +30,45 @@ public final class ConfigErrors {
       }
     }
     return e.getMessage();
+  }
+
+  /**
+   * The problems of a task's config that {@link Config#checkValid} found against {@code reference},
+   * each in the one format of every Lanes config error ({@link #where}), joined by {@code "; "}:
+   * {@code conf/app.conf:4: task 'orders': nsq.nsqd: expected a list, got a string}. Values are not
+   * repeated (one may be a secret).
+   */
+  public static String validation(
+      String origin, String task, Config config, Config reference, ValidationFailed failed) {
+    return StreamSupport.stream(failed.problems().spliterator(), false)
+        .map(p -> where(origin, task, config, p.path()) + ": " + problem(config, reference, p))
+        .collect(Collectors.joining("; "));
+  }
+
+  private static String problem(Config config, Config reference, ValidationProblem problem) {
+    String path = problem.path();
+    try {
+      if (config.hasPath(path) && reference.hasPath(path)) {
+        return "expected "
+            + typeName(reference.getValue(path).valueType())
+            + ", got "
+            + typeName(config.getValue(path).valueType());
+      }
+    } catch (ConfigException e) {
+      // a path typesafe-config cannot look up again: its own words below
+    }
+    return problem.problem();
+  }
+
+  private static String typeName(ConfigValueType type) {
+    return switch (type) {
+      case OBJECT -> "a section ({ ... })";
+      case LIST -> "a list";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "true or false";
+      case NULL -> "null";
+      case STRING -> "a string";
+    };
   }
 
   /**

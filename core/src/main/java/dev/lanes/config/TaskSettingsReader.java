@@ -35,7 +35,7 @@ final class TaskSettingsReader {
       config.checkValid(TaskConfigLoader.defaults());
     } catch (ConfigException.ValidationFailed e) {
       throw new ReadyFailedException(
-          origin + ": task '" + task + "': " + ConfigErrors.detail(e), e);
+          ConfigErrors.validation(origin, task, config, TaskConfigLoader.defaults(), e), e);
     }
     RetrySettings retry =
         new RetrySettings(

@@ -119,6 +119,7 @@ class NsqSettingsTest {
     assertInvalid(Map.of("nsq.lookupd", List.of("localhost")), "nsq.lookupd", "host:port");
     assertInvalid(Map.of("nsq.nsqd", List.of("127.0.0.1:99999")), "nsq.nsqd", "host:port");
     assertInvalid(Map.of("nsq.lookupd", List.of()), "nsq.lookupd", "at least one");
+    assertInvalid(Map.of("nsq.nsqd", "127.0.0.1:4150"), "nsq.nsqd", "a list, got a string");
     assertInvalid(Map.of("nsq.maxInFlight", -1), "nsq.maxInFlight", ">= 0");
     assertInvalid(Map.of("nsq.msgTimeout", "500ms"), "nsq.msgTimeout", ">= 1s");
     assertInvalid(Map.of("nsq.outputBufferTimeout", "0ms"), "nsq.outputBufferTimeout", ">= 1ms");

@@ -110,8 +110,18 @@ public record TaskConfig(
    */
   public ReadyFailedException invalid(String key, String expectation, Exception cause) {
     String detail = cause == null ? "" : " (" + ConfigErrors.detail(cause) + ")";
+    return failed(key, "expected " + expectation + detail, cause);
+  }
+
+  /**
+   * A ReadyFailed error for a key of this task whose value is well formed but does not work here (a
+   * broker that cannot be reached, a queue the broker refuses), in the format of {@link #invalid}:
+   * {@code <origin>[:<line>]: task '<name>': <key>: <problem>}.
+   *
+   * @param cause what failed, or {@code null}
+   */
+  public ReadyFailedException failed(String key, String problem, Throwable cause) {
     return new ReadyFailedException(
-        ConfigErrors.where(origin, name, config, key) + ": expected " + expectation + detail,
-        cause);
+        ConfigErrors.where(origin, name, config, key) + ": " + problem, cause);
   }
 }

@@ -35,9 +35,10 @@ final class AmqpPublisher implements Publisher {
     this.task = context.task().name();
     this.settings = settings;
     this.connection =
-        Connections.open(Connections.factory(context, settings), task, settings, "producer", null);
+        Connections.open(
+            Connections.factory(context, settings), context.task(), settings, "producer", null);
     try {
-      new Topology(task, settings).apply(connection);
+      new Topology(context.task(), settings).apply(connection);
       channel = connection.createChannel();
       channel.confirmSelect();
       channel.addReturnListener(returns::add);

@@ -6,7 +6,6 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.lanes.api.Message;
-import dev.lanes.api.ReadyFailedException;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.DeliverySink;
 import dev.lanes.spi.Source;
@@ -73,7 +72,7 @@ final class AmqpSource implements Source {
     this.context = context;
     this.task = context.task().name();
     this.settings = settings;
-    this.topology = new Topology(task, settings);
+    this.topology = new Topology(context.task(), settings);
     AmqpMeters.register(stats, context.meters());
     this.connections = new SourceConnections(context, settings);
     this.window = new PrefetchWindow(settings);
@@ -127,16 +126,17 @@ final class AmqpSource implements Source {
       logConsuming();
     } catch (IOException | ShutdownSignalException e) {
       close();
-      throw new ReadyFailedException(
-          "task '"
-              + task
-              + "': amqp.queue: cannot consume queue '"
-              + settings.queue()
-              + "' on "
-              + settings.maskedUri()
-              + ": "
-              + BrokerReply.reason(e),
-          e);
+      throw context
+          .task()
+          .failed(
+              "amqp.queue",
+              "cannot consume queue '"
+                  + settings.queue()
+                  + "' on "
+                  + settings.maskedUri()
+                  + ": "
+                  + BrokerReply.reason(e),
+              e);
     } catch (RuntimeException e) {
       close();
       throw e;

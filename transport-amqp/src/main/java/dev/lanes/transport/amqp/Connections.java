@@ -4,6 +4,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.impl.DefaultExceptionHandler;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.TransportContext;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -40,25 +41,26 @@ final class Connections {
       }
       factory.setUri(settings.uri());
     } catch (NoSuchAlgorithmException e) {
-      throw new ReadyFailedException(
-          "task '"
-              + task
-              + "': amqp.uri: no default TLS context in"
-              + " this JVM for "
-              + settings.maskedUri()
-              + ": "
-              + e.getMessage(),
-          e);
+      throw context
+          .task()
+          .failed(
+              "amqp.uri",
+              "no default TLS context in this JVM for "
+                  + settings.maskedUri()
+                  + ": "
+                  + e.getMessage(),
+              e);
     } catch (GeneralSecurityException | IllegalArgumentException | java.net.URISyntaxException e) {
-      throw new ReadyFailedException(
-          "task '"
-              + task
-              + "': amqp.uri: expected a valid AMQP URI, got "
-              + settings.maskedUri()
-              + " ("
-              + e.getMessage()
-              + ")",
-          e);
+      throw context
+          .task()
+          .failed(
+              "amqp.uri",
+              "expected a valid AMQP URI, got "
+                  + settings.maskedUri()
+                  + " ("
+                  + e.getMessage()
+                  + ")",
+              e);
     }
     factory.setAutomaticRecoveryEnabled(true);
     factory.setTopologyRecoveryEnabled(false);
@@ -91,11 +93,11 @@ final class Connections {
    */
   static Connection open(
       ConnectionFactory factory,
-      String task,
+      TaskConfig task,
       AmqpSettings settings,
       String role,
       ExecutorService consumerThreads) {
-    String name = "lanes-" + task + "-amqp-" + role;
+    String name = "lanes-" + task.name() + "-amqp-" + role;
     try {
       return consumerThreads == null
           ? factory.newConnection(name)
@@ -103,15 +105,13 @@ final class Connections {
     } catch (IOException | TimeoutException e) {
       String cause =
           e.getCause() != null && e.getMessage() == null ? e.getCause().toString() : e.toString();
-      throw new ReadyFailedException(
-          "task '"
-              + task
-              + "': amqp.uri: cannot connect to "
+      throw task.failed(
+          "amqp.uri",
+          "cannot connect to "
               + settings.maskedUri()
               + " ("
               + cause
-              + "); is RabbitMQ running there and are the"
-              + " credentials right?",
+              + "); is RabbitMQ running there and are the credentials right?",
           e);
     }
   }

@@ -53,13 +53,13 @@ final class SourceConnections implements AutoCloseable {
    */
   Connection openConsume() {
     factory = Connections.factory(context, settings);
-    consume = Connections.open(factory, task, settings, "consume", consumerThread);
+    consume = Connections.open(factory, context.task(), settings, "consume", consumerThread);
     return consume;
   }
 
   /** Opens the publish connection, after {@link #openConsume()}. */
   Connection openPublish() {
-    publish = Connections.open(factory, task, settings, "publish", null);
+    publish = Connections.open(factory, context.task(), settings, "publish", null);
     return publish;
   }
 

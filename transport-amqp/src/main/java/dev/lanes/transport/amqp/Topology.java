@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.TaskConfig;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class Topology {
 
   private static final Logger log = LoggerFactory.getLogger(Topology.class);
 
-  private final String task;
+  private final TaskConfig task;
   private final AmqpSettings settings;
   private final RetryQueues retryQueues;
 
@@ -36,7 +37,7 @@ final class Topology {
   /** Binding key of a partition queue: its weight, the same for every queue. */
   private static final String PARTITION_WEIGHT = "1";
 
-  Topology(String task, AmqpSettings settings) {
+  Topology(TaskConfig task, AmqpSettings settings) {
     this.task = task;
     this.settings = settings;
     this.retryQueues = new RetryQueues(settings.queue(), settings.retryDelays());
@@ -96,7 +97,7 @@ final class Topology {
     try {
       apply(connection);
     } catch (ReadyFailedException e) {
-      log.error("task {}: after reconnecting: {}", task, e.getMessage());
+      log.error("task {}: after reconnecting: {}", task.name(), e.getMessage());
     }
   }
 
@@ -165,7 +166,7 @@ final class Topology {
       channel = connection.createChannel();
       action.run(channel);
     } catch (IOException | ShutdownSignalException e) {
-      throw new ReadyFailedException(describe(key, what, e), e);
+      throw task.failed(key, describe(key, what, e), e);
     } finally {
       closeQuietly(channel);
     }
@@ -196,19 +197,7 @@ final class Topology {
     } else {
       todo = "check the user's permissions on the virtual host";
     }
-    return "task '"
-        + task
-        + "': "
-        + key
-        + ": "
-        + what
-        + " on "
-        + settings.maskedUri()
-        + ": "
-        + reason
-        + " ("
-        + todo
-        + ")";
+    return what + " on " + settings.maskedUri() + ": " + reason + " (" + todo + ")";
   }
 
   private static void closeQuietly(Channel channel) {

@@ -9,6 +9,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import dev.lanes.api.Message;
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Source;
@@ -17,6 +18,8 @@ import dev.lanes.spi.TransportContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The AMQP source driven directly (no dispatcher) against the real broker. */
 @Tag("broker")
@@ -466,16 +470,28 @@ class AmqpSourceTest {
   }
 
   @Test
-  void anUnreachableBrokerFailsReadyWithTheMaskedUri() {
+  void anUnreachableBrokerFailsReadyNamingFileLineAndKeyWithTheMaskedUri(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("tasks.conf");
+    Files.writeString(
+        file,
+        """
+        unreachable {
+          transport = amqp
+          amqp { uri = "amqp://lanes:hunter2@127.0.0.1:1", connectionTimeout = 2s }
+        }
+        """);
     TaskConfig task =
-        broker.task(
-            RabbitBroker.unique("unreachable"),
-            Map.of("uri", "amqp://lanes:hunter2@127.0.0.1:1", "connectionTimeout", "2s"));
+        TaskConfigLoader.load(
+            TaskConfigLoader.parseFile(file.toFile()), file.toString(), "unreachable", null);
     Source source = new AmqpTransport().openSource(task);
 
     assertThatThrownBy(() -> source.start(new Collector()))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageContaining("amqp.uri: cannot connect to amqp://lanes:***@127.0.0.1:1")
+        .hasMessageStartingWith(
+            file
+                + ":3: task 'unreachable': amqp.uri: cannot connect to"
+                + " amqp://lanes:***@127.0.0.1:1")
         .hasMessageNotContaining("hunter2");
     assertThat(source.isConnected()).isFalse();
   }

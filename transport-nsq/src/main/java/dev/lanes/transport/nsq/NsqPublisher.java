@@ -125,10 +125,9 @@ final class NsqPublisher implements Publisher {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), (int) settings.httpTimeout().toMillis());
     } catch (IOException e) {
-      throw new ReadyFailedException(
-          "task '"
-              + task.name()
-              + "': nsq.publishTo: cannot reach nsqd at "
+      throw task.failed(
+          "nsq.publishTo",
+          "cannot reach nsqd at "
               + address
               + " ("
               + e.getMessage()

@@ -112,7 +112,7 @@ final class NsqSource implements Source {
     this.backlog =
         new ChannelBacklog(
             settings, new NsqHttp(settings.httpTimeout(), settings.tls()), plain, lookupd);
-    this.guard = new PartitionGuard(task, settings, backlog);
+    this.guard = new PartitionGuard(context.task(), settings, backlog);
     this.origins = origins(settings);
   }
 
@@ -175,12 +175,14 @@ final class NsqSource implements Source {
     Lookupd.Result found = lookupd.lookup(settings.ownedTopics().get(0));
     if (found.answered() == 0) {
       close();
-      throw new ReadyFailedException(
-          "task '"
-              + task
-              + "': nsq.lookupd: no nsqlookupd answered ("
-              + String.join("; ", found.failures())
-              + "); start nsqlookupd or fix nsq.lookupd");
+      throw context
+          .task()
+          .failed(
+              "nsq.lookupd",
+              "no nsqlookupd answered ("
+                  + String.join("; ", found.failures())
+                  + "); start nsqlookupd or fix nsq.lookupd",
+              null);
     }
     if (found.producers().isEmpty()) {
       log.info(
@@ -199,17 +201,19 @@ final class NsqSource implements Source {
     }
     if (settings.direct()) {
       close();
-      throw new ReadyFailedException(
-          "task '"
-              + task
-              + "': nsq.nsqd: no nsqd of "
-              + settings.nsqd()
-              + " accepted a subscription to topic "
-              + String.join(", ", settings.ownedTopics())
-              + " channel "
-              + settings.channel()
-              + " (see the nsq-j error above); start nsqd or fix nsq.nsqd; "
-              + refusalHint());
+      throw context
+          .task()
+          .failed(
+              "nsq.nsqd",
+              "no nsqd of "
+                  + settings.nsqd()
+                  + " accepted a subscription to topic "
+                  + String.join(", ", settings.ownedTopics())
+                  + " channel "
+                  + settings.channel()
+                  + " (see the nsq-j error above); start nsqd or fix nsq.nsqd; "
+                  + refusalHint(),
+              null);
     }
     if (!found.producers().isEmpty()) {
       close();

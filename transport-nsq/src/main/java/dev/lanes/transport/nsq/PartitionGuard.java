@@ -1,6 +1,7 @@
 package dev.lanes.transport.nsq;
 
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.spi.TaskConfig;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * starting in the same instant both pass it, and a node that cannot be read is skipped with a
  * warning. Does HTTP on the calling thread.
  */
-record PartitionGuard(String task, NsqSettings settings, ChannelBacklog nodes) {
+record PartitionGuard(TaskConfig task, NsqSettings settings, ChannelBacklog nodes) {
 
   private static final Logger log = LoggerFactory.getLogger(PartitionGuard.class);
 
@@ -31,16 +32,15 @@ record PartitionGuard(String task, NsqSettings settings, ChannelBacklog nodes) {
           log.warn(
               "task {}: nsq.nsqdHttp is empty, so whether another runner already consumes the"
                   + " owned partitions is not checked",
-              task);
+              task.name());
           return;
         }
         for (String node : addresses) {
           Optional<String> other = consumer(node, topic);
           if (other.isPresent()) {
-            throw new ReadyFailedException(
-                "task '"
-                    + task
-                    + "': nsq.ownedPartitions: partition "
+            throw task.failed(
+                "nsq.ownedPartitions",
+                "partition "
                     + p
                     + " (topic "
                     + topic
@@ -50,13 +50,14 @@ record PartitionGuard(String task, NsqSettings settings, ChannelBacklog nodes) {
                     + node
                     + ": "
                     + other.get()
-                    + "; each partition must be owned by one runner only");
+                    + "; each partition must be owned by one runner only",
+                null);
           }
         }
       } catch (IOException e) {
         log.warn(
             "task {}: could not check whether another runner consumes partition {}: {}",
-            task,
+            task.name(),
             p,
             e.toString());
       }

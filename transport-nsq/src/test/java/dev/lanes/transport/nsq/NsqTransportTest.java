@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lanes.api.ReadyFailedException;
+import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runtime.Transports;
 import dev.lanes.spi.Source;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Loading and the ReadyFailed cases that need no broker (nothing listens on port 1). */
 class NsqTransportTest {
@@ -22,15 +26,25 @@ class NsqTransportTest {
   }
 
   @Test
-  void startFailsWhenNoNsqlookupdAnswers() {
+  void startFailsWhenNoNsqlookupdAnswersNamingFileLineTaskAndKey(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("tasks.conf");
+    Files.writeString(
+        file,
+        """
+        no_lookupd {
+          transport = nsq
+          nsq { topic = t1, lookupd = ["%s"] }
+        }
+        """
+            .formatted(NsqTestBed.NOWHERE));
     Source source =
         transport.openSource(
-            NsqTestBed.task(
-                "no_lookupd", "t1", Map.of("nsq.lookupd", List.of(NsqTestBed.NOWHERE))));
+            TaskConfigLoader.load(
+                TaskConfigLoader.parseFile(file.toFile()), file.toString(), "no_lookupd", null));
     assertThatThrownBy(() -> source.start(d -> {}))
         .isInstanceOf(ReadyFailedException.class)
-        .hasMessageContaining("task 'no_lookupd'")
-        .hasMessageContaining("nsq.lookupd: no nsqlookupd answered")
+        .hasMessageStartingWith(file + ":3: task 'no_lookupd': nsq.lookupd: no nsqlookupd answered")
         .hasMessageContaining(NsqTestBed.NOWHERE)
         .hasMessageContaining("start nsqlookupd or fix nsq.lookupd");
     source.close();

@@ -2,6 +2,9 @@ package dev.lanes.testing;
 
 import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.spi.TaskConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -20,5 +23,15 @@ public final class Tasks {
     all.put("retry.initialDelay", "50ms");
     all.putAll(overrides);
     return TaskConfigLoader.forTask(name, all);
+  }
+
+  /**
+   * Task {@code name} of a task file {@code file} holding {@code hocon}, as the runner loads it:
+   * its errors name the file and the key's line.
+   */
+  public static TaskConfig fromFile(Path file, String name, String hocon) throws IOException {
+    Files.writeString(file, hocon);
+    return TaskConfigLoader.load(
+        TaskConfigLoader.parseFile(file.toFile()), file.toString(), name, null);
   }
 }

@@ -29,37 +29,28 @@ class UpdateReplyTest {
 
   @Test
   void aTypoIsNamedWithItsFixAndAsTheReasonForTheRestart() throws Exception {
-    Path tasks = write("update-typo", "consumerNum = 2");
-    try (TaskService service = start(tasks)) {
-      write("update-typo", "consumerNum = 2\n  consumerNun = 8");
+    TaskService.Reply reply =
+        updateFromTo(
+            task("update-typo", "consumerNum = 2"),
+            task("update-typo", "consumerNum = 2\n  consumerNun = 8"));
 
-      TaskService.Reply reply = service.update();
-
-      assertThat(reply.ok()).as(reply.text()).isTrue();
-      assertThat(reply.text())
-          .contains("restarted the pipeline (only a restart applies a change of consumerNun;")
-          .contains("\nwarning: " + tasks + ":8: task 'orders': consumerNun: unknown key")
-          .contains("did you mean consumerNum?");
-      service.stop();
-    }
+    assertThat(reply.ok()).as(reply.text()).isTrue();
+    assertThat(reply.text())
+        .contains("restarted the pipeline (only a restart applies a change of consumerNun;")
+        .contains("\nwarning: " + tasks() + ":8: task 'orders': consumerNun: unknown key")
+        .contains("did you mean consumerNum?");
   }
 
   @Test
   void aRejectedUpdateStillNamesTheTypoThatCausedIt() throws Exception {
-    Path tasks = write("update-rejected", "");
-    try (TaskService service = start(tasks)) {
-      Files.writeString(
-          tasks, TASK.formatted("update-rejected", "").replace("handler =", "handlr ="));
+    String valid = task("update-rejected", "");
+    TaskService.Reply reply = updateFromTo(valid, valid.replace("handler =", "handlr ="));
 
-      TaskService.Reply reply = service.update();
-
-      assertThat(reply.ok()).as(reply.text()).isFalse();
-      assertThat(reply.text())
-          .startsWith("update rejected: ")
-          .contains("the previous config keeps running")
-          .contains("handlr: unknown key, did you mean handler?");
-      service.stop();
-    }
+    assertThat(reply.ok()).as(reply.text()).isFalse();
+    assertThat(reply.text())
+        .startsWith("update rejected: ")
+        .contains("the previous config keeps running")
+        .contains("handlr: unknown key, did you mean handler?");
   }
 
   @Test
@@ -80,10 +71,27 @@ class UpdateReplyTest {
     }
   }
 
+  /** Starts the task from {@code before}, rewrites its file to {@code after}, and updates. */
+  private TaskService.Reply updateFromTo(String before, String after) throws Exception {
+    Files.writeString(tasks(), before);
+    try (TaskService service = start(tasks())) {
+      Files.writeString(tasks(), after);
+      TaskService.Reply reply = service.update();
+      service.stop();
+      return reply;
+    }
+  }
+
+  private String task(String queue, String extra) {
+    return TASK.formatted(queue + "-" + dir.getFileName(), extra);
+  }
+
+  private Path tasks() {
+    return dir.resolve("tasks.conf");
+  }
+
   private Path write(String queue, String extra) throws Exception {
-    Path tasks = dir.resolve("tasks.conf");
-    Files.writeString(tasks, TASK.formatted(queue + "-" + dir.getFileName(), extra));
-    return tasks;
+    return Files.writeString(tasks(), task(queue, extra));
   }
 
   private static TaskService start(Path tasks) {

@@ -9,16 +9,15 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import dev.lanes.api.Message;
 import dev.lanes.api.ReadyFailedException;
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.spi.Delivery;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Source;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.spi.TransportContext;
+import dev.lanes.testing.Tasks;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -473,17 +472,16 @@ class AmqpSourceTest {
   void anUnreachableBrokerFailsReadyNamingFileLineAndKeyWithTheMaskedUri(@TempDir Path dir)
       throws Exception {
     Path file = dir.resolve("tasks.conf");
-    Files.writeString(
-        file,
-        """
-        unreachable {
-          transport = amqp
-          amqp { uri = "amqp://lanes:hunter2@127.0.0.1:1", connectionTimeout = 2s }
-        }
-        """);
     TaskConfig task =
-        TaskConfigLoader.load(
-            TaskConfigLoader.parseFile(file.toFile()), file.toString(), "unreachable", null);
+        Tasks.fromFile(
+            file,
+            "unreachable",
+            """
+            unreachable {
+              transport = amqp
+              amqp { uri = "amqp://lanes:hunter2@127.0.0.1:1", connectionTimeout = 2s }
+            }
+            """);
     Source source = new AmqpTransport().openSource(task);
 
     assertThatThrownBy(() -> source.start(new Collector()))

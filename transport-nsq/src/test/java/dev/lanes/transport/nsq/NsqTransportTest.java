@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lanes.api.ReadyFailedException;
-import dev.lanes.config.TaskConfigLoader;
 import dev.lanes.runtime.Transports;
 import dev.lanes.spi.Source;
-import java.nio.file.Files;
+import dev.lanes.testing.Tasks;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,19 +28,18 @@ class NsqTransportTest {
   void startFailsWhenNoNsqlookupdAnswersNamingFileLineTaskAndKey(@TempDir Path dir)
       throws Exception {
     Path file = dir.resolve("tasks.conf");
-    Files.writeString(
-        file,
-        """
-        no_lookupd {
-          transport = nsq
-          nsq { topic = t1, lookupd = ["%s"] }
-        }
-        """
-            .formatted(NsqTestBed.NOWHERE));
     Source source =
         transport.openSource(
-            TaskConfigLoader.load(
-                TaskConfigLoader.parseFile(file.toFile()), file.toString(), "no_lookupd", null));
+            Tasks.fromFile(
+                file,
+                "no_lookupd",
+                """
+                no_lookupd {
+                  transport = nsq
+                  nsq { topic = t1, lookupd = ["%s"] }
+                }
+                """
+                    .formatted(NsqTestBed.NOWHERE)));
     assertThatThrownBy(() -> source.start(d -> {}))
         .isInstanceOf(ReadyFailedException.class)
         .hasMessageStartingWith(file + ":3: task 'no_lookupd': nsq.lookupd: no nsqlookupd answered")

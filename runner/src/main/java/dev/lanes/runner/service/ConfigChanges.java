@@ -9,6 +9,9 @@ import java.util.Objects;
 /** Describes what an update changes, for the operator and the log. */
 final class ConfigChanges {
 
+  /** What {@link #describe} says when none of the settings it describes changed. */
+  static final String NONE = "no changes";
+
   private ConfigChanges() {}
 
   static String describe(Loaded before, Loaded after) {
@@ -36,7 +39,7 @@ final class ConfigChanges {
     if (!before.settings().log().format().equals(after.settings().log().format())) {
       changes.add("log.format changed (takes effect at the next start)");
     }
-    return changes.isEmpty() ? "no changes" : String.join(", ", changes);
+    return changes.isEmpty() ? NONE : String.join(", ", changes);
   }
 
   private static Object section(TaskConfig task, String key) {

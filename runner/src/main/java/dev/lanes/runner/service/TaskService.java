@@ -305,8 +305,9 @@ public final class TaskService implements RunningTask, AutoCloseable {
             + old.took().toMillis()
             + " ms: "
             + old.counts();
+    String what = changes.equals(ConfigChanges.NONE) ? "" : ": " + changes; // the reason names it
     return new Reply(
-        true, "restarted the pipeline (" + reason + "; previous one " + stop + "): " + changes);
+        true, "restarted the pipeline (" + reason + "; previous one " + stop + ")" + what);
   }
 
   private void applyRunnerSettings(Loaded previous, Loaded next) {

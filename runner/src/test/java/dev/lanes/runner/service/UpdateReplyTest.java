@@ -38,7 +38,8 @@ class UpdateReplyTest {
     assertThat(reply.text())
         .contains("restarted the pipeline (only a restart applies a change of consumerNun;")
         .contains("\nwarning: " + tasks() + ":8: task 'orders': consumerNun: unknown key")
-        .contains("did you mean consumerNum?");
+        .contains("did you mean consumerNum?")
+        .doesNotContain("no changes");
   }
 
   @Test

@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * @param commitTimeout deadline of a synchronous commit
  * @param revokeTimeout how long a revoked partition's in-flight records may still finish
  * @param connectTimeout how long start waits for the broker and the first assignment
+ * @param clientMetrics whether the source's Kafka clients report their own metrics on the task's
+ *     meters ({@link ClientMetrics})
  * @param client properties for every client
  * @param consumer properties for the consumer, over {@code client}
  * @param producer properties for the producer, over {@code client}
@@ -59,6 +61,7 @@ record KafkaSettings(
     Duration commitTimeout,
     Duration revokeTimeout,
     Duration connectTimeout,
+    boolean clientMetrics,
     Map<String, String> client,
     Map<String, String> consumer,
     Map<String, String> producer) {
@@ -237,6 +240,7 @@ record KafkaSettings(
               kafka.positiveDuration("commitTimeout"),
               kafka.positiveDuration("revokeTimeout"),
               kafka.positiveDuration("connectTimeout"),
+              kafka.bool("clientMetrics"),
               properties("client"),
               properties("consumer"),
               properties("producer"));

@@ -58,6 +58,7 @@ public final class KafkaSource implements Source {
   private final TaskConfig task;
   private final KafkaSettings settings;
   private final KafkaStats stats = new KafkaStats();
+  private final ClientMetrics clientMetrics;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Admin admin;
@@ -72,6 +73,7 @@ public final class KafkaSource implements Source {
     this.context = context;
     this.task = context.task();
     this.settings = settings;
+    this.clientMetrics = new ClientMetrics(context.meters(), settings.clientMetrics());
   }
 
   /** See {@link KafkaStats#reconnects}. */
@@ -103,6 +105,7 @@ public final class KafkaSource implements Source {
       admin = Admin.create(settings.adminProperties());
       new TopicSetup(admin, settings, task).prepare();
       producer = new KafkaProducer<>(settings.producerProperties());
+      clientMetrics.bind(producer);
       republisher = new Republisher(settings, producer);
       List<PollLoop> running = new CopyOnWriteArrayList<>();
       loops = running;
@@ -156,6 +159,7 @@ public final class KafkaSource implements Source {
   private PollLoop startLoop(List<String> topics, String group, String role, DeliverySink sink) {
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(settings.consumerProperties(group));
+    clientMetrics.bind(consumer);
     PollLoop poll = new PollLoop(settings, topics, group, consumer, republisher, sink, stats);
     consumer.subscribe(topics, poll);
     context.threads(role, false).newThread(poll).start();
@@ -246,6 +250,7 @@ public final class KafkaSource implements Source {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    clientMetrics.close();
     if (producer != null) {
       producer.close(timeout);
     }

@@ -14,8 +14,12 @@ import dev.lanes.spi.Delivery;
 import dev.lanes.spi.LanesHeaders;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.spi.TransportContext;
 import dev.lanes.testing.RecordingSink;
 import dev.lanes.testing.Threads;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -92,6 +96,49 @@ class KafkaSourceTest {
             "lanes-" + name + "-kafka-poll", "lanes-" + name + "-kafka-retry-poll");
     source.close();
     await().atMost(WAIT).until(() -> Threads.of(task).isEmpty());
+  }
+
+  @Test
+  void theClientsOwnMetricsAreOnTheTasksMetersUntilCloseUnlessTurnedOff() throws Exception {
+    String name = unique("clientmetrics");
+    String topic = createTopic(name, 1);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    KafkaSource source =
+        open(KafkaBroker.task(name, topic, unique("clientmetrics-group"), Map.of()), registry);
+    source.start(RecordingSink.acking());
+
+    assertThat(kafkaMeters(registry, name))
+        .anyMatch(meter -> meter.startsWith("kafka.consumer.fetch.manager."))
+        .anyMatch(meter -> meter.startsWith("kafka.producer."));
+    source.close();
+    assertThat(kafkaMeters(registry, name)).as("unbound at close").isEmpty();
+
+    String off = unique("clientmetrics-off");
+    SimpleMeterRegistry quiet = new SimpleMeterRegistry();
+    KafkaSource without =
+        open(
+            KafkaBroker.task(
+                off, topic, unique("clientmetrics-group"), Map.of("kafka.clientMetrics", false)),
+            quiet);
+    without.start(RecordingSink.acking());
+    assertThat(kafkaMeters(quiet, off)).isEmpty();
+  }
+
+  private KafkaSource open(TaskConfig task, MeterRegistry registry) {
+    KafkaSource source =
+        (KafkaSource)
+            transport.openSource(
+                TransportContext.of(task, registry, Tags.of("lanes.task", task.name())));
+    opened.add(source);
+    return source;
+  }
+
+  private static Set<String> kafkaMeters(MeterRegistry registry, String task) {
+    return registry.getMeters().stream()
+        .filter(meter -> task.equals(meter.getId().getTag("lanes.task")))
+        .map(meter -> meter.getId().getName())
+        .filter(meter -> meter.startsWith("kafka."))
+        .collect(Collectors.toSet());
   }
 
   @Test

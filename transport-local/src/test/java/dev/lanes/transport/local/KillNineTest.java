@@ -15,10 +15,9 @@ import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.Source;
 import dev.lanes.testing.Tasks;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -48,6 +47,7 @@ class KillNineTest {
   private static final int KEYS = 16;
 
   @TempDir Path dataDir;
+  @TempDir Path recordDir;
 
   @Test
   void killedConsumerLosesNothingAndTheNextOneHandlesTheRest() throws Exception {
@@ -62,7 +62,7 @@ class KillNineTest {
       publisher.publishBatch(batch);
     }
 
-    List<String> handledByChild = Collections.synchronizedList(new ArrayList<>());
+    Path record = recordDir.resolve("handled-by-child.txt");
     Process child =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -70,13 +70,13 @@ class KillNineTest {
                 System.getProperty("java.class.path"),
                 KilledConsumerMain.class.getName(),
                 dataDir.toString(),
-                q)
+                q,
+                record.toString())
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
-    Thread reader = new Thread(() -> readHandled(child, handledByChild), "kill9-reader");
-    reader.start();
     try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> handledByChild.size() >= 80);
+      await().atMost(Duration.ofSeconds(30)).until(() -> lines(record) >= 80);
       Source second = new LocalTransport().openSource(task(dataDir, q));
       assertThatThrownBy(() -> second.start(d -> d.acknowledger().ack()))
           .as("a second consumer while the first lives")
@@ -87,8 +87,8 @@ class KillNineTest {
     } finally {
       child.destroyForcibly();
       assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
-      reader.join(5000);
     }
+    List<String> handledByChild = Files.readAllLines(record);
     long killedAt = System.nanoTime();
     Set<String> leftAfterKill = payloads(q);
     long heldByTheDead =
@@ -166,16 +166,7 @@ class KillNineTest {
     return payloads;
   }
 
-  private static void readHandled(Process child, List<String> handled) {
-    try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = in.readLine()) != null; ) {
-        if (line.startsWith("handled ")) {
-          handled.add(line.substring("handled ".length()));
-        }
-      }
-    } catch (IOException e) {
-      // the stream ends with the killed process
-    }
+  private static long lines(Path record) throws IOException {
+    return Files.exists(record) ? Files.readAllLines(record).size() : 0;
   }
 }

@@ -6,22 +6,27 @@ import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.TaskConfig;
 import dev.lanes.testing.Tasks;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.PrintStream;
+import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
  * A consumer process for {@link KillNineTest}: runs a task over local queue {@code args[1]} of data
  * directory {@code args[0]} on four lanes of 8 with a 2 s visibility timeout, each message taking a
- * few milliseconds, and prints {@code handled <payload>} on stdout when a handler is done with a
- * message, just before its ack. It runs until killed.
+ * few milliseconds, and appends a line with its payload to the file {@code args[2]} when a handler
+ * is done with a message, just before its ack. It runs until killed.
+ *
+ * <p>The record is a file written with one {@code write} call per line, not stdout: what a killed
+ * process wrote to a file is all there once it is dead, while the JDK's reader of a child's stdout
+ * can end with "Stream closed" when the child dies and lose the last lines (seen under load: 3 runs
+ * of 40 lost one or two; a CI run failed on a message acked just after its line).
  */
 public final class KilledConsumerMain {
 
   private KilledConsumerMain() {}
 
   public static void main(String[] args) throws Exception {
-    PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    FileOutputStream record = new FileOutputStream(args[2], true);
     TaskConfig task =
         Tasks.task(
             "killed",
@@ -47,9 +52,9 @@ public final class KilledConsumerMain {
     MessageHandler handler =
         message -> {
           Thread.sleep(5);
-          synchronized (out) {
-            out.println("handled " + message.payloadAsString());
-            out.flush();
+          byte[] line = (message.payloadAsString() + "\n").getBytes(StandardCharsets.UTF_8);
+          synchronized (record) {
+            record.write(line); // one write(2): the whole line reaches the file, or none of it
           }
           return Outcome.ack();
         };

@@ -6,22 +6,20 @@ import static org.awaitility.Awaitility.await;
 import dev.lanes.conformance.RecordingHandler;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.HandledRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A consumer JVM killed with SIGKILL mid-stream: its unacked deliveries come back. */
 @Tag("broker")
@@ -32,8 +30,8 @@ class AmqpProcessKillTest {
   private static final int PREFETCH = 50;
 
   @Test
-  void unackedDeliveriesOfAConsumerKilledWithSigkillAreRedeliveredAndNothingIsLost()
-      throws Exception {
+  void unackedDeliveriesOfAConsumerKilledWithSigkillAreRedeliveredAndNothingIsLost(
+      @TempDir Path dir) throws Exception {
     try (RabbitBroker broker = RabbitBroker.connect()) {
       String name = RabbitBroker.unique("sigkill");
       TaskConfig task = broker.task(name, Map.of("prefetch", PREFETCH));
@@ -41,17 +39,18 @@ class AmqpProcessKillTest {
       Set<String> all =
           IntStream.range(0, MESSAGES).mapToObj(i -> "m-" + i).collect(Collectors.toSet());
 
-      Process child = startConsumer(name);
-      Set<String> handledByChild = ConcurrentHashMap.newKeySet();
-      Thread reader = readHandled(child, handledByChild);
+      Path record = dir.resolve("handled-by-child.txt");
+      Process child = startConsumer(name, record);
       try {
-        await().atMost(WAIT).until(() -> handledByChild.size() >= 100 || !child.isAlive());
+        await()
+            .atMost(WAIT)
+            .until(() -> HandledRecord.read(record).size() >= 100 || !child.isAlive());
         assertThat(child.isAlive()).as("consumer process still running").isTrue();
       } finally {
         child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush, no close
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        reader.join(5000);
       }
+      Set<String> handledByChild = new HashSet<>(HandledRecord.read(record));
       assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
       assertThat(handledByChild.size()).isLessThan(MESSAGES);
 
@@ -91,7 +90,7 @@ class AmqpProcessKillTest {
     return handler.calls().stream().map(c -> c.message().id()).collect(Collectors.toSet());
   }
 
-  private static Process startConsumer(String queue) throws Exception {
+  private static Process startConsumer(String queue, Path record) throws Exception {
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -104,31 +103,11 @@ class AmqpProcessKillTest {
                 "-cp",
                 classPath,
                 KilledConsumerMain.class.getName(),
-                queue));
+                queue,
+                record.toString()));
     builder.environment().put("LANES_AMQP_URI", RabbitBroker.URI);
+    builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     builder.redirectError(ProcessBuilder.Redirect.DISCARD);
     return builder.start();
-  }
-
-  private static Thread readHandled(Process child, Set<String> handled) {
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader lines =
-                  new BufferedReader(
-                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                  if (line.startsWith("HANDLED ")) {
-                    handled.add(line.substring("HANDLED ".length()));
-                  }
-                }
-              } catch (java.io.IOException e) {
-                // the process died: its output ends here
-              }
-            },
-            "sigkill-test-reader");
-    reader.setDaemon(true);
-    reader.start();
-    return reader;
   }
 }

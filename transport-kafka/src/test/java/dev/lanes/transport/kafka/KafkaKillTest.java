@@ -11,14 +11,13 @@ import dev.lanes.conformance.RecordingHandler;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.Publisher;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.HandledRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A consumer process killed with SIGKILL mid-stream loses nothing: the group redelivers. */
 @Tag("broker")
@@ -34,8 +34,8 @@ class KafkaKillTest {
   private static final int COUNT = 2000;
 
   @Test
-  void recordsUnfinishedWhenTheConsumerProcessIsKilledAreRedeliveredAndNothingIsLost()
-      throws Exception {
+  void recordsUnfinishedWhenTheConsumerProcessIsKilledAreRedeliveredAndNothingIsLost(
+      @TempDir Path dir) throws Exception {
     String topic = createTopic(unique("killed"), 2);
     String group = unique("killed-group");
     TaskConfig task =
@@ -45,14 +45,15 @@ class KafkaKillTest {
       publisher.publishAll(messages(COUNT));
     }
 
-    Set<String> handledByKilled = ConcurrentHashMap.newKeySet();
-    Process child = startChild(topic, group, handledByKilled);
+    Path record = dir.resolve("handled-by-killed.txt");
+    Process child = startChild(topic, group, record);
     try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> handledByKilled.size() >= 300);
+      await().atMost(Duration.ofSeconds(60)).until(() -> HandledRecord.read(record).size() >= 300);
     } finally {
       child.destroyForcibly(); // SIGKILL: no revoke, no final commit, no leave-group
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
+    Set<String> handledByKilled = new HashSet<>(HandledRecord.read(record));
     Map<Integer, Long> committedByKilled = committed(group, topic);
     long committedCount = committedByKilled.values().stream().mapToLong(Long::longValue).sum();
     assertThat(committedCount)
@@ -84,8 +85,7 @@ class KafkaKillTest {
     }
   }
 
-  private static Process startChild(String topic, String group, Set<String> handled)
-      throws IOException {
+  private static Process startChild(String topic, String group, Path record) throws IOException {
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -100,28 +100,11 @@ class KafkaKillTest {
                     "-Dlanes.kafka.bootstrap=" + KafkaBroker.BOOTSTRAP,
                     KilledConsumerMain.class.getName(),
                     topic,
-                    group))
+                    group,
+                    record.toString()))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
             .redirectError(ProcessBuilder.Redirect.appendTo(log))
             .start();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader lines =
-                  new BufferedReader(
-                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                  if (line.startsWith("handled ")) {
-                    handled.add(line.substring("handled ".length()));
-                  }
-                }
-              } catch (IOException e) {
-                // the child is gone; what it printed so far is in `handled`
-              }
-            },
-            "killed-consumer-stdout");
-    reader.setDaemon(true);
-    reader.start();
     return child;
   }
 }

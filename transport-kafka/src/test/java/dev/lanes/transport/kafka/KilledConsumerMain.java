@@ -4,23 +4,23 @@ import dev.lanes.api.MessageHandler;
 import dev.lanes.api.Outcome;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.TaskConfig;
+import dev.lanes.testing.HandledRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * A consumer process for {@link KafkaKillTest}: runs a task over topic {@code args[0]} in group
- * {@code args[1]} on eight lanes, each message taking a few milliseconds, and prints {@code handled
- * <payload>} on stdout when a handler is done with a message, just before its ack. It runs until
- * killed.
+ * {@code args[1]} on eight lanes, each message taking a few milliseconds, and records each payload
+ * in the {@link HandledRecord} file {@code args[2]} when a handler is done with a message, just
+ * before its ack. It runs until killed.
  */
 public final class KilledConsumerMain {
 
   private KilledConsumerMain() {}
 
   public static void main(String[] args) throws Exception {
-    PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    HandledRecord record = HandledRecord.appendingTo(Path.of(args[2]));
     TaskConfig task =
         KafkaBroker.task(
             "killed",
@@ -33,10 +33,7 @@ public final class KilledConsumerMain {
     MessageHandler handler =
         message -> {
           Thread.sleep(4);
-          synchronized (out) {
-            out.println("handled " + message.payloadAsString());
-            out.flush();
-          }
+          record.add(message.payloadAsString());
           return Outcome.ack();
         };
     TaskRuntime.create(task, new KafkaTransport(), handler, new SimpleMeterRegistry()).start();

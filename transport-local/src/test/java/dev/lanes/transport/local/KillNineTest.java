@@ -13,11 +13,10 @@ import dev.lanes.api.Outcome;
 import dev.lanes.api.ReadyFailedException;
 import dev.lanes.runtime.TaskRuntime;
 import dev.lanes.spi.Source;
+import dev.lanes.testing.HandledRecord;
 import dev.lanes.testing.Tasks;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -76,7 +75,7 @@ class KillNineTest {
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> lines(record) >= 80);
+      await().atMost(Duration.ofSeconds(30)).until(() -> HandledRecord.read(record).size() >= 80);
       Source second = new LocalTransport().openSource(task(dataDir, q));
       assertThatThrownBy(() -> second.start(d -> d.acknowledger().ack()))
           .as("a second consumer while the first lives")
@@ -88,7 +87,7 @@ class KillNineTest {
       child.destroyForcibly();
       assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
     }
-    List<String> handledByChild = Files.readAllLines(record);
+    List<String> handledByChild = HandledRecord.read(record);
     long killedAt = System.nanoTime();
     Set<String> leftAfterKill = payloads(q);
     long heldByTheDead =
@@ -164,9 +163,5 @@ class KillNineTest {
       }
     }
     return payloads;
-  }
-
-  private static long lines(Path record) throws IOException {
-    return Files.exists(record) ? Files.readAllLines(record).size() : 0;
   }
 }

@@ -27,12 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Grafana dashboard in {@code deploy/grafana} cannot rot: every series and label its queries
  * use is in what a running task serves on {@code /metrics}. The task runs on Kafka (the shared test
- * broker), whose source registers every shared transport meter and owns partitions.
+ * broker), whose source registers every shared transport meter, owns partitions and binds the Kafka
+ * clients' own metrics.
  */
 class GrafanaDashboardTest {
 
   static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "lanes-dashboard.json");
-  static final Pattern SERIES = Pattern.compile("\\b((?:messaging|lanes|jvm|process)_[a-z_]+)\\b");
+  static final Pattern SERIES =
+      Pattern.compile("\\b((?:messaging|lanes|jvm|process|kafka)_[a-z_]+)\\b");
   static final Pattern GROUPING = Pattern.compile("by \\(([^)]*)\\)");
 
   /** Labels Prometheus adds itself ({@code instance}) or histograms carry ({@code le}). */
@@ -72,7 +74,8 @@ class GrafanaDashboardTest {
             "messaging_process_duration_seconds_bucket",
             "lanes_transport_reconnects_total",
             "lanes_transport_published_total",
-            "lanes_source_partitions_owned");
+            "lanes_source_partitions_owned",
+            "kafka_consumer_fetch_manager_records_lag_max");
     for (String name : series) {
       assertThat(metrics).as("/metrics serves %s", name).containsPattern("(?m)^" + name + "[{ ]");
     }

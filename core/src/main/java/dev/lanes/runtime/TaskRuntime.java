@@ -283,11 +283,6 @@ public final class TaskRuntime implements AutoCloseable {
   }
 
   /**
-   * {@link #update(TaskConfig)} where the caller applies {@code callerLiveKeys} (top-level keys or
-   * sections of its own, e.g. the runner's {@code alerts}) live itself: a change to them alone does
-   * not require a restart. Core knows only its own keys; any other changed key does.
-   */
-  /**
    * The config paths whose change from the running config to {@code next} only a restart applies
    * (with {@code callerLiveKeys} as in {@link #update(TaskConfig, Collection)}), sorted; empty when
    * {@code next} differs in live keys only. For telling an operator why an update restarts.
@@ -296,6 +291,11 @@ public final class TaskRuntime implements AutoCloseable {
     return LiveChanges.needingRestart(task(), next, callerLiveKeys);
   }
 
+  /**
+   * {@link #update(TaskConfig)} where the caller applies {@code callerLiveKeys} (top-level keys or
+   * sections of its own, e.g. the runner's {@code alerts}) live itself: a change to them alone does
+   * not require a restart. Core knows only its own keys; any other changed key does.
+   */
   public synchronized UpdateResult update(TaskConfig next, Collection<String> callerLiveKeys) {
     if (lifecycle.get() != TaskState.RUNNING) {
       throw new IllegalStateException(

@@ -12,9 +12,10 @@ import java.util.List;
  * written with a single {@code write(2)} before the handler returns its outcome, so every line is
  * complete and all of them are there once the process is dead. A child's stdout would not do: the
  * JDK's reader of a dying child's stdout can end with "Stream closed" and lose the last lines (3
- * runs of 40 under load), which makes a message the child acked right after its line look lost.
+ * runs of 40 under load), which makes a message the child acked right after its line look lost. The
+ * child keeps its record open until it is killed.
  */
-public final class HandledRecord implements AutoCloseable {
+public final class HandledRecord {
 
   private final FileOutputStream out;
 
@@ -30,11 +31,6 @@ public final class HandledRecord implements AutoCloseable {
   /** For the child: records {@code entry} (an id or payload without a line break). */
   public synchronized void add(String entry) throws IOException {
     out.write((entry + "\n").getBytes(StandardCharsets.UTF_8)); // one write(2)
-  }
-
-  @Override
-  public void close() throws IOException {
-    out.close();
   }
 
   /** For the test: the entries of {@code file} so far, in order; none when it does not exist. */

@@ -51,16 +51,7 @@ final class Connections {
                   + e.getMessage(),
               e);
     } catch (GeneralSecurityException | IllegalArgumentException | java.net.URISyntaxException e) {
-      throw context
-          .task()
-          .failed(
-              "amqp.uri",
-              "expected a valid AMQP URI, got "
-                  + settings.maskedUri()
-                  + " ("
-                  + e.getMessage()
-                  + ")",
-              e);
+      throw context.task().invalid("amqp.uri", "a valid AMQP URI, got " + settings.maskedUri(), e);
     }
     factory.setAutomaticRecoveryEnabled(true);
     factory.setTopologyRecoveryEnabled(false);

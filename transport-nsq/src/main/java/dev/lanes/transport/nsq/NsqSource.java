@@ -217,16 +217,18 @@ final class NsqSource implements Source {
     }
     if (!found.producers().isEmpty()) {
       close();
-      throw new ReadyFailedException(
-          "task '"
-              + task
-              + "': nsqlookupd lists nsqd "
-              + found.producers().stream().map(Lookupd.Producer::tcpAddress).toList()
-              + " for topic "
-              + settings.ownedTopics().get(0)
-              + " but none accepted a subscription (see the nsq-j error above); "
-              + "check that those nsqd run and are reachable from here; "
-              + refusalHint());
+      throw context
+          .task()
+          .failed(
+              "nsq.lookupd",
+              "nsqlookupd lists nsqd "
+                  + found.producers().stream().map(Lookupd.Producer::tcpAddress).toList()
+                  + " for topic "
+                  + settings.ownedTopics().get(0)
+                  + " but none accepted a subscription (see the nsq-j error above); "
+                  + "check that those nsqd run and are reachable from here; "
+                  + refusalHint(),
+              null);
     }
   }
 
